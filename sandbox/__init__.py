@@ -1,0 +1,1 @@
+"""rlvr.sandbox: run untrusted code under hard limits."""

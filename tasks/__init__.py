@@ -1,0 +1,1 @@
+"""rlvr.tasks: typed verifiable tasks, built-ins and suites."""

@@ -1,0 +1,37 @@
+"""The ``rlvr`` command line. Starts without torch: every command that needs it
+imports it inside the command, and says which extra to install when it is missing.
+
+Each command group lives in its own ``cli_*`` module with a ``register(app)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="rlvr",
+    help="Reinforcement learning with verifiable rewards: score, evaluate and train with rule-based verifiers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+_COMMAND_MODULES = [
+    "rlvr.trainer.cli_verify",  # rlvr verify
+    "rlvr.trainer.cli_sandbox",  # rlvr sandbox build | doctor
+    "rlvr.trainer.cli_tasks",  # rlvr tasks ls | show | validate
+    "rlvr.trainer.cli_eval",  # rlvr eval
+    "rlvr.trainer.cli_train",  # rlvr train, rlvr plot
+]
+for _module in _COMMAND_MODULES:
+    importlib.import_module(_module).register(app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

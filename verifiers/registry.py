@@ -1,0 +1,77 @@
+"""Verifiers by name: built-ins register here, plug-ins through entry points.
+
+A plug-in package exposes a factory in its pyproject::
+
+    [project.entry-points."rlvr.verifiers"]
+    my_checker = "my_pkg.checkers:MyChecker"
+
+and ``get_verifier("my_checker", **params)`` calls ``MyChecker(**params)``.
+Built-ins are imported lazily, so ``get_verifier("math")`` never imports the
+code verifier or its Docker client.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from typing import Any
+
+from .score import Verifier
+
+ENTRY_POINT_GROUP = "rlvr.verifiers"
+
+# name -> "module:attribute" of a factory returning a Verifier.
+_BUILTINS: dict[str, str] = {
+    "math": "rlvr.verifiers.math_verifier:MathVerifier",
+    "code": "rlvr.verifiers.code:CodeVerifier",
+    "tags": "rlvr.verifiers.format:TagFormat",
+    "regex": "rlvr.verifiers.format:RegexMatch",
+    "length": "rlvr.verifiers.format:LengthReward",
+    "exact": "rlvr.verifiers.format:ExactMatch",
+}
+_REGISTERED: dict[str, Callable[..., Verifier]] = {}
+
+
+class UnknownVerifierError(LookupError):
+    """No verifier has that name; the message lists the nearest names."""
+
+
+def register_verifier(name: str) -> Callable[[Callable[..., Verifier]], Callable[..., Verifier]]:
+    """Decorator: make a verifier factory available to ``get_verifier(name)``."""
+
+    def decorate(factory: Callable[..., Verifier]) -> Callable[..., Verifier]:
+        if name in _BUILTINS or name in _REGISTERED:
+            raise ValueError(f"verifier name {name!r} is already taken")
+        _REGISTERED[name] = factory
+        return factory
+
+    return decorate
+
+
+def _plugins() -> dict[str, Any]:
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def available_verifiers() -> list[str]:
+    return sorted({*_BUILTINS, *_REGISTERED, *_plugins()})
+
+
+def get_verifier_factory(name: str) -> Callable[..., Verifier]:
+    if name in _REGISTERED:
+        return _REGISTERED[name]
+    if name in _BUILTINS:
+        module, attr = _BUILTINS[name].split(":")
+        return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+    plugins = _plugins()
+    if name in plugins:
+        return plugins[name].load()  # type: ignore[no-any-return]
+    near = difflib.get_close_matches(name, available_verifiers(), n=3, cutoff=0.5)
+    hint = f" Did you mean {', '.join(repr(n) for n in near)}?" if near else ""
+    raise UnknownVerifierError(f"unknown verifier {name!r}.{hint} Known: {', '.join(available_verifiers())}")
+
+
+def get_verifier(name: str, **params: Any) -> Verifier:
+    """Build the verifier registered as ``name`` with ``params``."""
+    return get_verifier_factory(name)(**params)
