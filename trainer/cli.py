@@ -23,7 +23,8 @@ _COMMAND_MODULES = [
     "rlvr.trainer.cli_sandbox",  # rlvr sandbox build | doctor
     "rlvr.trainer.cli_tasks",  # rlvr tasks ls | show | validate
     "rlvr.trainer.cli_eval",  # rlvr eval
-    "rlvr.trainer.cli_train",  # rlvr train, rlvr plot
+    "rlvr.trainer.cli_train",  # rlvr train
+    "rlvr.trainer.cli_plot",  # rlvr plot
 ]
 for _module in _COMMAND_MODULES:
     importlib.import_module(_module).register(app)
