@@ -148,6 +148,7 @@ class VerifierPool:
                         idle.append(worker)
                     except (EOFError, OSError):
                         assert worker.job is not None
+                        worker.process.join(timeout=1)  # reap it, so the exit code is known
                         code = worker.process.exitcode
                         results[worker.job] = Score.failed(
                             Status.ERROR, message=f"verifier worker died (exit code {code})")

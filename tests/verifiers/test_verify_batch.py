@@ -1,0 +1,126 @@
+"""verify_batch: deadlines enforced by killing processes, from any thread, order kept."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+import pytest
+
+from rlvr.verifiers import Score, Status, VerifierPool, verify_batch
+
+
+@dataclass(frozen=True)
+class SleepyVerifier:
+    """Sleeps for float(completion) seconds, then returns 1.0 if it equals the reference."""
+
+    def __call__(self, completion: str, reference: object) -> Score:
+        time.sleep(float(completion))
+        return Score.judged(1.0 if completion == reference else 0.0, completion, pid=os.getpid())
+
+
+@dataclass(frozen=True)
+class SpinVerifier:
+    """Burns CPU forever in pure Python: only a process kill stops it (no sleep to interrupt)."""
+
+    def __call__(self, completion: str, reference: object) -> Score:
+        while True:
+            pass
+
+
+@dataclass(frozen=True)
+class RaisingVerifier:
+    def __call__(self, completion: str, reference: object) -> Score:
+        raise ZeroDivisionError("bug in verifier")
+
+
+@dataclass(frozen=True)
+class CrashingVerifier:
+    def __call__(self, completion: str, reference: object) -> Score:
+        os._exit(3)
+
+
+@dataclass(frozen=True)
+class WrongTypeVerifier:
+    def __call__(self, completion: str, reference: object) -> Score:
+        return 1.0  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with VerifierPool(2) as p:
+        yield p
+
+
+def test_order_is_preserved_when_jobs_finish_out_of_order(pool):
+    completions = ["0.3", "0.0", "0.2", "0.0", "0.1"]
+    references = ["0.3", "x", "0.2", "0.0", "y"]
+    scores = pool.map(SleepyVerifier(), completions, references, timeout_s=5)
+    assert [s.extracted for s in scores] == completions
+    assert [s.value for s in scores] == [1.0, 0.0, 1.0, 1.0, 0.0]
+    assert len({s.details["pid"] for s in scores}) == 2  # both workers served
+
+
+def test_hanging_verifier_is_killed_at_deadline_from_a_non_main_thread(pool):
+    result: dict[str, object] = {}
+
+    def run() -> None:
+        start = time.monotonic()
+        result["scores"] = pool.map(SpinVerifier(), ["a", "b", "c"], [None] * 3, timeout_s=0.5)
+        result["elapsed"] = time.monotonic() - start
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=20)
+    assert not thread.is_alive()
+    scores = result["scores"]
+    assert [s.status for s in scores] == [Status.TIMEOUT] * 3
+    assert all(not s.is_scored and s.value == 0.0 for s in scores)
+    # 3 jobs on 2 workers: two waves of 0.5 s, each killed within the +0.5 s budget.
+    assert result["elapsed"] < 2 * (0.5 + 0.5)
+    # The killed workers were replaced: the pool still serves.
+    after = pool.map(SleepyVerifier(), ["0.0"], ["0.0"], timeout_s=5)
+    assert after[0].value == 1.0
+
+
+def test_only_the_slow_row_times_out(pool):
+    scores = pool.map(SleepyVerifier(), ["0.0", "30", "0.0"], ["0.0", "30", "0.0"], timeout_s=1.0)
+    assert [s.status for s in scores] == [Status.OK, Status.TIMEOUT, Status.OK]
+    assert scores[1].details == {"timeout_s": 1.0}
+
+
+def test_exceptions_and_crashes_are_statuses_not_zeros(pool):
+    raised = pool.map(RaisingVerifier(), ["x"], [None], timeout_s=5)[0]
+    assert raised.status is Status.ERROR and "ZeroDivisionError" in raised.details["exception"]
+    crashed = pool.map(CrashingVerifier(), ["x"], [None], timeout_s=5)[0]
+    assert crashed.status is Status.ERROR and "exit code 3" in crashed.details["message"]
+    wrong = pool.map(WrongTypeVerifier(), ["x"], [None], timeout_s=5)[0]
+    assert wrong.status is Status.ERROR and wrong.details["returned"] == "float"
+    assert pool.map(SleepyVerifier(), ["0.0"], ["0.0"], timeout_s=5)[0].value == 1.0
+
+
+def test_verify_batch_uses_a_shared_pool_and_checks_lengths():
+    assert [s.value for s in verify_batch(SleepyVerifier(), ["0.0", "0.0"], ["0.0", "1"], workers=1)] == [1.0, 0.0]
+    with pytest.raises(ValueError, match="2 completions but 1 references"):
+        verify_batch(SleepyVerifier(), ["a", "b"], ["a"], workers=1)
+    with pytest.raises(ValueError, match="timeout_s"):
+        verify_batch(SleepyVerifier(), ["a"], ["a"], timeout_s=0, workers=1)
+
+
+def test_concurrent_callers_from_several_threads_get_their_own_results(pool):
+    out: dict[int, list[float]] = {}
+
+    def run(i: int) -> None:
+        refs = ["0.0" if j % 2 == i % 2 else "no" for j in range(4)]
+        out[i] = [s.value for s in pool.map(SleepyVerifier(), ["0.0"] * 4, refs, timeout_s=5)]
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert out[0] == [1.0, 0.0, 1.0, 0.0]
+    assert out[1] == [0.0, 1.0, 0.0, 1.0]
+    assert out[2] == out[0]
