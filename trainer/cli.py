@@ -18,6 +18,14 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
+
+
+@app.callback()
+def _root() -> None:
+    """rlvr: score completions with rule-based verifiers, run code in a sandbox,
+    evaluate models on task suites, and train them with GRPO."""
+
+
 _COMMAND_MODULES = [
     "rlvr.trainer.cli_verify",  # rlvr verify
     "rlvr.trainer.cli_sandbox",  # rlvr sandbox build | doctor

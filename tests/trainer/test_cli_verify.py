@@ -1,0 +1,56 @@
+"""`rlvr verify` and the CLI's promise to start without torch."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from rlvr.trainer.cli import app
+
+
+def test_verify_scores_good_lines_and_reports_bad_ones_by_line_number(tmp_path):
+    src = tmp_path / "c.jsonl"
+    src.write_text(
+        "\n".join([
+            json.dumps({"completion": "<answer>4</answer>", "reference": "4"}),
+            "{not json",
+            json.dumps({"completion": "x"}),
+            "",
+            json.dumps({"completion": "<answer>5</answer>", "reference": "4"}),
+        ]) + "\n"
+    )
+    result = CliRunner().invoke(app, ["verify", "--verifier", "exact", "--completions", str(src)])
+    assert result.exit_code == 1  # malformed lines make the run fail, after scoring the rest
+    assert "c.jsonl:2: skipped, not valid JSON" in result.output
+    assert "c.jsonl:3: skipped, missing field(s): reference" in result.output
+    scores = [json.loads(line) for line in (tmp_path / "c.scores.jsonl").read_text().splitlines()]
+    assert [(s["line"], s["value"], s["status"]) for s in scores] == [(1, 1.0, "ok"), (5, 0.0, "ok")]
+
+
+def test_verify_params_and_unknown_names(tmp_path):
+    src = tmp_path / "c.jsonl"
+    src.write_text(json.dumps({"completion": "Paris", "reference": "paris"}) + "\n")
+    out = tmp_path / "s.jsonl"
+    args = ["verify", "--verifier", "exact", "--completions", str(src), "--out", str(out)]
+    ok = CliRunner().invoke(app, [*args, "--param", "extract=null", "--param", "case_sensitive=true"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(out.read_text())["value"] == 0.0  # case-sensitive: Paris != paris
+    bad = CliRunner().invoke(app, ["verify", "--verifier", "exakt", "--completions", str(src)])
+    assert bad.exit_code == 2 and "Did you mean 'exact'" in bad.output
+
+
+def test_cli_starts_and_lists_commands_without_torch():
+    code = (
+        "import sys; sys.modules['torch'] = None\n"  # any `import torch` now raises ImportError
+        "from typer.testing import CliRunner\n"
+        "from rlvr.trainer.cli import app\n"
+        "r = CliRunner().invoke(app, ['--help'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "print(r.output)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "verify" in proc.stdout
