@@ -12,7 +12,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # never wrap file paths mid-line
 
 
 def read_completions(path: Path) -> tuple[list[tuple[int, str, Any]], list[tuple[int, str]]]:
