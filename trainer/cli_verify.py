@@ -111,7 +111,7 @@ def verify(
     )
     out = out or completions.with_suffix(".scores.jsonl")
     with out.open("w", encoding="utf-8") as f:
-        for (number, _, _), score in zip(rows, scores):
+        for (number, _, _), score in zip(rows, scores, strict=False):
             f.write(json.dumps({"line": number, **score.model_dump(mode="json")}) + "\n")
     console.print(status_table(scores))
     console.print(f"scores written to {out}")

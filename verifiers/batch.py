@@ -15,6 +15,7 @@ start-up; the verifier itself is pickled once per batch and sent once per worker
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import multiprocessing as mp
 import os
@@ -77,10 +78,8 @@ class _Worker:
         self.conn.close()
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(OSError, ValueError):
             self.conn.send(None)
-        except (OSError, ValueError):
-            pass
         self.process.join(timeout=1)
         self.kill()
 
@@ -140,10 +139,10 @@ class VerifierPool:
                     busy[worker.conn] = worker
                 next_deadline = min(w.deadline for w in busy.values())
                 ready = wait(list(busy), timeout=max(0.0, next_deadline - time.monotonic()))
-                for conn in ready:
-                    worker = busy.pop(conn)  # type: ignore[call-overload]
+                for ready_conn in ready:
+                    worker = busy.pop(ready_conn)  # type: ignore[call-overload]
                     try:
-                        index, score = conn.recv()  # type: ignore[union-attr]
+                        index, score = worker.conn.recv()
                         results[index] = score
                         idle.append(worker)
                     except (EOFError, OSError):

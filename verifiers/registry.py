@@ -63,10 +63,10 @@ def get_verifier_factory(name: str) -> Callable[..., Verifier]:
         return _REGISTERED[name]
     if name in _BUILTINS:
         module, attr = _BUILTINS[name].split(":")
-        return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+        return getattr(importlib.import_module(module), attr)
     plugins = _plugins()
     if name in plugins:
-        return plugins[name].load()  # type: ignore[no-any-return]
+        return plugins[name].load()
     near = difflib.get_close_matches(name, available_verifiers(), n=3, cutoff=0.5)
     hint = f" Did you mean {', '.join(repr(n) for n in near)}?" if near else ""
     raise UnknownVerifierError(f"unknown verifier {name!r}.{hint} Known: {', '.join(available_verifiers())}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pickle
 
 import pytest
-
 from rlvr.verifiers import Score, Status
 from rlvr.verifiers.format import ExactMatch, Gated, LengthReward, RegexMatch, TagFormat, WeightedSum
 
