@@ -1,0 +1,89 @@
+"""Score's invariants and the verifier registry (built-ins, decorators, entry-point plug-ins)."""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from dataclasses import dataclass
+
+import pytest
+from pydantic import ValidationError
+
+from rlvr.verifiers import (
+    Score,
+    Status,
+    UnknownVerifierError,
+    Verifier,
+    available_verifiers,
+    get_verifier,
+    register_verifier,
+)
+from rlvr.verifiers.format import TagFormat
+
+
+def test_score_is_frozen_bounded_and_picklable():
+    score = Score.judged(1.0, "42", extractor="boxed")
+    assert score.correct and score.is_scored
+    assert pickle.loads(pickle.dumps(score)) == score
+    with pytest.raises(ValidationError):
+        score.value = 0.5  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="less than or equal to 1"):
+        Score(value=1.5, status=Status.OK)
+    with pytest.raises(ValidationError, match="extra"):
+        Score(value=0.0, status=Status.OK, note="x")  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="non-ok"):
+        Score.failed(Status.OK)
+
+
+@pytest.mark.parametrize(
+    ("status", "scored"),
+    [(Status.NO_ANSWER, True), (Status.PARSE_ERROR, True), (Status.ERROR, True),
+     (Status.TIMEOUT, False), (Status.INFRA_ERROR, False)],
+)
+def test_only_timeouts_and_infra_errors_are_unscored(status, scored):
+    score = Score.failed(status)
+    assert (score.is_scored, score.value, score.correct) == (scored, 0.0, False)
+
+
+def test_builtins_resolve_and_satisfy_the_protocol():
+    tags = get_verifier("tags", tags=["a"])
+    assert isinstance(tags, TagFormat) and isinstance(tags, Verifier)
+    assert {"math", "code", "tags", "regex", "length", "exact"} <= set(available_verifiers())
+
+
+def test_unknown_names_suggest_near_ones():
+    with pytest.raises(UnknownVerifierError, match=r"Did you mean 'math'\?"):
+        get_verifier("maths")
+    with pytest.raises(UnknownVerifierError, match="Known: "):
+        get_verifier("zzzzzz")
+
+
+@dataclass(frozen=True)
+class AlwaysHalf:
+    def __call__(self, completion: str, reference: object) -> Score:
+        return Score.judged(0.5)
+
+
+def test_register_decorator_and_name_clash():
+    register_verifier("always_half_test")(AlwaysHalf)
+    assert get_verifier("always_half_test")("x", None).value == 0.5
+    with pytest.raises(ValueError, match="already taken"):
+        register_verifier("math")(AlwaysHalf)
+
+
+def test_entry_point_plugins_are_found(tmp_path, monkeypatch):
+    # A fake installed distribution declaring an rlvr.verifiers entry point.
+    (tmp_path / "myplugin_mod.py").write_text(
+        "from rlvr.verifiers import Score\n"
+        "class Yes:\n"
+        "    def __call__(self, completion, reference):\n"
+        "        return Score.judged(1.0)\n"
+    )
+    dist = tmp_path / "myplugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: myplugin\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[rlvr.verifiers]\nalways_yes = myplugin_mod:Yes\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert "always_yes" in available_verifiers()
+    assert get_verifier("always_yes")("anything", None).value == 1.0
+    sys.modules.pop("myplugin_mod", None)
