@@ -6,8 +6,9 @@ import json
 import subprocess
 import sys
 
-from rlvr.trainer.cli import app
 from typer.testing import CliRunner
+
+from rlvr.trainer.cli import app
 
 
 def test_verify_scores_good_lines_and_reports_bad_ones_by_line_number(tmp_path):

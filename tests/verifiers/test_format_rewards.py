@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 
 import pytest
+
 from rlvr.verifiers import Score, Status
 from rlvr.verifiers.format import ExactMatch, Gated, LengthReward, RegexMatch, TagFormat, WeightedSum
 

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 
 import pytest
+
 from rlvr.verifiers import Score, Status, VerifierPool, verify_batch
 
 
