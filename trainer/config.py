@@ -1,0 +1,213 @@
+"""One typed config tree for a GRPO run: YAML, then ``--set a.b=v`` overrides, validated.
+
+``load_config(path=None, overrides=())`` starts from the shipped
+``configs/default.yaml`` (the main job), merges the user's YAML over it, then
+the overrides, and validates the result once. Every model forbids unknown keys;
+any error is a ``ConfigError`` whose message names the field (``optim.lr``).
+Override values are parsed as YAML scalars (``1e-5`` a float, ``[a, b]`` a list,
+``null`` None).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+DEFAULT_CONFIG = Path(__file__).with_name("configs") / "default.yaml"
+
+
+class ConfigError(ValueError):
+    """A config that does not validate; the message names each bad field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class LoraConfig(_Strict):
+    r: int = Field(16, ge=1)
+    alpha: int = Field(32, ge=1)
+    dropout: float = Field(0.0, ge=0.0, lt=1.0)
+    target_modules: list[str] = ["q_proj", "k_proj", "v_proj", "o_proj"]
+
+
+class ModelConfig(_Strict):
+    name: str | None = None  # None: the default model (SmolLM2-135M-Instruct)
+    dtype: Literal["float32", "bfloat16"] = "float32"
+    gradient_checkpointing: bool = False  # turns the shared-prompt forward off (see policy_logprobs)
+    lora: LoraConfig | None = None
+
+
+class TaskEntry(_Strict):
+    name: str = "arithmetic"
+    weight: float = Field(1.0, gt=0)
+    params: dict[str, Any] = {}  # passed to get_task(name, **params)
+    train_rows: int = Field(5000, ge=1)  # rows loaded from the train split (procedural tasks are unbounded)
+
+
+class RolloutConfig(_Strict):
+    prompts_per_step: int = Field(4, ge=1)  # B, across all ranks
+    group_size: int = Field(8, ge=2)  # G completions per prompt
+    max_new_tokens: int = Field(64, ge=1)
+    temperature: float = Field(1.0, gt=0)
+    top_p: float = Field(1.0, gt=0, le=1)
+    dynamic_sampling: bool = False  # DAPO: drop zero-variance groups and sample new prompts
+    max_resample_rounds: int = Field(2, ge=0)  # bounded, so a task the model always fails cannot stall a step
+
+
+class VerifyConfig(_Strict):
+    timeout_s: float = Field(10.0, gt=0)
+    workers: int = Field(2, ge=1)
+
+
+class LossConfig(_Strict):
+    type: Literal["grpo", "dapo", "dr_grpo"] = "dapo"
+    scale_rewards: Literal["group", "batch", "none"] = "group"
+    adv_eps: float = Field(1e-4, ge=0)
+    epsilon_low: float = Field(0.2, ge=0, lt=1)
+    epsilon_high: float = Field(0.2, ge=0)
+    beta: float = Field(0.0, ge=0)  # KL weight; 0 loads no reference model
+    num_iterations: int = Field(1, ge=1)  # mu: optimizer passes over each batch
+
+
+class OptimConfig(_Strict):
+    lr: float = Field(3e-5, gt=0)
+    weight_decay: float = Field(0.0, ge=0)
+    betas: tuple[float, float] = (0.9, 0.999)
+    schedule: Literal["cosine", "constant"] = "constant"
+    warmup_steps: int = Field(0, ge=0)
+    min_lr_ratio: float = Field(0.0, ge=0, le=1)  # cosine floor, as a fraction of lr
+    max_grad_norm: float | None = Field(1.0, gt=0)
+
+
+class EvalConfig(_Strict):
+    limit: int = Field(100, ge=0)  # held-out problems; 0 turns evaluation off
+    every: int = Field(0, ge=0)  # steps between evals; 0: only before and after training
+    max_new_tokens: int | None = None  # None: rollout.max_new_tokens
+    batch_size: int = Field(32, ge=1)
+
+
+class TrainConfig(_Strict):
+    seed: int = 0
+    run_dir: str = "runs/grpo"
+    steps: int = Field(12, ge=1)
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    bf16_autocast: bool = True  # on CUDA only; CPU runs stay fp32
+    threads: int | None = Field(None, ge=1)  # torch threads on CPU; None: torch's default
+    save_every: int = Field(0, ge=0)  # 0: only at the end
+    keep_checkpoints: int = Field(2, ge=1)
+    samples_every: int = Field(1, ge=0)  # write samples/step_N.jsonl every N steps; 0: never
+    loggers: list[str] = ["jsonl"]
+    progress: bool = True
+    model: ModelConfig = ModelConfig()
+    tasks: list[TaskEntry] = Field(default_factory=lambda: [TaskEntry()], min_length=1)
+    rollout: RolloutConfig = RolloutConfig()
+    verify: VerifyConfig = VerifyConfig()
+    loss: LossConfig = LossConfig()
+    optim: OptimConfig = OptimConfig()
+    eval: EvalConfig = EvalConfig()
+
+    @model_validator(mode="after")
+    def _check(self) -> TrainConfig:
+        if self.loss.num_iterations > 1 and self.loss.epsilon_high <= 0 and self.loss.epsilon_low <= 0:
+            raise ValueError("loss.num_iterations > 1 needs a clip range (loss.epsilon_low / epsilon_high)")
+        if self.model.gradient_checkpointing and self.model.lora is not None:
+            raise ValueError("model.gradient_checkpointing with model.lora is not supported yet")
+        return self
+
+
+def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    keys = dotted.split(".")
+    node: Any = tree
+    for depth, key in enumerate(keys[:-1]):
+        if isinstance(node, list):
+            if not key.isdigit() or int(key) >= len(node):
+                raise ConfigError(f"{'.'.join(keys[:depth + 1])}: no list item {key!r} (--set {dotted}=...)")
+            node = node[int(key)]
+            continue
+        child = node.get(key)
+        if child is None:
+            child = node[key] = {}
+        if not isinstance(child, dict | list):
+            raise ConfigError(f"{'.'.join(keys[:depth + 1])} is a value, not a section (--set {dotted}=...)")
+        node = child
+    last = keys[-1]
+    if isinstance(node, list):
+        if not last.isdigit() or int(last) >= len(node):
+            raise ConfigError(f"{dotted}: no list item {last!r}")
+        node[int(last)] = value
+    else:
+        node[last] = value
+
+
+def parse_override(item: str) -> tuple[str, Any]:
+    """'optim.lr=1e-5' -> ('optim.lr', 1e-5): the value is read as a YAML scalar."""
+    key, sep, raw = item.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set expects KEY=VALUE (e.g. optim.lr=1e-5), got {item!r}")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    # YAML 1.1 reads 1e-5 as a string (no dot): accept it as the number it means.
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = float(value) if any(c in value for c in "eE.") else value
+    return key.strip(), value
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping, got {type(data).__name__}")
+    return data
+
+
+def validate(tree: dict[str, Any], source: str = "config") -> TrainConfig:
+    try:
+        return TrainConfig.model_validate(tree)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            field = ".".join(str(part) for part in err["loc"]) or "(top level)"
+            given = f" (got {err['input']!r})" if "input" in err and not isinstance(err["input"], dict) else ""
+            lines.append(f"  {field}: {err['msg']}{given}")
+        raise ConfigError(f"invalid {source}:\n" + "\n".join(lines)) from None
+
+
+def load_config(path: str | Path | None = None, overrides: Iterable[str] = ()) -> TrainConfig:
+    """Default YAML <- the user's YAML <- ``--set`` overrides, validated once."""
+    tree = _read_yaml(DEFAULT_CONFIG)
+    source = "config"
+    if path is not None:
+        tree = _merge(tree, _read_yaml(Path(path)))
+        source = str(path)
+    for item in overrides:
+        key, value = parse_override(item)
+        _set(tree, key, value)
+    return validate(tree, source)
+
+
+def dump_config(cfg: TrainConfig, path: Path) -> None:
+    path.write_text(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False))
