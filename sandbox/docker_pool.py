@@ -1,0 +1,152 @@
+"""`DockerSandbox`: a pool of locked-down, long-lived containers, one job at a time each.
+
+Each container runs the worker (``worker.py``, bind-mounted read-only) as PID 1
+and talks to the host only through ``docker run -i``'s stdin/stdout. Container
+flags: no network, read-only root, a size-limited tmpfs ``/tmp`` (the only
+writable place besides a size-limited ``/dev/shm``), memory and pids limits,
+one CPU, every capability dropped, ``no-new-privileges``, uid ``nobody``, no log
+driver (job output must not pile up on the host's disk).
+
+No container outlives its pool: they carry the label ``rlvr.sandbox`` and the
+owner's pid; they exit on their own when their ``docker run`` client's stdin
+closes (even if the host process is SIGKILLed), are removed on ``close()`` and at
+interpreter exit, and a new pool removes those whose owner is dead.
+
+Limits: containers share the host kernel; this is the isolation Docker gives,
+not a VM's. The docker CLI must be on PATH and the engine reachable.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import secrets
+import socket
+import subprocess
+import weakref
+from collections.abc import Sequence
+from pathlib import Path
+
+from .channel import WorkerChannel
+from .config import SandboxConfig
+from .image import docker_cli, image_exists
+from .pool import SandboxUnavailable, WorkerPool
+from .types import ExecResult, Job
+
+LABEL = "rlvr.sandbox"
+OWNER_LABEL = "rlvr.sandbox.owner"  # "<hostname>:<pid>" of the process that started it
+WORKER = Path(__file__).with_name("worker.py")
+_LIVE: weakref.WeakSet[DockerSandbox] = weakref.WeakSet()
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _docker(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([docker_cli(), *args], capture_output=True, text=True, timeout=timeout)
+
+
+def list_containers(owner: str | None = None) -> list[tuple[str, str]]:
+    """``(name, owner)`` of every rlvr sandbox container, or only ``owner``'s."""
+    result = _docker("ps", "-a", "--filter", f"label={LABEL}", "--format",
+                     f'{{{{.Names}}}} {{{{.Label "{OWNER_LABEL}"}}}}')
+    rows = [tuple(line.split(" ", 1)) for line in result.stdout.splitlines() if " " in line]
+    return [(name, who) for name, who in rows if owner is None or who == owner]
+
+
+def remove_containers(names: Sequence[str]) -> None:
+    if names:
+        _docker("rm", "-f", *names, timeout=120)
+
+
+def remove_stale_containers() -> list[str]:
+    """Remove this host's sandbox containers whose owning process is gone. Returns their names."""
+    host = socket.gethostname()
+    stale = []
+    for name, owner in list_containers():
+        owner_host, _, pid = owner.rpartition(":")
+        if owner_host == host and pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            stale.append(name)
+    remove_containers(stale)
+    return stale
+
+
+class DockerSandbox:
+    """The real sandbox. Thread-safe; picklable only as its `SandboxConfig` (see `CodeVerifier`)."""
+
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self.config = config or SandboxConfig()
+        probe = _docker("version", "--format", "{{.Server.Version}}")
+        if probe.returncode != 0:
+            raise SandboxUnavailable(f"the Docker engine does not answer: {probe.stderr.strip()[:500]}")
+        if not image_exists(self.config.image):
+            raise SandboxUnavailable(f"sandbox image {self.config.image!r} is missing: run `rlvr sandbox build`")
+        remove_stale_containers()
+        self._names: set[str] = set()
+        self._pool = WorkerPool(self.config, self._start_container, self._stop_container)
+        _LIVE.add(self)
+
+    def _argv(self, name: str) -> list[str]:
+        c = self.config
+        return [
+            docker_cli(), "run", "-i", "--rm", "--sig-proxy=false", "--name", name,
+            "--label", f"{LABEL}=1", "--label", f"{OWNER_LABEL}={_owner()}",
+            "--network", "none", "--read-only", "--hostname", "sandbox", "--log-driver", "none",
+            "--tmpfs", f"/tmp:rw,nosuid,nodev,size={c.tmpfs_mb}m,mode=1777", "--shm-size", f"{c.shm_mb}m",
+            "--memory", f"{c.container_memory_mb}m", "--memory-swap", f"{c.container_memory_mb}m",
+            "--pids-limit", str(c.pids_limit), "--cpus", str(c.cpus),
+            "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--user", c.user,
+            "-v", f"{WORKER}:/opt/rlvr/worker.py:ro",
+            c.image, "python3", "-E", "-s", "/opt/rlvr/worker.py", "/tmp",
+        ]
+
+    def _start_container(self) -> WorkerChannel:
+        name = f"rlvr-sbx-{os.getpid()}-{secrets.token_hex(4)}"
+        self._names.add(name)
+        channel = WorkerChannel(self._argv(name), name=name, start_timeout_s=self.config.start_timeout_s)
+        if not channel.hello.get("undumpable"):
+            self._stop_container(channel)
+            raise SandboxUnavailable("the worker could not make itself non-dumpable; refusing to run jobs")
+        return channel
+
+    def _stop_container(self, channel: WorkerChannel) -> None:
+        if channel.name:  # kill first: a wedged worker would not exit on EOF
+            _docker("kill", channel.name, timeout=30)
+            self._names.discard(channel.name)
+        channel.close()
+
+    def warm_up(self) -> None:
+        self._pool.warm_up()
+
+    @property
+    def replaced(self) -> int:
+        return self._pool.replaced
+
+    def run(self, code: str, *, stdin: str = "", files: dict[str, str] | None = None,
+            timeout_s: float = 5.0, memory_mb: int = 256) -> ExecResult:
+        return self._pool.run(Job(code=code, stdin=stdin, files=files or {}, timeout_s=timeout_s,
+                                  memory_mb=memory_mb))
+
+    def run_many(self, jobs: Sequence[Job], concurrency: int | None = None) -> list[ExecResult]:
+        return self._pool.run_many(jobs, concurrency)
+
+    def container_names(self) -> set[str]:
+        return set(self._names)
+
+    def close(self) -> None:
+        self._pool.close()
+        remove_containers(sorted(self._names))
+        self._names.clear()
+
+    def __enter__(self) -> DockerSandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@atexit.register
+def _close_all() -> None:
+    for sandbox in list(_LIVE):
+        sandbox.close()

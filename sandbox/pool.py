@@ -1,0 +1,115 @@
+"""A pool of worker channels shared by `DockerSandbox` and `ProcessSandbox`.
+
+Each slot holds one worker. A job takes an idle slot, sends one request, and
+waits at most its own timeout plus a grace period. A slot whose worker died,
+missed its deadline, or could not sweep its leftovers is torn down and started
+afresh on next use; that job comes back as ``infra_error``, never as a verdict.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from .channel import ChannelError, WorkerChannel
+from .config import SandboxConfig
+from .types import ExecResult, ExecStatus, Job
+
+log = logging.getLogger(__name__)
+_request_ids = itertools.count()
+
+
+class SandboxUnavailable(RuntimeError):
+    """The sandbox cannot run anything at all (no engine, no image, worker unsafe)."""
+
+
+class _Slot:
+    def __init__(self, start: Callable[[], WorkerChannel], stop: Callable[[WorkerChannel], None]) -> None:
+        self._start, self._stop = start, stop
+        self.channel: WorkerChannel | None = None
+
+    def ensure(self) -> WorkerChannel:
+        if self.channel is not None and not self.channel.alive():
+            self.discard()
+        if self.channel is None:
+            self.channel = self._start()
+        return self.channel
+
+    def discard(self) -> None:
+        if self.channel is not None:
+            channel, self.channel = self.channel, None
+            self._stop(channel)
+
+
+class WorkerPool:
+    """``pool_size`` workers; ``start`` makes one, ``stop`` tears one down for good."""
+
+    def __init__(self, config: SandboxConfig, start: Callable[[], WorkerChannel],
+                 stop: Callable[[WorkerChannel], None]) -> None:
+        self.config = config
+        self._slots = [_Slot(start, stop) for _ in range(config.pool_size)]
+        self._idle: queue.SimpleQueue[_Slot] = queue.SimpleQueue()
+        for slot in self._slots:
+            self._idle.put(slot)
+        self._closed = threading.Event()
+        self.replaced = 0  # workers torn down after a failure, for logging
+
+    def warm_up(self) -> None:
+        """Start every worker now, in parallel (container start-up is the slow part)."""
+        with ThreadPoolExecutor(len(self._slots)) as ex:
+            list(ex.map(lambda slot: slot.ensure(), self._slots))
+
+    def run(self, job: Job) -> ExecResult:
+        if self._closed.is_set():
+            return ExecResult(status=ExecStatus.INFRA_ERROR, detail="sandbox is closed")
+        slot = self._idle.get()
+        try:
+            return self._run_on(slot, job)
+        finally:
+            self._idle.put(slot)
+
+    def _run_on(self, slot: _Slot, job: Job) -> ExecResult:
+        try:
+            channel = slot.ensure()
+        except (ChannelError, OSError) as exc:
+            return ExecResult(status=ExecStatus.INFRA_ERROR, detail=f"worker did not start: {exc}")
+        request = {"id": next(_request_ids), "code": job.code, "stdin": job.stdin, "files": job.files,
+                   "timeout_s": job.timeout_s, "memory_mb": job.memory_mb,
+                   "file_size_mb": self.config.file_size_mb, "output_limit": self.config.output_limit_bytes}
+        try:
+            reply = channel.request(request, job.timeout_s + self.config.reply_grace_s)
+        except ChannelError as exc:
+            self._replace(slot, f"job failed in transit: {exc}")
+            return ExecResult(status=ExecStatus.INFRA_ERROR, detail=str(exc)[:2000])
+        if reply.get("id") != request["id"]:
+            self._replace(slot, "reply out of order")
+            return ExecResult(status=ExecStatus.INFRA_ERROR, detail="worker replied to another request")
+        if not reply.get("clean", False):
+            self._replace(slot, "leftover processes survived the sweep")
+        try:
+            return ExecResult(status=ExecStatus(reply["status"]), stdout=reply.get("stdout", ""),
+                              stderr=reply.get("stderr", ""), exit_code=reply.get("exit_code"),
+                              duration_s=reply.get("duration_s", 0.0), detail=reply.get("detail", ""))
+        except (KeyError, ValueError) as exc:
+            self._replace(slot, f"malformed reply: {exc}")
+            return ExecResult(status=ExecStatus.INFRA_ERROR, detail=f"malformed reply: {exc}")
+
+    def _replace(self, slot: _Slot, why: str) -> None:
+        log.warning("sandbox worker replaced: %s", why)
+        self.replaced += 1
+        slot.discard()
+
+    def run_many(self, jobs: Sequence[Job], concurrency: int | None = None) -> list[ExecResult]:
+        """Run ``jobs`` at most ``concurrency`` at a time (default: the pool size); order preserved."""
+        workers = max(1, min(concurrency or len(self._slots), len(self._slots), len(jobs) or 1))
+        with ThreadPoolExecutor(workers) as ex:
+            return list(ex.map(self.run, jobs))
+
+    def close(self) -> None:
+        self._closed.set()
+        for slot in self._slots:
+            slot.discard()
