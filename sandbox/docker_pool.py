@@ -39,7 +39,7 @@ WORKER = Path(__file__).with_name("worker.py")
 _LIVE: weakref.WeakSet[DockerSandbox] = weakref.WeakSet()
 
 
-def _owner() -> str:
+def owner_label() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -91,7 +91,7 @@ class DockerSandbox:
         c = self.config
         return [
             docker_cli(), "run", "-i", "--rm", "--sig-proxy=false", "--name", name,
-            "--label", f"{LABEL}=1", "--label", f"{OWNER_LABEL}={_owner()}",
+            "--label", f"{LABEL}=1", "--label", f"{OWNER_LABEL}={owner_label()}",
             "--network", "none", "--read-only", "--hostname", "sandbox", "--log-driver", "none",
             "--tmpfs", f"/tmp:rw,nosuid,nodev,size={c.tmpfs_mb}m,mode=1777", "--shm-size", f"{c.shm_mb}m",
             "--memory", f"{c.container_memory_mb}m", "--memory-swap", f"{c.container_memory_mb}m",

@@ -34,5 +34,37 @@ def build(
     console.print(f"[green]built[/] {image}" if built else f"{image} already exists (use --force to rebuild)")
 
 
+@sandbox_app.command("doctor")
+def doctor(
+    image: Annotated[str, typer.Option(help="Sandbox image to check.")] = "rlvr-sandbox:bookworm",
+    case: Annotated[list[str] | None, typer.Option(help="Run only this case (repeatable).")] = None,
+) -> None:
+    """Run the abuse suite against the live Docker sandbox; exit 1 if any limit is not enforced."""
+    from rich.table import Table
+
+    from rlvr.sandbox import CASES, SandboxConfig, SandboxUnavailable, run_abuse_suite
+
+    unknown = sorted(set(case or []) - {c.name for c in CASES})
+    if unknown:
+        raise typer.BadParameter(f"unknown case(s) {unknown}; known: {[c.name for c in CASES]}", param_hint="--case")
+    try:
+        reports = run_abuse_suite(SandboxConfig(image=image), names=case or None)
+    except SandboxUnavailable as exc:
+        console.print(f"[red]sandbox unavailable:[/] {exc}")
+        raise typer.Exit(1) from exc
+    table = Table(title=f"rlvr sandbox doctor: {image}")
+    for column in ("case", "attack", "status", "expected", "s", "next job s", "verdict"):
+        table.add_column(column)
+    for r in reports:
+        verdict = "[green]contained[/]" if r.passed else "[red]" + "; ".join(r.problems) + "[/]"
+        table.add_row(r.name, r.attack, r.status, r.expected, f"{r.seconds:.2f}", f"{r.next_job_s:.3f}", verdict)
+    Console(width=150).print(table)
+    failed = [r.name for r in reports if not r.passed]
+    if failed:
+        console.print(f"[red]{len(failed)} limit(s) not enforced:[/] {', '.join(failed)}")
+        raise typer.Exit(1)
+    console.print(f"[green]all {len(reports)} attacks contained[/]")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(sandbox_app, name="sandbox")

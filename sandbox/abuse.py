@@ -1,0 +1,232 @@
+"""The abuse suite: hostile programs run against a live sandbox, each checked for containment.
+
+Each case states the statuses it must end with and inspects what the job could
+see. After every case a probe job must be served within 1 s and must find no
+process but itself and the worker, and an empty ``/tmp`` and ``/dev/shm``; for
+Docker, no container of ours may exist beyond the pool's own.
+
+The suite builds its own one-container sandbox from the config, so the probe
+always lands in the container the case just abused. ``rlvr sandbox doctor``
+prints it; `CodeVerifier` runs it once per process before scoring anything.
+
+Limits: it proves the limits hold for these attacks on this machine, not that
+no other attack exists. The network case only ever targets 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import SandboxConfig
+from .types import ExecResult, ExecStatus
+
+# What the probe prints: the pids it can see, and what is left in the writable places.
+_PROBE = """
+import json, os
+pids = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())
+def ls(d):
+    try: return sorted(os.listdir(d))
+    except OSError as e: return ['<%s>' % e]
+print(json.dumps({'pids': pids, 'self': os.getpid(), 'tmp': ls(os.environ.get('TMPDIR', '/tmp')),
+                  'shm': ls('/dev/shm')}))
+"""
+
+
+@dataclass
+class Context:
+    """What the host knows and the job must not: a secret file, a loopback listener."""
+
+    secret: str
+    secret_file: Path
+    listener: socket.socket
+    port: int
+    project_file: Path = field(default_factory=lambda: Path(__file__).resolve())
+
+    def connections(self) -> int:
+        """Connections the loopback listener received (it never blocks)."""
+        self.listener.setblocking(False)
+        count = 0
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except (BlockingIOError, OSError):
+                return count
+            conn.close()
+            count += 1
+
+
+@dataclass
+class Case:
+    name: str
+    attack: str
+    code: Callable[[Context], str]
+    expect: frozenset[ExecStatus]
+    check: Callable[[ExecResult, Context], list[str]] = lambda result, ctx: []
+    timeout_s: float = 1.0
+
+
+@dataclass
+class CaseReport:
+    name: str
+    attack: str
+    status: str
+    expected: str
+    seconds: float
+    next_job_s: float
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+def _no_output(marker: str) -> Callable[[ExecResult, Context], list[str]]:
+    return lambda r, ctx: [f"job printed {marker!r}: the attack worked"] if marker in r.stdout else []
+
+
+def _host_files(r: ExecResult, ctx: Context) -> list[str]:
+    problems = []
+    if ctx.secret in r.stdout or ctx.secret in r.stderr:
+        problems.append("job read a host file or the host's environment")
+    try:
+        seen = json.loads(r.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return [*problems, f"job output unreadable: {r.stdout[-200:]!r} {r.stderr[-300:]!r}"]
+    if seen["project"]:
+        problems.append("job could read the project's source files")
+    if len(seen["pids"]) > 2:
+        problems.append(f"job saw {len(seen['pids'])} processes (host processes visible)")
+    return problems
+
+
+def _network(r: ExecResult, ctx: Context) -> list[str]:
+    got = ctx.connections()
+    return [f"the host listener on 127.0.0.1:{ctx.port} got {got} connection(s)"] if got else []
+
+
+def _disk(r: ExecResult, ctx: Context) -> list[str]:
+    return ["job wrote 10 GB"] if "wrote all" in r.stdout else []
+
+
+CASES: list[Case] = [
+    Case("infinite_loop", "while True: pass", lambda c: "while True:\n    pass\n",
+         frozenset({ExecStatus.TIMEOUT})),
+    Case("fork_bomb", "fork until the pid limit, forever",
+         lambda c: "import os, time\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        time.sleep(0.01)\n",
+         frozenset({ExecStatus.TIMEOUT})),
+    Case("memory_bomb", "allocate and touch 1 MB blocks without end",
+         lambda c: "blocks = []\nwhile True:\n    blocks.append(bytearray(1 << 20))\n",
+         frozenset({ExecStatus.MEMORY}), timeout_s=5.0),
+    Case("disk_fill", "write 10 GB to the work dir",
+         lambda c: "chunk = b'x' * (1 << 20)\nwith open('fill.bin', 'wb') as f:\n    for _ in range(10240):\n        f.write(chunk)\nprint('wrote all')\n",
+         frozenset({ExecStatus.OK, ExecStatus.ERROR}), _disk, timeout_s=5.0),
+    Case("stdout_flood", "print 1 GB", lambda c: "import sys\nchunk = 'y' * (1 << 20)\nfor _ in range(1024):\n    sys.stdout.write(chunk)\n",
+         frozenset({ExecStatus.OUTPUT_LIMIT}), timeout_s=5.0),
+    Case("network", "connect to a listener on the host's 127.0.0.1",
+         lambda c: f"import socket\ntry:\n    socket.create_connection(('127.0.0.1', {c.port}), timeout=0.5)\n    print('connected')\nexcept OSError as e:\n    print('blocked', e)\n",
+         frozenset({ExecStatus.OK}), lambda r, c: _no_output("connected")(r, c) + _network(r, c)),
+    Case("host_files", "read a host file, the project's source, host processes and environment",
+         lambda c: (
+             "import json, os\nleak = []\n"
+             f"try:\n    leak.append(open({str(c.secret_file)!r}).read())\nexcept OSError:\n    pass\n"
+             "for p in os.listdir('/proc'):\n    if p.isdigit():\n        try:\n"
+             "            leak.append(open(f'/proc/{p}/environ', 'rb').read().decode(errors='replace'))\n"
+             "        except OSError:\n            pass\n"
+             "leak.append(repr(dict(os.environ)))\n"
+             f"print('\\n'.join(leak))\nprint(json.dumps({{'project': os.path.exists({str(c.project_file)!r}), "
+             "'pids': [p for p in os.listdir('/proc') if p.isdigit()]}))\n"),
+         frozenset({ExecStatus.OK}), _host_files),
+    Case("kill_worker", "SIGKILL and SIGTERM PID 1, write into its descriptors",
+         lambda c: ("import os, signal\nfor s in (signal.SIGKILL, signal.SIGTERM):\n    try:\n        os.kill(1, s)\n    except OSError:\n        pass\n"
+                    "for fd in range(10):\n    try:\n        open(f'/proc/1/fd/{fd}', 'wb').write(b'\\x00\\x00\\x00\\x02{}')\n        print('wrote into worker fd', fd)\n    except OSError:\n        pass\n"),
+         frozenset({ExecStatus.OK}), _no_output("wrote into worker fd")),
+    Case("background_process", "leave a detached process running",
+         lambda c: "import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        time.sleep(300)\n    os._exit(0)\nprint('parent done')\n",
+         frozenset({ExecStatus.OK})),
+    Case("forge_verdict", "print a well-formed 'ok' reply frame, then hang",
+         lambda c: ("import json, os, struct, sys\nfake = json.dumps({'status': 'ok', 'exit_code': 0, 'stdout': 'PASSED', 'clean': True, 'id': 0}).encode()\n"
+                    "frame = struct.pack('>I', len(fake)) + fake\nfor fd in (1, 2):\n    os.write(fd, frame)\n"
+                    "while True:\n    pass\n"),
+         frozenset({ExecStatus.TIMEOUT})),
+    Case("shm_fill", "fill /dev/shm", lambda c: "chunk = b'z' * (1 << 20)\nwith open('/dev/shm/fill', 'wb') as f:\n    for _ in range(1024):\n        f.write(chunk)\nprint('filled')\n",
+         frozenset({ExecStatus.OK, ExecStatus.ERROR}), _no_output("filled"), timeout_s=5.0),
+]
+
+
+def _probe_problems(probe: ExecResult, seconds: float) -> list[str]:
+    if probe.status is not ExecStatus.OK or probe.exit_code != 0:
+        return [f"the next job failed: {probe.status.value} {probe.detail} {probe.stderr[-300:]}"]
+    problems = [f"the next job took {seconds:.2f} s (limit 1 s)"] if seconds > 1.0 else []
+    seen = json.loads(probe.stdout)
+    others = [p for p in seen["pids"] if p not in (1, seen["self"])]
+    if others:
+        problems.append(f"{len(others)} process(es) left behind")
+    if seen["tmp"] != ["job"] or seen["shm"]:
+        problems.append(f"files left behind: tmp={seen['tmp'][:5]} shm={seen['shm'][:5]}")
+    return problems
+
+
+def run_abuse_suite(config: SandboxConfig | None = None, names: list[str] | None = None) -> list[CaseReport]:
+    """Run every case (or those named) on a fresh one-worker sandbox built from ``config``.
+
+    Docker only: against `ProcessSandbox` these programs would run on the host itself.
+    """
+    from .config import make_sandbox
+
+    config = (config or SandboxConfig()).model_copy(update={"pool_size": 1})
+    if config.backend != "docker":
+        raise ValueError("the abuse suite runs only against the docker backend: the process backend "
+                         "is not a security boundary, and these attacks would hit the host")
+    cases = [c for c in CASES if names is None or c.name in names]
+    with tempfile.TemporaryDirectory(prefix="rlvr-abuse-") as tmp, socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        ctx = Context(secret=secrets.token_hex(16), secret_file=Path(tmp) / "secret.txt",
+                      listener=listener, port=listener.getsockname()[1])
+        ctx.secret_file.write_text(ctx.secret)
+        os.environ["RLVR_ABUSE_SECRET"] = ctx.secret  # only children started after this can inherit it
+        sandbox = make_sandbox(config)
+        try:
+            return [_run_case(sandbox, case, ctx, config) for case in cases]
+        finally:
+            sandbox.close()
+            os.environ.pop("RLVR_ABUSE_SECRET", None)
+
+
+def _run_case(sandbox: object, case: Case, ctx: Context, config: SandboxConfig) -> CaseReport:
+    from .docker_pool import DockerSandbox, list_containers, owner_label
+
+    disk_before = shutil.disk_usage(tempfile.gettempdir()).free
+    replaced_before = getattr(sandbox, "replaced", 0)
+    start = time.monotonic()
+    result = sandbox.run(case.code(ctx), timeout_s=case.timeout_s, memory_mb=256)  # type: ignore[attr-defined]
+    seconds = time.monotonic() - start
+    problems = []
+    if result.status not in case.expect:
+        problems.append(f"status {result.status.value} ({result.detail}), expected "
+                        + " or ".join(sorted(s.value for s in case.expect)))
+    problems += case.check(result, ctx)
+    start = time.monotonic()
+    probe = sandbox.run(_PROBE, timeout_s=5.0)  # type: ignore[attr-defined]
+    next_job_s = time.monotonic() - start
+    problems += _probe_problems(probe, next_job_s)
+    if shutil.disk_usage(tempfile.gettempdir()).free < disk_before - (512 << 20):
+        problems.append("the host lost more than 512 MB of free disk")
+    if isinstance(sandbox, DockerSandbox):
+        extra = {name for name, _ in list_containers(owner_label())} - sandbox.container_names()
+        if extra or len(sandbox.container_names()) > config.pool_size:
+            problems.append(f"containers leaked: {sorted(extra) or sorted(sandbox.container_names())}")
+    if getattr(sandbox, "replaced", 0) > replaced_before:
+        problems.append("the worker died or wedged and had to be replaced")
+    return CaseReport(case.name, case.attack, result.status.value,
+                      " or ".join(sorted(s.value for s in case.expect)), round(seconds, 3), round(next_job_s, 3),
+                      problems)
