@@ -1,0 +1,208 @@
+"""`CodeVerifier`: run the completion's Python against tests in the sandbox.
+
+    verifier = CodeVerifier(SandboxConfig(pool_size=1))
+    verifier(completion, {"io": [{"input": "1 2\\n", "output": "3\\n"}]})
+    verifier(completion, {"asserts": ["assert add(1, 2) == 3"]})
+    verifier(completion, {"check": human_eval_test_code, "entry_point": "add"})
+
+Extraction: the text after the last ``</think>`` if any; then the last fenced
+block tagged ``python``/``py``/``python3``, else the last untagged block, else
+the whole text as bare code when it compiles. A last block in another language
+is a ``parse_error``; nothing code-like is ``no_answer``.
+
+Scoring: all tests of one completion run in ONE sandbox job (`rlvr.sandbox.harness`).
+``reward="fraction"`` gives the fraction passed, ``"all"`` 1.0 only if every
+test passes. A program that loops, runs out of memory or floods its output is
+judged (0 for the tests it did not pass); only an infrastructure failure is
+``infra_error``, retried ``retries`` times first, never scored as wrong.
+
+Safety: before scoring anything, each process runs the abuse suite once against
+its sandbox (``self_check=True``) and refuses to score (every call returns
+``infra_error`` naming the failed limits) if any limit is not enforced.
+
+Pickling: the verifier holds only its `SandboxConfig`; each process opens its own
+pool on first use (``verify_batch`` workers included). With ``verify_batch(workers=W)``
+keep ``pool_size=1``: W processes then use W containers.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from rlvr.sandbox import ExecResult, ExecStatus, SandboxConfig, make_sandbox, run_abuse_suite
+from rlvr.sandbox.harness import assert_job, io_job, outputs_match, read_results
+from rlvr.sandbox.types import Sandbox
+
+from .score import Score, Status
+
+log = logging.getLogger(__name__)
+
+_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+#.-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
+_PYTHON_TAGS = {"python", "py", "python3", "py3"}
+
+
+class IOCase(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    input: str = ""
+    output: str
+
+
+class CodeTests(BaseModel):
+    """The reference for one problem: stdin/stdout cases, OR assert statements / a HumanEval check."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    io: list[IOCase] = Field(default_factory=list)
+    asserts: list[str] = Field(default_factory=list)
+    check: str | None = None  # code defining check(candidate), as in HumanEval
+    entry_point: str | None = None  # the function check() is called with
+    prefix: str = ""  # prepended to the candidate (e.g. imports the prompt gave)
+    time_limit_s: float = Field(default=2.0, gt=0, le=60)  # per test
+    memory_mb: int = Field(default=256, ge=32, le=4096)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> CodeTests:
+        kinds = [bool(self.io), bool(self.asserts or self.check)]
+        if sum(kinds) != 1:
+            raise ValueError("give either io cases, or asserts / check (not both, not neither)")
+        if self.check is not None and not self.entry_point:
+            raise ValueError("check needs entry_point (the function it tests)")
+        return self
+
+    def assert_sources(self) -> list[str]:
+        tests = list(self.asserts)
+        if self.check is not None:
+            tests.append(f"{self.check}\ncheck({self.entry_point})\n")
+        return tests
+
+
+def extract_code(completion: str) -> tuple[str | None, str | None]:
+    """``(code, None)``, or ``(None, why)`` where why is ``"no_answer"`` or ``"parse_error: ..."``."""
+    text = completion.rsplit("</think>", 1)[-1]
+    blocks = [(m.group(1).lower(), m.group(2)) for m in _FENCE.finditer(text)]
+    if blocks:
+        python = [body for tag, body in blocks if tag in _PYTHON_TAGS]
+        untagged = [body for tag, body in blocks if not tag]
+        if python:
+            return python[-1], None
+        if untagged:
+            return untagged[-1], None
+        return None, f"parse_error: code is in {blocks[-1][0]!r}, not Python"
+    bare = text.strip()
+    if not bare:
+        return None, "no_answer"
+    try:
+        compile(bare, "<completion>", "exec")
+    except (SyntaxError, ValueError):
+        return None, "no_answer"
+    return bare, None
+
+
+# One sandbox per (config, process): pools never cross a fork.
+_SANDBOXES: dict[tuple[str, int], Sandbox] = {}
+_CHECKED: dict[tuple[str, int], list[str]] = {}  # failed self-check cases, [] when all held
+_LOCK = threading.Lock()
+
+
+@dataclass
+class CodeVerifier:
+    sandbox: SandboxConfig | dict[str, Any] | None = None
+    reward: Literal["fraction", "all"] = "fraction"
+    retries: int = 2
+    self_check: bool = True
+    _config: SandboxConfig = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.sandbox, SandboxConfig):
+            self._config = self.sandbox
+        else:
+            self._config = SandboxConfig(**(self.sandbox or {}))
+        if self.reward not in ("fraction", "all"):
+            raise ValueError(f"reward must be 'fraction' or 'all', got {self.reward!r}")
+        if self.self_check and self._config.backend != "docker":
+            raise ValueError("self_check needs the docker backend; pass self_check=False to use the "
+                             "process backend knowingly (it is not a security boundary)")
+
+    def _sandbox(self) -> tuple[Sandbox | None, list[str]]:
+        key = (self._config.key(), os.getpid())
+        with _LOCK:
+            if key not in _CHECKED:
+                failed: list[str] = []
+                if self.self_check:
+                    reports = run_abuse_suite(self._config)
+                    failed = [f"{r.name}: {'; '.join(r.problems)}" for r in reports if not r.passed]
+                    if failed:
+                        log.error("sandbox failed its self-check, refusing to score: %s", failed)
+                _CHECKED[key] = failed
+            if _CHECKED[key]:
+                return None, _CHECKED[key]
+            if key not in _SANDBOXES:
+                _SANDBOXES[key] = make_sandbox(self._config)
+            return _SANDBOXES[key], []
+
+    def __call__(self, completion: str, reference: Any) -> Score:
+        try:
+            tests = reference if isinstance(reference, CodeTests) else CodeTests.model_validate(reference)
+        except ValidationError as exc:
+            return Score.failed(Status.ERROR, reason=f"bad reference: {exc.errors()[0]['msg']}")
+        code, why = extract_code(completion)
+        if code is None:
+            status = Status.NO_ANSWER if why == "no_answer" else Status.PARSE_ERROR
+            return Score.failed(status, reason=why)
+        code = tests.prefix + ("\n" if tests.prefix else "") + code
+        try:
+            sandbox, failed = self._sandbox()
+        except Exception as exc:  # no engine, no image: the machinery, not the completion
+            return Score.failed(Status.INFRA_ERROR, code, reason=f"{type(exc).__name__}: {exc}"[:1000])
+        if sandbox is None:
+            return Score.failed(Status.INFRA_ERROR, code, reason="sandbox failed its self-check", failed=failed)
+        if tests.io:
+            job, nonce = io_job(code, [c.input for c in tests.io], time_limit_s=tests.time_limit_s,
+                                memory_mb=tests.memory_mb)
+        else:
+            job, nonce = assert_job(code, tests.assert_sources(), time_limit_s=tests.time_limit_s,
+                                    memory_mb=tests.memory_mb)
+        result = sandbox.run_many([job])[0]
+        for _ in range(self.retries):
+            if result.status is not ExecStatus.INFRA_ERROR:
+                break
+            result = sandbox.run_many([job])[0]
+        if result.status is ExecStatus.INFRA_ERROR:
+            return Score.failed(Status.INFRA_ERROR, code, reason=result.detail, attempts=self.retries + 1)
+        return self._judge(code, tests, result, nonce)
+
+    def _judge(self, code: str, tests: CodeTests, result: ExecResult, nonce: str) -> Score:
+        runs = read_results(result, nonce)
+        n = len(tests.io) or len(tests.assert_sources())
+        details: dict[str, Any] = {"sandbox": result.status.value, "duration_s": result.duration_s}
+        if runs is None or len(runs) != n:
+            # Killed, crashed or exited before reporting: every test counts as failed.
+            details.update(passed=[False] * n, why=result.detail or "no result from the harness",
+                           stderr=result.stderr[-500:])
+            return Score.judged(0.0, code, **details)
+        if tests.io:
+            passed = [r["status"] == "ok" and outputs_match(r["stdout"], case.output)
+                      for r, case in zip(runs, tests.io, strict=True)]
+            errors = [r["stderr"] or ("wrong answer" if r["status"] == "ok" else r["status"])
+                      for r, ok in zip(runs, passed, strict=True) if not ok]
+        else:
+            passed = [bool(r.get("passed")) for r in runs]
+            errors = [r.get("error", "") for r in runs if not r.get("passed")]
+        details.update(passed=passed, first_error=errors[0][-500:] if errors else None)
+        if self.reward == "all":
+            return Score.judged(float(all(passed)), code, **details)
+        return Score.judged(sum(passed) / n, code, **details)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"sandbox": self._config.model_dump(), "reward": self.reward, "retries": self.retries,
+                "self_check": self.self_check}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
