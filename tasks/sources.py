@@ -22,6 +22,8 @@ accuracy is measured on questions never trained on.
 from __future__ import annotations
 
 import csv
+import gzip
+import importlib.resources
 import json
 import random
 import re
@@ -36,13 +38,19 @@ if TYPE_CHECKING:
     from .task import FieldMap
 
 
+class SourceUnavailableError(RuntimeError):
+    """The source exists but cannot be reached from here (no network, no Hub access)."""
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class FileSource(_Strict):
     kind: Literal["file"] = "file"
-    paths: dict[str, str]  # split -> path (.jsonl, .json, .csv, .parquet); relative to the working directory
+    # split -> path (.jsonl, .jsonl.gz, .json, .csv, .parquet), relative to the working directory,
+    # or "pkg://<package>/<path>" for a data file inside an installed package.
+    paths: dict[str, str]
 
 
 class HubSource(_Strict):
@@ -104,7 +112,12 @@ def map_record(record: dict[str, Any], fields: FieldMap, default_id: str) -> dic
         if column is None:
             continue
         try:
-            row[key] = {c: record[c] for c in column} if isinstance(column, list) else record[column]
+            if isinstance(column, dict):
+                row[key] = {k: record[c] for k, c in column.items()}
+            elif isinstance(column, list):
+                row[key] = {c: record[c] for c in column}
+            else:
+                row[key] = record[column]
         except KeyError as exc:
             raise KeyError(f"fields.{key}: column {exc.args[0]!r} not in the source; it has {sorted(record)}") from None
     if fields.answer_regex and "answer" in row:
@@ -119,12 +132,12 @@ def map_record(record: dict[str, Any], fields: FieldMap, default_id: str) -> dic
 def _file_records(source: FileSource, split: str) -> list[dict[str, Any]]:
     if split not in source.paths:
         raise KeyError(f"source.paths has no split {split!r}; it has {sorted(source.paths)}")
-    path = Path(source.paths[split]).expanduser()
+    path = resolve_path(source.paths[split])
     if not path.is_file():
         raise FileNotFoundError(f"source.paths.{split}: {path} does not exist")
-    suffix = path.suffix.lower()
-    if suffix == ".jsonl":
-        with path.open(encoding="utf-8") as f:
+    suffix = "".join(path.suffixes[-2:]).lower() if path.name.endswith(".gz") else path.suffix.lower()
+    if suffix in (".jsonl", ".jsonl.gz"):
+        with (gzip.open if suffix.endswith(".gz") else open)(path, "rt", encoding="utf-8") as f:
             return [json.loads(line) for line in f if line.strip()]
     if suffix == ".json":
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -141,13 +154,28 @@ def _file_records(source: FileSource, split: str) -> list[dict[str, Any]]:
     raise ValueError(f"source.paths.{split}: {path}: unsupported file type {suffix!r} (jsonl, json, csv, parquet)")
 
 
+def resolve_path(spec: str) -> Path:
+    """A local path, or ``pkg://package/inner/path`` inside an installed package."""
+    if not spec.startswith("pkg://"):
+        return Path(spec).expanduser()
+    package, _, inner = spec.removeprefix("pkg://").partition("/")
+    try:
+        return Path(str(importlib.resources.files(package).joinpath(inner)))
+    except ModuleNotFoundError as exc:
+        raise FileNotFoundError(f"{spec}: package {package!r} is not installed") from exc
+
+
 def _hub_records(source: HubSource, split: str) -> list[dict[str, Any]]:
     try:
         import datasets
     except ImportError as exc:
         raise ImportError("hub tasks need the `datasets` package: pip install 'rlvr[train]'") from exc
     hub_split = source.splits.get(split, split)
-    data = datasets.load_dataset(source.dataset, source.config, split=hub_split, revision=source.revision)
+    try:
+        data = datasets.load_dataset(source.dataset, source.config, split=hub_split, revision=source.revision)
+    except Exception as exc:  # offline, gated, renamed: one error type the caller can report
+        raise SourceUnavailableError(f"could not load {source.dataset!r} split {hub_split!r} from the Hugging "
+                                     f"Face Hub: {type(exc).__name__}: {str(exc)[:300]}") from exc
     return [dict(r) for r in data]
 
 

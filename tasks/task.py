@@ -27,7 +27,7 @@ from rlvr.verifiers import Score, Verifier, WeightedSum, get_verifier
 
 from .sources import Source, load_rows
 
-_ROW_KEYS = {"id", "question", "answer", "tests", "solution"}
+_ROW_KEYS = {"id", "question", "answer", "tests", "solution"}  # what templates may use
 
 
 class TaskError(ValueError):
@@ -39,17 +39,20 @@ class _Strict(BaseModel):
 
 
 class FieldMap(_Strict):
-    """Which source column becomes which row field. A list of columns makes a dict of them.
+    """Which source column becomes which row field.
+
+    A list of columns makes a dict keyed by column name; a dict ``{key: column}``
+    makes a dict with renamed keys (HumanEval's ``test`` column as ``check``).
 
     ``answer_regex``: the answer is the first group of this pattern in the
     answer column (GSM8K's ``... #### 72``).
     """
 
     id: str | None = None  # a column with stable ids; default "<task>/<split>/<index>"
-    question: str | list[str] = "question"
-    answer: str | list[str] | None = "answer"
-    tests: str | list[str] | None = None
-    solution: str | list[str] | None = None
+    question: str | list[str] | dict[str, str] = "question"
+    answer: str | list[str] | dict[str, str] | None = "answer"
+    tests: str | list[str] | dict[str, str] | None = None
+    solution: str | list[str] | dict[str, str] | None = None
     answer_regex: str | None = None
 
     @field_validator("answer_regex")
@@ -127,7 +130,7 @@ class Task(_Strict):
     # What a perfect completion looks like: `rlvr tasks validate` checks that it scores 1.0.
     gold: str = "\\boxed{{{answer}}}"
     train_split: str = "train"
-    eval_split: str = "test"
+    eval_split: str = "test"  # may equal train_split for eval-only sets (MATH-500, HumanEval)
     generation: Generation = Generation()
 
     @model_validator(mode="after")
@@ -138,8 +141,6 @@ class Task(_Strict):
         unknown = _template_fields(self.gold) - _ROW_KEYS
         if unknown:
             raise ValueError(f"gold template uses unknown field(s) {sorted(unknown)}")
-        if self.train_split == self.eval_split:
-            raise ValueError(f"train_split and eval_split are both {self.eval_split!r}")
         return self
 
     # -- construction ------------------------------------------------------------------
