@@ -1,0 +1,56 @@
+"""The abuse suite for real against Docker, and `rlvr sandbox doctor`'s verdicts."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+import rlvr.sandbox.abuse as abuse
+from rlvr.sandbox import CASES, CaseReport, ExecStatus, SandboxConfig, run_abuse_suite
+from rlvr.trainer.cli import app
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture(scope="module")
+def reports(sandbox_image: str) -> dict[str, CaseReport]:
+    return {r.name: r for r in run_abuse_suite(SandboxConfig(image=sandbox_image))}
+
+
+@pytest.mark.parametrize("name", [c.name for c in CASES])
+def test_attack_is_contained(reports: dict[str, CaseReport], name: str) -> None:
+    report = reports[name]
+    assert report.problems == []
+    assert report.next_job_s < 1.0
+
+
+def test_each_attack_ends_with_its_own_status(reports: dict[str, CaseReport]) -> None:
+    got = {name: r.status for name, r in reports.items()}
+    assert got["infinite_loop"] == got["fork_bomb"] == got["forge_verdict"] == "timeout"
+    assert got["memory_bomb"] == "memory"
+    assert got["stdout_flood"] == "output_limit"
+    assert got["network"] == got["host_files"] == got["kill_worker"] == "ok"
+    assert reports["stdout_flood"].seconds < 3.0  # killed at the cap, not after 1 GB
+
+
+def test_the_suite_refuses_the_process_backend() -> None:
+    with pytest.raises(ValueError, match="not a security boundary"):
+        run_abuse_suite(SandboxConfig(backend="process"))
+
+
+def test_doctor_passes_on_the_real_sandbox(sandbox_image: str) -> None:
+    result = CliRunner().invoke(app, ["sandbox", "doctor", "--image", sandbox_image,
+                                      "--case", "network", "--case", "kill_worker"])
+    assert result.exit_code == 0, result.output
+    assert "contained" in result.output
+
+
+def test_doctor_fails_loudly_when_a_limit_does_not_hold(sandbox_image: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A case whose expectation this sandbox cannot meet: a sleeping job is not a memory failure.
+    unmet = abuse.Case("sleepy", "sleep past a limit that is not enforced",
+                       lambda ctx: "import time; time.sleep(0.1)", frozenset({ExecStatus.MEMORY}))
+    monkeypatch.setattr(abuse, "CASES", [*abuse.CASES, unmet])
+    monkeypatch.setattr("rlvr.sandbox.CASES", abuse.CASES)
+    result = CliRunner().invoke(app, ["sandbox", "doctor", "--image", sandbox_image, "--case", "sleepy"])
+    assert result.exit_code == 1
+    assert "sleepy" in result.output and "not enforced" in result.output

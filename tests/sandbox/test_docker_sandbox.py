@@ -1,0 +1,121 @@
+"""DockerSandbox against the real engine: results, container flags, replacement, no leaks."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from rlvr.sandbox import DockerSandbox, ExecStatus, Job, SandboxConfig, SandboxUnavailable
+from rlvr.sandbox.docker_pool import LABEL, OWNER_LABEL, list_containers, owner_label
+
+pytestmark = pytest.mark.docker
+
+
+def _inspect(name: str) -> dict:
+    out = subprocess.run(["docker", "inspect", name], capture_output=True, text=True, check=True).stdout
+    return json.loads(out)[0]
+
+
+def test_runs_code_with_stdin_files_and_exit_codes(docker_sandbox: DockerSandbox) -> None:
+    echo = docker_sandbox.run("import sys; print(sys.stdin.read()[::-1])", stdin="abc")
+    assert (echo.status, echo.exit_code, echo.stdout) == (ExecStatus.OK, 0, "cba\n")
+    failing = docker_sandbox.run("import sys; print('oops', file=sys.stderr); sys.exit(3)")
+    assert (failing.status, failing.exit_code, failing.stderr) == (ExecStatus.OK, 3, "oops\n")
+    files = docker_sandbox.run("import helper; print(helper.X)", files={"helper.py": "X = 41 + 1"})
+    assert files.stdout == "42\n"
+    assert 0 < echo.duration_s < 1.0
+
+
+def test_run_many_keeps_order_and_is_fast(docker_sandbox: DockerSandbox) -> None:
+    jobs = [Job(code=f"print({i} ** 2)") for i in range(20)]
+    start = time.monotonic()
+    results = docker_sandbox.run_many(jobs, concurrency=2)
+    elapsed = time.monotonic() - start
+    assert [r.stdout for r in results] == [f"{i ** 2}\n" for i in range(20)]
+    assert elapsed < 5.0, f"20 trivial jobs took {elapsed:.1f} s"
+
+
+def test_containers_are_locked_down(docker_sandbox: DockerSandbox) -> None:
+    name = sorted(docker_sandbox.container_names())[0]
+    info = _inspect(name)
+    host = info["HostConfig"]
+    assert host["NetworkMode"] == "none"
+    assert host["ReadonlyRootfs"] is True
+    assert host["CapDrop"] == ["ALL"]
+    assert "no-new-privileges" in host["SecurityOpt"]
+    assert host["PidsLimit"] == 64 and host["Memory"] == 1024 << 20
+    assert host["ShmSize"] == 16 << 20
+    assert info["Config"]["User"] == "65534:65534"
+    assert info["Config"]["Labels"][OWNER_LABEL] == owner_label()
+    whoami = docker_sandbox.run("import os; print(os.getuid(), os.getgid())")
+    assert whoami.stdout == "65534 65534\n"
+    status = docker_sandbox.run("print(open('/proc/1/status').read())")
+    assert "NoNewPrivs:\t1" in status.stdout and "CapEff:\t0000000000000000" in status.stdout
+
+
+def test_a_killed_container_is_an_infra_error_then_replaced(sandbox_image: str) -> None:
+    with DockerSandbox(SandboxConfig(image=sandbox_image, pool_size=1)) as sandbox:
+        sandbox.warm_up()
+        (victim,) = sandbox.container_names()
+        killer = threading.Timer(0.5, lambda: subprocess.run(["docker", "kill", victim], capture_output=True))
+        killer.start()
+        lost = sandbox.run("import time; time.sleep(3); print('done')", timeout_s=5)
+        killer.join()
+        assert lost.status is ExecStatus.INFRA_ERROR
+        start = time.monotonic()
+        after = sandbox.run("print('served')")
+        assert after.stdout == "served\n" and time.monotonic() - start < 3.0
+        assert sandbox.replaced == 1 and victim not in sandbox.container_names()
+
+
+def test_missing_image_is_a_clear_error() -> None:
+    with pytest.raises(SandboxUnavailable, match="rlvr sandbox build"):
+        DockerSandbox(SandboxConfig(image="rlvr-no-such-image:never"))
+
+
+def _wait_gone(names: set[str], seconds: float = 15.0) -> set[str]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        left = names & {n for n, _ in list_containers()}
+        if not left:
+            return left
+        time.sleep(0.2)
+    return left
+
+
+_OWNER_SCRIPT = """
+import sys, time
+from rlvr.sandbox import DockerSandbox, SandboxConfig
+sandbox = DockerSandbox(SandboxConfig(image=sys.argv[1], pool_size=2))
+sandbox.warm_up()
+print(" ".join(sorted(sandbox.container_names())), flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])
+def test_no_container_outlives_its_owner(sandbox_image: str, how: signal.Signals) -> None:
+    owner = subprocess.Popen([sys.executable, "-c", _OWNER_SCRIPT, sandbox_image], stdout=subprocess.PIPE, text=True)
+    assert owner.stdout is not None
+    names = set(owner.stdout.readline().split())
+    assert len(names) == 2 and names <= {n for n, _ in list_containers()}
+    os.kill(owner.pid, how)  # Ctrl-C runs the atexit clean-up; SIGKILL leaves the containers to exit on EOF
+    owner.wait(timeout=30)
+    assert _wait_gone(names) == set()
+
+
+def test_stale_containers_are_removed_at_the_next_start(sandbox_image: str) -> None:
+    name = f"rlvr-sbx-stale-{os.getpid()}"
+    subprocess.run(["docker", "run", "-d", "--name", name, "--label", f"{LABEL}=1",
+                    "--label", f"{OWNER_LABEL}={owner_label().rsplit(':', 1)[0]}:999999999",
+                    "--network", "none", sandbox_image, "sleep", "300"], check=True, capture_output=True)
+    assert name in {n for n, _ in list_containers()}
+    with DockerSandbox(SandboxConfig(image=sandbox_image, pool_size=1)):
+        assert name not in {n for n, _ in list_containers()}
