@@ -59,7 +59,7 @@ def test_out_dir_and_missing_families_warn_with_the_reason(tmp_path):
 
 
 def test_clear_errors_for_no_file_no_rows_no_known_keys_bad_line(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no metrics.jsonl in"):
+    with pytest.raises(FileNotFoundError, match=r"no metrics\.jsonl in"):
         plot_run(tmp_path)
     write_run(tmp_path / "empty", [])
     with pytest.raises(ValueError, match="has no rows yet"):
@@ -70,7 +70,7 @@ def test_clear_errors_for_no_file_no_rows_no_known_keys_bad_line(tmp_path):
     bad = write_run(tmp_path / "bad", [{"step": 1, "reward": 0.5}])
     with (bad / "metrics.jsonl").open("a") as f:
         f.write("{not json\n")
-    with pytest.raises(ValueError, match="metrics.jsonl:2: not valid JSON"):
+    with pytest.raises(ValueError, match=r"metrics\.jsonl:2: not valid JSON"):
         plot_run(bad)
     write_run(tmp_path / "nostep", [{"reward": 0.5}])
     with pytest.raises(ValueError, match=":1: expected a JSON object with an integer 'step'"):
