@@ -203,7 +203,7 @@ def run_abuse_suite(config: SandboxConfig | None = None, names: list[str] | None
 
 
 def _run_case(sandbox: object, case: Case, ctx: Context, config: SandboxConfig) -> CaseReport:
-    from .docker_pool import DockerSandbox, list_containers, owner_label
+    from .docker_pool import DockerSandbox, list_containers, live_container_names, owner_label
 
     disk_before = shutil.disk_usage(tempfile.gettempdir()).free
     replaced_before = getattr(sandbox, "replaced", 0)
@@ -222,7 +222,7 @@ def _run_case(sandbox: object, case: Case, ctx: Context, config: SandboxConfig) 
     if shutil.disk_usage(tempfile.gettempdir()).free < disk_before - (512 << 20):
         problems.append("the host lost more than 512 MB of free disk")
     if isinstance(sandbox, DockerSandbox):
-        extra = {name for name, _ in list_containers(owner_label())} - sandbox.container_names()
+        extra = {name for name, _ in list_containers(owner_label())} - live_container_names()
         if extra or len(sandbox.container_names()) > config.pool_size:
             problems.append(f"containers leaked: {sorted(extra) or sorted(sandbox.container_names())}")
     if getattr(sandbox, "replaced", 0) > replaced_before:

@@ -55,6 +55,11 @@ def list_containers(owner: str | None = None) -> list[tuple[str, str]]:
     return [(name, who) for name, who in rows if owner is None or who == owner]
 
 
+def live_container_names() -> set[str]:
+    """Containers held by every open `DockerSandbox` of this process."""
+    return set().union(*(sandbox.container_names() for sandbox in list(_LIVE)))
+
+
 def remove_containers(names: Sequence[str]) -> None:
     if names:
         _docker("rm", "-f", *names, timeout=120)

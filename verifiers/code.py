@@ -169,19 +169,21 @@ class CodeVerifier:
         else:
             job, nonce = assert_job(code, tests.assert_sources(), time_limit_s=tests.time_limit_s,
                                     memory_mb=tests.memory_mb)
-        result = sandbox.run_many([job])[0]
-        for _ in range(self.retries):
-            if result.status is not ExecStatus.INFRA_ERROR:
-                break
+        attempts = 0
+        while True:
+            attempts += 1
             result = sandbox.run_many([job])[0]
-        if result.status is ExecStatus.INFRA_ERROR:
-            return Score.failed(Status.INFRA_ERROR, code, reason=result.detail, attempts=self.retries + 1)
-        return self._judge(code, tests, result, nonce)
+            if result.status is not ExecStatus.INFRA_ERROR:
+                return self._judge(code, tests, result, nonce, attempts)
+            log.warning("code verifier: infra error (attempt %d): %s", attempts, result.detail[:300])
+            if attempts > self.retries:
+                return Score.failed(Status.INFRA_ERROR, code, reason=result.detail, attempts=attempts)
 
-    def _judge(self, code: str, tests: CodeTests, result: ExecResult, nonce: str) -> Score:
+    def _judge(self, code: str, tests: CodeTests, result: ExecResult, nonce: str, attempts: int) -> Score:
         runs = read_results(result, nonce)
         n = len(tests.io) or len(tests.assert_sources())
-        details: dict[str, Any] = {"sandbox": result.status.value, "duration_s": result.duration_s}
+        details: dict[str, Any] = {"sandbox": result.status.value, "duration_s": result.duration_s,
+                                   "attempts": attempts}
         if runs is None or len(runs) != n:
             # Killed, crashed or exited before reporting: every test counts as failed.
             details.update(passed=[False] * n, why=result.detail or "no result from the harness",

