@@ -16,18 +16,25 @@ from __future__ import annotations
 
 from . import countdown, reasoning_gym_task  # noqa: F401  (register their verifiers)
 from .registry import UnknownTaskError, available_tasks, get_task, register_task
+from .suites import Suite, available_suites, get_suite
 from .task import FewShot, FieldMap, Generation, Prompt, Task, TaskError, VerifierSpec
+from .trl import trl_dataset, trl_reward
 
 __all__ = [
     "FewShot",
     "FieldMap",
     "Generation",
     "Prompt",
+    "Suite",
     "Task",
     "TaskError",
     "UnknownTaskError",
     "VerifierSpec",
+    "available_suites",
     "available_tasks",
+    "get_suite",
     "get_task",
     "register_task",
+    "trl_dataset",
+    "trl_reward",
 ]

@@ -56,11 +56,21 @@ def maj_at_k(scores: Sequence[Score], k: int) -> float:
     return 1.0 if correct[winner] else 0.0
 
 
-def summarize(groups: Sequence[Sequence[Score]], ks: Sequence[int] = (1,)) -> dict[str, Any]:
+def answer_status(score: Score, answer_key: str | None) -> str:
+    """The composite's status, or, when that is ``ok``, the answer checker's own (``no_answer`` ...)."""
+    component = score.details.get(answer_key) if answer_key else None
+    if score.status.value == "ok" and isinstance(component, dict) and "status" in component:
+        return str(component["status"])
+    return score.status.value
+
+
+def summarize(groups: Sequence[Sequence[Score]], ks: Sequence[int] = (1,), *,
+              answer_key: str | None = None) -> dict[str, Any]:
     """Metrics over prompts, each with the same number n of scored samples.
 
     Returns ``mean_reward``, ``pass@k`` and ``maj@k`` for each k <= n (maj only for
     k > 1), ``status`` counts, ``unscored`` and the numbers of prompts and samples.
+    ``answer_key``: the composite component whose status is counted (see ``answer_status``).
     """
     if not groups:
         return {"prompts": 0, "samples": 0, "mean_reward": 0.0, "status": {}, "unscored": 0}
@@ -77,6 +87,6 @@ def summarize(groups: Sequence[Sequence[Score]], ks: Sequence[int] = (1,)) -> di
         out[f"pass@{k}"] = sum(pass_at_k(n, sum(s.correct for s in g), k) for g in groups) / len(groups)
         if k > 1:
             out[f"maj@{k}"] = sum(maj_at_k(g, k) for g in groups) / len(groups)
-    out["status"] = dict(Counter(s.status.value for s in flat).most_common())
+    out["status"] = dict(Counter(answer_status(s, answer_key) for s in flat).most_common())
     out["unscored"] = sum(not s.is_scored for s in flat)
     return out

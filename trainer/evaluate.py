@@ -58,14 +58,15 @@ def default_sampling(samples_per_prompt: int, max_new_tokens: int, *, temperatur
 
 
 def evaluate_task(
-    task: Task, generator: Generator | GenerateFn, *, limit: int | None = None, samples_per_prompt: int = 1,
+    task: Task, generator: Generator | GenerateFn, *, limit: int | None = None, rows: list[dict] | None = None,
+    samples_per_prompt: int = 1,
     params: SamplingParams | None = None, pool: VerifierPool, timeout_s: float = 10.0, batch_rows: int = 16,
     progress: Progress | None = None,
 ) -> TaskResult:
-    """Generate ``samples_per_prompt`` completions for each eval row and score them."""
+    """Generate ``samples_per_prompt`` completions for each eval row (or each of ``rows``) and score them."""
     generate = generator.generate if isinstance(generator, Generator) else generator
     params = params or default_sampling(samples_per_prompt, task.generation.max_new_tokens)
-    rows = task.load(split=task.eval_split, limit=limit)
+    rows = rows if rows is not None else task.load(split=task.eval_split, limit=limit)
     completions: list[list[Completion]] = []
     for start in range(0, len(rows), batch_rows):
         batch = rows[start : start + batch_rows]
@@ -77,7 +78,7 @@ def evaluate_task(
         if progress:
             progress(len(batch))
     result = score_rows(task, rows, completions, pool=pool, timeout_s=timeout_s, ks=(params.n,))
-    result.config = {"sampling": params.__dict__, "limit": limit, "split": task.eval_split}
+    result.config = {"sampling": params.__dict__, "rows": len(rows), "split": task.eval_split}
     return result
 
 
@@ -99,7 +100,7 @@ def score_rows(task: Task, rows: list[dict[str, Any]], completions: list[list[Co
             "num_tokens": len(completion.token_ids), "finished": completion.finished,
             "score": score.model_dump(mode="json"),
         })
-    metrics = summarize(groups, ks=ks)
+    metrics = summarize(groups, ks=ks, answer_key=task.verifiers[0].key)
     metrics["clipped"] = sum(c.finished is False for _, _, c in flat)
     return TaskResult(task.name, metrics, samples)
 

@@ -1,0 +1,67 @@
+"""TRL interop: a task as a GRPOTrainer reward function and dataset.
+
+    from trl import GRPOConfig, GRPOTrainer
+    from rlvr.tasks import get_task, trl_dataset, trl_reward
+    task = get_task("arithmetic")
+    trainer = GRPOTrainer(model=..., reward_funcs=[trl_reward(task)],
+                          train_dataset=trl_dataset(task, limit=1000), args=GRPOConfig(...))
+
+``trl_reward(task)`` is picklable and has ``__name__`` (TRL's ``rewards/<name>``
+metrics). It takes standard (str) or conversational (list of messages)
+completions; the reference comes from the ``rlvr_reference`` column that
+``trl_dataset`` writes (JSON, so every task's reference fits one Arrow column),
+or else from the task's ``reference_field`` column of your own dataset.
+Scoring runs in verifier worker processes with a deadline per completion
+(TRL itself runs rewards in-process with no timeout). Rows that time out or hit
+an infrastructure fault return ``None``, which TRL ignores, instead of 0.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from rlvr.verifiers import verify_batch
+
+from .task import Task
+
+REFERENCE_COLUMN = "rlvr_reference"
+
+
+class TaskReward:
+    """``(prompts, completions, **columns) -> list[float | None]`` for TRL's GRPOTrainer."""
+
+    def __init__(self, task: Task, *, timeout_s: float = 10.0, workers: int = 2) -> None:
+        self.task, self.timeout_s, self.workers = task, timeout_s, workers
+        self.__name__ = re.sub(r"\W", "_", task.name)
+
+    def _references(self, n: int, columns: dict[str, Any]) -> list[Any]:
+        if REFERENCE_COLUMN in columns:
+            return [json.loads(r) for r in columns[REFERENCE_COLUMN]]
+        field = self.task.reference_field
+        if field not in columns:
+            raise KeyError(f"{self.__name__}: the dataset needs a {REFERENCE_COLUMN!r} column (trl_dataset writes "
+                           f"it) or a {field!r} column; it has {sorted(columns)}")
+        return list(columns[field])[:n]
+
+    def __call__(self, prompts: list[Any], completions: list[Any], **columns: Any) -> list[float | None]:
+        texts = [c if isinstance(c, str) else "".join(m["content"] for m in c) for c in completions]
+        scores = verify_batch(self.task.verifier(), texts, self._references(len(texts), columns),
+                              timeout_s=self.timeout_s, workers=self.workers)
+        return [s.value if s.is_scored else None for s in scores]
+
+
+def trl_reward(task: Task, *, timeout_s: float = 10.0, workers: int = 2) -> TaskReward:
+    return TaskReward(task, timeout_s=timeout_s, workers=workers)
+
+
+def trl_dataset(task: Task, split: str | None = None, limit: int | None = None) -> Any:
+    """A ``datasets.Dataset`` with conversational ``prompt`` (the task's messages) and the reference."""
+    import datasets
+
+    rows = task.load(split=split, limit=limit)
+    return datasets.Dataset.from_list([
+        {"prompt": task.build_messages(r), REFERENCE_COLUMN: json.dumps(task.reference(r)), "rlvr_id": r["id"]}
+        for r in rows
+    ])
