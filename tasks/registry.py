@@ -59,7 +59,7 @@ def available_tasks() -> list[str]:
     return sorted({*_REGISTERED, *_builtin_files(), *_plugins()})
 
 
-def get_task(name: str, **overrides: Any) -> Task:
+def get_task(name: str, /, **overrides: Any) -> Task:
     task = _lookup(name)
     return task.with_overrides(**overrides) if overrides else task
 
