@@ -1,0 +1,85 @@
+"""MathVerifier end to end: table-driven (completion, gold) -> expected value and status."""
+
+from __future__ import annotations
+
+import pickle
+import time
+
+import pytest
+
+from rlvr.verifiers import MathVerifier, Status, get_verifier
+
+V = MathVerifier()
+
+CORRECT = [
+    ("The answer is \\boxed{42}.", "42"),  # plain boxed integer
+    ("so \\boxed{\\frac{1}{2}}", "\\frac12"),  # \frac12 shorthand in the gold
+    ("#### 1,234", "1234"),  # GSM8K marker with thousands separator
+    ("Answer: 3/4", "0.75"),  # fraction vs decimal, exactly equal
+    ("The final answer is $\\dfrac{\\sqrt{3}}{2}$. I hope it is correct.", "\\frac{\\sqrt3}{2}"),  # minerva
+    ("\\boxed{10^{10^{10}}}", "10^{10^{10}}"),  # huge but handled numerically, no blow-up
+    ("\\boxed{(1,2]}", "(1,2]"),  # interval with bracket types
+    ("\\boxed{\\{3,1,2\\}}", "\\{1,2,3\\}"),  # sets are order-free
+    ("\\boxed{x=3}", "3"),  # equation vs value
+    ("\\boxed{3+4i}", "3+4i"),  # complex numbers
+    ("\\boxed{\\infty}", "\\infty"),  # infinity
+    ("\\boxed{3.2e5}", "320000"),  # scientific notation, e-form
+    ("\\boxed{3.2\\times10^5}", "320000"),  # scientific notation, LaTeX form
+    ("the answer is seven", "7"),  # number words
+    ("The answer is (C)", "C"),  # multiple choice, parenthesised letter
+    ("\\boxed{C}", "(C)"),  # multiple choice, boxed letter
+    ("The answer is C) 42", "C"),  # multiple choice with the option text
+    ("\\boxed{70\\,000}", "70000"),  # thin-space thousands separator
+    ("\\boxed{√2}", "\\sqrt{2}"),  # Unicode root
+    ("\\boxed{x^2+2x+1}", "(x+1)^2"),  # symbolic identity
+    ("\\boxed{25\\%}", "25"),  # percent, default 'either'
+    ("\\boxed{\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}}", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}"),  # matrix
+    ("\\boxed{x > 3}", "(3,\\infty)"),  # inequality as interval
+    ("\\boxed{5\\text{ cm}}", "5"),  # units stripped
+    ("\\boxed{90^\\circ}", "90"),  # degrees
+    ("\\boxed{３}", "3"),  # full-width digit
+    ("\\boxed{3\\frac{1}{2}}", "7/2"),  # mixed number
+    ("\\boxed{\\text{Monday}}", "\\text{Monday}"),  # text answer
+    ("\\boxed{2\\sqrt{3}}", "\\sqrt{12}"),  # radicals by value (require_simplified off)
+    ("\\boxed{y=2x+3}", "y=2x+3"),  # equation vs equation
+    ("\\boxed{-2,2}", "-2, 2"),  # list of solutions
+    ("\\boxed{\\pm 2}", "-2, 2"),  # plus-minus expands to two solutions
+]
+
+WRONG = [
+    ("\\boxed{7} or \\boxed{8}", "7"),  # two different boxed answers: a hedge
+    ("The answer is 7 or 8.", "7"),  # 'or' hedge
+    ("The answer is not 17.", "17"),  # negated answer
+    ("\\boxed{(1,2)}", "(1,2]"),  # bracket types differ
+    ("\\boxed{0.333}", "\\frac13"),  # exact rationals compared exactly
+    ("\\boxed{7, 8, 9}", "7"),  # a list of candidates
+]
+
+
+@pytest.mark.parametrize(("completion", "gold"), CORRECT)
+def test_correct_answers_score_one(completion: str, gold: str) -> None:
+    score = V(completion, gold)
+    assert (score.value, score.status) == (1.0, Status.OK), score
+
+
+@pytest.mark.parametrize(("completion", "gold"), WRONG)
+def test_wrong_answers_and_hedges_score_zero(completion: str, gold: str) -> None:
+    score = V(completion, gold)
+    assert (score.value, score.status) == (0.0, Status.OK), score
+
+
+def test_truncated_completion_has_no_answer() -> None:
+    assert V("Let me compute 3+4=7 and then", "7").status is Status.NO_ANSWER
+
+
+@pytest.mark.parametrize("answer", ["9^9^9^9", "9^{9^{9^{9}}}", "2^{2^{2^{2^{2^{2}}}}}"])
+def test_power_towers_are_refused_fast(answer: str) -> None:
+    start = time.perf_counter()
+    score = V(f"\\boxed{{{answer}}}", "7")
+    assert score.status is Status.PARSE_ERROR and time.perf_counter() - start < 0.1
+
+
+def test_registry_builds_a_picklable_verifier() -> None:
+    verifier = get_verifier("math", rel_tol=1e-6)
+    assert pickle.loads(pickle.dumps(verifier)) == verifier
+    assert verifier("\\boxed{1/3}", "0.3333333") .value == 0.0  # exact rationals ignore rel_tol

@@ -1,0 +1,141 @@
+"""Find the final answer in a completion.
+
+Strategies, tried in the configured order; the first that finds something wins:
+
+- ``boxed``: the ``\\boxed{...}`` / ``\\fbox{...}`` answers (balanced braces, also ``\\boxed 5``).
+  Several boxes with different contents are a hedge.
+- ``gsm8k``: the text after the last ``####``.
+- ``answer_phrase``: after the last "final answer is", "the answer is", "Answer:",
+  "correct option is", up to the end of its sentence or line.
+- ``bold``: the last ``**...**`` span that holds a digit or a choice letter.
+- ``last_number``: a number that ends the completion (an optional short unit word
+  and closing punctuation may follow). Only a *trailing* number counts, so a
+  completion cut off mid-reasoning has no answer rather than its last digit.
+
+Hedges are judged wrong: several different boxed answers, or an answer holding
+"or", "either", "possibly", "maybe", "perhaps", "not", "probably", "neither"
+(unless the gold answer itself uses that word).
+
+Limits: only the last ``MAX_SCAN`` characters are searched (final answers are at
+the end; a 200,000-character completion costs the same as a 20,000 one).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_SCAN = 20_000
+STRATEGIES = ("boxed", "gsm8k", "answer_phrase", "bold", "last_number")
+HEDGE_WORDS = ("or", "either", "possibly", "maybe", "perhaps", "not", "probably", "neither", "unsure")
+_HEDGE = re.compile(r"\b(" + "|".join(HEDGE_WORDS) + r")\b", re.IGNORECASE)
+_PHRASE = re.compile(
+    r"(?:final\s+answer|the\s+answer|answer|correct\s+(?:option|choice|answer))\s*"
+    r"(?:is\s*:?|:|=|would\s+be|will\s+be)\s*",
+    re.IGNORECASE,
+)
+_NUMBER = r"-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?%?"
+_TRAILING = re.compile(rf"({_NUMBER})\s*(?:[a-zA-Z]{{1,12}}\.?)?[\s.!)*$\\\]]*\Z")
+
+
+@dataclass(frozen=True)
+class Extraction:
+    answer: str | None  # the raw answer text, None when nothing was found
+    extractor: str | None  # which strategy found it
+    hedge: str | None = None  # why the answer is a hedge, when it is one
+
+
+def boxed_contents(text: str) -> list[str]:
+    """Contents of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order."""
+    out = []
+    for match in re.finditer(r"\\(?:boxed|fbox)\s*(\{|\s)", text):
+        if match.group(1) == "{":
+            depth, start = 0, match.end() - 1
+            for i in range(start, len(text)):
+                if text[i] == "{":
+                    depth += 1
+                elif text[i] == "}":
+                    depth -= 1
+                    if depth == 0:
+                        out.append(text[start + 1:i])
+                        break
+        else:  # \boxed 5: up to the next whitespace or dollar
+            word = re.match(r"[^\s$]+", text[match.end():])
+            if word:
+                out.append(word.group(0))
+    return out
+
+
+def _boxed(text: str) -> Extraction | None:
+    contents = [c.strip() for c in boxed_contents(text)]
+    if not contents:
+        return None
+    distinct = {re.sub(r"\s+", "", c) for c in contents}
+    hedge = f"{len(distinct)} different boxed answers" if len(distinct) > 1 else None
+    return Extraction(contents[-1], "boxed", hedge)
+
+
+def _gsm8k(text: str) -> Extraction | None:
+    index = text.rfind("####")
+    if index < 0:
+        return None
+    answer = text[index + 4:].strip().splitlines()
+    return Extraction(answer[0].strip(), "gsm8k") if answer and answer[0].strip() else None
+
+
+def _sentence(text: str) -> str:
+    """Up to the end of the line, or the first full stop not inside a number or ``$..$``."""
+    line = text.split("\n", 1)[0]
+    in_math = False
+    for i, char in enumerate(line):
+        if char == "$":
+            in_math = not in_math
+        elif char == "." and not in_math and (i + 1 == len(line) or line[i + 1] in " \t"):
+            return line[:i]
+    return line
+
+
+def _answer_phrase(text: str) -> Extraction | None:
+    matches = list(_PHRASE.finditer(text))
+    for match in reversed(matches):
+        answer = _sentence(text[match.end():]).strip().strip("*").strip()
+        if answer:
+            return Extraction(answer, "answer_phrase")
+    return None
+
+
+def _bold(text: str) -> Extraction | None:
+    for span in reversed(re.findall(r"\*\*([^*\n]{1,200})\*\*", text)):
+        if re.search(r"\d", span) or re.fullmatch(r"\s*\(?[A-J]\)?\s*", span):
+            return Extraction(span.strip(), "bold")
+    return None
+
+
+def _last_number(text: str) -> Extraction | None:
+    match = _TRAILING.search(text[-300:])
+    return Extraction(match.group(1), "last_number") if match else None
+
+
+_EXTRACTORS = {"boxed": _boxed, "gsm8k": _gsm8k, "answer_phrase": _answer_phrase,
+               "bold": _bold, "last_number": _last_number}
+
+
+def extract(completion: str, strategies: tuple[str, ...] = STRATEGIES, gold: str = "") -> Extraction:
+    """The final answer of ``completion``; ``gold`` is used only to exempt its own words from hedging."""
+    text = completion[-MAX_SCAN:]
+    for name in strategies:
+        found = _EXTRACTORS[name](text)
+        if found is not None and found.answer:
+            if found.hedge is None:
+                found = Extraction(found.answer, found.extractor, hedge_in(found.answer, gold))
+            return found
+    return Extraction(None, None)
+
+
+def hedge_in(answer: str, gold: str) -> str | None:
+    """The hedge word in ``answer`` that ``gold`` does not itself contain, if any."""
+    gold_words = {w.lower() for w in _HEDGE.findall(gold)}
+    for word in _HEDGE.findall(answer):
+        if word.lower() not in gold_words:
+            return f"hedge word {word.lower()!r}"
+    return None

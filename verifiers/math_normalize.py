@@ -1,0 +1,231 @@
+"""Normalise a final answer (LaTeX, Unicode or plain text) into one plain syntax.
+
+The output is what ``math_expr`` parses: ``sqrt(2)``, ``((1)/(2))``, ``pi``,
+``oo``, ``^`` for powers, ``*`` for products, ``<=`` / ``>=`` / ``!=``, ``∪``
+for unions, ``⦃ ⦄`` around sets (``\\{ \\}``), ``⟪ ⟫`` around matrices (rows
+separated by ``;``, cells by ``&``) and ``%`` kept as a postfix mark.
+
+Handled: ``\\frac \\dfrac \\tfrac \\cfrac`` (also ``\\frac12`` and mixed numbers
+``3\\frac12``), ``\\sqrt`` and ``\\sqrt[n]``, ``\\pi \\cdot \\times \\div \\infty``,
+``\\left \\right``, ``\\text{} \\mathrm{} \\textbf{} \\mbox{}``, degrees,
+``\\% \\$``, thin spaces and thousands separators (``70\\,000``, ``1{,}000``,
+``1,000,000``), scientific notation (``3.2e5``), Unicode (√ ² ½ π ∞ ≤, full-width
+digits, zero-width characters), number words (``twenty-one``) and trailing units.
+
+Limits: this is a rewriting pass, not a LaTeX parser; unknown commands keep
+their name (``\\foo`` becomes ``foo``), which then fails to match a gold answer
+rather than silently matching it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_VULGAR = {"½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "⅕": "1/5", "⅖": "2/5",
+           "⅗": "3/5", "⅘": "4/5", "⅙": "1/6", "⅚": "5/6", "⅛": "1/8", "⅜": "3/8", "⅝": "5/8", "⅞": "7/8"}
+_UNICODE_SYMBOLS = {
+    "√": "\\sqrt", "π": "\\pi", "∞": "\\infty", "×": "\\times ", "·": "\\cdot ", "⋅": "\\cdot ",
+    "÷": "\\div ", "−": "-", "–": "-", "≤": "\\le ", "≥": "\\ge ", "≠": "\\ne ", "∪": "\\cup ",
+    "∩": "\\cap ", "∅": "\\emptyset ", "°": "^\\circ", "±": "\\pm ", "≈": "\\approx ", "∈": "\\in ",
+}
+_TEXT_COMMANDS = ("text", "textbf", "textit", "textrm", "mathrm", "mathbf", "mathit", "mbox",
+                  "operatorname", "mathsf", "mathtt", "boldsymbol", "bm", "hbox")
+_DROP_COMMANDS = ("displaystyle", "textstyle", "left", "right", "bigl", "bigr", "Bigl", "Bigr",
+                  "big", "Big", "bigg", "Bigg", "limits", "nolimits", "!", "quad", "qquad")
+_COMMANDS = {
+    "pi": "pi", "infty": "oo", "infinity": "oo", "cdot": "*", "times": "*", "ast": "*", "div": "/",
+    "leq": "<=", "le": "<=", "leqslant": "<=", "geq": ">=", "ge": ">=", "geqslant": ">=",
+    "neq": "!=", "ne": "!=", "lt": "<", "gt": ">", "cup": "∪", "cap": "∩", "emptyset": "⦃⦄",
+    "varnothing": "⦃⦄", "approx": "≈", "in": "∈", "pm": "±", "mp": "∓", "circ": "",
+    "degree": "", "ln": "ln", "log": "log", "exp": "exp", "sin": "sin", "cos": "cos", "tan": "tan",
+    "cot": "cot", "sec": "sec", "csc": "csc", "arcsin": "asin", "arccos": "acos", "arctan": "atan",
+    "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "lfloor": "floor(", "rfloor": ")",
+    "lceil": "ceil(", "rceil": ")", "mid": "|", "vert": "|", "lvert": "|", "rvert": "|",
+    "langle": "(", "rangle": ")", "colon": ":", "to": "->", "rightarrow": "->", "implies": "=>",
+}
+_SPACING = re.compile(r"\\[,;:> ]|\\thinspace|~")
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
+# Words a trailing-unit strip must never remove: they are maths, not units.
+_MATH_WORDS = frozenset({"pi", "oo", "sqrt", "root", "ln", "log", "exp", "sin", "cos", "tan", "cot",
+                         "sec", "csc", "asin", "acos", "atan", "sinh", "cosh", "tanh", "floor",
+                         "ceil", "binom", "abs", "i", "e"})
+_UNIT_TAIL = re.compile(r"^(?P<value>.*?[\d)a-zA-Z])\s+(?P<unit>(?:[a-zA-Z]{2,}\.?(?:\^[23])?\s*){1,3})$")
+
+
+def _matching_brace(text: str, open_index: int) -> int:
+    """Index of the ``}`` closing the ``{`` at ``open_index``, or -1."""
+    depth = 0
+    for i in range(open_index, len(text)):
+        if text[i] == "{" and (i == 0 or text[i - 1] != "\\"):
+            depth += 1
+        elif text[i] == "}" and (i == 0 or text[i - 1] != "\\"):
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def _take_argument(text: str, start: int) -> tuple[str, int] | None:
+    """One LaTeX argument at ``start``: ``{...}``, or a single character/command. (arg, end)."""
+    while start < len(text) and text[start] == " ":
+        start += 1
+    if start >= len(text):
+        return None
+    if text[start] == "{":
+        end = _matching_brace(text, start)
+        return None if end < 0 else (text[start + 1:end], end + 1)
+    if text[start] == "\\":
+        match = re.match(r"\\[a-zA-Z]+", text[start:])
+        if match:
+            return match.group(0), start + match.end()
+    return text[start], start + 1
+
+
+def unwrap_command(text: str, name: str) -> list[tuple[int, int, str]]:
+    """Spans ``(start, end, argument)`` of every ``\\name{...}`` in ``text`` (balanced braces)."""
+    spans = []
+    for match in re.finditer(rf"\\{name}(?![a-zA-Z])", text):
+        arg = _take_argument(text, match.end())
+        if arg is not None:
+            spans.append((match.start(), arg[1], arg[0]))
+    return spans
+
+
+def _rewrite_command(text: str, name: str, arity: int, render, optional: bool = False) -> str:
+    """Replace ``\\name{a}{b}`` (``arity`` arguments, optional ``[n]``) by ``render(args, opt)``."""
+    out, pos = [], 0
+    pattern = re.compile(rf"\\{name}(?![a-zA-Z])")
+    while True:
+        match = pattern.search(text, pos)
+        if match is None:
+            break
+        cursor, opt = match.end(), None
+        if optional and text[cursor:cursor + 1] == "[":
+            close = text.find("]", cursor)
+            if close > 0:
+                opt, cursor = text[cursor + 1:close], close + 1
+        args = []
+        for _ in range(arity):
+            arg = _take_argument(text, cursor)
+            if arg is None:
+                break
+            args.append(arg[0])
+            cursor = arg[1]
+        if len(args) < arity:  # malformed: drop the command name, keep the rest
+            out.append(text[pos:match.start()])
+            pos = match.end()
+            continue
+        out.append(text[pos:match.start()])
+        out.append(render(args, opt, text[:match.start()]))
+        pos = cursor
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _render_frac(args: list[str], _opt: str | None, before: str) -> str:
+    num, den = (normalize_latex(a) for a in args)
+    # 3\frac{1}{2} is the mixed number 3 1/2 when every part is an integer.
+    if re.search(r"(?:^|[^\d.^_])\d+\s*$", before) and num.isdigit() and den.isdigit():
+        return f"+{num}/{den})"
+    return f"(({num})/({den}))"
+
+
+def _render_sqrt(args: list[str], opt: str | None, _before: str) -> str:
+    inner = normalize_latex(args[0])
+    return f"root({inner},{normalize_latex(opt)})" if opt else f"sqrt({inner})"
+
+
+def _mixed_numbers(text: str) -> str:
+    """Open the parenthesis that ``_render_frac`` closes for a mixed number: ``3+1/2)`` -> ``(3+1/2)``."""
+    return re.sub(r"(?<![\d.])(\d+)\s*\+(\d+/\d+)\)", r"(\1+\2)", text)
+
+
+def normalize_unicode(text: str) -> str:
+    text = text.translate(_ZERO_WIDTH)
+    text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+", lambda m: "^{" + m.group(0).translate(_SUPERSCRIPTS) + "}", text)
+    for char, frac in _VULGAR.items():  # 3½ is three and a half
+        text = re.sub(rf"(\d){char}", rf"(\1+{frac})", text).replace(char, f"({frac})")
+    for char, latex in _UNICODE_SYMBOLS.items():
+        text = text.replace(char, latex)
+    return unicodedata.normalize("NFKC", text).replace("⁄", "/")
+
+
+def normalize_latex(text: str) -> str:
+    """LaTeX to plain syntax, without unit stripping or number words (see ``normalize``)."""
+    text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
+    text = re.sub(r"\\begin\{[pbvBV]?matrix\}", "⟪", text)
+    text = re.sub(r"\\end\{[pbvBV]?matrix\}", "⟫", text)
+    text = re.sub(r"\\begin\{array\}\{[^}]*\}|\\end\{array\}", "", text)
+    text = text.replace("\\\\", ";")
+    text = re.sub(r"(\d)\{,\}(?=\d{3})", r"\1", text)
+    text = re.sub(r"(\d)\s*(?:\\[,;:!]|\\thinspace|~|\\ )\s*(?=\d{3}(?!\d))", r"\1", text)
+    text = _SPACING.sub(" ", text)
+    text = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|\\degree|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}", "", text)
+    text = text.replace("\\%", "%").replace("\\$", "").replace("$", "")
+    text = text.replace("\\{", "⦃").replace("\\}", "⦄")
+    for name in _TEXT_COMMANDS:
+        text = _rewrite_command(text, name, 1, lambda a, _o, _b: f" {a[0]} ")
+    text = _rewrite_command(text, "frac", 2, _render_frac)
+    text = _mixed_numbers(text)
+    text = _rewrite_command(text, "sqrt", 1, _render_sqrt, optional=True)
+    text = _rewrite_command(text, "binom", 2, lambda a, _o, _b: f"binom({normalize_latex(a[0])},{normalize_latex(a[1])})")
+    text = re.sub(r"\\(?:" + "|".join(re.escape(c) for c in _DROP_COMMANDS) + r")(?![a-zA-Z])", " ", text)
+    text = re.sub(r"\\([a-zA-Z]+)", lambda m: f" {_COMMANDS.get(m.group(1), m.group(1))} ", text)
+    text = text.replace("{", "(").replace("}", ")").replace("**", "^")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def words_to_number(text: str) -> int | None:
+    """``"twenty-one"`` -> 21, ``"one hundred and five"`` -> 105; None unless every word is a number word."""
+    words = re.split(r"[\s\-]+", text.lower().replace(" and ", " ").strip(" ."))
+    if not words or not all(w in _NUMBER_WORDS or w in _SCALES for w in words):
+        return None
+    total, current = 0, 0
+    for word in words:
+        if word in _NUMBER_WORDS:
+            current += _NUMBER_WORDS[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        else:
+            total += max(current, 1) * _SCALES[word]
+            current = 0
+    return total + current
+
+
+def _strip_thousands(text: str) -> str:
+    """``1,234,567`` -> ``1234567`` (groups of exactly three digits; not inside longer lists)."""
+    return re.sub(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+)(?![\d,]|\.\d*,)", lambda m: m.group(1).replace(",", ""), text)
+
+
+def normalize(text: str, *, strip_units: bool = True) -> str:
+    """The full pass: Unicode, LaTeX, separators, scientific notation, number words, units."""
+    text = normalize_latex(normalize_unicode(text))
+    text = _strip_thousands(text)
+    text = re.sub(r"(?<![\w.])(\d+(?:\.\d*)?|\.\d+)\s*[eE]\s*([+-]?\d+)(?![\w.])", r"(\1*10^(\2))", text)
+    text = text.strip().rstrip(".").strip()
+    text = re.sub(r"^(?:=|≈)\s*", "", text)
+    number = words_to_number(text)
+    if number is not None:
+        return str(number)
+    if strip_units:
+        text = _strip_units(text)
+    return text
+
+
+def _strip_units(text: str) -> str:
+    match = _UNIT_TAIL.match(text)
+    if match is None:
+        return text
+    unit_words = re.findall(r"[a-zA-Z]+", match.group("unit"))
+    if any(w in _MATH_WORDS for w in unit_words) or not re.search(r"\d", match.group("value")):
+        return text
+    return match.group("value").strip()

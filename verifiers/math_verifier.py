@@ -1,0 +1,139 @@
+"""``MathVerifier``: score a completion's final answer against a gold answer.
+
+Two steps, as in Math-Verify: extract the answer (``math_extract``), then read
+both sides into typed values and compare them (``math_normalize``, ``math_expr``,
+``math_compare``). The gold is parsed once per distinct string (LRU cache),
+because a trainer scores G completions against the same gold.
+
+Defaults, and the knob for graders that disagree:
+
+- ``rel_tol=1e-9``: numbers that are exact rationals are compared exactly
+  (``0.333`` is not ``1/3``); the tolerance applies only to irrational values
+  (``\\sqrt{2}/2`` vs ``0.70710678118``).
+- ``percent="either"``: ``25\\%`` matches ``25`` and ``0.25``; ``"fraction"``: only
+  ``0.25``; ``"strip"``: only ``25``.
+- ``require_simplified=False``: ``2/4`` and ``\\sqrt{12}`` count for ``1/2`` and
+  ``2\\sqrt{3}``; set it when simplifying is part of the task.
+- ``equation_rhs=True``: ``x = 3`` counts for ``3`` (and the reverse).
+- ``multiple_choice=True``: a gold that is a letter A-J (``C``, ``(C)``) is matched
+  against the letter the completion chose (``(C)``, ``\\boxed{C}``, ``C) 42``).
+- ``strip_units=True``: ``5 \\text{ cm}``, ``12 dollars``, ``30^\\circ`` are numbers.
+- ``strategies``: extraction strategies and their order (see ``math_extract``).
+
+Statuses: ``no_answer`` when nothing was extracted (a truncated completion);
+``parse_error`` when the answer was refused as too large or deep (``9^9^9^9``)
+or when the gold itself cannot be read; ``error`` only for a bug here, with the
+exception in ``details``. Hedges are ``ok`` with value 0 and the reason in
+``details["hedge"]``. The verifier has no timeout of its own (no signals): every
+step is bounded by size limits, and ``verify_batch`` kills a worker at its deadline.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .math_compare import CompareOptions, Value, equal, read_value
+from .math_expr import ParseFailure, Refused
+from .math_extract import STRATEGIES, boxed_contents, extract
+from .math_normalize import normalize
+from .score import Score, Status
+
+_CHOICE_GOLD = re.compile(r"\(?([A-J])\)?")
+_CHOICE_PRED = re.compile(r"\(?([A-J])\)?(?:[\s.:)]|\Z)")
+
+
+@dataclass(frozen=True)
+class _Gold:
+    text: str  # normalised
+    value: Value | None
+    error: str | None
+    choice: str | None
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_gold(reference: str, strip_units: bool) -> _Gold:
+    if "####" in reference:  # a full GSM8K solution: the answer follows ####
+        reference = reference.rsplit("####", 1)[1]
+    boxed = boxed_contents(reference)
+    text = normalize(boxed[-1] if boxed else reference, strip_units=strip_units)
+    choice = _CHOICE_GOLD.fullmatch(text)
+    try:
+        return _Gold(text, read_value(text), None, choice.group(1) if choice else None)
+    except (ParseFailure, Refused) as exc:
+        return _Gold(text, None, f"{type(exc).__name__}: {exc}", choice.group(1) if choice else None)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
+@dataclass(frozen=True)
+class MathVerifier:
+    """``MathVerifier()(completion, gold) -> Score``; see the module docstring for the knobs."""
+
+    strategies: tuple[str, ...] = STRATEGIES
+    rel_tol: float = 1e-9
+    percent: Literal["either", "fraction", "strip"] = "either"
+    require_simplified: bool = False
+    equation_rhs: bool = True
+    multiple_choice: bool = True
+    strip_units: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "strategies", tuple(self.strategies))
+        unknown = [s for s in self.strategies if s not in STRATEGIES]
+        if unknown or not self.strategies:
+            raise ValueError(f"strategies: unknown {unknown}, choose from {list(STRATEGIES)}")
+        if not 0 <= self.rel_tol < 1:
+            raise ValueError(f"rel_tol must be in [0, 1), got {self.rel_tol}")
+        if self.percent not in ("either", "fraction", "strip"):
+            raise ValueError(f"percent must be 'either', 'fraction' or 'strip', got {self.percent!r}")
+
+    @property
+    def _options(self) -> CompareOptions:
+        return CompareOptions(rel_tol=self.rel_tol, percent=self.percent,
+                              equation_rhs=self.equation_rhs, require_simplified=self.require_simplified)
+
+    def __call__(self, completion: str, reference: Any) -> Score:
+        try:
+            return self._score(completion, reference)
+        except RecursionError as exc:  # deep input that slipped past the limits: refused, not a bug
+            return Score.failed(Status.PARSE_ERROR, None, reason=f"too deep: {exc}"[:200])
+        except Exception as exc:  # a bug here: a status with the exception, never a silent 0
+            return Score.failed(Status.ERROR, None, exception=f"{type(exc).__name__}: {exc}"[:2000])
+
+    def _score(self, completion: str, reference: Any) -> Score:
+        if not isinstance(completion, str):
+            return Score.failed(Status.PARSE_ERROR, None, reason=f"completion is a {type(completion).__name__}")
+        gold_text = str(reference)
+        gold = _read_gold(gold_text, self.strip_units)
+        found = extract(completion, self.strategies, gold_text)
+        if found.answer is None:
+            return Score.failed(Status.NO_ANSWER, None)
+        details: dict[str, Any] = {"extractor": found.extractor}
+        if found.hedge is not None:
+            return Score.judged(0.0, found.answer, **details, method="hedge", hedge=found.hedge)
+        answer = normalize(found.answer, strip_units=self.strip_units)
+        if self.multiple_choice and gold.choice is not None:
+            chosen = _CHOICE_PRED.match(answer)
+            correct = chosen is not None and chosen.group(1) == gold.choice
+            return Score.judged(float(correct), found.answer, **details, method="choice")
+        if gold.value is None:
+            if gold.error and gold.error.startswith("Refused"):
+                return Score.failed(Status.PARSE_ERROR, found.answer, **details, reason=f"gold: {gold.error}")
+            return Score.judged(float(_plain(answer) == _plain(gold.text)), found.answer, **details, method="text")
+        try:
+            value = read_value(answer)
+        except Refused as exc:
+            return Score.failed(Status.PARSE_ERROR, found.answer, **details, reason=str(exc))
+        except ParseFailure:
+            same = bool(_plain(answer)) and _plain(answer) == _plain(gold.text)
+            return Score.judged(float(same), found.answer, **details, method="text")
+        try:
+            ok, method = equal(value, gold.value, self._options)
+        except Refused as exc:
+            return Score.failed(Status.PARSE_ERROR, found.answer, **details, reason=str(exc))
+        return Score.judged(float(ok), found.answer, **details, method=method)
