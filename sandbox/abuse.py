@@ -113,6 +113,45 @@ def _network(r: ExecResult, ctx: Context) -> list[str]:
     return [f"the host listener on 127.0.0.1:{ctx.port} got {got} connection(s)"] if got else []
 
 
+_ESCALATE = """
+import json, os
+status = dict(line.split(':', 1) for line in open('/proc/self/status').read().splitlines() if ':' in line)
+written = []
+for path in ('/etc/rlvr-probe', '/usr/rlvr-probe', '/rlvr-probe', '/opt/rlvr/worker.py'):
+    try:
+        open(path, 'a').close()
+        written.append(path)
+    except OSError:
+        pass
+try:
+    os.setuid(0)
+    root = True
+except OSError:
+    root = False
+print(json.dumps({'uid': os.getuid(), 'cap_eff': status['CapEff'].strip(), 'no_new_privs': status['NoNewPrivs'].strip(),
+                  'nets': sorted(os.listdir('/sys/class/net')), 'written': written, 'setuid_root': root}))
+"""
+
+
+def _privileges(r: ExecResult, ctx: Context) -> list[str]:
+    try:
+        seen = json.loads(r.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return [f"job output unreadable: {r.stdout[-200:]!r} {r.stderr[-300:]!r}"]
+    problems = []
+    if seen["uid"] == 0 or seen["setuid_root"]:
+        problems.append("job runs as root or became root")
+    if int(seen["cap_eff"], 16):
+        problems.append(f"job holds capabilities {seen['cap_eff']}")
+    if seen["no_new_privs"] != "1":
+        problems.append("no_new_privs is off")
+    if seen["nets"] != ["lo"]:
+        problems.append(f"network interfaces visible: {seen['nets']}")
+    if seen["written"]:
+        problems.append(f"read-only paths were writable: {seen['written']}")
+    return problems
+
+
 def _disk(r: ExecResult, ctx: Context) -> list[str]:
     return ["job wrote 10 GB"] if "wrote all" in r.stdout else []
 
@@ -157,6 +196,8 @@ CASES: list[Case] = [
                     "frame = struct.pack('>I', len(fake)) + fake\nfor fd in (1, 2):\n    os.write(fd, frame)\n"
                     "while True:\n    pass\n"),
          frozenset({ExecStatus.TIMEOUT})),
+    Case("privileges", "become root, use capabilities, write the root file system, find a network",
+         lambda c: _ESCALATE, frozenset({ExecStatus.OK}), _privileges),
     Case("shm_fill", "fill /dev/shm", lambda c: "chunk = b'z' * (1 << 20)\nwith open('/dev/shm/fill', 'wb') as f:\n    for _ in range(1024):\n        f.write(chunk)\nprint('filled')\n",
          frozenset({ExecStatus.OK, ExecStatus.ERROR}), _no_output("filled"), timeout_s=5.0),
 ]

@@ -110,9 +110,9 @@ class DockerSandbox:
         name = f"rlvr-sbx-{os.getpid()}-{secrets.token_hex(4)}"
         self._names.add(name)
         channel = WorkerChannel(self._argv(name), name=name, start_timeout_s=self.config.start_timeout_s)
-        if not channel.hello.get("undumpable"):
+        if not channel.hello.get("undumpable") or channel.hello.get("pid") != 1:
             self._stop_container(channel)
-            raise SandboxUnavailable("the worker could not make itself non-dumpable; refusing to run jobs")
+            raise SandboxUnavailable(f"the worker is not a non-dumpable PID 1 ({channel.hello}); refusing to run jobs")
         return channel
 
     def _stop_container(self, channel: WorkerChannel) -> None:

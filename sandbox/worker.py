@@ -214,12 +214,12 @@ def _pump(proc: subprocess.Popen[bytes], stdin: bytes, deadline: float, cap: int
                     sel.unregister(in_fd)
                     proc.stdin.close()
             else:
-                _drain(fd, buffers[fd], sel)
+                _drain(fd, buffers[fd], sel, cap)
         if sum(len(b) for b in buffers.values()) > cap:
             killed_for = "output_limit"
         elif exited:
             for fd in list(buffers):  # what the job wrote before exiting; never wait on its children
-                _drain(fd, buffers[fd], None)
+                _drain(fd, buffers[fd], None, cap)
             if sum(len(b) for b in buffers.values()) > cap:
                 killed_for = "output_limit"
             break
@@ -235,8 +235,8 @@ def _pump(proc: subprocess.Popen[bytes], stdin: bytes, deadline: float, cap: int
     return out, err, killed_for
 
 
-def _drain(fd: int, buffer: bytearray, sel: selectors.BaseSelector | None) -> bool:
-    """Read what is there now. False once the pipe is at EOF (and unregistered)."""
+def _drain(fd: int, buffer: bytearray, sel: selectors.BaseSelector | None, cap: int) -> bool:
+    """Read what is there now, stopping just past ``cap``. False once the pipe is at EOF (and unregistered)."""
     while True:
         try:
             chunk = os.read(fd, 1 << 16)
@@ -249,7 +249,7 @@ def _drain(fd: int, buffer: bytearray, sel: selectors.BaseSelector | None) -> bo
                 sel.unregister(fd)
             return False
         buffer += chunk
-        if len(buffer) > (64 << 20):  # never hold more than this, whatever the cap
+        if len(buffer) > cap:  # enough to know the cap is passed; the caller kills the job
             return True
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from typer.testing import CliRunner
 
 import rlvr.sandbox.abuse as abuse
-from rlvr.sandbox import CASES, CaseReport, ExecStatus, SandboxConfig, run_abuse_suite
+from rlvr.sandbox import CASES, CaseReport, ExecResult, ExecStatus, SandboxConfig, run_abuse_suite
 from rlvr.trainer.cli import app
 
 pytestmark = pytest.mark.docker
@@ -54,3 +56,12 @@ def test_doctor_fails_loudly_when_a_limit_does_not_hold(sandbox_image: str, monk
     result = CliRunner().invoke(app, ["sandbox", "doctor", "--image", sandbox_image, "--case", "sleepy"])
     assert result.exit_code == 1
     assert "sleepy" in result.output and "not enforced" in result.output
+
+
+def test_the_privilege_check_catches_an_unlocked_container(sandbox_image: str) -> None:
+    # The same probe in a default `docker run` (root, capabilities, a network, writable root):
+    # if the check could not see these, its passing on our sandbox would mean nothing.
+    out = subprocess.run(["docker", "run", "--rm", sandbox_image, "python3", "-c", abuse._ESCALATE],
+                         capture_output=True, text=True, check=True, timeout=60).stdout
+    problems = abuse._privileges(ExecResult(status=ExecStatus.OK, exit_code=0, stdout=out), None)  # type: ignore[arg-type]
+    assert len(problems) == 5, problems

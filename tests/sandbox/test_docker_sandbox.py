@@ -119,3 +119,19 @@ def test_stale_containers_are_removed_at_the_next_start(sandbox_image: str) -> N
     assert name in {n for n, _ in list_containers()}
     with DockerSandbox(SandboxConfig(image=sandbox_image, pool_size=1)):
         assert name not in {n for n, _ in list_containers()}
+
+
+def test_a_wedged_worker_is_replaced_within_a_second(sandbox_image: str) -> None:
+    with DockerSandbox(SandboxConfig(image=sandbox_image, pool_size=1, reply_grace_s=1.0)) as sandbox:
+        sandbox.warm_up()
+        (frozen,) = sandbox.container_names()
+        subprocess.run(["docker", "pause", frozen], check=True, capture_output=True)
+        start = time.monotonic()
+        stuck = sandbox.run("print(1)", timeout_s=0.5)
+        assert stuck.status is ExecStatus.INFRA_ERROR and "wedged" in stuck.detail
+        assert time.monotonic() - start < 5.0
+        start = time.monotonic()
+        assert sandbox.run("print(2)").stdout == "2\n"
+        assert time.monotonic() - start < 1.0
+        assert frozen not in sandbox.container_names()
+    assert _wait_gone({frozen}) == set()
