@@ -82,7 +82,9 @@ def convert_default_model_from_wheel(target: Path | None = None) -> Path:
         gguf_file = Path(member).name
         tokenizer = transformers.AutoTokenizer.from_pretrained(gguf_dir, gguf_file=gguf_file)
         loaded = transformers.AutoModelForCausalLM.from_pretrained(gguf_dir, gguf_file=gguf_file)
-        fresh = transformers.AutoModelForCausalLM.from_config(loaded.config)
+        config = loaded.config
+        del config.quantization_config  # the weights below are plain fp32
+        fresh = transformers.AutoModelForCausalLM.from_config(config)
         fresh.load_state_dict(loaded.state_dict())
         partial = target.with_name(target.name + ".partial")
         fresh.save_pretrained(partial, safe_serialization=True)
@@ -127,8 +129,13 @@ def load_model_and_tokenizer(
     tokenizer.padding_side = "left"  # batched generation continues from the right edge
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
+    config = transformers.AutoConfig.from_pretrained(path)
+    if (getattr(config, "quantization_config", None) or {}).get("quant_method") == "gguf":
+        # The weights were dequantised to fp32 when converted; the leftover GGUF marker
+        # would make transformers (and TRL's Trainer) treat the model as untrainable.
+        del config.quantization_config
     model = transformers.AutoModelForCausalLM.from_pretrained(
-        path, dtype=getattr(torch, dtype), **kwargs
+        path, config=config, dtype=getattr(torch, dtype), **kwargs
     ).to(device)
     model.eval()
     return model, tokenizer
