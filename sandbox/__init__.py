@@ -14,7 +14,7 @@ The image is made by `build_image` (``rlvr sandbox build``).
 
 from __future__ import annotations
 
-from .abuse import CASES, CaseReport, run_abuse_suite
+from .abuse import CASES, CaseReport, run_abuse_suite, self_check
 from .config import SandboxConfig, make_sandbox
 from .docker_pool import DockerSandbox
 from .image import DEFAULT_IMAGE, ImageBuildError, build_image
@@ -39,4 +39,5 @@ __all__ = [
     "build_image",
     "make_sandbox",
     "run_abuse_suite",
+    "self_check",
 ]

@@ -7,7 +7,10 @@ Docker, no container of ours may exist beyond the pool's own.
 
 The suite builds its own one-container sandbox from the config, so the probe
 always lands in the container the case just abused. ``rlvr sandbox doctor``
-prints it; `CodeVerifier` runs it once per process before scoring anything.
+prints it; `CodeVerifier` calls `self_check` before scoring anything, which runs
+the suite once and records a pass on disk (keyed by the config, the image, the
+sandbox's own source and the boot; valid one hour) so that the many processes
+of one training run (``verify_batch`` workers) do not each spend 4 s on it.
 
 Limits: it proves the limits hold for these attacks on this machine, not that
 no other attack exists. The network case only ever targets 127.0.0.1.
@@ -15,11 +18,13 @@ no other attack exists. The network case only ever targets 127.0.0.1.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
 import shutil
 import socket
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -271,3 +276,40 @@ def _run_case(sandbox: object, case: Case, ctx: Context, config: SandboxConfig) 
     return CaseReport(case.name, case.attack, result.status.value,
                       " or ".join(sorted(s.value for s in case.expect)), round(seconds, 3), round(next_job_s, 3),
                       problems)
+
+
+SELF_CHECK_TTL_S = 3600.0
+
+
+def _self_check_record(config: SandboxConfig) -> Path:
+    image_id = subprocess.run(["docker", "image", "inspect", "--format", "{{.Id}}", config.image],
+                              capture_output=True, text=True, timeout=60).stdout.strip()
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        boot = ""
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    cases = ",".join(c.name for c in CASES)
+    for part in (config.key(), image_id, boot, cases, *(p.read_text() for p in sorted(here.glob("*.py")))):
+        digest.update(part.encode())
+    root = Path(os.environ.get("RLVR_CACHE", Path.home() / ".cache" / "rlvr"))
+    return root / "sandbox" / f"self-check-{digest.hexdigest()[:24]}.json"
+
+
+def self_check(config: SandboxConfig) -> list[str]:
+    """The cases that failed (``[]``: every limit holds), from a fresh suite or a recent recorded pass.
+
+    Only passes are recorded: a failure is re-checked every time.
+    """
+    record = _self_check_record(config)
+    if record.is_file() and time.time() - record.stat().st_mtime < SELF_CHECK_TTL_S:
+        return []
+    reports = run_abuse_suite(config)
+    failed = [f"{r.name}: {'; '.join(r.problems)}" for r in reports if not r.passed]
+    if not failed:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        tmp = record.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps([r.name for r in reports]))
+        tmp.replace(record)  # atomic: concurrent checkers never read half a file
+    return failed

@@ -64,6 +64,10 @@ class WorkerPool:
             list(ex.map(lambda slot: slot.ensure(), self._slots))
 
     def run(self, job: Job) -> ExecResult:
+        if job.memory_mb > self.config.container_memory_mb:
+            # Past the container's own limit the OOM killer, not the job's rlimit, would decide.
+            raise ValueError(f"job memory_mb={job.memory_mb} exceeds container_memory_mb="
+                             f"{self.config.container_memory_mb}")
         if self._closed.is_set():
             return ExecResult(status=ExecStatus.INFRA_ERROR, detail="sandbox is closed")
         slot = self._idle.get()
@@ -99,9 +103,15 @@ class WorkerPool:
             return ExecResult(status=ExecStatus.INFRA_ERROR, detail=f"malformed reply: {exc}")
 
     def _replace(self, slot: _Slot, why: str) -> None:
+        """Tear the worker down and start its successor now, so the next job does not wait for it."""
         log.warning("sandbox worker replaced: %s", why)
         self.replaced += 1
         slot.discard()
+        if not self._closed.is_set():
+            try:
+                slot.ensure()
+            except (ChannelError, OSError) as exc:  # retried lazily by the next job on this slot
+                log.warning("sandbox worker did not restart: %s", exc)
 
     def run_many(self, jobs: Sequence[Job], concurrency: int | None = None) -> list[ExecResult]:
         """Run ``jobs`` at most ``concurrency`` at a time (default: the pool size); order preserved."""

@@ -16,9 +16,14 @@ test passes. A program that loops, runs out of memory or floods its output is
 judged (0 for the tests it did not pass); only an infrastructure failure is
 ``infra_error``, retried ``retries`` times first, never scored as wrong.
 
-Safety: before scoring anything, each process runs the abuse suite once against
-its sandbox (``self_check=True``) and refuses to score (every call returns
-``infra_error`` naming the failed limits) if any limit is not enforced.
+Safety: before scoring anything, each process makes sure the abuse suite passed
+against its sandbox config (``self_check=True``; `rlvr.sandbox.self_check`: run
+once, a pass shared between processes for an hour) and refuses to score (every
+call returns ``infra_error`` naming the failed limits) if any limit is not
+enforced. Call `prepare()` once in the main process before handing the verifier
+to ``verify_batch``: the check and the first container start then do not eat
+into the first calls' deadlines. A call's own worst case is about
+``2 + (tests + 1) * time_limit_s`` seconds: give ``verify_batch`` a larger timeout.
 
 Pickling: the verifier holds only its `SandboxConfig`; each process opens its own
 pool on first use (``verify_batch`` workers included). With ``verify_batch(workers=W)``
@@ -36,7 +41,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from rlvr.sandbox import ExecResult, ExecStatus, SandboxConfig, make_sandbox, run_abuse_suite
+from rlvr.sandbox import ExecResult, ExecStatus, SandboxConfig, make_sandbox, self_check
 from rlvr.sandbox.harness import assert_job, io_job, outputs_match, read_results
 from rlvr.sandbox.types import Sandbox
 
@@ -136,8 +141,7 @@ class CodeVerifier:
             if key not in _CHECKED:
                 failed: list[str] = []
                 if self.self_check:
-                    reports = run_abuse_suite(self._config)
-                    failed = [f"{r.name}: {'; '.join(r.problems)}" for r in reports if not r.passed]
+                    failed = self_check(self._config)
                     if failed:
                         log.error("sandbox failed its self-check, refusing to score: %s", failed)
                 _CHECKED[key] = failed
@@ -146,6 +150,14 @@ class CodeVerifier:
             if key not in _SANDBOXES:
                 _SANDBOXES[key] = make_sandbox(self._config)
             return _SANDBOXES[key], []
+
+    def prepare(self) -> list[str]:
+        """Run the self-check and start this process's pool now. Returns the failed cases ([] when safe)."""
+        sandbox, failed = self._sandbox()
+        warm_up = getattr(sandbox, "warm_up", None)
+        if warm_up is not None:
+            warm_up()
+        return failed
 
     def __call__(self, completion: str, reference: Any) -> Score:
         try:

@@ -87,3 +87,10 @@ def test_process_sandbox_warns_and_enforces_limits() -> None:
         assert escape.status is ExecStatus.ERROR and "outside" in escape.detail
         results = sandbox.run_many([Job(code=f"print({i} * 2)") for i in range(6)], concurrency=2)
         assert [r.stdout for r in results] == [f"{i * 2}\n" for i in range(6)]
+
+
+def test_a_job_may_not_ask_for_more_memory_than_its_container() -> None:
+    with pytest.warns(UnsafeSandboxWarning), ProcessSandbox(
+            SandboxConfig(backend="process", pool_size=1, container_memory_mb=256)) as sandbox, \
+            pytest.raises(ValueError, match="container_memory_mb"):
+        sandbox.run("pass", memory_mb=512)

@@ -10,7 +10,7 @@ import pytest
 
 import rlvr.sandbox.abuse as abuse
 import rlvr.verifiers.code as code_module
-from rlvr.sandbox import DEFAULT_IMAGE, ExecStatus, build_image
+from rlvr.sandbox import DEFAULT_IMAGE, ExecStatus, SandboxConfig, build_image, self_check
 from rlvr.verifiers import Status, get_verifier, verify_batch
 from rlvr.verifiers.code import CodeVerifier, extract_code
 
@@ -135,12 +135,18 @@ def test_no_engine_or_image_is_infra_error() -> None:
     assert "rlvr sandbox build" in score.details["reason"]
 
 
+@pytest.fixture
+def fresh_checks(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("RLVR_CACHE", str(tmp_path))
+    monkeypatch.setattr(code_module, "_CHECKED", {})
+
+
 @pytest.mark.docker
+@pytest.mark.usefixtures("fresh_checks")
 def test_refuses_to_score_when_the_self_check_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     unmet = abuse.Case("unenforced", "a limit this sandbox does not have",
                        lambda ctx: "pass", frozenset({ExecStatus.MEMORY}))
     monkeypatch.setattr(abuse, "CASES", [unmet])
-    monkeypatch.setattr(code_module, "_CHECKED", {})
     checked = CodeVerifier({"pool_size": 1, "reply_grace_s": 4.5})  # its own config key: a fresh check
     score = checked(fenced("x = 1"), {"asserts": ["assert x == 1"]})
     assert score.status is Status.INFRA_ERROR
@@ -148,11 +154,28 @@ def test_refuses_to_score_when_the_self_check_fails(monkeypatch: pytest.MonkeyPa
 
 
 @pytest.mark.docker
+@pytest.mark.usefixtures("fresh_checks")
 def test_self_check_passes_then_scores(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(abuse, "CASES", [c for c in abuse.CASES if c.name in ("network", "forge_verdict")])
-    monkeypatch.setattr(code_module, "_CHECKED", {})
     checked = get_verifier("code", sandbox={"pool_size": 1, "reply_grace_s": 4.0})
+    assert checked.prepare() == []
     assert checked(fenced("x = 1"), {"asserts": ["assert x == 1"]}).value == 1.0
+
+
+@pytest.mark.docker
+@pytest.mark.usefixtures("fresh_checks")
+def test_a_recorded_pass_is_shared_and_tied_to_the_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(abuse, "CASES", [c for c in abuse.CASES if c.name == "network"])
+    config = SandboxConfig(pool_size=1)
+    assert self_check(config) == []
+
+    def must_not_run(*args: object, **kwargs: object) -> list:
+        raise AssertionError("the recorded pass was not used")
+
+    monkeypatch.setattr(abuse, "run_abuse_suite", must_not_run)
+    assert self_check(config) == []  # what another process of the same run would see
+    with pytest.raises(AssertionError, match="recorded pass"):
+        self_check(config.model_copy(update={"pids_limit": 4096}))
 
 
 @pytest.mark.docker
