@@ -106,12 +106,15 @@ def load_rows(
 
 def map_record(record: dict[str, Any], fields: FieldMap, default_id: str) -> dict[str, Any]:
     """One source record -> a row with ``id``, ``question``, ``answer`` (and ``tests``, ``solution``)."""
-    row: dict[str, Any] = {"id": str(record[fields.id]) if fields.id else default_id}
-    for key in ("question", "answer", "tests", "solution"):
+    row: dict[str, Any] = {"id": default_id}
+    for key in ("id", "question", "answer", "tests", "solution"):
         column = getattr(fields, key)
         if column is None:
             continue
         try:
+            if key == "id":
+                row["id"] = str(record[column])
+                continue
             if isinstance(column, dict):
                 row[key] = {k: record[c] for k, c in column.items()}
             elif isinstance(column, list):

@@ -128,7 +128,8 @@ class Task(_Strict):
     verifiers: list[VerifierSpec] = Field(min_length=1)
     reference_field: str = "answer"
     # What a perfect completion looks like: `rlvr tasks validate` checks that it scores 1.0.
-    gold: str = "\\boxed{{{answer}}}"
+    # None for tasks with many right answers and no single gold (some reasoning-gym puzzles).
+    gold: str | None = "\\boxed{{{answer}}}"
     train_split: str = "train"
     eval_split: str = "test"  # may equal train_split for eval-only sets (MATH-500, HumanEval)
     generation: Generation = Generation()
@@ -138,7 +139,7 @@ class Task(_Strict):
         keys = [v.key for v in self.verifiers]
         if len(set(keys)) != len(keys):
             raise ValueError(f"verifier keys must be unique (set `label`), got {keys}")
-        unknown = _template_fields(self.gold) - _ROW_KEYS
+        unknown = _template_fields(self.gold or "") - _ROW_KEYS
         if unknown:
             raise ValueError(f"gold template uses unknown field(s) {sorted(unknown)}")
         return self
@@ -201,6 +202,8 @@ class Task(_Strict):
         return self.verifier()(completion, self.reference(row))
 
     def gold_completion(self, row: dict[str, Any]) -> str:
+        if self.gold is None:
+            raise ValueError(f"task {self.name!r} has no gold completion template")
         return self.gold.format_map(_Row(row))
 
 

@@ -100,7 +100,7 @@ def validate(
             report = validate_task(task, limit=limit, pool=pool)
             colour = {"ok": "green", "failed": "red", "unavailable": "yellow"}[report.status]
             table.add_row(task.name, f"[{colour}]{report.status}[/{colour}]", str(report.rows_checked),
-                          "\n".join(report.problems[:5]))
+                          "\n".join(report.problems[:5] + report.notes))
             bad += report.status == "failed" or (strict and report.status == "unavailable")
     console.print(table)
     if bad:
