@@ -75,7 +75,7 @@ def eval_command(
     """
     from rlvr.verifiers import VerifierPool
 
-    from .evaluate import default_sampling, read_completions, score_rows, write_results
+    from .evaluate import default_sampling, read_completions, report_ks, score_rows, write_results
 
     started = time.time()
     selection = _selection(task or [], suite, limit)
@@ -92,7 +92,7 @@ def eval_command(
                     rows, comps = read_completions(completions, t, limit=n)
                 except ValueError as exc:
                     raise typer.BadParameter(str(exc), param_hint="--completions") from None
-                result = score_rows(t, rows, comps, pool=pool, timeout_s=timeout_s, ks=(len(comps[0]),))
+                result = score_rows(t, rows, comps, pool=pool, timeout_s=timeout_s, ks=report_ks(len(comps[0])))
                 result.config = {"completions": str(completions), "limit": n}
                 results.append(result)
         else:

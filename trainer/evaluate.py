@@ -77,9 +77,14 @@ def evaluate_task(
         completions += [[c if isinstance(c, Completion) else Completion(str(c)) for c in cs] for cs in out]
         if progress:
             progress(len(batch))
-    result = score_rows(task, rows, completions, pool=pool, timeout_s=timeout_s, ks=(params.n,))
+    result = score_rows(task, rows, completions, pool=pool, timeout_s=timeout_s, ks=report_ks(params.n))
     result.config = {"sampling": params.__dict__, "rows": len(rows), "split": task.eval_split}
     return result
+
+
+def report_ks(n: int) -> list[int]:
+    """The k reported for n samples: 1, the powers of two below n, and n."""
+    return sorted({1, n} | {2**i for i in range(1, n.bit_length()) if 2**i < n})
 
 
 def score_rows(task: Task, rows: list[dict[str, Any]], completions: list[list[Completion]], *,
