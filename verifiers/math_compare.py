@@ -79,8 +79,15 @@ def _closing(text: str) -> int:
     return -1
 
 
+def _unwrap(text: str) -> str:
+    """``((7))`` -> ``7``: redundant outer brackets cost nothing and count against no limit."""
+    while len(text) > 1 and text[0] == "(" and _closing(text) == len(text) - 1:
+        text = text[1:-1].strip()
+    return text
+
+
 def _expr(text: str) -> Value:
-    text = text.strip()
+    text = _unwrap(text.strip())
     percent = text.endswith("%")
     return ("expr", parse(text.rstrip("%").strip() if percent else text), percent)
 

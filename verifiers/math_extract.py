@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .math_normalize import words_to_number
+
 MAX_SCAN = 20_000
 STRATEGIES = ("boxed", "gsm8k", "answer_phrase", "bold", "last_number")
 HEDGE_WORDS = ("or", "either", "possibly", "maybe", "perhaps", "not", "probably", "neither", "unsure")
@@ -43,6 +45,7 @@ class Extraction:
     answer: str | None  # the raw answer text, None when nothing was found
     extractor: str | None  # which strategy found it
     hedge: str | None = None  # why the answer is a hedge, when it is one
+    context: str | None = None  # the text searched for hedge words (default: the answer)
 
 
 def boxed_contents(text: str) -> list[str]:
@@ -104,16 +107,31 @@ def _answer_phrase(text: str) -> Extraction | None:
     return None
 
 
+def _last_line(text: str, end: int) -> str:
+    return text[text.rfind("\n", 0, end) + 1:].split("\n", 1)[0]
+
+
 def _bold(text: str) -> Extraction | None:
-    for span in reversed(re.findall(r"\*\*([^*\n]{1,200})\*\*", text)):
-        if re.search(r"\d", span) or re.fullmatch(r"\s*\(?[A-J]\)?\s*", span):
-            return Extraction(span.strip(), "bold")
+    for match in reversed(list(re.finditer(r"\*\*([^*\n]{1,200})\*\*", text))):
+        span = match.group(1)
+        if re.search(r"\d", span) or re.fullmatch(r"\s*\(?[A-J]\)?\s*", span) or words_to_number(span) is not None:
+            # "**7** or **8**": the hedge is outside the bold span, so check its whole line.
+            return Extraction(span.strip(), "bold", context=_last_line(text, match.start()))
     return None
 
 
 def _last_number(text: str) -> Extraction | None:
-    match = _TRAILING.search(text[-300:])
-    return Extraction(match.group(1), "last_number") if match else None
+    tail = text[-300:]
+    line = _last_line(tail, len(tail))
+    match = _TRAILING.search(tail)
+    if match:
+        return Extraction(match.group(1), "last_number", context=line)
+    words = re.findall(r"[A-Za-z\-]+", line)  # "... the total is twenty one"
+    for n in range(min(5, len(words)), 0, -1):
+        phrase = " ".join(words[-n:])
+        if re.search(rf"{re.escape(words[-1])}[\s.!]*\Z", tail) and words_to_number(phrase) is not None:
+            return Extraction(phrase, "last_number", context=line)
+    return None
 
 
 _EXTRACTORS = {"boxed": _boxed, "gsm8k": _gsm8k, "answer_phrase": _answer_phrase,
@@ -127,7 +145,8 @@ def extract(completion: str, strategies: tuple[str, ...] = STRATEGIES, gold: str
         found = _EXTRACTORS[name](text)
         if found is not None and found.answer:
             if found.hedge is None:
-                found = Extraction(found.answer, found.extractor, hedge_in(found.answer, gold))
+                hedge = hedge_in(found.context or found.answer, gold)
+                found = Extraction(found.answer, found.extractor, hedge)
             return found
     return Extraction(None, None)
 

@@ -58,6 +58,10 @@ _SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
 _MATH_WORDS = frozenset({"pi", "oo", "sqrt", "root", "ln", "log", "exp", "sin", "cos", "tan", "cot",
                          "sec", "csc", "asin", "acos", "atan", "sinh", "cosh", "tanh", "floor",
                          "ceil", "binom", "abs", "i", "e"})
+_TEXT_UNIT = re.compile(
+    r"(?<=[\d})])\s*\\(?:text|mbox|mathrm|textrm|rm)\s*\{(?!\s*(?:or|and|not)\b)\s*[a-zA-Z][a-zA-Z. ]*\}"
+    r"(?:\s*\^\s*\{?[23]\}?)?"
+)
 _UNIT_TAIL = re.compile(r"^(?P<value>.*?[\d)a-zA-Z])\s+(?P<unit>(?:[a-zA-Z]{2,}\.?(?:\^[23])?\s*){1,3})$")
 
 
@@ -153,7 +157,7 @@ def normalize_unicode(text: str) -> str:
     text = text.translate(_ZERO_WIDTH)
     text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+", lambda m: "^{" + m.group(0).translate(_SUPERSCRIPTS) + "}", text)
     for char, frac in _VULGAR.items():  # 3½ is three and a half
-        text = re.sub(rf"(\d){char}", rf"(\1+{frac})", text).replace(char, f"({frac})")
+        text = re.sub(rf"(\d){char}", rf"(\1+({frac}))", text).replace(char, f"({frac})")
     for char, latex in _UNICODE_SYMBOLS.items():
         text = text.replace(char, latex)
     return unicodedata.normalize("NFKC", text).replace("⁄", "/")
@@ -208,7 +212,10 @@ def _strip_thousands(text: str) -> str:
 
 def normalize(text: str, *, strip_units: bool = True) -> str:
     """The full pass: Unicode, LaTeX, separators, scientific notation, number words, units."""
-    text = normalize_latex(normalize_unicode(text))
+    text = normalize_unicode(text)
+    if strip_units:  # 5\text{ cm}^2: a unit in a text command right after a value
+        text = _TEXT_UNIT.sub("", text)
+    text = normalize_latex(text)
     text = _strip_thousands(text)
     text = re.sub(r"(?<![\w.])(\d+(?:\.\d*)?|\.\d+)\s*[eE]\s*([+-]?\d+)(?![\w.])", r"(\1*10^(\2))", text)
     text = text.strip().rstrip(".").strip()
@@ -222,7 +229,7 @@ def normalize(text: str, *, strip_units: bool = True) -> str:
 
 
 def _strip_units(text: str) -> str:
-    match = _UNIT_TAIL.match(text)
+    match = _UNIT_TAIL.match(text) if len(text) <= 200 else None  # bounded: the pattern backtracks
     if match is None:
         return text
     unit_words = re.findall(r"[a-zA-Z]+", match.group("unit"))

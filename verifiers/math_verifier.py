@@ -41,6 +41,7 @@ from .math_extract import STRATEGIES, boxed_contents, extract
 from .math_normalize import normalize
 from .score import Score, Status
 
+MAX_ANSWER_CHARS = 1000  # longer extracted answers are refused before any normalising
 _CHOICE_GOLD = re.compile(r"\(?([A-J])\)?")
 _CHOICE_PRED = re.compile(r"\(?([A-J])\)?(?:[\s.:)]|\Z)")
 
@@ -58,6 +59,8 @@ def _read_gold(reference: str, strip_units: bool) -> _Gold:
     if "####" in reference:  # a full GSM8K solution: the answer follows ####
         reference = reference.rsplit("####", 1)[1]
     boxed = boxed_contents(reference)
+    if len(reference) > 20 * MAX_ANSWER_CHARS:
+        return _Gold(reference[:200], None, "Refused: gold answer too long", None)
     text = normalize(boxed[-1] if boxed else reference, strip_units=strip_units)
     choice = _CHOICE_GOLD.fullmatch(text)
     try:
@@ -114,6 +117,9 @@ class MathVerifier:
         if found.answer is None:
             return Score.failed(Status.NO_ANSWER, None)
         details: dict[str, Any] = {"extractor": found.extractor}
+        if len(found.answer) > MAX_ANSWER_CHARS:
+            return Score.failed(Status.PARSE_ERROR, found.answer[:200], **details,
+                                reason=f"answer longer than {MAX_ANSWER_CHARS} characters")
         if found.hedge is not None:
             return Score.judged(0.0, found.answer, **details, method="hedge", hedge=found.hedge)
         answer = normalize(found.answer, strip_units=self.strip_units)
