@@ -137,17 +137,28 @@ def _status(returncode: int, killed_for: str, stderr: bytes) -> tuple[str, str]:
     return "ok", ""
 
 
+def _write_files(job_dir: str, files: dict[str, str]) -> str:
+    """Write the job's files; a message saying why not, or "" when all were written."""
+    for name, text in files.items():
+        path = os.path.normpath(os.path.join(job_dir, name))
+        if not path.startswith(job_dir + os.sep):
+            return f"file name outside the work dir: {name!r}"
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as exc:
+            return f"could not write {name!r}: {exc}"
+    return ""
+
+
 def run_job(request: dict[str, Any], root: str) -> dict[str, Any]:
     """Run one job and describe how it ended. Never raises for anything the job does."""
     job_dir = os.path.join(root, "job")
-    os.makedirs(job_dir, exist_ok=True)
-    for name, text in {**request.get("files", {}), "main.py": request["code"]}.items():
-        path = os.path.normpath(os.path.join(job_dir, name))
-        if not path.startswith(job_dir + os.sep):
-            return {"status": "error", "detail": f"file name outside the work dir: {name!r}"}
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
+    problem = _write_files(job_dir, {**request.get("files", {}), "main.py": request["code"]})
+    if problem:
+        _empty_dir(root)
+        return {"status": "error", "detail": problem, "clean": True}
     timeout_s = float(request["timeout_s"])
     cap = int(request["output_limit"])
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": job_dir, "TMPDIR": root,

@@ -118,17 +118,29 @@ _LOCK = threading.Lock()
 
 @dataclass
 class CodeVerifier:
-    sandbox: SandboxConfig | dict[str, Any] | None = None
+    """``sandbox``: a `SandboxConfig` (or its fields as a dict), or a live sandbox that has a
+    ``config`` (`DockerSandbox`, `ProcessSandbox`); a live one is used in this process and
+    travels to other processes as its config only."""
+
+    sandbox: SandboxConfig | dict[str, Any] | Sandbox | None = None
     reward: Literal["fraction", "all"] = "fraction"
     retries: int = 2
     self_check: bool = True
     _config: SandboxConfig = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        live_config = getattr(self.sandbox, "config", None)
         if isinstance(self.sandbox, SandboxConfig):
             self._config = self.sandbox
-        else:
+        elif isinstance(live_config, SandboxConfig):
+            self._config = live_config
+            with _LOCK:
+                _SANDBOXES.setdefault((live_config.key(), os.getpid()), self.sandbox)
+        elif isinstance(self.sandbox, dict) or self.sandbox is None:
             self._config = SandboxConfig(**(self.sandbox or {}))
+        else:
+            raise TypeError(f"sandbox must be a SandboxConfig, a dict or a sandbox with a config, "
+                            f"got {type(self.sandbox).__name__}")
         if self.reward not in ("fraction", "all"):
             raise ValueError(f"reward must be 'fraction' or 'all', got {self.reward!r}")
         if self.self_check and self._config.backend != "docker":

@@ -85,6 +85,9 @@ def test_process_sandbox_warns_and_enforces_limits() -> None:
         assert files.stdout == "42\n"
         escape = sandbox.run("print(1)", files={"../evil.txt": "x"})
         assert escape.status is ExecStatus.ERROR and "outside" in escape.detail
+        clash = sandbox.run("print(1)", files={"a": "file", "a/b": "under a file"})
+        assert clash.status is ExecStatus.ERROR and "could not write" in clash.detail
+        assert sandbox.run("import os; print(sorted(os.listdir('.')))").stdout == "['main.py']\n"
         results = sandbox.run_many([Job(code=f"print({i} * 2)") for i in range(6)], concurrency=2)
         assert [r.stdout for r in results] == [f"{i * 2}\n" for i in range(6)]
 

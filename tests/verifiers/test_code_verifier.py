@@ -10,7 +10,15 @@ import pytest
 
 import rlvr.sandbox.abuse as abuse
 import rlvr.verifiers.code as code_module
-from rlvr.sandbox import DEFAULT_IMAGE, ExecStatus, SandboxConfig, build_image, self_check
+from rlvr.sandbox import (
+    DEFAULT_IMAGE,
+    ExecStatus,
+    ProcessSandbox,
+    SandboxConfig,
+    UnsafeSandboxWarning,
+    build_image,
+    self_check,
+)
 from rlvr.verifiers import Status, get_verifier, verify_batch
 from rlvr.verifiers.code import CodeVerifier, extract_code
 
@@ -186,3 +194,12 @@ def test_pickles_as_config_and_runs_in_verify_batch_workers(verifier: CodeVerifi
     scores = verify_batch(verifier, completions, [{"asserts": ["assert sq(3) == 6"]}] * 4,
                           timeout_s=60, workers=2)
     assert [s.value for s in scores] == [1.0, 0.0, 1.0, 0.0]
+
+
+def test_runs_on_a_live_process_sandbox_when_asked_explicitly() -> None:
+    with pytest.warns(UnsafeSandboxWarning), ProcessSandbox(SandboxConfig(backend="process", pool_size=1)) as box:
+        verifier = CodeVerifier(box, self_check=False)
+        reference = {"io": [{"input": "4\n", "output": "16\n"}, {"input": "5\n", "output": "25\n"}]}
+        assert verifier(fenced("n = int(input())\nprint(n * n)"), reference).value == 1.0
+        assert verifier(fenced("print(16)"), reference).value == 0.5
+        assert pickle.loads(pickle.dumps(verifier)).sandbox["backend"] == "process"
