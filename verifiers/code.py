@@ -37,7 +37,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -135,7 +135,7 @@ class CodeVerifier:
         elif isinstance(live_config, SandboxConfig):
             self._config = live_config
             with _LOCK:
-                _SANDBOXES.setdefault((live_config.key(), os.getpid()), self.sandbox)
+                _SANDBOXES.setdefault((live_config.key(), os.getpid()), cast(Sandbox, self.sandbox))
         elif isinstance(self.sandbox, dict) or self.sandbox is None:
             self._config = SandboxConfig(**(self.sandbox or {}))
         else:
