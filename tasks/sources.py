@@ -12,6 +12,7 @@ Four kinds of source, told apart by ``kind``:
 - ``reasoning_gym``: any reasoning-gym dataset; the train and eval splits use
   different seeds.
 
+Row ids are ``<task>/<split>/<index>`` unless ``fields.id`` names an id column.
 ``file`` and ``hub`` records go through the same mapping (``FieldMap``), so a
 local fixture in the hub's schema exercises exactly the code a hub user runs.
 For procedural and reasoning-gym sources the train split skips any question
@@ -95,9 +96,9 @@ def load_rows(
     if limit is not None and limit < 0:
         raise ValueError(f"limit must be >= 0, got {limit}")
     if isinstance(source, ProceduralSource):
-        return _procedural_rows(source, split, limit, seed, holdout_split)
+        return _procedural_rows(source, split, limit, seed, holdout_split, task_name)
     if isinstance(source, ReasoningGymSource):
-        return _reasoning_gym_rows(source, split, limit, seed, holdout_split)
+        return _reasoning_gym_rows(source, split, limit, seed, holdout_split, task_name)
     records = _file_records(source, split) if isinstance(source, FileSource) else _hub_records(source, split)
     if limit is not None:
         records = records[:limit]
@@ -184,6 +185,7 @@ def _hub_records(source: HubSource, split: str) -> list[dict[str, Any]]:
 
 def _procedural_rows(
     source: ProceduralSource, split: str, limit: int | None, seed: int | None, holdout_split: str | None,
+    task_name: str,
 ) -> list[dict[str, Any]]:
     generate = get_generator(source.generator)
     params = generator_params(source.generator, source.params)
@@ -191,7 +193,7 @@ def _procedural_rows(
 
     def row(s: str, i: int) -> dict[str, Any]:
         rng = random.Random(f"{source.generator}:{seed}:{s}:{i}")
-        return {"id": f"{source.generator}/{s}/{i}", **generate(rng, params)}
+        return {"id": f"{task_name}/{s}/{i}", **generate(rng, params)}
 
     avoid = {row(holdout_split, i)["question"] for i in range(source.eval_size)} if holdout_split else set()
     wanted = source.size if limit is None else min(limit, source.size)
@@ -207,6 +209,7 @@ def _procedural_rows(
 
 def _reasoning_gym_rows(
     source: ReasoningGymSource, split: str, limit: int | None, seed: int | None, holdout_split: str | None,
+    task_name: str,
 ) -> list[dict[str, Any]]:
     import reasoning_gym
 
@@ -228,6 +231,6 @@ def _reasoning_gym_rows(
             break
         entry = data[i]
         if entry["question"] not in avoid:
-            rows.append({"id": f"{source.dataset}/{split}/{i}", "question": entry["question"],
+            rows.append({"id": f"{task_name}/{split}/{i}", "question": entry["question"],
                          "answer": str(entry["answer"]), "entry": entry})
     return rows

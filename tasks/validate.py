@@ -17,6 +17,7 @@ from typing import Any
 
 from rlvr.verifiers import UNSCORED_STATUSES, VerifierPool, verify_batch
 
+from .metrics import answer_status
 from .sources import SourceUnavailableError
 from .task import Task
 
@@ -78,6 +79,7 @@ def validate_task(task: Task, *, limit: int = 20, pool: VerifierPool | None = No
     for row_id, score in zip(rows, scores, strict=True):
         if score.value < 1.0:
             report.status = "failed"
-            report.problems.append(f"row {row_id}: gold scored {score.value:.3f} ({score.status.value}) "
+            status = answer_status(score, task.verifiers[0].key)
+            report.problems.append(f"row {row_id}: gold scored {score.value:.3f} ({status}) "
                                    f"{str(score.details)[:300]}")
     return report

@@ -92,17 +92,21 @@ def validate(
 
     tasks = [_task("", task_file)] if task_file else [_task(n) for n in (names or available_tasks())]
     table = Table(title="task validation")
-    for column in ("task", "status", "rows", "problems"):
+    for column in ("task", "status", "golds scored", "problems"):
         table.add_column(column)
     bad = 0
+    lines: list[str] = []
     with VerifierPool(workers=2) as pool:
         for task in tasks:
             report = validate_task(task, limit=limit, pool=pool)
             colour = {"ok": "green", "failed": "red", "unavailable": "yellow"}[report.status]
             table.add_row(task.name, f"[{colour}]{report.status}[/{colour}]", str(report.rows_checked),
-                          "\n".join(report.problems[:5] + report.notes))
+                          str(len(report.problems)))
+            lines += [f"{task.name}: {p}" for p in report.problems[:5] + report.notes]
             bad += report.status == "failed" or (strict and report.status == "unavailable")
     console.print(table)
+    for line in lines:  # printed whole, never wrapped inside a table cell
+        console.print(line, markup=False, highlight=False)
     if bad:
         raise typer.Exit(code=1)
 
