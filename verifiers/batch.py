@@ -120,6 +120,9 @@ class VerifierPool:
             raise ValueError(f"{len(completions)} completions but {len(references)} references")
         if timeout_s <= 0:
             raise ValueError(f"timeout_s must be > 0, got {timeout_s}")
+        prepare = getattr(verifier, "prepare", None)
+        if callable(prepare):  # one-time set-up (CodeVerifier's sandbox self-check), outside the deadlines
+            prepare()
         blob = pickle.dumps(verifier)
         key = hashlib.sha1(blob).hexdigest()
         results: list[Score | None] = [None] * len(completions)

