@@ -36,6 +36,8 @@ _PHRASE = re.compile(
     r"(?:is\s*:?|:|=|would\s+be|will\s+be)\s*",
     re.IGNORECASE,
 )
+_HEADING = re.compile(r"\s*(?:step|case|part|method|solution|stage|phase|example|note|option|approach)\b",
+                      re.IGNORECASE)
 _NUMBER = r"-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?%?"
 _TRAILING = re.compile(rf"({_NUMBER})\s*(?:[a-zA-Z]{{1,12}}\.?)?[\s.!)*$\\\]]*\Z")
 
@@ -67,6 +69,18 @@ def boxed_contents(text: str) -> list[str]:
             if word:
                 out.append(word.group(0))
     return out
+
+
+def _ends_in_open_box(text: str) -> bool:
+    start = max(text.rfind("\\boxed{"), text.rfind("\\fbox{"))
+    if start < 0:
+        return False
+    depth = 0
+    for char in text[text.index("{", start):]:
+        depth += (char == "{") - (char == "}")
+        if depth == 0:
+            return False
+    return True
 
 
 def _boxed(text: str) -> Extraction | None:
@@ -102,6 +116,8 @@ def _answer_phrase(text: str) -> Extraction | None:
     matches = list(_PHRASE.finditer(text))
     for match in reversed(matches):
         answer = _sentence(text[match.end():]).strip().strip("*").strip()
+        if "\\boxed" in answer or "\\fbox" in answer:  # a box left open: the completion was cut off
+            return None
         if answer:
             return Extraction(answer, "answer_phrase")
     return None
@@ -114,6 +130,8 @@ def _last_line(text: str, end: int) -> str:
 def _bold(text: str) -> Extraction | None:
     for match in reversed(list(re.finditer(r"\*\*([^*\n]{1,200})\*\*", text))):
         span = match.group(1)
+        if _HEADING.match(span):  # **Step 1**, **Case 2**: headings, not answers
+            continue
         if re.search(r"\d", span) or re.fullmatch(r"\s*\(?[A-J]\)?\s*", span) or words_to_number(span) is not None:
             # "**7** or **8**": the hedge is outside the bold span, so check its whole line.
             return Extraction(span.strip(), "bold", context=_last_line(text, match.start()))
@@ -141,6 +159,8 @@ _EXTRACTORS = {"boxed": _boxed, "gsm8k": _gsm8k, "answer_phrase": _answer_phrase
 def extract(completion: str, strategies: tuple[str, ...] = STRATEGIES, gold: str = "") -> Extraction:
     """The final answer of ``completion``; ``gold`` is used only to exempt its own words from hedging."""
     text = completion[-MAX_SCAN:]
+    if _ends_in_open_box(text):  # cut off inside its final \boxed{: no answer, whatever came before
+        return Extraction(None, None)
     for name in strategies:
         found = _EXTRACTORS[name](text)
         if found is not None and found.answer:

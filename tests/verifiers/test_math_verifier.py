@@ -83,3 +83,54 @@ def test_registry_builds_a_picklable_verifier() -> None:
     verifier = get_verifier("math", rel_tol=1e-6)
     assert pickle.loads(pickle.dumps(verifier)) == verifier
     assert verifier("\\boxed{1/3}", "0.3333333") .value == 0.0  # exact rationals ignore rel_tol
+
+
+@pytest.mark.parametrize(("percent", "answer", "gold", "value"), [
+    ("either", "25\\%", "25", 1.0), ("either", "25\\%", "0.25", 1.0),
+    ("strip", "25\\%", "25", 1.0), ("strip", "25\\%", "0.25", 0.0),
+    ("fraction", "25\\%", "25", 0.0), ("fraction", "25\\%", "0.25", 1.0),
+])
+def test_percent_modes(percent: str, answer: str, gold: str, value: float) -> None:
+    assert MathVerifier(percent=percent)(f"\\boxed{{{answer}}}", gold).value == value  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("answer", "gold"), [("\\frac{2}{4}", "\\frac12"), ("\\sqrt{12}", "2\\sqrt3")])
+def test_require_simplified_rejects_unreduced_forms(answer: str, gold: str) -> None:
+    assert V(f"\\boxed{{{answer}}}", gold).value == 1.0
+    strict = MathVerifier(require_simplified=True)
+    assert strict(f"\\boxed{{{answer}}}", gold).details["method"] == "not_simplified"
+    assert strict(f"\\boxed{{{gold}}}", gold).value == 1.0
+
+
+def test_equation_rhs_can_be_turned_off() -> None:
+    assert MathVerifier(equation_rhs=False)("\\boxed{x=3}", "3").value == 0.0
+
+
+def test_multiple_choice_can_be_turned_off() -> None:
+    assert MathVerifier(multiple_choice=False)("The answer is C) 42", "C").value == 0.0
+
+
+def test_decimal_approximation_of_an_irrational_within_rel_tol() -> None:
+    assert V("\\boxed{0.70710678118654752}", "\\frac{\\sqrt2}{2}").value == 1.0  # 1e-17 off: inside 1e-9
+    assert V("\\boxed{0.7071}", "\\frac{\\sqrt2}{2}").value == 0.0
+    assert MathVerifier(rel_tol=1e-3)("\\boxed{0.7071}", "\\frac{\\sqrt2}{2}").value == 1.0
+
+
+def test_score_details_name_the_extractor_and_method() -> None:
+    score = V("#### 1,000", "1000")
+    assert (score.extracted, score.details) == ("1,000", {"extractor": "gsm8k", "method": "exact"})
+
+
+def test_gsm8k_solution_as_gold_uses_the_marked_answer() -> None:
+    assert V("\\boxed{72}", "48 + 24 = 72\n#### 72").value == 1.0
+
+
+@pytest.mark.parametrize("bad", [{"strategies": ("boxed", "psychic")}, {"strategies": ()}, {"rel_tol": 2.0},
+                                 {"percent": "sometimes"}])
+def test_bad_configuration_is_a_clear_error(bad: dict) -> None:
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        MathVerifier(**bad)
+
+
+def test_non_string_completion_is_a_parse_error_not_a_crash() -> None:
+    assert V(None, "1").status is Status.PARSE_ERROR  # type: ignore[arg-type]

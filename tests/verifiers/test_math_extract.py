@@ -1,0 +1,70 @@
+"""Final-answer extraction: which strategy fires, what it returns, and what counts as a hedge."""
+
+from __future__ import annotations
+
+import pytest
+
+from rlvr.verifiers.math_extract import boxed_contents, extract
+
+CASES = [
+    # (completion, expected answer, expected extractor)
+    ("so $\\boxed{\\frac{1}{2}}$.", "\\frac{1}{2}", "boxed"),  # nested braces inside the box
+    ("\\fbox{12}", "12", "boxed"),  # \fbox counts as a box
+    ("thus \\boxed 5$", "5", "boxed"),  # brace-less \boxed
+    ("\\boxed{3} then again \\boxed{3}", "3", "boxed"),  # repeated identical boxes are no hedge
+    ("Natalia sold 48 clips.\n#### 72", "72", "gsm8k"),  # GSM8K marker
+    ("The final answer is $\\frac{3}{4}$. I hope it is correct.", "$\\frac{3}{4}$", "answer_phrase"),  # minerva
+    ("Answer: 3.5 meters.", "3.5 meters", "answer_phrase"),  # full stop after the sentence, not the decimal
+    ("the correct option is (B).", "(B)", "answer_phrase"),  # multiple choice phrase
+    ("So the total is **18** apples.", "18", "bold"),  # bold span holding a number
+    ("**Step 1** add them: 3 + 4 = 7", "7", "last_number"),  # a bold heading without digits is skipped
+    ("So she pays $12.50", "$12.50", "last_number"),  # trailing number with a dollar sign
+    ("so the total is twenty one", "twenty one", "last_number"),  # trailing number words
+]
+
+
+@pytest.mark.parametrize(("completion", "answer", "extractor"), CASES)
+def test_extracts_the_final_answer(completion: str, answer: str, extractor: str) -> None:
+    found = extract(completion)
+    assert (found.answer, found.extractor, found.hedge) == (answer, extractor, None)
+
+
+@pytest.mark.parametrize("completion", [
+    "We add 3 and 4 to get 7 and then",  # truncated mid-sentence: no trailing number
+    "So the answer is \\boxed{12",  # box never closed
+    "",
+    "I am not sure how to solve this.",
+])
+def test_nothing_found_in_truncated_completions(completion: str) -> None:
+    assert extract(completion).answer is None
+
+
+@pytest.mark.parametrize(("completion", "word"), [
+    ("\\boxed{7} or \\boxed{8}", "2 different boxed answers"),  # several boxes
+    ("The answer is 7 or 8.", "'or'"),
+    ("The answer is not 17.", "'not'"),
+    ("the answer is either 3 or 4", "'either'"),
+    ("$\\boxed{7 \\text{ (or possibly 8)}}$", "'or'"),
+    ("It is **7** or **8**.", "'or'"),  # hedge outside the bold span, on its line
+])
+def test_hedges_are_flagged(completion: str, word: str) -> None:
+    assert word in (extract(completion).hedge or "")
+
+
+def test_hedge_word_in_gold_is_not_a_hedge() -> None:
+    assert extract("\\boxed{\\text{not possible}}", gold="\\text{not possible}").hedge is None
+
+
+def test_strategy_order_is_configurable() -> None:
+    text = "\\boxed{3}\n#### 4"
+    assert extract(text).answer == "3"
+    assert extract(text, ("gsm8k", "boxed")).answer == "4"
+
+
+def test_only_the_tail_of_a_huge_completion_is_scanned() -> None:
+    found = extract("1 + " * 50_000 + "so \\boxed{9}")
+    assert (found.answer, found.extractor) == ("9", "boxed")
+
+
+def test_boxed_contents_keeps_every_box_in_order() -> None:
+    assert boxed_contents("\\boxed{a}\\boxed{\\frac{1}{2}}\\fbox{c}") == ["a", "\\frac{1}{2}", "c"]

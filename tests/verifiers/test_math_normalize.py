@@ -1,0 +1,55 @@
+"""LaTeX / Unicode / units / words normalisation into the plain answer syntax."""
+
+from __future__ import annotations
+
+import pytest
+
+from rlvr.verifiers.math_normalize import normalize, words_to_number
+
+CASES = [
+    ("\\frac{1}{2}", "((1)/(2))"),  # \frac with braces
+    ("\\dfrac12", "((1)/(2))"),  # \dfrac, single-character arguments
+    ("3\\frac{1}{2}", "(3+1/2)"),  # mixed number
+    ("\\sqrt{2}", "sqrt(2)"),
+    ("\\sqrt[3]{8}", "root(8,3)"),  # n-th root
+    ("2\\pi", "2 pi"),
+    ("3 \\cdot 4 \\times 5", "3 * 4 * 5"),
+    ("\\left( 1, 2 \\right]", "( 1, 2 ]"),  # \left \right dropped, brackets kept
+    ("70\\,000", "70000"),  # thin-space thousands separator
+    ("1{,}000", "1000"),  # braced comma separator
+    ("1,234,567", "1234567"),  # comma thousands separators
+    ("\\$12.50", "12.50"),  # currency
+    ("25\\%", "25%"),  # percent kept as a postfix mark
+    ("90^\\circ", "90"),  # degrees
+    ("5\\text{ cm}^2", "5"),  # a unit in \text after a number
+    ("12 dollars", "12"),  # a trailing unit word
+    ("\\text{Monday}", "Monday"),  # a text answer stays text
+    ("√2", "sqrt(2)"),  # Unicode root
+    ("x²", "x^(2)"),  # Unicode superscript
+    ("½", "(1/2)"),  # vulgar fraction
+    ("４２", "42"),  # full-width digits
+    ("1\u200b0", "10"),  # zero-width space
+    ("3.2e5", "(3.2*10^(5))"),  # scientific notation
+    ("twenty-one", "21"),  # number words
+    ("\\{1, 2\\}", "⦃1, 2⦄"),  # set braces
+    ("\\infty", "oo"),
+    ("x \\leq 3", "x <= 3"),
+    ("\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", "⟪1&2;3&4⟫"),  # matrix rows and cells
+]
+
+
+@pytest.mark.parametrize(("latex", "plain"), CASES)
+def test_normalize(latex: str, plain: str) -> None:
+    assert normalize(latex) == plain
+
+
+def test_units_are_kept_when_stripping_is_off() -> None:
+    assert normalize("12 dollars", strip_units=False) == "12 dollars"
+
+
+@pytest.mark.parametrize(("words", "number"), [
+    ("seven", 7), ("twenty-one", 21), ("one hundred and five", 105), ("two thousand three", 2003),
+    ("three million", 3_000_000), ("seven apples", None), ("", None),
+])
+def test_words_to_number(words: str, number: int | None) -> None:
+    assert words_to_number(words) == number
