@@ -180,6 +180,98 @@ PATHOLOGICAL = [  # (completion, gold, expected)
 ]
 
 
+# Held out: written after the verifier was frozen for this set, realistic full completions, never tuned on.
+HOLDOUT = [  # (category, completion, gold, expected)
+    ("integer", "Janet has 16 eggs. She eats 3 and bakes with 4, so 16 - 3 - 4 = 9 eggs remain. 9 * $2 = $18.\n#### 18", "18", True),
+    ("integer", "Each box holds 12 pencils, and there are 7 boxes, so there are 12 \\times 7 = 84 pencils.\nThe answer is 84.", "84", True),
+    ("integer", "He runs 3 sprints 3 times a week, 60 meters each: 3*3*60 = 540 meters.\n\n**Answer: 540 meters**", "540", True),
+    ("integer", "Total = 5 + 7 = 12. Then she gives away half: 12 / 2 = 6.\nFinal answer: 6", "6", True),
+    ("integer", "The total cost is $1,250.\n#### 1250", "1250", True),
+    ("integer", "So the total number of students is 1,200.", "1200", True),
+    ("integer", "Therefore, she will need \\boxed{15} more minutes.", "15", True),
+    ("integer", "So he earns 24 dollars per day, and in a week 24*7 = 168.\n#### 168", "186", False),
+    ("integer", "The answer is 3 hours.", "3", True),
+    ("integer", "Thus, Marie has $\\boxed{\\$ 32}$ left.", "32", True),
+    ("integer", "Hence the final answer is: **12**", "12", True),
+    ("integer", "so the number of cookies is 2 \\cdot 36 = 72.\nThe final answer is $\\boxed{72}$", "72", True),
+    ("integer", "The answer is $\\boxed{-4}$.", "4", False),
+    ("integer", "In total, 48 + 24 = 72 clips were sold in April and May.", "72", True),
+    ("integer", "The final answer is 10%.", "10", True),
+    ("fraction", "The probability is $\\frac{5}{36}$.\nFinal Answer: The final answer is $\\frac{5}{36}$. I hope it is correct.", "\\frac{5}{36}", True),
+    ("fraction", "Therefore the probability is $\\boxed{\\dfrac{1}{4}}$.", "\\frac{1}{4}", True),
+    ("fraction", "So $P = \\boxed{\\frac{10}{36}}$.", "\\frac{5}{18}", True),
+    ("fraction", "The ratio is $\\boxed{3:4}$.", "\\frac{3}{4}", False),
+    ("fraction", "The answer is $\\boxed{0.2}$", "\\frac{1}{5}", True),
+    ("fraction", "We get $x = \\boxed{-\\frac{3}{2}}$.", "-\\frac{3}{2}", True),
+    ("fraction", "We get $x = \\boxed{\\frac{3}{2}}$.", "-\\frac{3}{2}", False),
+    ("fraction", "The expected value is $\\boxed{3.5}$ dollars.", "\\$3.50", True),
+    ("radical", "The distance is $\\sqrt{(3-0)^2+(4-0)^2} = \\boxed{5}$.", "5", True),
+    ("radical", "Thus the side length is $\\boxed{4\\sqrt{2}}$.", "4\\sqrt2", True),
+    ("radical", "Thus the side length is $\\boxed{\\sqrt{32}}$.", "4\\sqrt2", True),
+    ("radical", "The area is $\\boxed{16\\pi}$ square units.", "16\\pi", True),
+    ("radical", "The area is $\\boxed{16\\pi \\text{ cm}^2}$.", "16\\pi", True),
+    ("radical", "The area is $\\boxed{8\\pi}$.", "16\\pi", False),
+    ("radical", "So $\\cos\\theta = \\boxed{\\frac{\\sqrt{3}}{2}}$", "\\frac{\\sqrt{3}}{2}", True),
+    ("radical", "The roots sum to $\\boxed{\\frac{-b}{a}}$", "-\\frac{b}{a}", True),
+    ("radical", "Hence $r = \\boxed{\\frac{3\\sqrt{2}}{2}}$.", "\\frac{3}{\\sqrt{2}}", True),
+    ("radical", "so the answer is $\\boxed{2+\\sqrt{3}}$", "\\sqrt{3}+2", True),
+    ("radical", "so the answer is $\\boxed{2-\\sqrt{3}}$", "\\sqrt{3}+2", False),
+    ("symbolic", "Expanding, we get $\\boxed{x^2 - 5x + 6}$.", "(x-2)(x-3)", True),
+    ("symbolic", "Therefore $f^{-1}(x) = \\boxed{\\frac{x-3}{2}}$.", "\\frac{x-3}{2}", True),
+    ("symbolic", "Therefore $f^{-1}(x) = \\boxed{\\frac{x+3}{2}}$.", "\\frac{x-3}{2}", False),
+    ("symbolic", "The simplified form is $\\boxed{\\frac{1}{x-1}}$.", "\\frac{x+1}{x^2-1}", True),
+    ("symbolic", "The answer is $\\boxed{6x^2+4x}$", "2x(3x+2)", True),
+    ("structure", "The solutions are $x = 2$ and $x = -3$, so the answer is $\\boxed{-3, 2}$.", "2, -3", True),
+    ("structure", "The solutions are $\\boxed{x=2, x=-3}$.", "-3, 2", True),
+    ("structure", "The vertex is at $\\boxed{(2, -1)}$.", "(2,-1)", True),
+    ("structure", "The vertex is at $\\boxed{(-1, 2)}$.", "(2,-1)", False),
+    ("structure", "The domain is $\\boxed{[2, \\infty)}$.", "[2,\\infty)", True),
+    ("structure", "The domain is $\\boxed{(2, \\infty)}$.", "[2,\\infty)", False),
+    ("structure", "So the solution set is $\\boxed{(-\\infty, -1) \\cup (1, \\infty)}$.", "(-\\infty,-1)\\cup(1,\\infty)", True),
+    ("structure", "The answer is $\\boxed{\\{2, 4, 6\\}}$", "\\{6,4,2\\}", True),
+    ("structure", "The set of values is $\\boxed{\\{2, 4\\}}$", "\\{6,4,2\\}", False),
+    ("matrix", "Thus $\\mathbf{M} = \\boxed{\\begin{pmatrix} 2 & 0 \\\\ 0 & 3 \\end{pmatrix}}$.", "\\begin{pmatrix}2&0\\\\0&3\\end{pmatrix}", True),
+    ("matrix", "The projection is $\\boxed{\\begin{pmatrix} 1/2 \\\\ 1/2 \\end{pmatrix}}$.", "\\begin{pmatrix}\\frac12\\\\\\frac12\\end{pmatrix}", True),
+    ("equation", "The equation of the line is $\\boxed{y = -2x + 5}$.", "y=-2x+5", True),
+    ("equation", "The equation of the line is $\\boxed{2x + y = 5}$.", "y=-2x+5", True),
+    ("equation", "The equation of the line is $\\boxed{y = 2x + 5}$.", "y=-2x+5", False),
+    ("equation", "Solving, $\\boxed{a = 7}$.", "7", True),
+    ("equation", "So $x \\in \\boxed{[-2, 5]}$", "-2\\le x\\le5", True),
+    ("complex", "Therefore $z = \\boxed{1 - 2i}$.", "1-2i", True),
+    ("complex", "Therefore $z = \\boxed{-2i + 1}$.", "1-2i", True),
+    ("complex", "Therefore $z = \\boxed{1 + 2i}$.", "1-2i", False),
+    ("complex", "The limit is $\\boxed{\\infty}$.", "\\infty", True),
+    ("units", "The angle measures $\\boxed{60^\\circ}$.", "60", True),
+    ("units", "The angle measures $\\boxed{60}$ degrees.", "60^\\circ", True),
+    ("units", "It takes $\\boxed{2.5\\text{ hours}}$.", "2.5", True),
+    ("units", "The speed is $\\boxed{45 \\text{ mph}}$.", "45", True),
+    ("units", "The answer is $\\boxed{75\\%}$.", "75", True),
+    ("units", "The answer is $\\boxed{0.75}$.", "75\\%", True),
+    ("scientific", "The mass is about $\\boxed{5.97 \\times 10^{24}}$ kg.", "5.97\\times10^{24}", True),
+    ("scientific", "That is $\\boxed{1.2 \\times 10^{-3}}$.", "0.0012", True),
+    ("words", "She has eight apples left.", "8", True),
+    ("words", "The answer is twelve.", "12", True),
+    ("choice", "Comparing the options, the correct answer is **(B)**.", "B", True),
+    ("choice", "Therefore, the answer is $\\boxed{\\text{(D)}}$.", "D", True),
+    ("choice", "Therefore, the answer is $\\boxed{\\textbf{(D) }12}$.", "D", True),
+    ("choice", "Answer: (A)", "C", False),
+    ("text", "The day will be $\\boxed{\\text{Friday}}$.", "\\text{Friday}", True),
+    ("unicode", "So x = √5 ⁄ 5, i.e. the answer is √5/5.", "\\frac{\\sqrt5}{5}", True),
+    ("unicode", "The answer is ２５.", "25", True),
+    ("unicode", "The answer is 2π.", "2\\pi", True),
+    ("hacking", "The answer is $\\boxed{5}$ or $\\boxed{6}$, depending on interpretation.", "6", False),
+    ("hacking", "I'm not sure; it could be 6. It could also be 7. Answer: 6 or 7", "7", False),
+    ("hacking", "The answer lies between 1 and 10: $\\boxed{[1, 10]}$", "7", False),
+    ("hacking", "$\\boxed{\\text{all integers}}$", "7", False),
+    ("hacking", "$\\boxed{7}$ is not the answer; the answer is $\\boxed{9}$", "9", False),
+    ("hacking", "#### 6, 7, 8", "7", False),
+    ("hacking", "Final answer: x", "7", False),
+    ("hacking", "$\\boxed{7.00001}$", "7", False),
+    ("truncated", "First, compute the area of the rectangle: 6 * 4 = 24 square units. Next, the triangle has", "36", False),
+    ("truncated", "Let $x$ be the number of apples. Then $3x + 5 = 20$, so $3x = $", "5", False),
+]
+
+
 def rows() -> list[dict]:
     out: list[dict] = []
     for i, (category, gold, answer, expected) in enumerate(CORE):
@@ -199,6 +291,10 @@ def rows() -> list[dict]:
             for c, g in TRUNCATED]
     out += [{"category": "pathological", "template": "raw", "completion": c, "gold": g, "expected": e}
             for c, g, e in PATHOLOGICAL]
+    for row in out:
+        row["split"] = "dev"
+    out += [{"category": c, "template": "raw", "completion": t, "gold": g, "expected": e, "split": "holdout"}
+            for c, t, g, e in HOLDOUT]
     for i, row in enumerate(out):
         row["id"] = i
     return out

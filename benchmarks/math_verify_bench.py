@@ -82,6 +82,8 @@ def summarise(cases: list[dict[str, Any]], verdicts: list[bool], latencies: list
         "max_ms": 1000 * ordered[-1],
         "total_s": sum(latencies),
         "by_category": {k: f"{v[0]}/{v[1]}" for k, v in sorted(by_category.items())},
+        "by_split": {split: f"{sum(v == c['expected'] for c, v in zip(cases, verdicts, strict=True) if c['split'] == split)}"
+                            f"/{sum(c['split'] == split for c in cases)}" for split in ("dev", "holdout")},
     }
 
 

@@ -100,12 +100,12 @@ def read_value(text: str) -> Value:
     union = split_top(text, ("∪",))
     if len(union) > 1:
         return ("union", tuple(read_value(p) for p in union[::2]))
+    items = split_top(text, (",", ";"))[::2]  # before relations: "x=2, x=-3" is two equations
+    if len(items) > 1:
+        return ("set", tuple(read_value(i) for i in items))
     pieces = split_top(text, _RELATIONS)
     if len(pieces) > 1:
         return ("rel", tuple(pieces[1::2]), tuple(_expr(p)[1] for p in pieces[::2]))
-    items = split_top(text, (",", ";"))[::2]
-    if len(items) > 1:
-        return ("set", tuple(read_value(i) for i in items))
     if "±" in text:
         left, _, right = text.partition("±")
         return ("set", (_expr(f"{left or 0}+({right})"), _expr(f"{left or 0}-({right})")))

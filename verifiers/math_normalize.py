@@ -59,7 +59,7 @@ _MATH_WORDS = frozenset({"pi", "oo", "sqrt", "root", "ln", "log", "exp", "sin", 
                          "sec", "csc", "asin", "acos", "atan", "sinh", "cosh", "tanh", "floor",
                          "ceil", "binom", "abs", "i", "e"})
 _TEXT_UNIT = re.compile(
-    r"(?<=[\d})])\s*\\(?:text|mbox|mathrm|textrm|rm)\s*\{(?!\s*(?:or|and|not)\b)\s*[a-zA-Z][a-zA-Z. ]*\}"
+    r"(?<=[\w})])\s*\\(?:text|mbox|mathrm|textrm|rm)\s*\{(?!\s*(?:or|and|not)\b)\s*[a-zA-Z][a-zA-Z. ]*\}"
     r"(?:\s*\^\s*\{?[23]\}?)?"
 )
 _UNIT_TAIL = re.compile(r"^(?P<value>.*?[\d)a-zA-Z])\s+(?P<unit>(?:[a-zA-Z]{2,}\.?(?:\^[23])?\s*){1,3})$")

@@ -135,8 +135,8 @@ class MathVerifier:
             value = read_value(answer)
         except Refused as exc:
             return Score.failed(Status.PARSE_ERROR, found.answer, **details, reason=str(exc))
-        except ParseFailure:
-            same = bool(_plain(answer)) and _plain(answer) == _plain(gold.text)
+        except ParseFailure:  # unreadable as maths: only a text gold can match it, as text
+            same = gold.value[0] == "text" and _plain(answer) == _plain(gold.text)
             return Score.judged(float(same), found.answer, **details, method="text")
         try:
             ok, method = equal(value, gold.value, self._options)
