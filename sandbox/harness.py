@@ -15,11 +15,15 @@ Both print one result line, prefixed by a random nonce the host sends on the
 job's stdin and that is read before the candidate runs, so a candidate that
 exits early, prints fake results, or reads its own files cannot fake a pass.
 
+Given the function under test (``entry_point``), the assert runner lets it
+return only plain data (exact builtin scalars and containers of them), so an
+object whose ``__eq__`` always says True fails rather than passing every
+``assert f(x) == y``.
+
 Limits: assert-style tests share the candidate's interpreter, so a candidate
 that walks the harness's frames (``gc``, ``sys._getframe``) could find the nonce
-or patch the test; and ``==`` is the candidate's own (an object whose ``__eq__``
-always says True passes an ``assert f(x) == y``). Prefer stdin/stdout tests
-where the reward matters; the per-test timer cannot interrupt a long C call
+or patch the test, and the plain-data guard covers the entry point's return
+value only. Prefer stdin/stdout tests where the reward matters; the per-test timer cannot interrupt a long C call
 (the job's wall-clock limit still does).
 """
 
@@ -78,8 +82,31 @@ def _run(source, namespace, limit):
         return {"passed": False, "error": "".join(traceback.format_exception_only(type(e), e))[-500:]}
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+_type, _all = type, all  # bound before the candidate runs: it cannot swap them under us
+_PLAIN = frozenset({int, float, complex, str, bytes, bool, type(None)})
+def _plain(value, depth=0):
+    kind = _type(value)
+    if kind in _PLAIN:
+        return True
+    if depth > 50:
+        return False
+    if kind in (list, tuple, set, frozenset):
+        return _all(_plain(v, depth + 1) for v in value)
+    if kind is dict:
+        return _all(_plain(k, depth + 1) and _plain(v, depth + 1) for k, v in value.items())
+    return False
+def _guard(fn):
+    def guarded(*args, **kwargs):
+        value = fn(*args, **kwargs)
+        if not _plain(value):
+            raise TypeError("returned a %s, not plain data" % _type(value).__name__)
+        return value
+    return guarded
 namespace = {"__name__": "__candidate__"}
 loaded = _run(open("solution.py").read(), namespace, tests["load_limit"])
+entry = tests["entry_point"]
+if loaded["passed"] and entry and callable(namespace.get(entry)):
+    namespace[entry] = _guard(namespace[entry])
 results = []
 for source in tests["tests"]:
     if loaded["passed"]:
@@ -100,10 +127,16 @@ def io_job(code: str, inputs: list[str], *, time_limit_s: float, memory_mb: int,
     return job, nonce
 
 
-def assert_job(code: str, tests: list[str], *, time_limit_s: float, memory_mb: int) -> tuple[Job, str]:
-    """One job loading ``code`` then running each test statement in its namespace."""
+def assert_job(code: str, tests: list[str], *, time_limit_s: float, memory_mb: int,
+               entry_point: str | None = None) -> tuple[Job, str]:
+    """One job loading ``code`` then running each test statement in its namespace.
+
+    With ``entry_point``, that function is wrapped so that it may only return plain
+    data (exact builtin scalars and containers of them): an object with a rigged
+    ``__eq__`` fails instead of passing every ``assert f(x) == y``.
+    """
     nonce = secrets.token_hex(16)
-    payload = {"tests": tests, "limit": time_limit_s, "load_limit": time_limit_s}
+    payload = {"tests": tests, "limit": time_limit_s, "load_limit": time_limit_s, "entry_point": entry_point}
     job = Job(code=_ASSERT_RUNNER, stdin=nonce + "\n",
               files={"solution.py": code, "tests.json": json.dumps(payload)},
               timeout_s=min(600.0, 2.0 + (len(tests) + 1) * time_limit_s), memory_mb=memory_mb)

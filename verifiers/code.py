@@ -66,7 +66,7 @@ class CodeTests(BaseModel):
     io: list[IOCase] = Field(default_factory=list)
     asserts: list[str] = Field(default_factory=list)
     check: str | None = None  # code defining check(candidate), as in HumanEval
-    entry_point: str | None = None  # the function check() is called with
+    entry_point: str | None = None  # the function under test: check() gets it; it may return only plain data
     prefix: str = ""  # prepended to the candidate (e.g. imports the prompt gave)
     time_limit_s: float = Field(default=2.0, gt=0, le=60)  # per test
     memory_mb: int = Field(default=256, ge=32, le=4096)
@@ -76,6 +76,8 @@ class CodeTests(BaseModel):
         kinds = [bool(self.io), bool(self.asserts or self.check)]
         if sum(kinds) != 1:
             raise ValueError("give either io cases, or asserts / check (not both, not neither)")
+        if self.io and self.entry_point:
+            raise ValueError("entry_point applies to asserts / check, not io cases")
         if self.check is not None and not self.entry_point:
             raise ValueError("check needs entry_point (the function it tests)")
         return self
@@ -195,7 +197,7 @@ class CodeVerifier:
                                 memory_mb=tests.memory_mb)
         else:
             job, nonce = assert_job(code, tests.assert_sources(), time_limit_s=tests.time_limit_s,
-                                    memory_mb=tests.memory_mb)
+                                    memory_mb=tests.memory_mb, entry_point=tests.entry_point)
         attempts = 0
         while True:
             attempts += 1

@@ -229,3 +229,18 @@ def test_rlvr_verify_runs_the_self_check_outside_worker_deadlines(tmp_path) -> N
     assert result.exit_code == 0, result.output
     scores = [json.loads(line) for line in (tmp_path / "code.scores.jsonl").read_text().splitlines()]
     assert [(s["status"], s["value"]) for s in scores] == [("ok", 1.0), ("ok", 0.0), ("ok", 1.0), ("ok", 0.0)]
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("rigged", [
+    "class Any:\n    def __eq__(self, other):\n        return True\ndef f(x):\n    return Any()",
+    "class Int(int):\n    def __eq__(self, other):\n        return True\ndef f(x):\n    return Int(0)",
+    "class Any:\n    def __eq__(self, other):\n        return True\ndef f(x):\n    return [Any()]",
+])
+def test_rigged_equality_fails_when_the_entry_point_is_known(verifier: CodeVerifier, rigged: str) -> None:
+    asserts = {"asserts": ["assert f(1) == 2", "assert f(2) == [4]"], "entry_point": "f"}
+    assert verifier(fenced(rigged), asserts).value == 0.0
+    check = {"check": "def check(candidate):\n    assert candidate(1) == 2\n", "entry_point": "f"}
+    assert verifier(fenced(rigged), check).value == 0.0
+    honest = fenced("def f(x):\n    return 2 if x == 1 else [4]")
+    assert verifier(honest, asserts).value == 1.0 and verifier(honest, check).value == 1.0
