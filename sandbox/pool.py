@@ -52,7 +52,9 @@ class WorkerPool:
                  stop: Callable[[WorkerChannel], None]) -> None:
         self.config = config
         self._slots = [_Slot(start, stop) for _ in range(config.pool_size)]
-        self._idle: queue.SimpleQueue[_Slot] = queue.SimpleQueue()
+        # Last in, first out: a caller running one job at a time only ever starts one worker;
+        # the others start on demand when jobs overlap.
+        self._idle: queue.LifoQueue[_Slot] = queue.LifoQueue()
         for slot in self._slots:
             self._idle.put(slot)
         self._closed = threading.Event()

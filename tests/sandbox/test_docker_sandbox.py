@@ -135,3 +135,12 @@ def test_a_wedged_worker_is_replaced_within_a_second(sandbox_image: str) -> None
         assert time.monotonic() - start < 1.0
         assert frozen not in sandbox.container_names()
     assert _wait_gone({frozen}) == set()
+
+
+def test_workers_start_on_demand(sandbox_image: str) -> None:
+    with DockerSandbox(SandboxConfig(image=sandbox_image, pool_size=2)) as sandbox:
+        for _ in range(3):
+            assert sandbox.run("print(1)").stdout == "1\n"
+        assert len(sandbox.container_names()) == 1  # one job at a time needs one container
+        sandbox.run_many([Job(code="import time; time.sleep(0.3)") for _ in range(2)], concurrency=2)
+        assert len(sandbox.container_names()) == 2
