@@ -7,9 +7,11 @@ because a trainer scores G completions against the same gold.
 
 Defaults, and the knob for graders that disagree:
 
-- ``rel_tol=1e-9``: numbers that are exact rationals are compared exactly
-  (``0.333`` is not ``1/3``); the tolerance applies only to irrational values
-  (``\\sqrt{2}/2`` vs ``0.70710678118``).
+- ``rel_tol=1e-9``: exact rationals are compared exactly (``0.333`` is not ``1/3``);
+  the tolerance applies only when the gold is irrational (``\\sqrt{2}/2`` vs
+  ``0.70710678118``). Against an exact gold, and for expressions with symbols, values
+  must agree to working precision (``IDENTITY_TOL`` in ``math_compare``), so
+  ``7 + e^{-30}`` is not 7 while ``14\\sin(\\pi/6)`` is.
 - ``percent="either"``: ``25\\%`` matches ``25`` and ``0.25``; ``"fraction"``: only
   ``0.25``; ``"strip"``: only ``25``.
 - ``require_simplified=False``: ``2/4`` and ``\\sqrt{12}`` count for ``1/2`` and

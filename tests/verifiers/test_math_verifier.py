@@ -134,3 +134,16 @@ def test_bad_configuration_is_a_clear_error(bad: dict) -> None:
 
 def test_non_string_completion_is_a_parse_error_not_a_crash() -> None:
     assert V(None, "1").status is Status.PARSE_ERROR  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("answer", "gold"), [
+    ("7 + e^{-30}", "7"),  # a tiny irrational offset never passes for an exact gold
+    ("x + 10^{-12}", "x"),  # identities must hold to working precision, not rel_tol
+    ("\\frac{1}{2} + \\pi^{-40}", "\\frac12"),
+])
+def test_near_misses_of_exact_golds_are_wrong(answer: str, gold: str) -> None:
+    assert V(f"\\boxed{{{answer}}}", gold).value == 0.0
+
+
+def test_true_identities_with_transcendental_functions_hold() -> None:
+    assert V("\\boxed{2\\sin(\\pi/6) \\cdot 7}", "7").value == 1.0  # exact gold, irrational-looking answer
