@@ -133,8 +133,26 @@ try:
     root = True
 except OSError:
     root = False
+dropped = []
+for d in (os.environ.get('TMPDIR', '/tmp'), '/dev/shm'):
+    path = os.path.join(d, 'dropped')
+    try:
+        with open('/bin/true', 'rb') as src, open(path, 'wb') as dst:
+            dst.write(src.read())
+        os.chmod(path, 0o755)
+    except OSError:
+        continue
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.execv(path, [path])
+        finally:
+            os._exit(126)
+    if os.waitpid(pid, 0)[1] == 0:
+        dropped.append(d)
 print(json.dumps({'uid': os.getuid(), 'cap_eff': status['CapEff'].strip(), 'no_new_privs': status['NoNewPrivs'].strip(),
-                  'nets': sorted(os.listdir('/sys/class/net')), 'written': written, 'setuid_root': root}))
+                  'nets': sorted(os.listdir('/sys/class/net')), 'written': written, 'setuid_root': root,
+                  'ran_dropped_binary_in': dropped}))
 """
 
 
@@ -154,6 +172,8 @@ def _privileges(r: ExecResult, ctx: Context) -> list[str]:
         problems.append(f"network interfaces visible: {seen['nets']}")
     if seen["written"]:
         problems.append(f"read-only paths were writable: {seen['written']}")
+    if seen["ran_dropped_binary_in"]:
+        problems.append(f"a dropped binary ran from {seen['ran_dropped_binary_in']}")
     return problems
 
 
@@ -201,7 +221,8 @@ CASES: list[Case] = [
                     "frame = struct.pack('>I', len(fake)) + fake\nfor fd in (1, 2):\n    os.write(fd, frame)\n"
                     "while True:\n    pass\n"),
          frozenset({ExecStatus.TIMEOUT})),
-    Case("privileges", "become root, use capabilities, write the root file system, find a network",
+    Case("privileges", "become root, use capabilities, write the root file system, find a network, "
+         "run a dropped binary",
          lambda c: _ESCALATE, frozenset({ExecStatus.OK}), _privileges),
     Case("shm_fill", "fill /dev/shm", lambda c: "chunk = b'z' * (1 << 20)\nwith open('/dev/shm/fill', 'wb') as f:\n    for _ in range(1024):\n        f.write(chunk)\nprint('filled')\n",
          frozenset({ExecStatus.OK, ExecStatus.ERROR}), _no_output("filled"), timeout_s=5.0),

@@ -3,7 +3,8 @@
 Each container runs the worker (``worker.py``, bind-mounted read-only) as PID 1
 and talks to the host only through ``docker run -i``'s stdin/stdout. Container
 flags: no network, read-only root, a size-limited tmpfs ``/tmp`` (the only
-writable place besides a size-limited ``/dev/shm``), memory and pids limits,
+writable place besides a size-limited ``/dev/shm``, both ``noexec``: a dropped
+binary cannot run), memory and pids limits,
 one CPU, every capability dropped, ``no-new-privileges``, uid ``nobody``, no log
 driver (job output must not pile up on the host's disk).
 
@@ -98,7 +99,7 @@ class DockerSandbox:
             docker_cli(), "run", "-i", "--rm", "--sig-proxy=false", "--name", name,
             "--label", f"{LABEL}=1", "--label", f"{OWNER_LABEL}={owner_label()}",
             "--network", "none", "--read-only", "--hostname", "sandbox", "--log-driver", "none",
-            "--tmpfs", f"/tmp:rw,nosuid,nodev,size={c.tmpfs_mb}m,mode=1777", "--shm-size", f"{c.shm_mb}m",
+            "--tmpfs", f"/tmp:rw,nosuid,nodev,noexec,size={c.tmpfs_mb}m,mode=1777", "--shm-size", f"{c.shm_mb}m",
             "--memory", f"{c.container_memory_mb}m", "--memory-swap", f"{c.container_memory_mb}m",
             "--pids-limit", str(c.pids_limit), "--cpus", str(c.cpus),
             "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--user", c.user,

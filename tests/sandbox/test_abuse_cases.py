@@ -59,9 +59,9 @@ def test_doctor_fails_loudly_when_a_limit_does_not_hold(sandbox_image: str, monk
 
 
 def test_the_privilege_check_catches_an_unlocked_container(sandbox_image: str) -> None:
-    # The same probe in a default `docker run` (root, capabilities, a network, writable root):
+    # The same probe in a default `docker run` (root, capabilities, a network, writable root, exec in /tmp):
     # if the check could not see these, its passing on our sandbox would mean nothing.
     out = subprocess.run(["docker", "run", "--rm", sandbox_image, "python3", "-c", abuse._ESCALATE],
                          capture_output=True, text=True, check=True, timeout=60).stdout
     problems = abuse._privileges(ExecResult(status=ExecStatus.OK, exit_code=0, stdout=out), None)  # type: ignore[arg-type]
-    assert len(problems) == 5, problems
+    assert len(problems) == 6, problems
