@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from .math_normalize import words_to_number
 
 MAX_SCAN = 20_000
-STRATEGIES = ("boxed", "gsm8k", "answer_phrase", "bold", "last_number")
+Strategy = Literal["boxed", "gsm8k", "answer_phrase", "bold", "last_number"]
+STRATEGIES: tuple[Strategy, ...] = ("boxed", "gsm8k", "answer_phrase", "bold", "last_number")
 HEDGE_WORDS = ("or", "either", "possibly", "maybe", "perhaps", "not", "probably", "neither", "unsure")
 _HEDGE = re.compile(r"\b(" + "|".join(HEDGE_WORDS) + r")\b", re.IGNORECASE)
 _PHRASE = re.compile(
@@ -156,7 +158,7 @@ _EXTRACTORS = {"boxed": _boxed, "gsm8k": _gsm8k, "answer_phrase": _answer_phrase
                "bold": _bold, "last_number": _last_number}
 
 
-def extract(completion: str, strategies: tuple[str, ...] = STRATEGIES, gold: str = "") -> Extraction:
+def extract(completion: str, strategies: tuple[Strategy, ...] = STRATEGIES, gold: str = "") -> Extraction:
     """The final answer of ``completion``; ``gold`` is used only to exempt its own words from hedging."""
     text = completion[-MAX_SCAN:]
     if _ends_in_open_box(text):  # cut off inside its final \boxed{: no answer, whatever came before

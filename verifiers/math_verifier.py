@@ -37,9 +37,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pydantic import ConfigDict
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+
 from .math_compare import CompareOptions, Value, equal, read_value
 from .math_expr import ParseFailure, Refused
-from .math_extract import STRATEGIES, boxed_contents, extract
+from .math_extract import STRATEGIES, Strategy, boxed_contents, extract
 from .math_normalize import normalize
 from .score import Score, Status
 
@@ -75,11 +78,11 @@ def _plain(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", text.lower())
 
 
-@dataclass(frozen=True)
+@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class MathVerifier:
     """``MathVerifier()(completion, gold) -> Score``; see the module docstring for the knobs."""
 
-    strategies: tuple[str, ...] = STRATEGIES
+    strategies: tuple[Strategy, ...] = STRATEGIES
     rel_tol: float = 1e-9
     percent: Literal["either", "fraction", "strip"] = "either"
     require_simplified: bool = False
@@ -87,15 +90,11 @@ class MathVerifier:
     multiple_choice: bool = True
     strip_units: bool = True
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "strategies", tuple(self.strategies))
-        unknown = [s for s in self.strategies if s not in STRATEGIES]
-        if unknown or not self.strategies:
-            raise ValueError(f"strategies: unknown {unknown}, choose from {list(STRATEGIES)}")
+    def __post_init__(self) -> None:  # types and names are checked by pydantic; these are ranges
+        if not self.strategies:
+            raise ValueError("strategies: give at least one extraction strategy")
         if not 0 <= self.rel_tol < 1:
             raise ValueError(f"rel_tol must be in [0, 1), got {self.rel_tol}")
-        if self.percent not in ("either", "fraction", "strip"):
-            raise ValueError(f"percent must be 'either', 'fraction' or 'strip', got {self.percent!r}")
 
     @property
     def _options(self) -> CompareOptions:
