@@ -144,3 +144,17 @@ def test_workers_start_on_demand(sandbox_image: str) -> None:
         assert len(sandbox.container_names()) == 1  # one job at a time needs one container
         sandbox.run_many([Job(code="import time; time.sleep(0.3)") for _ in range(2)], concurrency=2)
         assert len(sandbox.container_names()) == 2
+
+
+def test_build_is_a_fast_no_op_when_the_image_exists(sandbox_image: str, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from rlvr.sandbox import ImageBuildError, build_image
+    from rlvr.trainer.cli import app
+
+    start = time.monotonic()
+    result = CliRunner().invoke(app, ["sandbox", "build", "--image", sandbox_image])
+    assert result.exit_code == 0 and "already exists" in result.output
+    assert time.monotonic() - start < 5.0
+    with pytest.raises(ImageBuildError, match="no Dockerfile"):
+        build_image("rlvr-no-such-image:never", dockerfile=tmp_path / "Dockerfile")
