@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .channel import WorkerChannel
 from .config import SandboxConfig
-from .image import docker_cli, image_exists
+from .image import ImageBuildError, docker_cli, image_exists
 from .pool import SandboxUnavailable, WorkerPool
 from .types import ExecResult, Job
 
@@ -83,7 +83,10 @@ class DockerSandbox:
 
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self.config = config or SandboxConfig()
-        probe = _docker("version", "--format", "{{.Server.Version}}")
+        try:
+            probe = _docker("version", "--format", "{{.Server.Version}}", timeout=30)
+        except (ImageBuildError, OSError, subprocess.TimeoutExpired) as exc:
+            raise SandboxUnavailable(f"no usable docker CLI or engine: {exc}") from exc
         if probe.returncode != 0:
             raise SandboxUnavailable(f"the Docker engine does not answer: {probe.stderr.strip()[:500]}")
         if not image_exists(self.config.image):

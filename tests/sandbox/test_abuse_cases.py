@@ -65,3 +65,9 @@ def test_the_privilege_check_catches_an_unlocked_container(sandbox_image: str) -
                          capture_output=True, text=True, check=True, timeout=60).stdout
     problems = abuse._privileges(ExecResult(status=ExecStatus.OK, exit_code=0, stdout=out), None)  # type: ignore[arg-type]
     assert len(problems) == 6, problems
+
+
+def test_doctor_says_when_there_is_no_engine(tmp_path) -> None:
+    result = CliRunner().invoke(app, ["sandbox", "doctor"], env={"DOCKER_HOST": f"unix://{tmp_path}/none.sock"})
+    assert result.exit_code == 1
+    assert "sandbox unavailable" in result.output and "does not answer" in result.output
