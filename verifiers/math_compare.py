@@ -15,6 +15,13 @@ evaluation at random points (Schwartz-Zippel: two different rational functions
 agree at several random points with probability ~0). A single-variable
 inequality compares as the interval it describes (``x > 3`` equals ``(3, oo)``),
 and ``x = 3`` equals ``3`` when ``equation_rhs`` is on.
+
+Departure from the usual recipe (Math-Verify, PRM800K): no sympy step. Exact
+rationals, 40-digit mpmath and random-point identity testing decide every
+comparison this answer language can express; a sympy ``simplify`` would only add
+an unbounded cost. The cost of this choice: identities that hold only on a
+restricted domain (``sqrt(x^2)`` vs ``x``) are judged on the sampled points,
+which are real and in ``[0.3, 2.7]``.
 """
 
 from __future__ import annotations
