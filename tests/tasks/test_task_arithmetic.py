@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import sys
 
 import pytest
 
@@ -100,3 +101,23 @@ def test_registry_names_and_suggestions():
     assert "arithmetic" in available_tasks()
     with pytest.raises(UnknownTaskError, match="Did you mean 'arithmetic'"):
         get_task("arithmetc")
+
+
+def test_entry_point_plugin_tasks_are_found(tmp_path, monkeypatch):
+    # A fake installed distribution declaring an rlvr.tasks entry point (a factory returning a Task).
+    (tmp_path / "mytasks_mod.py").write_text(
+        "from rlvr.tasks import get_task\n"
+        "def hard_sums():\n"
+        "    return get_task('arithmetic', name='hard_sums', source={'params': {'digits': 5}})\n"
+    )
+    dist = tmp_path / "mytasks-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: mytasks\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[rlvr.tasks]\nhard_sums = mytasks_mod:hard_sums\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert "hard_sums" in available_tasks()
+    task = get_task("hard_sums")
+    assert task.name == "hard_sums" and task.load(limit=1)[0]["id"] == "hard_sums/train/0"
+    operands = [int(x) for r in task.load(limit=50) for x in r["question"][8:-1].split(" + ")]
+    assert max(operands) >= 10_000 and max(operands) < 100_000
+    sys.modules.pop("mytasks_mod", None)
