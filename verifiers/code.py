@@ -201,7 +201,8 @@ class CodeVerifier:
         attempts = 0
         while True:
             attempts += 1
-            result = sandbox.run_many([job])[0]
+            result = sandbox.run(job.code, stdin=job.stdin, files=job.files, timeout_s=job.timeout_s,
+                                 memory_mb=job.memory_mb)
             if result.status is not ExecStatus.INFRA_ERROR:
                 return self._judge(code, tests, result, nonce, attempts)
             log.warning("code verifier: infra error (attempt %d): %s", attempts, result.detail[:300])
