@@ -21,6 +21,7 @@ from .types import ExecResult, ExecStatus, Job
 
 log = logging.getLogger(__name__)
 _request_ids = itertools.count()
+MAX_JOB_CHARS = 16 << 20  # code + stdin + files; the worker refuses frames past 64 MB of JSON
 
 
 class SandboxUnavailable(RuntimeError):
@@ -79,6 +80,9 @@ class WorkerPool:
             self._idle.put(slot)
 
     def _run_on(self, slot: _Slot, job: Job) -> ExecResult:
+        size = len(job.code) + len(job.stdin) + sum(len(text) for text in job.files.values())
+        if size > MAX_JOB_CHARS:  # the worker would drop its channel rather than read it
+            return ExecResult(status=ExecStatus.ERROR, detail=f"job of {size} characters exceeds {MAX_JOB_CHARS}")
         try:
             channel = slot.ensure()
         except (ChannelError, OSError) as exc:

@@ -88,6 +88,8 @@ def test_process_sandbox_warns_and_enforces_limits() -> None:
         clash = sandbox.run("print(1)", files={"a": "file", "a/b": "under a file"})
         assert clash.status is ExecStatus.ERROR and "could not write" in clash.detail
         assert sandbox.run("import os; print(sorted(os.listdir('.')))").stdout == "['main.py']\n"
+        huge = sandbox.run("pass", stdin="x" * (17 << 20))
+        assert huge.status is ExecStatus.ERROR and "exceeds" in huge.detail
         results = sandbox.run_many([Job(code=f"print({i} * 2)") for i in range(6)], concurrency=2)
         assert [r.stdout for r in results] == [f"{i * 2}\n" for i in range(6)]
 
