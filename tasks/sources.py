@@ -49,8 +49,8 @@ class _Strict(BaseModel):
 
 class FileSource(_Strict):
     kind: Literal["file"] = "file"
-    # split -> path (.jsonl, .jsonl.gz, .json, .csv, .parquet), relative to the working directory,
-    # or "pkg://<package>/<path>" for a data file inside an installed package.
+    # split -> path (.jsonl, .jsonl.gz, .json, .csv, .parquet), relative to the working directory
+    # (to the YAML file's folder in Task.from_yaml), or "pkg://<package>/<path>" inside an installed package.
     paths: dict[str, str]
 
 

@@ -159,6 +159,11 @@ class Task(_Strict):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
             raise TaskError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
+        source = data.get("source")
+        if isinstance(source, dict) and source.get("kind") == "file" and isinstance(source.get("paths"), dict):
+            # Relative data paths are relative to the YAML file, so a task folder can move as a whole.
+            source["paths"] = {split: p if not isinstance(p, str) or p.startswith("pkg://") or Path(p).is_absolute()
+                               else str(path.parent / p) for split, p in source["paths"].items()}
         return cls.from_dict(data, origin=str(path))
 
     def with_overrides(self, **overrides: Any) -> Task:

@@ -138,3 +138,19 @@ def test_reasoning_gym_task_rows_verifier_and_disjoint_splits():
     assert verifier(row["answer"], task.reference(row)).details["reasoning_gym"]["status"] == "no_answer"
     with pytest.raises(LookupError, match="Did you mean leg_counting"):
         get_task("reasoning_gym:leg_countin")
+
+
+def test_yaml_task_reads_data_relative_to_the_yaml_file(tmp_path):
+    from rlvr.tasks import Task
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "rows.jsonl").write_text(json.dumps({"question": "What is 2 + 2?", "answer": "4"}) + "\n")
+    (tmp_path / "my_task.yaml").write_text(
+        "name: my_task\nsource: {kind: file, paths: {test: sub/rows.jsonl}}\n"
+        "prompt: {system: 'Answer in \\boxed{}.', user: 'Q: {question}'}\n"
+        "verifiers: [{name: math}]\neval_split: test\ntrain_split: test\n")
+    task = Task.from_yaml(tmp_path / "my_task.yaml")
+    row = task.load(split="test")[0]
+    assert row == {"id": "my_task/test/0", "question": "What is 2 + 2?", "answer": "4"}
+    assert task.build_messages(row) == [{"role": "system", "content": "Answer in \\boxed{}."},
+                                        {"role": "user", "content": "Q: What is 2 + 2?"}]
