@@ -1,7 +1,8 @@
 """Generators: chat conversations in, sampled completions (text and token ids) out.
 
 ``Generator`` is the seam between evaluation and whatever produces text: the
-``TransformersGenerator`` here (batched ``model.generate``), or anything else
+``TransformersGenerator`` here (batched ``model.generate``), ``FunctionGenerator``
+(any ``(messages, sample_index) -> str`` function), or anything else
 with the same ``generate`` method (an API client, vLLM outputs read back from
 disk). A completion ends at its first EOS (included in ``token_ids``, as the
 trainer's rollouts do); one that reaches ``max_new_tokens`` without EOS has
@@ -15,7 +16,7 @@ with n > 1 works (n identical completions). Sampling is seeded per batch from
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -49,6 +50,20 @@ class Generator(Protocol):
     """``generate(conversations, params)`` -> for each conversation, ``params.n`` completions in order."""
 
     def generate(self, conversations: Sequence[Messages], params: SamplingParams) -> list[list[Completion]]: ...
+
+
+class FunctionGenerator:
+    """A Generator from a plain function ``respond(messages, sample_index) -> str``.
+
+    For rule-based baselines, API clients called one prompt at a time, and tests.
+    Token ids are not known (empty), nor is ``finished``.
+    """
+
+    def __init__(self, respond: Callable[[Messages, int], str]) -> None:
+        self.respond = respond
+
+    def generate(self, conversations: Sequence[Messages], params: SamplingParams) -> list[list[Completion]]:
+        return [[Completion(self.respond(m, i)) for i in range(params.n)] for m in conversations]
 
 
 class TransformersGenerator:

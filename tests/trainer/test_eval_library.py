@@ -11,7 +11,7 @@ import pytest
 
 from rlvr.tasks import get_task
 from rlvr.trainer.evaluate import evaluate_task, read_completions, score_rows, write_results
-from rlvr.trainer.generation import Completion, Generator, Messages, SamplingParams
+from rlvr.trainer.generation import Completion, FunctionGenerator, Generator, Messages, SamplingParams
 from rlvr.verifiers import VerifierPool
 
 BOXED_EXACT = [{"name": "exact", "params": {"extract": r"\\boxed\{([^}]*)\}"}}]
@@ -67,6 +67,18 @@ def test_metrics_from_scripted_completions(pool):
     sample = result.samples[3]
     assert (sample["id"], sample["sample"], sample["completion"]) == (rows[0]["id"], 3, "I don't know")
     assert sample["score"]["value"] == 0.0 and sample["reference"] == rows[0]["answer"]
+
+
+def test_function_generator_wraps_a_rule_based_baseline(pool):
+    task = get_task("arithmetic", verifiers=BOXED_EXACT)
+
+    def solve(messages, sample_index):  # parses the question: always right on sample 0, off by one after
+        a, b = messages[-1]["content"].removeprefix("What is ").removesuffix("?").split(" + ")
+        return f"\\boxed{{{int(a) + int(b) + sample_index}}}"
+
+    result = evaluate_task(task, FunctionGenerator(solve), limit=6, samples_per_prompt=3, pool=pool)
+    assert result.metrics["pass@1"] == pytest.approx(1 / 3) and result.metrics["pass@3"] == 1.0
+    assert result.metrics["maj@2"] == 1.0  # 1-1 tie: the first answer seen (the right one) wins
 
 
 def test_greedy_by_default_and_a_plain_function_works_as_generator(pool):
