@@ -19,10 +19,15 @@ def build(
     image: Annotated[str, typer.Option(help="Image name to build.")] = "rlvr-sandbox:bookworm",
     mirror: Annotated[str | None, typer.Option(help="Debian mirror (default: from the machine's apt sources).")] = None,
     dockerfile: Annotated[Path | None, typer.Option(help="Build with `docker build` from this Dockerfile instead.")] = None,
+    registry: Annotated[bool, typer.Option("--registry", help="Build from the shipped Dockerfile "
+                                           "(needs an image registry).")] = False,
     force: Annotated[bool, typer.Option(help="Rebuild even when the image exists.")] = False,
 ) -> None:
     """Build the sandbox image (offline with debootstrap by default). A no-op when it exists."""
-    from rlvr.sandbox.image import ImageBuildError, apt_mirror, build_image
+    from rlvr.sandbox.image import DOCKERFILE, ImageBuildError, apt_mirror, build_image
+
+    if registry:
+        dockerfile = dockerfile or DOCKERFILE
 
     if dockerfile is None and not force:
         console.print(f"building [bold]{image}[/] unless it exists (mirror {mirror or apt_mirror()})")
