@@ -33,9 +33,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
-import mpmath
-
-from .math_expr import Node, ParseFailure, Refused, exact, free_symbols, numeric, parse
+from .math_expr import Node, ParseFailure, Refused, exact, free_symbols, mp, numeric, parse
 
 Value = tuple[Any, ...]
 _RELATIONS = ("<=", ">=", "!=", "<", ">", "=", "≈")
@@ -157,10 +155,11 @@ IDENTITY_TOL = 1e-30
 
 
 def _close(a: Any, b: Any, rel_tol: float) -> bool:
-    if mpmath.isinf(a) or mpmath.isinf(b):
+    ctx = mp()
+    if ctx.isinf(a) or ctx.isinf(b):
         return bool(a == b)
     scale = max(abs(a), abs(b))
-    return bool(abs(a - b) <= rel_tol * scale or abs(a - b) <= mpmath.mpf(10) ** -36)
+    return bool(abs(a - b) <= rel_tol * scale or abs(a - b) <= ctx.mpf(10) ** -36)
 
 
 def scalar_equal(a: Node, b: Node, options: CompareOptions) -> tuple[bool, str]:
@@ -181,7 +180,7 @@ def scalar_equal(a: Node, b: Node, options: CompareOptions) -> tuple[bool, str]:
     rng = random.Random(20240611)
     agreed = 0
     for _ in range(options.random_points * 3):
-        env = {s: mpmath.mpf(rng.uniform(0.3, 2.7)) for s in symbols}
+        env = {s: mp().mpf(rng.uniform(0.3, 2.7)) for s in symbols}
         try:
             va, vb = numeric(a, env), numeric(b, env)
         except (ArithmeticError, ValueError, TypeError) as exc:
@@ -308,7 +307,7 @@ def _proportional(a: Node, b: Node, options: CompareOptions) -> bool:
     rng = random.Random(7)
     ratios = []
     for _ in range(options.random_points * 2):
-        env = {s: mpmath.mpf(rng.uniform(0.3, 2.7)) for s in symbols}
+        env = {s: mp().mpf(rng.uniform(0.3, 2.7)) for s in symbols}
         try:
             va, vb = numeric(a, env), numeric(b, env)
         except (ArithmeticError, ValueError, TypeError):

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from fractions import Fraction
 from typing import Any
 
-import mpmath
+from mpmath.ctx_mp import MPContext
 
 MAX_CHARS = 600
 MAX_TOKENS = 300
@@ -300,66 +301,76 @@ def _exact_root(base: Fraction | None, exponent: Fraction | None) -> Fraction | 
     return Fraction(roots[0], roots[1]) ** exponent.numerator
 
 
-_MP_FUNCS = {"ln": mpmath.log, "exp": mpmath.exp, "sin": mpmath.sin, "cos": mpmath.cos, "tan": mpmath.tan,
-             "cot": mpmath.cot, "sec": mpmath.sec, "csc": mpmath.csc, "asin": mpmath.asin,
-             "acos": mpmath.acos, "atan": mpmath.atan, "sinh": mpmath.sinh, "cosh": mpmath.cosh,
-             "tanh": mpmath.tanh, "floor": mpmath.floor, "ceil": mpmath.ceil, "abs": abs}
+# One mpmath context per thread: mpmath's global precision (``mp.dps``) is shared by
+# every thread, so ``workdps`` in one thread would change another's precision mid-call.
+_LOCAL = threading.local()
+
+
+def mp() -> MPContext:
+    """This thread's mpmath context, at ``DPS`` digits."""
+    ctx = getattr(_LOCAL, "ctx", None)
+    if ctx is None:
+        ctx = _LOCAL.ctx = MPContext()
+        ctx.dps = DPS
+    return ctx
 
 
 def numeric(node: Node, env: dict[str, Any]) -> Any:
-    """mpmath value (mpf or mpc) of ``node``; raises ``Refused`` for runaway sizes, ``ValueError`` etc. on domain errors."""
-    with mpmath.workdps(DPS):
-        return _num(node, env)
+    """mpmath value (mpf or mpc, from ``mp()``) of ``node``; raises ``Refused`` for runaway sizes,
+    ``ArithmeticError`` / ``ValueError`` on domain errors."""
+    return _num(node, env, mp())
 
 
-def _num(node: Node, env: dict[str, Any]) -> Any:
+def _num(node: Node, env: dict[str, Any], ctx: MPContext) -> Any:
     kind = node[0]
     if kind == "num":
-        return mpmath.mpf(node[1].numerator) / node[1].denominator
+        return ctx.mpf(node[1].numerator) / node[1].denominator
     if kind == "sym":
         if node[1] not in env:
             raise ParseFailure(f"unbound symbol {node[1]}")
         return env[node[1]]
     if kind == "const":
-        return {"pi": mpmath.pi, "e": mpmath.e, "i": mpmath.j, "oo": mpmath.inf}[node[1]] + 0
+        return {"pi": ctx.pi, "e": ctx.e, "i": ctx.j, "oo": ctx.inf}[node[1]] + 0
     if kind == "neg":
-        return -_num(node[1], env)
+        return -_num(node[1], env, ctx)
     if kind == "inv":
-        value = _num(node[1], env)
+        value = _num(node[1], env, ctx)
         if value == 0:
             raise ZeroDivisionError("division by zero")
         return 1 / value
     if kind == "add":
-        return mpmath.fsum(_num(c, env) for c in node[1])
+        return ctx.fsum(_num(c, env, ctx) for c in node[1])
     if kind == "mul":
-        total = mpmath.mpf(1)
+        total = ctx.mpf(1)
         for c in node[1]:
-            total *= _num(c, env)
+            total *= _num(c, env, ctx)
         return total
     if kind == "pow":
-        base, exponent = _num(node[1], env), _num(node[2], env)
+        base, exponent = _num(node[1], env, ctx), _num(node[2], env, ctx)
         if abs(exponent) > MAX_EXPONENT and abs(base) not in (0, 1):
             raise Refused("exponent too large")
-        if abs(base) > 0 and abs(exponent) * abs(mpmath.log(abs(base))) > MAX_EXPONENT:
+        if abs(base) > 0 and abs(exponent) * abs(ctx.log(abs(base))) > MAX_EXPONENT:
             raise Refused("power too large")
-        return mpmath.power(base, exponent)
+        return ctx.power(base, exponent)
     if kind == "fact":
-        value = _num(node[1], env)
-        if mpmath.im(value) != 0 or not 0 <= value <= MAX_FACTORIAL or value != int(value):
+        value = _num(node[1], env, ctx)
+        if ctx.im(value) != 0 or not 0 <= value <= MAX_FACTORIAL or value != int(value):
             raise Refused("factorial of a non-integer or of more than 1000")
-        return mpmath.factorial(value)
-    return _num_call(node[1], [_num(a, env) for a in node[2]])
+        return ctx.factorial(value)
+    return _num_call(node[1], [_num(a, env, ctx) for a in node[2]], ctx)
 
 
-def _num_call(name: str, args: list[Any]) -> Any:
+def _num_call(name: str, args: list[Any], ctx: MPContext) -> Any:
     if name == "sqrt":
-        return mpmath.sqrt(args[0])
+        return ctx.sqrt(args[0])
     if name == "root":
-        return mpmath.root(args[0], int(args[1])) if args[1] == int(args[1]) else args[0] ** (1 / args[1])
+        return ctx.root(args[0], int(args[1])) if args[1] == int(args[1]) else args[0] ** (1 / args[1])
     if name == "log":
-        return mpmath.log(args[0], args[1]) if len(args) > 1 else mpmath.log(args[0])
+        return ctx.log(args[0], args[1]) if len(args) > 1 else ctx.log(args[0])
     if name == "binom":
-        return mpmath.binomial(args[0], args[1])
+        return ctx.binomial(args[0], args[1])
     if len(args) != 1:
         raise ParseFailure(f"{name} takes one argument")
-    return _MP_FUNCS[name](args[0])
+    if name == "abs":
+        return abs(args[0])
+    return getattr(ctx, name)(args[0])

@@ -147,3 +147,21 @@ def test_near_misses_of_exact_golds_are_wrong(answer: str, gold: str) -> None:
 
 def test_true_identities_with_transcendental_functions_hold() -> None:
     assert V("\\boxed{2\\sin(\\pi/6) \\cdot 7}", "7").value == 1.0  # exact gold, irrational-looking answer
+
+
+def test_scoring_from_many_threads_keeps_full_precision() -> None:
+    """mpmath's global precision is shared by threads; each thread must get its own 40-digit context."""
+    import threading
+
+    cases = [("\\boxed{2\\sin(\\pi/6) \\cdot 7}", "7"), ("\\boxed{x^2-1}", "(x-1)(x+1)"), ("\\boxed{\\sqrt{2}^2}", "2")] * 30
+    failures: list[str] = []
+
+    def work() -> None:
+        failures.extend(c for c, g in cases if not V(c, g).correct)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
