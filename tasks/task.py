@@ -15,6 +15,7 @@ rows carry their ``entry``). ``reference(row)`` is ``row[reference_field]``.
 
 from __future__ import annotations
 
+import difflib
 import re
 import string
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from rlvr.verifiers import Score, Verifier, WeightedSum, get_verifier
+from rlvr.verifiers import Score, Verifier, WeightedSum, available_verifiers, get_verifier
 
 from .sources import Source, load_rows
 
@@ -108,6 +109,16 @@ class VerifierSpec(_Strict):
     weight: float = Field(1.0, gt=0)
     label: str | None = None  # the key of its Score in details; defaults to name
 
+    @field_validator("name")
+    @classmethod
+    def _registered(cls, name: str) -> str:
+        known = available_verifiers()
+        if name not in known:
+            near = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+            hint = f" Did you mean {', '.join(repr(n) for n in near)}?" if near else ""
+            raise ValueError(f"unknown verifier {name!r}.{hint} Known: {', '.join(known)}")
+        return name
+
     @property
     def key(self) -> str:
         return self.label or self.name
@@ -142,6 +153,10 @@ class Task(_Strict):
         unknown = _template_fields(self.gold or "") - _ROW_KEYS
         if unknown:
             raise ValueError(f"gold template uses unknown field(s) {sorted(unknown)}")
+        mapped = self.source.kind in ("file", "hub") and self.reference_field in ("answer", "tests", "solution")
+        if mapped and getattr(self.fields, self.reference_field) is None:
+            raise ValueError(f"reference_field is {self.reference_field!r} but fields.{self.reference_field} "
+                             f"maps no column")
         return self
 
     # -- construction ------------------------------------------------------------------

@@ -89,6 +89,10 @@ def test_bad_definitions_name_the_field(tmp_path):
         Task.from_dict({**good, "promt": {}})
     with pytest.raises(TaskError, match="unknown field"):
         Task.from_dict({**good, "prompt": {"user": "{questoin}"}})
+    with pytest.raises(TaskError, match=r"verifiers\.0\.name: Value error, unknown verifier 'mathh'\. Did you mean 'math'"):
+        Task.from_dict({**good, "verifiers": [{"name": "mathh"}]})
+    with pytest.raises(TaskError, match=r"reference_field is 'tests' but fields\.tests maps no column"):
+        Task.from_dict({**good, "source": {"kind": "file", "paths": {}}, "reference_field": "tests"})
     with pytest.raises(TaskError, match="generator"):
         Task.from_dict({**good, "source": {"kind": "procedural", "generator": "nope"}})
     path = tmp_path / "t.yaml"
