@@ -8,9 +8,12 @@ Strategies, tried in the configured order; the first that finds something wins:
 - ``answer_phrase``: after the last "final answer is", "the answer is", "Answer:",
   "correct option is", up to the end of its sentence or line.
 - ``bold``: the last ``**...**`` span that holds a digit or a choice letter.
-- ``last_number``: a number that ends the completion (an optional short unit word
-  and closing punctuation may follow). Only a *trailing* number counts, so a
-  completion cut off mid-reasoning has no answer rather than its last digit.
+- ``last_number``: a number (or number words) that ends the completion, an optional
+  short unit word and closing punctuation after it; or, when the completion ends
+  with a finished sentence (``.`` or ``!``), the last number of that sentence with
+  at most ``MAX_WORDS_AFTER`` words after it ("So 72 clips were sold in May.").
+  A completion cut off mid-sentence ("3 + 4 = 7 and then") has no answer rather
+  than its last digit.
 
 Hedges are judged wrong: several different boxed answers, or an answer holding
 "or", "either", "possibly", "maybe", "perhaps", "not", "probably", "neither"
@@ -41,6 +44,8 @@ _PHRASE = re.compile(
 _HEADING = re.compile(r"\s*(?:step|case|part|method|solution|stage|phase|example|note|option|approach)\b",
                       re.IGNORECASE)
 _NUMBER = r"-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?%?"
+_FINISHED = re.compile(r"[.!]\s*[*$]*\s*\Z")
+MAX_WORDS_AFTER = 8
 _TRAILING = re.compile(rf"({_NUMBER})\s*(?:[a-zA-Z]{{1,12}}\.?)?[\s.!)*$\\\]]*\Z")
 
 
@@ -151,6 +156,20 @@ def _last_number(text: str) -> Extraction | None:
         phrase = " ".join(words[-n:])
         if re.search(rf"{re.escape(words[-1])}[\s.!]*\Z", tail) and words_to_number(phrase) is not None:
             return Extraction(phrase, "last_number", context=line)
+    if not _FINISHED.search(tail):  # cut off mid-sentence: no final answer
+        return None
+    # A finished last sentence: its last number, with at most MAX_WORDS_AFTER words after it
+    # ("So 48 + 24 = 72 clips were sold in May."), or its last run of number words.
+    sentence = re.split(r"(?<!\d)[.!?](?!\d)\s+", tail.rstrip(" \t\n.!*$"))[-1]
+    numbers = list(re.finditer(rf"(?<![\w.]){_NUMBER}", sentence))
+    if numbers and len(re.findall(r"[A-Za-z]+", sentence[numbers[-1].end():])) <= MAX_WORDS_AFTER:
+        return Extraction(numbers[-1].group(0), "last_number", context=sentence)
+    words = re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", sentence)
+    for end in range(len(words), max(0, len(words) - MAX_WORDS_AFTER - 1), -1):
+        for start in range(max(0, end - 5), end):
+            phrase = " ".join(words[start:end])
+            if words_to_number(phrase) is not None and words_to_number(" ".join(words[start - 1:end]) if start else "") is None:
+                return Extraction(phrase, "last_number", context=sentence)
     return None
 
 

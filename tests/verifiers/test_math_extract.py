@@ -20,6 +20,9 @@ CASES = [
     ("**Step 1** add them: 3 + 4 = 7", "7", "last_number"),  # a bold heading without digits is skipped
     ("So she pays $12.50", "$12.50", "last_number"),  # trailing number with a dollar sign
     ("so the total is twenty one", "twenty one", "last_number"),  # trailing number words
+    ("In total, 48 + 24 = 72 clips were sold in April and May.", "72", "last_number"),  # finished sentence
+    ("She has eight apples left.", "eight", "last_number"),  # number words inside a finished sentence
+    ("We have one hundred and five cookies in total.", "one hundred and five", "last_number"),  # longest run
 ]
 
 
@@ -34,6 +37,9 @@ def test_extracts_the_final_answer(completion: str, answer: str, extractor: str)
     "So the answer is \\boxed{12",  # box never closed
     "",
     "I am not sure how to solve this.",
+    "First, the total cost is 12 dollars per",  # a number, but the sentence was never finished
+    "He needs 12 more hours. Then he is done.",  # the finished last sentence holds no number
+    "Step 1: 45 / 5 = 9. Step 2: 9 * 3 =",
 ])
 def test_nothing_found_in_truncated_completions(completion: str) -> None:
     assert extract(completion).answer is None
