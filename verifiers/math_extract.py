@@ -44,6 +44,8 @@ _PHRASE = re.compile(
 _HEADING = re.compile(r"\s*(?:step|case|part|method|solution|stage|phase|example|note|option|approach)\b",
                       re.IGNORECASE)
 _NUMBER = r"-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?%?"
+# Three or more bare numbers in a row ("1, 2, 3, 4", "5 6 7"): a list of candidates, not an answer.
+_CANDIDATES = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:(?:\s*,\s+|\s+|\s*,?\s+and\s+)\d+(?:\.\d+)?){2,}(?![\d.])")
 _FINISHED = re.compile(r"[.!]\s*[*$]*\s*\Z")
 MAX_WORDS_AFTER = 8
 _TRAILING = re.compile(rf"({_NUMBER})\s*(?:[a-zA-Z]{{1,12}}\.?)?[\s.!)*$\\\]]*\Z")
@@ -146,6 +148,13 @@ def _bold(text: str) -> Extraction | None:
 
 
 def _last_number(text: str) -> Extraction | None:
+    found = _find_last_number(text)
+    if found is not None and _CANDIDATES.search(found.context or ""):
+        return Extraction(found.answer, found.extractor, "a list of candidate numbers", found.context)
+    return found
+
+
+def _find_last_number(text: str) -> Extraction | None:
     tail = text[-300:]
     line = _last_line(tail, len(tail))
     match = _TRAILING.search(tail)

@@ -52,6 +52,8 @@ def test_nothing_found_in_truncated_completions(completion: str) -> None:
     ("the answer is either 3 or 4", "'either'"),
     ("$\\boxed{7 \\text{ (or possibly 8)}}$", "'or'"),
     ("It is **7** or **8**.", "'or'"),  # hedge outside the bold span, on its line
+    ("It could be any of 1, 2, 3, 4, 5, 6, 7, 8, 9, 10.", "candidate"),  # a list of candidates
+    ("5 6 7 8", "candidate"),
 ])
 def test_hedges_are_flagged(completion: str, word: str) -> None:
     assert word in (extract(completion).hedge or "")
