@@ -301,14 +301,15 @@ def main(argv: list[str] | None = None) -> None:
         child_main(args)
         return
     info = machine() | {"threads": args.threads, "steps": args.steps, "seed": args.seed}
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
+    OUT_DIR.mkdir(exist_ok=True)
+    out = OUT_DIR / f"grpo_vs_trl-{time.strftime('%Y%m%dT%H%M%S')}.json"
     for side in ["trl", "rlvr"] if args.only is None else [args.only]:
         results[side] = run_child(side, args)
         print(f"{side}: {results[side]['median_s_per_step']:.1f} s/step", file=sys.stderr, flush=True)
-    info["load_avg_at_end"] = os.getloadavg()
-    OUT_DIR.mkdir(exist_ok=True)
-    out = OUT_DIR / f"grpo_vs_trl-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    out.write_text(json.dumps({"machine": info, "results": results, "ratio": ratio_row(results)}, indent=1))
+        info["load_avg_at_end"] = os.getloadavg()
+        # written after each trainer, so a long run interrupted later keeps the first result
+        out.write_text(json.dumps({"machine": info, "results": results, "ratio": ratio_row(results)}, indent=1))
     print(markdown_table(results))
     print(f"result: {out}")
 
