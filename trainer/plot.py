@@ -5,8 +5,7 @@ per curve family whose keys the run logged:
 
 - ``reward.png``: ``reward`` with a +-``reward_std`` band, and each
   ``rewards/<component>/mean``;
-- ``accuracy.png``: training ``accuracy`` and every held-out ``eval/...accuracy``
-  key (markers: evaluations are sparse);
+- ``accuracy.png``: training ``accuracy`` and every held-out ``eval/...accuracy`` key;
 - ``length.png``: ``completions/{mean,min,max}_length``, and
   ``completions/clipped_ratio`` on a right-hand axis;
 - ``kl.png``: ``kl`` (logged only when ``loss.beta > 0``);
@@ -104,15 +103,15 @@ def moving_average(values: list[float], window: int) -> list[float]:
     return out
 
 
-def _draw(ax: Any, rows: list[dict[str, Any]], key: str, color: str, *, markers: bool) -> None:
+def _draw(ax: Any, rows: list[dict[str, Any]], key: str, color: str) -> None:
     steps, values = series(rows, key)
     if len(values) >= 20:
         ax.plot(steps, values, color=color, alpha=0.3, linewidth=1)
         window = max(2, len(values) // 10)
         ax.plot(steps, moving_average(values, window), color=color, linewidth=2, label=f"{key} (mean of {window})")
     else:
-        ax.plot(steps, values, color=color, linewidth=2, label=key, marker="o" if markers else None,
-                markersize=4)
+        # markers: a short run, or a sparse eval curve, may have a single point
+        ax.plot(steps, values, color=color, linewidth=2, label=key, marker="o", markersize=4)
 
 
 def _figure(fig_spec: Figure, rows: list[dict[str, Any]], available: list[str], path: Path) -> None:
@@ -120,13 +119,13 @@ def _figure(fig_spec: Figure, rows: list[dict[str, Any]], available: list[str], 
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
     try:
         for i, key in enumerate(fig_spec.main_keys(available)):
-            sparse = len(series(rows, key)[0]) < len(rows) / 2
-            _draw(ax, rows, key, colors[i % len(colors)], markers=sparse)
+            _draw(ax, rows, key, colors[i % len(colors)])
         if fig_spec.band and all(k in available for k in fig_spec.band):
             steps, mean = series(rows, fig_spec.band[0])
             std = dict(zip(*series(rows, fig_spec.band[1]), strict=True))
@@ -138,7 +137,7 @@ def _figure(fig_spec: Figure, rows: list[dict[str, Any]], available: list[str], 
         if right:
             ax2 = ax.twinx()
             for j, key in enumerate(right):
-                _draw(ax2, rows, key, colors[(len(handles) + j) % len(colors)], markers=False)
+                _draw(ax2, rows, key, colors[(len(handles) + j) % len(colors)])
             ax2.set_ylabel(", ".join(right))
             more_handles, more_labels = ax2.get_legend_handles_labels()
             handles, labels = handles + more_handles, labels + more_labels
@@ -146,6 +145,7 @@ def _figure(fig_spec: Figure, rows: list[dict[str, Any]], available: list[str], 
             ax.set_ylim(-0.02, 1.02)
         ax.set_title(fig_spec.title)
         ax.set_xlabel("step")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(fig_spec.ylabel)
         ax.grid(alpha=0.3)
         ax.legend(handles, labels, fontsize=8, loc="best")
