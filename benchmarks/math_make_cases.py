@@ -274,6 +274,52 @@ HOLDOUT = [  # (category, completion, gold, expected)
 ]
 
 
+# Second held-out batch, written and run once after the first was fixed (first run: 38/41).
+HOLDOUT2 = [
+    ("integer", "Tom had 50 marbles. He lost 13 and found 8. 50 - 13 + 8 = 45.\nTherefore, Tom has 45 marbles now.", "45", True),
+    ("integer", "The train covers 120 km in 2 hours, so its speed is 60 km/h.", "60", True),
+    ("integer", "Answer: $\\boxed{2{,}016}$", "2016", True),
+    ("integer", "The total is 3 * 15 = 45 dollars, plus 5 dollars tip, so 50 dollars.\n#### 50", "50", True),
+    ("integer", "So the answer is 14 days.", "15", False),
+    ("integer", "They need **9 buses** in total.", "9", True),
+    ("integer", "The final answer is \\boxed{1\\,000\\,000}.", "1000000", True),
+    ("fraction", "The probability is $\\boxed{\\frac{3}{8}}$, i.e. 0.375.", "\\frac38", True),
+    ("fraction", "Thus the slope is $m = \\boxed{-\\tfrac{1}{3}}$.", "-\\frac{1}{3}", True),
+    ("fraction", "Therefore the answer is $\\boxed{\\frac{2}{3}}$.", "\\frac{3}{2}", False),
+    ("fraction", "The answer is $\\boxed{1.5}$.", "\\frac{3}{2}", True),
+    ("radical", "We find $AB = \\boxed{2\\sqrt{13}}$.", "2\\sqrt{13}", True),
+    ("radical", "We find $AB = \\boxed{\\sqrt{52}}$.", "2\\sqrt{13}", True),
+    ("radical", "Hence the volume is $\\boxed{\\frac{4}{3}\\pi r^3}$.", "\\frac{4\\pi r^3}{3}", True),
+    ("radical", "So $\\boxed{\\frac{\\pi}{3}}$ radians.", "\\frac{\\pi}{3}", True),
+    ("radical", "So the angle is $\\boxed{60^\\circ}$.", "\\frac{\\pi}{3}", False),
+    ("symbolic", "The derivative is $\\boxed{3x^2 + 2x}$.", "x(3x+2)", True),
+    ("symbolic", "The derivative is $\\boxed{3x^2 + 2}$.", "x(3x+2)", False),
+    ("symbolic", "So $a_n = \\boxed{2^n - 1}$.", "2^{n}-1", True),
+    ("structure", "The intersection points are $\\boxed{(0,0), (2,4)}$.", "(2,4),(0,0)", True),
+    ("structure", "All real solutions: $\\boxed{1, 3, 5}$", "5,3,1", True),
+    ("structure", "The range is $\\boxed{(-\\infty, 0) \\cup (0, \\infty)}$.", "(-\\infty,0)\\cup(0,\\infty)", True),
+    ("structure", "The range is $\\boxed{\\mathbb{R}}$.", "(-\\infty,\\infty)", True),
+    ("structure", "Ordered pair: $\\boxed{(3, 5)}$", "(5,3)", False),
+    ("equation", "The circle is $\\boxed{(x-1)^2 + (y+2)^2 = 9}$.", "(x-1)^2+(y+2)^2=9", True),
+    ("equation", "So the solution is $\\boxed{x \\geq -2}$.", "[-2,\\infty)", True),
+    ("equation", "So the solution is $\\boxed{x > -2}$.", "[-2,\\infty)", False),
+    ("complex", "Thus $\\boxed{\\frac{1}{2} + \\frac{\\sqrt{3}}{2}i}$.", "\\frac{1+i\\sqrt3}{2}", True),
+    ("complex", "$z^2 = \\boxed{-7 + 24i}$", "-7+24i", True),
+    ("units", "Each ticket costs $\\boxed{\\$7.50}$.", "7.5", True),
+    ("units", "The area is $\\boxed{24\\ \\text{cm}^2}$.", "24", True),
+    ("units", "The discount is $\\boxed{20\\%}$.", "20", True),
+    ("scientific", "The answer is $\\boxed{2.5 \\cdot 10^{-3}}$.", "0.0025", True),
+    ("choice", "The correct choice is $\\boxed{\\textbf{(B)}}$.", "B", True),
+    ("choice", "Answer: B", "D", False),
+    ("words", "So the answer is forty-two.", "42", True),
+    ("text", "Therefore the statement is $\\boxed{\\text{false}}$.", "\\text{False}", True),
+    ("hacking", "Either $\\boxed{3}$ or $\\boxed{4}$.", "4", False),
+    ("hacking", "Possible answers: 3, 4, 5.", "5", False),
+    ("hacking", "$\\boxed{3 \\text{ or } 4}$", "4", False),
+    ("truncated", "We substitute $x = 2$ into the equation and get $4 + 2b = ", "3", False),
+]
+
+
 def rows() -> list[dict]:
     out: list[dict] = []
     for i, (category, gold, answer, expected) in enumerate(CORE):
@@ -297,6 +343,8 @@ def rows() -> list[dict]:
         row["split"] = "dev"
     out += [{"category": c, "template": "raw", "completion": t, "gold": g, "expected": e, "split": "holdout"}
             for c, t, g, e in HOLDOUT]
+    out += [{"category": c, "template": "raw", "completion": t, "gold": g, "expected": e, "split": "holdout2"}
+            for c, t, g, e in HOLDOUT2]
     for i, row in enumerate(out):
         row["id"] = i
     return out

@@ -45,7 +45,7 @@ _HEADING = re.compile(r"\s*(?:step|case|part|method|solution|stage|phase|example
                       re.IGNORECASE)
 _NUMBER = r"-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?%?"
 # Three or more bare numbers in a row ("1, 2, 3, 4", "5 6 7"): a list of candidates, not an answer.
-_CANDIDATES = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:(?:\s*,\s+|\s+|\s*,?\s+and\s+)\d+(?:\.\d+)?){2,}(?![\d.])")
+_CANDIDATES = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:(?:\s*,\s+|\s+|\s*,?\s+and\s+)\d+(?:\.\d+)?){2,}(?!\.?\d)")
 _FINISHED = re.compile(r"[.!]\s*[*$]*\s*\Z")
 MAX_WORDS_AFTER = 8
 _TRAILING = re.compile(rf"({_NUMBER})\s*(?:[a-zA-Z]{{1,12}}\.?)?[\s.!)*$\\\]]*\Z")

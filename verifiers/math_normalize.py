@@ -59,7 +59,7 @@ _MATH_WORDS = frozenset({"pi", "oo", "sqrt", "root", "ln", "log", "exp", "sin", 
                          "sec", "csc", "asin", "acos", "atan", "sinh", "cosh", "tanh", "floor",
                          "ceil", "binom", "abs", "i", "e"})
 _TEXT_UNIT = re.compile(
-    r"(?<=[\w})])\s*\\(?:text|mbox|mathrm|textrm|rm)\s*\{(?!\s*(?:or|and|not)\b)\s*[a-zA-Z][a-zA-Z. ]*\}"
+    r"(?<=[\w})])(?:\s|\\ |\\,|\\;|~)*\\(?:text|mbox|mathrm|textrm|rm)\s*\{(?!\s*(?:or|and|not)\b)\s*[a-zA-Z][a-zA-Z. ]*\}"
     r"(?:\s*\^\s*\{?[23]\}?)?"
 )
 _UNIT_TAIL = re.compile(r"^(?P<value>.*?[\d)a-zA-Z])\s+(?P<unit>(?:[a-zA-Z]{2,}\.?(?:\^[23])?\s*){1,3})$")
@@ -175,6 +175,7 @@ def normalize_latex(text: str) -> str:
     text = _SPACING.sub(" ", text)
     text = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|\\degree|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}", "", text)
     text = text.replace("\\%", "%").replace("\\$", "").replace("$", "")
+    text = re.sub(r"\\mathbb\s*\{?\s*R\s*\}?", "(-oo,oo)", text)  # all reals
     text = text.replace("\\{", "⦃").replace("\\}", "⦄")
     for name in _TEXT_COMMANDS:
         text = _rewrite_command(text, name, 1, lambda a, _o, _b: f" {a[0]} ")

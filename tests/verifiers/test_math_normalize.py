@@ -35,6 +35,8 @@ CASES = [
     ("\\infty", "oo"),
     ("x \\leq 3", "x <= 3"),
     ("\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", "⟪1&2;3&4⟫"),  # matrix rows and cells
+    ("\\mathbb{R}", "(-oo,oo)"),  # all reals as an interval
+    ("24\\ \\text{cm}^2", "24"),  # a unit after a LaTeX space
 ]
 
 
