@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
-from .math_expr import Node, ParseFailure, Refused, exact, free_symbols, mp, numeric, parse
+from .math_expr import FUNCTIONS, Node, ParseFailure, Refused, exact, free_symbols, mp, numeric, parse
 
 Value = tuple[Any, ...]
 _RELATIONS = ("<=", ">=", "!=", "<", ">", "=", "≈")
@@ -124,17 +124,11 @@ def read_value(text: str) -> Value:
         parts = split_top(inner, (",",))[::2]
         if len(parts) > 1 or text[0] == "[":
             return ("seq", text[0], text[-1], tuple(read_value(p) for p in parts))
-    if re.fullmatch(r"[A-Za-z][a-z]+(?: [A-Za-z]+)*|[A-Za-z]+ [A-Za-z ]+", text) and not _is_math_word(text):
+    # Words are text ("Monday", "any real number"); short letter runs stay maths ("xy", "abc").
+    if re.fullmatch(r"[A-Za-z]+(?: [A-Za-z]+)*", text) and (" " in text or len(text) >= 4) \
+            and not re.match("|".join(sorted(FUNCTIONS, key=len, reverse=True)), text):
         return ("text", text.lower())
     return _expr(text)
-
-
-def _is_math_word(text: str) -> bool:
-    try:
-        parse(text)
-    except (ParseFailure, Refused):
-        return False
-    return text in ("pi", "oo", "e", "i") or bool(re.match(r"(sqrt|ln|log|exp|sin|cos|tan)", text))
 
 
 # ----------------------------------------------------------------- comparison
@@ -173,9 +167,9 @@ def scalar_equal(a: Node, b: Node, options: CompareOptions) -> tuple[bool, str]:
         tol = IDENTITY_TOL if eb is not None else options.rel_tol
         try:
             return _close(numeric(a, {}), numeric(b, {}), tol), "numeric"
-        except (ArithmeticError, ValueError, TypeError) as exc:
-            if isinstance(exc, Refused):
-                raise
+        except Refused:
+            raise
+        except (ArithmeticError, ValueError, TypeError):  # a domain error: 1/0, log(0)
             return False, "numeric_failed"
     rng = random.Random(20240611)
     agreed = 0
@@ -183,9 +177,9 @@ def scalar_equal(a: Node, b: Node, options: CompareOptions) -> tuple[bool, str]:
         env = {s: mp().mpf(rng.uniform(0.3, 2.7)) for s in symbols}
         try:
             va, vb = numeric(a, env), numeric(b, env)
-        except (ArithmeticError, ValueError, TypeError) as exc:
-            if isinstance(exc, Refused):
-                raise
+        except Refused:
+            raise
+        except (ArithmeticError, ValueError, TypeError):  # a pole at this point: try another
             continue
         if not _close(va, vb, IDENTITY_TOL):
             return False, "random_points"
@@ -213,10 +207,11 @@ def _interval(value: Value) -> Value | None:
     if len(ops) == 1 and ops[0] in ("<", "<=", ">", ">="):
         op, (left, right) = ops[0], sides
         if left[0] == "sym" and right[0] != "sym":
-            bound, closed = right, op.endswith("=")
-            return ("seq", "(", "]" if closed else ")", (("expr", ("neg", ("const", "oo")), False),
-                                                           ("expr", bound, False))) if op[0] == "<" else \
-                ("seq", "[" if closed else "(", ")", (("expr", bound, False), ("expr", ("const", "oo"), False)))
+            bound: Value = ("expr", right, False)
+            closed = op.endswith("=")
+            if op[0] == "<":  # x < b, x <= b
+                return ("seq", "(", "]" if closed else ")", (("expr", ("neg", ("const", "oo")), False), bound))
+            return ("seq", "[" if closed else "(", ")", (bound, ("expr", ("const", "oo"), False)))
         if right[0] == "sym" and left[0] != "sym":
             flipped = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}[op]
             return _interval(("rel", (flipped,), (right, left)))

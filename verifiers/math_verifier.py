@@ -47,6 +47,7 @@ from .math_normalize import normalize
 from .score import Score, Status
 
 MAX_ANSWER_CHARS = 1000  # longer extracted answers are refused before any normalising
+_LETTERS = re.compile(r"[A-Za-z]+(?: [A-Za-z]+)*")
 _CHOICE_GOLD = re.compile(r"\(?([A-J])\)?")
 _CHOICE_PRED = re.compile(r"\(?([A-J])\)?(?:[\s.:)]|\Z)")
 
@@ -132,6 +133,8 @@ class MathVerifier:
             if gold.error and gold.error.startswith("Refused"):
                 return Score.failed(Status.PARSE_ERROR, found.answer, **details, reason=f"gold: {gold.error}")
             return Score.judged(float(_plain(answer) == _plain(gold.text)), found.answer, **details, method="text")
+        if _LETTERS.fullmatch(answer) and answer.lower() == gold.text.lower():  # "yes" vs "\\text{Yes}"
+            return Score.judged(1.0, found.answer, **details, method="text")
         try:
             value = read_value(answer)
         except Refused as exc:

@@ -44,6 +44,9 @@ CORRECT = [
     ("\\boxed{y=2x+3}", "y=2x+3"),  # equation vs equation
     ("\\boxed{-2,2}", "-2, 2"),  # list of solutions
     ("\\boxed{\\pm 2}", "-2, 2"),  # plus-minus expands to two solutions
+    ("\\boxed{yes}", "\\text{Yes}"),  # short words match as text, case-insensitively
+    ("\\boxed{ba}", "ab"),  # ... while short letter runs are products of variables
+    ("The range is $\\boxed{\\mathbb{R}}$.", "(-\\infty,\\infty)"),  # all reals
 ]
 
 WRONG = [
@@ -53,6 +56,9 @@ WRONG = [
     ("\\boxed{(1,2)}", "(1,2]"),  # bracket types differ
     ("\\boxed{0.333}", "\\frac13"),  # exact rationals compared exactly
     ("\\boxed{7, 8, 9}", "7"),  # a list of candidates
+    ("\\boxed{no}", "\\text{yes}"),  # different words
+    ("\\boxed{xy}", "x+y"),  # a product is not a sum
+    ("\\boxed{3:4}", "\\frac34"),  # unreadable as maths: never matched as text against a maths gold
 ]
 
 
