@@ -22,6 +22,10 @@ Defaults, and the knob for graders that disagree:
 - ``strip_units=True``: ``5 \\text{ cm}``, ``12 dollars``, ``30^\\circ`` are numbers.
 - ``strategies``: extraction strategies and their order (see ``math_extract``).
 
+Several different boxed answers are a hedge (0), except when the gold is a list
+of solutions and the boxes are exactly as many as its elements: ``x = \\boxed{2}``
+or ``x = \\boxed{-3}`` is then read as ``2, -3`` (``details["extractor"] == "boxed_parts"``).
+
 Statuses: ``no_answer`` when nothing was extracted (a truncated completion);
 ``parse_error`` when the answer was refused as too large or deep (``9^9^9^9``)
 or when the gold itself cannot be read; ``error`` only for a bug here, with the
@@ -42,7 +46,7 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from .math_compare import CompareOptions, Value, equal, read_value
 from .math_expr import ParseFailure, Refused
-from .math_extract import STRATEGIES, Strategy, boxed_contents, extract
+from .math_extract import MAX_SCAN, STRATEGIES, Extraction, Strategy, boxed_contents, extract, hedge_in
 from .math_normalize import normalize
 from .score import Score, Status
 
@@ -122,9 +126,17 @@ class MathVerifier:
         if len(found.answer) > MAX_ANSWER_CHARS:
             return Score.failed(Status.PARSE_ERROR, found.answer[:200], **details,
                                 reason=f"answer longer than {MAX_ANSWER_CHARS} characters")
+        answer_text = found.answer
+        if found.extractor == "boxed" and found.hedge and gold.value is not None and gold.value[0] == "set":
+            # "x = \\boxed{2} or x = \\boxed{-3}" for a gold list of solutions: one answer, boxed in parts.
+            boxes = list(dict.fromkeys(b.strip() for b in boxed_contents(completion[-MAX_SCAN:])))
+            if len(boxes) == len(gold.value[1]):
+                answer_text = ", ".join(boxes)
+                found = Extraction(answer_text, "boxed_parts", hedge_in(answer_text, gold_text))
+                details["extractor"] = "boxed_parts"
         if found.hedge is not None:
             return Score.judged(0.0, found.answer, **details, method="hedge", hedge=found.hedge)
-        answer = normalize(found.answer, strip_units=self.strip_units)
+        answer = normalize(answer_text, strip_units=self.strip_units)
         if self.multiple_choice and gold.choice is not None:
             chosen = _CHOICE_PRED.match(answer)
             correct = chosen is not None and chosen.group(1) == gold.choice

@@ -47,6 +47,7 @@ CORRECT = [
     ("\\boxed{yes}", "\\text{Yes}"),  # short words match as text, case-insensitively
     ("\\boxed{ba}", "ab"),  # ... while short letter runs are products of variables
     ("The range is $\\boxed{\\mathbb{R}}$.", "(-\\infty,\\infty)"),  # all reals
+    ("So $x = \\boxed{2}$ or $x = \\boxed{-3}$.", "-3, 2"),  # a solution list boxed in parts
 ]
 
 WRONG = [
@@ -58,6 +59,8 @@ WRONG = [
     ("\\boxed{7, 8, 9}", "7"),  # a list of candidates
     ("\\boxed{no}", "\\text{yes}"),  # different words
     ("\\boxed{xy}", "x+y"),  # a product is not a sum
+    ("\\boxed{2}, \\boxed{-3}, \\boxed{5}", "-3, 2"),  # more boxes than solutions: still a hedge
+    ("\\boxed{2}, \\boxed{-3 \\text{ or maybe } 3}", "-3, 2"),  # boxed in parts, hedged inside
     ("\\boxed{3:4}", "\\frac34"),  # unreadable as maths: never matched as text against a maths gold
 ]
 
