@@ -36,7 +36,7 @@ from typing import Any, Literal
 from .math_expr import FUNCTIONS, Node, ParseFailure, Refused, exact, free_symbols, mp, numeric, parse
 
 Value = tuple[Any, ...]
-_RELATIONS = ("<=", ">=", "!=", "<", ">", "=", "≈")
+_RELATIONS = ("<=", ">=", "!=", "<", ">", "=")
 _OPEN, _CLOSE = "([⦃⟪", ")]⦄⟫"
 
 
@@ -99,7 +99,7 @@ def _expr(text: str) -> Value:
 
 def read_value(text: str) -> Value:
     """Parse a normalised answer; raises ``ParseFailure`` or ``Refused``."""
-    text = text.strip()
+    text = re.sub(r"^[A-Za-z]\s*∈\s*", "", text.strip()).replace("≈", "=")  # x ∈ [1, 2]; x ≈ 3.14
     if not text:
         raise ParseFailure("empty answer")
     union = split_top(text, ("∪",))

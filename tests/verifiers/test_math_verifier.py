@@ -48,6 +48,8 @@ CORRECT = [
     ("\\boxed{ba}", "ab"),  # ... while short letter runs are products of variables
     ("The range is $\\boxed{\\mathbb{R}}$.", "(-\\infty,\\infty)"),  # all reals
     ("So $x = \\boxed{2}$ or $x = \\boxed{-3}$.", "-3, 2"),  # a solution list boxed in parts
+    ("\\boxed{x \\in [-2, 5]}", "[-2,5]"),  # membership in an interval
+    ("\\boxed{x \\approx 2.5}", "2.5"),  # approximately-equal read as an equation
 ]
 
 WRONG = [
