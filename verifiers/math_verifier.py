@@ -114,6 +114,18 @@ class MathVerifier:
         except Exception as exc:  # a bug here: a status with the exception, never a silent 0
             return Score.failed(Status.ERROR, None, exception=f"{type(exc).__name__}: {exc}"[:2000])
 
+    def _one_value_said_twice(self, answer: str) -> str | None:
+        """The first alternative when every "or"-separated alternative is the same value, else None."""
+        parts = [p.strip(" ()") for p in re.split(r"\bor\b", answer)]
+        if len(parts) != 2 or not all(parts) or hedge_in(" ".join(parts), ""):  # "7 or possibly 7"
+            return None
+        try:
+            values = [read_value(normalize(p, strip_units=self.strip_units)) for p in parts]
+            same = equal(values[0], values[1], self._options)[0] and equal(values[1], values[0], self._options)[0]
+        except (ParseFailure, Refused):
+            return None
+        return parts[0] if same else None
+
     def _score(self, completion: str, reference: Any) -> Score:
         if not isinstance(completion, str):
             return Score.failed(Status.PARSE_ERROR, None, reason=f"completion is a {type(completion).__name__}")
@@ -134,6 +146,8 @@ class MathVerifier:
                 answer_text = ", ".join(boxes)
                 found = Extraction(answer_text, "boxed_parts", hedge_in(answer_text, gold_text))
                 details["extractor"] = "boxed_parts"
+        if found.hedge == "hedge word 'or'" and (same := self._one_value_said_twice(found.answer)) is not None:
+            answer_text, found = same, Extraction(found.answer, found.extractor)  # "1/2 (or 0.5)"
         if found.hedge is not None:
             return Score.judged(0.0, found.answer, **details, method="hedge", hedge=found.hedge)
         answer = normalize(answer_text, strip_units=self.strip_units)

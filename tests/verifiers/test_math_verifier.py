@@ -50,6 +50,7 @@ CORRECT = [
     ("So $x = \\boxed{2}$ or $x = \\boxed{-3}$.", "-3, 2"),  # a solution list boxed in parts
     ("\\boxed{x \\in [-2, 5]}", "[-2,5]"),  # membership in an interval
     ("\\boxed{x \\approx 2.5}", "2.5"),  # approximately-equal read as an equation
+    ("The answer is 1/2 (or 0.5).", "0.5"),  # one value said twice is no hedge
 ]
 
 WRONG = [
@@ -61,6 +62,8 @@ WRONG = [
     ("\\boxed{7, 8, 9}", "7"),  # a list of candidates
     ("\\boxed{no}", "\\text{yes}"),  # different words
     ("\\boxed{xy}", "x+y"),  # a product is not a sum
+    ("The answer is 1/2 (or 0.6).", "0.5"),  # two different values: a hedge
+    ("The answer is 0.5 or 0.6.", "0.6"),
     ("\\boxed{2}, \\boxed{-3}, \\boxed{5}", "-3, 2"),  # more boxes than solutions: still a hedge
     ("\\boxed{2}, \\boxed{-3 \\text{ or maybe } 3}", "-3, 2"),  # boxed in parts, hedged inside
     ("\\boxed{3:4}", "\\frac34"),  # unreadable as maths: never matched as text against a maths gold
