@@ -138,7 +138,7 @@ class MathVerifier:
         if len(found.answer) > MAX_ANSWER_CHARS:
             return Score.failed(Status.PARSE_ERROR, found.answer[:200], **details,
                                 reason=f"answer longer than {MAX_ANSWER_CHARS} characters")
-        answer_text = found.answer
+        answer_text: str = found.answer
         if found.extractor == "boxed" and found.hedge and gold.value is not None and gold.value[0] == "set":
             # "x = \\boxed{2} or x = \\boxed{-3}" for a gold list of solutions: one answer, boxed in parts.
             boxes = list(dict.fromkeys(b.strip() for b in boxed_contents(completion[-MAX_SCAN:])))
@@ -146,8 +146,8 @@ class MathVerifier:
                 answer_text = ", ".join(boxes)
                 found = Extraction(answer_text, "boxed_parts", hedge_in(answer_text, gold_text))
                 details["extractor"] = "boxed_parts"
-        if found.hedge == "hedge word 'or'" and (same := self._one_value_said_twice(found.answer)) is not None:
-            answer_text, found = same, Extraction(found.answer, found.extractor)  # "1/2 (or 0.5)"
+        if found.hedge == "hedge word 'or'" and (single := self._one_value_said_twice(answer_text)) is not None:
+            answer_text, found = single, Extraction(answer_text, found.extractor)  # "1/2 (or 0.5)"
         if found.hedge is not None:
             return Score.judged(0.0, found.answer, **details, method="hedge", hedge=found.hedge)
         answer = normalize(answer_text, strip_units=self.strip_units)
@@ -166,8 +166,8 @@ class MathVerifier:
         except Refused as exc:
             return Score.failed(Status.PARSE_ERROR, found.answer, **details, reason=str(exc))
         except ParseFailure:  # unreadable as maths: only a text gold can match it, as text
-            same = gold.value[0] == "text" and _plain(answer) == _plain(gold.text)
-            return Score.judged(float(same), found.answer, **details, method="text")
+            as_text = gold.value[0] == "text" and _plain(answer) == _plain(gold.text)
+            return Score.judged(float(as_text), found.answer, **details, method="text")
         try:
             ok, method = equal(value, gold.value, self._options)
         except Refused as exc:
