@@ -1,0 +1,78 @@
+"""Shared fixtures for the trainer tests: a tiny random Llama with the real tokenizer,
+and a small addition task that implements the ``rlvr.tasks.Task`` interface with the
+real ``ExactMatch`` verifier (so that loop tests do not wait on the task library)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from rlvr.verifiers import ExactMatch
+
+
+@dataclass
+class _Generation:
+    max_new_tokens: int = 32
+
+
+@dataclass
+class BoxedAddition:
+    """``a + b`` with the answer in \\boxed{}; row i of a split is a pure function of (split, i)."""
+
+    name: str = "boxed_addition"
+    eval_split: str = "test"
+    generation: _Generation = field(default_factory=_Generation)
+
+    def load(self, split: str = "train", limit: int | None = None, seed: int | None = None) -> list[dict]:
+        rows = []
+        for i in range(limit or 200):
+            rng = random.Random(f"{split}:{i}")
+            a, b = rng.randint(1, 20), rng.randint(1, 20)
+            rows.append({"id": f"{split}-{i}", "question": f"What is {a} + {b}?", "answer": str(a + b)})
+        return rows
+
+    def build_messages(self, row: dict) -> list[dict[str, str]]:
+        return [
+            {"role": "system", "content": "Put the final answer in \\boxed{}."},
+            {"role": "user", "content": "What is 2 + 3?"},
+            {"role": "assistant", "content": "2 + 3 = 5. \\boxed{5}"},
+            {"role": "user", "content": row["question"]},
+        ]
+
+    def reference(self, row: dict) -> str:
+        return row["answer"]
+
+    def verifier(self) -> ExactMatch:
+        return ExactMatch(extract=r"\\boxed\{([^}]*)\}")
+
+    def score(self, completion: str, row: dict):
+        return self.verifier()(completion, self.reference(row))
+
+
+@pytest.fixture
+def addition_task() -> BoxedAddition:
+    return BoxedAddition()
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A 2-layer random Llama (hidden 64) saved with the default model's real tokenizer."""
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    from rlvr.trainer.models import resolve_model
+
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model(None))
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024,
+                         tie_word_embeddings=True, bos_token_id=tokenizer.bos_token_id,
+                         eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
+    model = LlamaForCausalLM(config)
+    path = tmp_path_factory.mktemp("tiny-llama")
+    model.save_pretrained(path, safe_serialization=True)
+    tokenizer.save_pretrained(path)
+    return path

@@ -1,0 +1,116 @@
+"""What a training step reports: TRL-named metrics, sample rows, loggers, the progress bar.
+
+Metric names follow TRL's GRPOTrainer so that curves compare one to one:
+``reward``, ``reward_std`` (mean of the groups' stds), ``rewards/<name>/mean``
+(one per component of the task's composite verifier, from ``Score.details``; the
+task's name when the verifier has no components), ``frac_reward_zero_std``,
+``completions/{mean,min,max}_length``, ``completions/clipped_ratio``. Ours on
+top: ``accuracy`` (rows judged fully correct), ``verification/masked_rows``
+(timeout / infra_error rows, left out of the loss) and ``verification/<status>``
+counts for every status but ok.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+from typing import Any
+
+
+def _is_score_dict(value: Any) -> bool:
+    return isinstance(value, dict) and {"value", "status"} <= value.keys()
+
+
+def rollout_metrics(per_rank: list[list[dict[str, Any]]], tasks: list[Any]) -> dict[str, float]:
+    """Group summaries from every rank -> the step's rollout metrics."""
+    groups = [g for rank in per_rank for g in rank]
+    scores = [s for g in groups for s in g["scores"]]
+    scored = [s for s in scores if s["status"] not in ("timeout", "infra_error")]
+    lengths = [n for g in groups for n in g["lengths"]]
+    stds, zero_std = [], 0
+    for g in groups:
+        values = [s["value"] for s in g["scores"] if s["status"] not in ("timeout", "infra_error")]
+        std = statistics.stdev(values) if len(values) > 1 else 0.0
+        stds.append(std)
+        zero_std += std == 0.0
+    out = {
+        "reward": statistics.fmean(s["value"] for s in scored) if scored else 0.0,
+        "reward_std": statistics.fmean(stds) if stds else 0.0,
+        "frac_reward_zero_std": zero_std / max(len(groups), 1),
+        "accuracy": sum(s["status"] == "ok" and s["value"] >= 1.0 for s in scored) / max(len(scored), 1),
+        "completions/mean_length": statistics.fmean(lengths) if lengths else 0.0,
+        "completions/min_length": float(min(lengths, default=0)),
+        "completions/max_length": float(max(lengths, default=0)),
+        "completions/clipped_ratio": sum(c for g in groups for c in g["clipped"]) / max(len(lengths), 1),
+        "verification/masked_rows": float(len(scores) - len(scored)),
+    }
+    components: dict[str, list[float]] = {}
+    for g in groups:
+        for s in g["scores"]:
+            parts = {k: v for k, v in s["details"].items() if _is_score_dict(v)}
+            if not parts:
+                parts = {tasks[g["task"]].name: s}
+            for name, part in parts.items():
+                components.setdefault(name, []).append(part["value"])
+    out |= {f"rewards/{name}/mean": statistics.fmean(v) for name, v in components.items()}
+    for s in scores:
+        if s["status"] != "ok":
+            out[f"verification/{s['status']}"] = out.get(f"verification/{s['status']}", 0.0) + 1
+    return out
+
+
+def sample_rows(step: int, groups: list[Any], tasks: list[Any]) -> list[dict[str, Any]]:
+    """One JSON row per completion: what was asked, answered, scored and reinforced."""
+    rows = []
+    for g in groups:
+        for i, text in enumerate(g.texts):
+            rows.append({
+                "step": step, "slot": g.prompt.slot, "task": tasks[g.prompt.task_index].name,
+                "id": g.prompt.row.get("id"), "prompt": g.prompt_text, "completion": text,
+                "score": g.scores[i].model_dump(mode="json"), "advantage": float(g.advantages[i]),
+                "clipped": g.clipped[i],
+            })
+    return rows
+
+
+def open_loggers(run_dir: Path, names: list[str], *, resumed_at: int | None) -> list[Any]:
+    """The run's metric loggers. On resume, metrics.jsonl loses the rows logged after the
+    checkpoint (a killed run may have logged a step it never saved), so the file reads
+    as if the run had never stopped."""
+    from .metric_loggers import make_loggers
+
+    path = run_dir / "metrics.jsonl"
+    if resumed_at is not None and path.exists():
+        kept = [line for line in path.read_text().splitlines()
+                if line.strip() and json.loads(line).get("step", 0) <= resumed_at]
+        path.write_text("".join(line + "\n" for line in kept))
+    return make_loggers(run_dir, names)
+
+
+class StepProgress:
+    """A rich progress bar with the live reward, on rank 0; silent when disabled."""
+
+    def __init__(self, total: int, start: int, *, enabled: bool) -> None:
+        self._bar: Any = None
+        if not enabled:
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._bar = Progress(TextColumn("[bold]GRPO"), BarColumn(), MofNCompleteColumn(),
+                             TextColumn("{task.fields[stats]}"), TimeRemainingColumn())
+        self._task = self._bar.add_task("train", total=total, completed=start, stats="")
+        self._bar.start()
+
+    def update(self, step: int, metrics: dict[str, float]) -> None:
+        if self._bar is None:
+            return
+        stats = f"reward {metrics['reward']:.3f}  len {metrics['completions/mean_length']:.0f}  " \
+                f"{metrics['step_time']:.1f}s/step"
+        if "eval/accuracy" in metrics:
+            stats += f"  eval {metrics['eval/accuracy']:.3f}"
+        self._bar.update(self._task, completed=step, stats=stats)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
