@@ -5,7 +5,8 @@
 1. tasks registered in this process (``register_task``);
 2. the built-in YAML files shipped next to this module (``arithmetic.yaml`` ...);
 3. ``reasoning_gym:<dataset>``: any reasoning-gym dataset (see ``reasoning_gym_task``);
-4. plug-ins: the ``rlvr.tasks`` entry-point group, each pointing at a ``Task`` or a
+4. a path to a task YAML file (``my_tasks/sums.yaml``), so configs and the CLI take files too;
+5. plug-ins: the ``rlvr.tasks`` entry-point group, each pointing at a ``Task`` or a
    zero-argument callable returning one::
 
        [project.entry-points."rlvr.tasks"]
@@ -75,6 +76,8 @@ def _lookup(name: str) -> Task:
         from .reasoning_gym_task import reasoning_gym_task
 
         return reasoning_gym_task(name[len(REASONING_GYM_PREFIX):])
+    if name.endswith((".yaml", ".yml")) and Path(name).expanduser().is_file():
+        return Task.from_yaml(Path(name).expanduser())
     plugins = _plugins()
     if name in plugins:
         loaded = plugins[name].load()

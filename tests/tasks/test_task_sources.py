@@ -150,6 +150,7 @@ def test_yaml_task_reads_data_relative_to_the_yaml_file(tmp_path):
         "prompt: {system: 'Answer in \\boxed{}.', user: 'Q: {question}'}\n"
         "verifiers: [{name: math}]\neval_split: test\ntrain_split: test\n")
     task = Task.from_yaml(tmp_path / "my_task.yaml")
+    assert get_task(str(tmp_path / "my_task.yaml")) == task  # a path works wherever a name does
     row = task.load(split="test")[0]
     assert row == {"id": "my_task/test/0", "question": "What is 2 + 2?", "answer": "4"}
     assert task.build_messages(row) == [{"role": "system", "content": "Answer in \\boxed{}."},
