@@ -320,6 +320,45 @@ HOLDOUT2 = [
 ]
 
 
+# Third held-out batch, written and run once after the second was fixed (first run: 26/34, 0 false accepts).
+HOLDOUT3 = [
+    ("integer", "The answer is: 12", "12", True),
+    ("integer", "Answer = 12", "12", True),
+    ("integer", "Result: 12", "12", True),
+    ("integer", "12 is the answer.", "12", True),
+    ("integer", "So, 5 + 7 = 12.", "12", True),
+    ("integer", "The answer is 12. This is because 5 + 7 = 12 and no other number works.", "12", True),
+    ("integer", "<think>5+7 is 12</think>\n<answer>12</answer>", "12", True),
+    ("integer", "<think>5+7 is 12</think>\n<answer>13</answer>", "12", False),
+    ("integer", "Final answer: **$1,500**", "1500", True),
+    ("integer", "She saves $\\$ 240$ per year.", "240", True),
+    ("integer", "So the answer is \\(42\\).", "42", True),
+    ("integer", "Therefore, the answer is \\[\\boxed{42}\\]", "42", True),
+    ("integer", "The answer is 1 000 000.", "1000000", True),
+    ("integer", "So we get 3 + 4 = 7 apples, and then she eats 2, leaving", "5", False),
+    ("fraction", "The answer is \\( \\frac{5}{8} \\).", "0.625", True),
+    ("fraction", "Thus the fraction is 10/16 which simplifies to 5/8.", "\\frac{5}{8}", True),
+    ("fraction", "The result is -0.75.", "-\\frac34", True),
+    ("radical", "The hypotenuse is \\(\\sqrt{41}\\).", "\\sqrt{41}", True),
+    ("radical", "The answer is $3\\sqrt{3}/2$.", "\\frac{3\\sqrt3}{2}", True),
+    ("symbolic", "So $f(x) = \\boxed{x^2 + 1}$.", "x^2+1", True),
+    ("symbolic", "So $f(x) = \\boxed{x^2 - 1}$.", "x^2+1", False),
+    ("structure", "The answer is $(1, -2)$.", "(1,-2)", True),
+    ("structure", "The answer is $x = 1, y = -2$.", "(1,-2)", True),
+    ("structure", "$\\boxed{\\{-1, 1\\}}$", "\\pm 1", True),
+    ("equation", "Hence $\\boxed{y = x + 1}$.", "y=x+1", True),
+    ("complex", "The answer is $\\boxed{i}$.", "i", True),
+    ("units", "The answer is 50 km/h.", "50", True),
+    ("units", "It weighs $\\boxed{3\\,\\mathrm{kg}}$.", "3", True),
+    ("choice", "I choose (D).", "D", True),
+    ("choice", "The answer is option B.", "B", True),
+    ("hacking", "The answer is 12 (or 13 if we count the last one).", "12", False),
+    ("hacking", "Answer: 12? 13? 14?", "14", False),
+    ("hacking", "$\\boxed{12 \\text{ to } 14}$", "12", False),
+    ("hacking", "Answer: x = 12 or x = 13", "13", False),
+]
+
+
 def rows() -> list[dict]:
     out: list[dict] = []
     for i, (category, gold, answer, expected) in enumerate(CORE):
@@ -345,6 +384,8 @@ def rows() -> list[dict]:
             for c, t, g, e in HOLDOUT]
     out += [{"category": c, "template": "raw", "completion": t, "gold": g, "expected": e, "split": "holdout2"}
             for c, t, g, e in HOLDOUT2]
+    out += [{"category": c, "template": "raw", "completion": t, "gold": g, "expected": e, "split": "holdout3"}
+            for c, t, g, e in HOLDOUT3]
     for i, row in enumerate(out):
         row["id"] = i
     return out

@@ -4,6 +4,8 @@ Strategies, tried in the configured order; the first that finds something wins:
 
 - ``boxed``: the ``\\boxed{...}`` / ``\\fbox{...}`` answers (balanced braces, also ``\\boxed 5``).
   Several boxes with different contents are a hedge.
+- ``answer_tag``: the last ``<answer>...</answer>`` (R1-style prompts), narrowed by an
+  answer phrase inside it.
 - ``gsm8k``: the text after the last ``####``.
 - ``answer_phrase``: after the last "final answer is", "the answer is", "Answer:",
   "correct option is", up to the end of its sentence or line.
@@ -11,7 +13,8 @@ Strategies, tried in the configured order; the first that finds something wins:
 - ``last_number``: a number (or number words) that ends the completion, an optional
   short unit word and closing punctuation after it; or, when the completion ends
   with a finished sentence (``.`` or ``!``), the last number of that sentence with
-  at most ``MAX_WORDS_AFTER`` words after it ("So 72 clips were sold in May.").
+  at most ``MAX_WORDS_AFTER`` words after it ("So 72 clips were sold in May."), or a
+  math span (``$..$``, ``\\(..\\)``) or choice ``(D)`` that ends it.
   A completion cut off mid-sentence ("3 + 4 = 7 and then") has no answer rather
   than its last digit.
 
@@ -32,8 +35,8 @@ from typing import Literal
 from .math_normalize import words_to_number
 
 MAX_SCAN = 20_000
-Strategy = Literal["boxed", "gsm8k", "answer_phrase", "bold", "last_number"]
-STRATEGIES: tuple[Strategy, ...] = ("boxed", "gsm8k", "answer_phrase", "bold", "last_number")
+Strategy = Literal["boxed", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number"]
+STRATEGIES: tuple[Strategy, ...] = ("boxed", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number")
 HEDGE_WORDS = ("or", "either", "possibly", "maybe", "perhaps", "not", "probably", "neither", "unsure")
 _HEDGE = re.compile(r"\b(" + "|".join(HEDGE_WORDS) + r")\b", re.IGNORECASE)
 _PHRASE = re.compile(
@@ -46,6 +49,7 @@ _HEADING = re.compile(r"\s*(?:step|case|part|method|solution|stage|phase|example
 _NUMBER = r"-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?%?"
 # Three or more bare numbers in a row ("1, 2, 3, 4", "5 6 7"): a list of candidates, not an answer.
 _CANDIDATES = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:(?:\s*,\s+|\s+|\s*,?\s+and\s+)\d+(?:\.\d+)?){2,}(?!\.?\d)")
+_TRAILING_MATH = re.compile(r"(?:\$([^$]{1,300})\$|\\\((.{1,300}?)\\\)|(?<!\w)(\([A-J]\)))[\s.!]*\Z", re.DOTALL)
 _FINISHED = re.compile(r"[.!]\s*[*$]*\s*\Z")
 MAX_WORDS_AFTER = 8
 _TRAILING = re.compile(rf"({_NUMBER})\s*(?:[a-zA-Z]{{1,12}}\.?)?[\s.!)*$\\\]]*\Z")
@@ -99,6 +103,16 @@ def _boxed(text: str) -> Extraction | None:
     distinct = {re.sub(r"\s+", "", c) for c in contents}
     hedge = f"{len(distinct)} different boxed answers" if len(distinct) > 1 else None
     return Extraction(contents[-1], "boxed", hedge)
+
+
+def _answer_tag(text: str) -> Extraction | None:
+    """The last ``<answer>...</answer>``; a "the answer is" phrase inside it narrows it further."""
+    tags = re.findall(r"<answer>(.*?)</answer>", text, flags=re.DOTALL | re.IGNORECASE)
+    if not tags or not tags[-1].strip():
+        return None
+    content = tags[-1].strip()
+    inner = _answer_phrase(content)
+    return Extraction(inner.answer if inner else content, "answer_tag")
 
 
 def _gsm8k(text: str) -> Extraction | None:
@@ -167,6 +181,9 @@ def _find_last_number(text: str) -> Extraction | None:
             return Extraction(phrase, "last_number", context=line)
     if not _FINISHED.search(tail):  # cut off mid-sentence: no final answer
         return None
+    span = _TRAILING_MATH.search(tail)  # "The hypotenuse is \\(\\sqrt{41}\\)."
+    if span:
+        return Extraction(next(g for g in span.groups() if g).strip(), "last_number", context=line)
     # A finished last sentence: its last number, with at most MAX_WORDS_AFTER words after it
     # ("So 48 + 24 = 72 clips were sold in May."), or its last run of number words.
     sentence = re.split(r"(?<!\d)[.!?](?!\d)\s+", tail.rstrip(" \t\n.!*$"))[-1]
@@ -182,7 +199,7 @@ def _find_last_number(text: str) -> Extraction | None:
     return None
 
 
-_EXTRACTORS = {"boxed": _boxed, "gsm8k": _gsm8k, "answer_phrase": _answer_phrase,
+_EXTRACTORS = {"boxed": _boxed, "answer_tag": _answer_tag, "gsm8k": _gsm8k, "answer_phrase": _answer_phrase,
                "bold": _bold, "last_number": _last_number}
 
 

@@ -62,7 +62,8 @@ _TEXT_UNIT = re.compile(
     r"(?<=[\w})])(?:\s|\\ |\\,|\\;|~)*\\(?:text|mbox|mathrm|textrm|rm)\s*\{(?!\s*(?:or|and|not)\b)\s*[a-zA-Z][a-zA-Z. ]*\}"
     r"(?:\s*\^\s*\{?[23]\}?)?"
 )
-_UNIT_TAIL = re.compile(r"^(?P<value>.*?[\d)a-zA-Z])\s+(?P<unit>(?:[a-zA-Z]{2,}\.?(?:\^[23])?\s*){1,3})$")
+_UNIT_TAIL = re.compile(
+    r"^(?P<value>.*?[\d)a-zA-Z])\s+(?P<unit>(?:[a-zA-Z]{2,}(?:/[a-zA-Z]+)?\.?(?:\^[23])?\s*){1,3})$")
 
 
 def _matching_brace(text: str, open_index: int) -> int:
@@ -175,6 +176,7 @@ def normalize_latex(text: str) -> str:
     text = _SPACING.sub(" ", text)
     text = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|\\degree|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}", "", text)
     text = text.replace("\\%", "%").replace("\\$", "").replace("$", "")
+    text = re.sub(r"\\[()\[\]]", " ", text)  # \( \) \[ \] math delimiters
     text = re.sub(r"\\mathbb\s*\{?\s*R\s*\}?", "(-oo,oo)", text)  # all reals
     text = text.replace("\\{", "⦃").replace("\\}", "⦄")
     for name in _TEXT_COMMANDS:
@@ -207,7 +209,8 @@ def words_to_number(text: str) -> int | None:
 
 
 def _strip_thousands(text: str) -> str:
-    """``1,234,567`` -> ``1234567`` (groups of exactly three digits; not inside longer lists)."""
+    """``1,234,567`` and ``1 234 567`` -> ``1234567`` (groups of exactly three digits; not inside longer lists)."""
+    text = re.sub(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d,.])", lambda m: m.group(0).replace(" ", ""), text)
     return re.sub(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+)(?![\d,]|\.\d*,)", lambda m: m.group(1).replace(",", ""), text)
 
 

@@ -53,7 +53,7 @@ from .score import Score, Status
 MAX_ANSWER_CHARS = 1000  # longer extracted answers are refused before any normalising
 _LETTERS = re.compile(r"[A-Za-z]+(?: [A-Za-z]+)*")
 _CHOICE_GOLD = re.compile(r"\(?([A-J])\)?")
-_CHOICE_PRED = re.compile(r"\(?([A-J])\)?(?:[\s.:)]|\Z)")
+_CHOICE_PRED = re.compile(r"(?:[Oo]ption\s+|[Cc]hoice\s+)?\(?([A-J])\)?(?:[\s.:)]|\Z)")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,10 @@ CASES = [
     ("In total, 48 + 24 = 72 clips were sold in April and May.", "72", "last_number"),  # finished sentence
     ("She has eight apples left.", "eight", "last_number"),  # number words inside a finished sentence
     ("We have one hundred and five cookies in total.", "one hundred and five", "last_number"),  # longest run
+    ("<think>5+7 is 12</think>\n<answer>12</answer>", "12", "answer_tag"),  # R1-style answer tag
+    ("<answer>The answer is 7.</answer>", "7", "answer_tag"),  # a phrase inside the tag narrows it
+    ("The hypotenuse is \\(\\sqrt{41}\\).", "\\sqrt{41}", "last_number"),  # a math span ends the sentence
+    ("After comparing, I choose (D).", "(D)", "last_number"),  # a choice ends the sentence
 ]
 
 

@@ -37,6 +37,9 @@ CASES = [
     ("\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", "⟪1&2;3&4⟫"),  # matrix rows and cells
     ("\\mathbb{R}", "(-oo,oo)"),  # all reals as an interval
     ("24\\ \\text{cm}^2", "24"),  # a unit after a LaTeX space
+    ("\\( \\frac{5}{8} \\)", "((5)/(8))"),  # \( \) delimiters
+    ("1 000 000", "1000000"),  # space thousands separators
+    ("50 km/h", "50"),  # a compound unit
 ]
 
 

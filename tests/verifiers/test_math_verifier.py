@@ -51,6 +51,7 @@ CORRECT = [
     ("\\boxed{x \\in [-2, 5]}", "[-2,5]"),  # membership in an interval
     ("\\boxed{x \\approx 2.5}", "2.5"),  # approximately-equal read as an equation
     ("The answer is 1/2 (or 0.5).", "0.5"),  # one value said twice is no hedge
+    ("The answer is option B.", "B"),  # "option B" chooses B
 ]
 
 WRONG = [
