@@ -1,16 +1,21 @@
 """Shared fixtures for the trainer tests: a tiny random Llama with the real tokenizer,
-and a small addition task that implements the ``rlvr.tasks.Task`` interface with the
-real ``ExactMatch`` verifier (so that loop tests do not wait on the task library)."""
+a small addition task that implements the ``rlvr.tasks.Task`` interface with real
+verifiers, and ``tiny_train_config`` for fast loop tests on the tiny model.
+
+A random model never writes a boxed sum, so loop tests on it reward a capital
+letter (``RegexMatch("[A-Z]")``): real verifier, reward variance inside groups,
+hence real gradients."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from rlvr.verifiers import ExactMatch
+from rlvr.verifiers import ExactMatch, RegexMatch
 
 
 @dataclass
@@ -25,6 +30,7 @@ class BoxedAddition:
     name: str = "boxed_addition"
     eval_split: str = "test"
     generation: _Generation = field(default_factory=_Generation)
+    rule: Any = None  # a Verifier to use instead of the boxed exact match
 
     def load(self, split: str = "train", limit: int | None = None, seed: int | None = None) -> list[dict]:
         rows = []
@@ -45,8 +51,8 @@ class BoxedAddition:
     def reference(self, row: dict) -> str:
         return row["answer"]
 
-    def verifier(self) -> ExactMatch:
-        return ExactMatch(extract=r"\\boxed\{([^}]*)\}")
+    def verifier(self) -> Any:
+        return self.rule if self.rule is not None else ExactMatch(extract=r"\\boxed\{([^}]*)\}")
 
     def score(self, completion: str, row: dict):
         return self.verifier()(completion, self.reference(row))
@@ -76,3 +82,25 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     model.save_pretrained(path, safe_serialization=True)
     tokenizer.save_pretrained(path)
     return path
+
+
+@pytest.fixture
+def capital_letter_task() -> BoxedAddition:
+    return BoxedAddition(rule=RegexMatch(pattern="[A-Z]"))
+
+
+@pytest.fixture
+def tiny_config(tiny_model_dir: Path):
+    """``tiny_config(run_dir, *overrides)``: a fast config for loop tests (tiny model,
+    2 prompts x 4 completions, 8 new tokens, no eval)."""
+    return lambda run_dir, *overrides: _tiny_config(tiny_model_dir, run_dir, *overrides)
+
+
+def _tiny_config(model_dir: Path, run_dir: Path, *overrides: str):
+    from rlvr.trainer.config import load_config
+
+    return load_config(None, [
+        f"model.name={model_dir}", f"run_dir={run_dir}", "steps=2", "device=cpu", "threads=1",
+        "rollout.prompts_per_step=2", "rollout.group_size=4", "rollout.max_new_tokens=8",
+        "eval.limit=0", "progress=false", "verify.workers=1", "optim.lr=1e-3", *overrides,
+    ])
