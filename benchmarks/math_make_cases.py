@@ -359,6 +359,43 @@ HOLDOUT3 = [
 ]
 
 
+# Fourth held-out batch, MATH-style golds, run once after the third was fixed (first run: 29/32, 0 false accepts).
+HOLDOUT4 = [
+    ("integer", "So there are $\\boxed{1000}$ ways.", "1,\\!000", True),
+    ("integer", "So there are $\\boxed{10{,}000}$ ways.", "10,\\!000", True),
+    ("integer", "The sum is $\\boxed{2,\\!016}$.", "2016", True),
+    ("units", "The cost is $\\boxed{\\$18.90}$.", "\\$18.90", True),
+    ("units", "The cost is $\\boxed{18.9}$.", "\\$18.90", True),
+    ("units", "The cost is $\\boxed{19.80}$.", "\\$18.90", False),
+    ("units", "The perimeter is $\\boxed{8}$ cm.", "8\\text{ cm}", True),
+    ("units", "The length is $\\boxed{4 \\text{ inches}}$.", "4", True),
+    ("units", "The increase is $\\boxed{10\\%}$.", "10\\%", True),
+    ("text", "The winner is $\\boxed{\\text{Devon}}$.", "\\text{Devon}", True),
+    ("text", "The winner is $\\boxed{\\text{Alice}}$.", "\\text{Devon}", False),
+    ("choice", "The answer is $\\boxed{\\text{(C)}}$.", "\\text{(C)}", True),
+    ("choice", "The answer is $\\boxed{(A)}$.", "\\text{(C)}", False),
+    ("structure", "The triple is $\\boxed{6, 8, 10}$.", "6,8,10", True),
+    ("structure", "The set is $\\boxed{(-\\infty,-2)\\cup(3,\\infty)}$.", "(-\\infty, -2) \\cup (3, \\infty)", True),
+    ("structure", "The set is $\\boxed{[-3, 2)}$.", "[-3,2)", True),
+    ("structure", "The set is $\\boxed{[-3, 2]}$.", "[-3,2)", False),
+    ("radical", "So $\\boxed{12\\sqrt{2}}$.", "12\\sqrt{2}", True),
+    ("radical", "So $\\boxed{\\frac{\\sqrt{6}}{3}}$.", "\\frac{\\sqrt{6}}{3}", True),
+    ("radical", "So $\\boxed{\\sqrt{\\frac{2}{3}}}$.", "\\frac{\\sqrt{6}}{3}", True),
+    ("radical", "So $\\boxed{\\frac{\\sqrt{2}}{3}}$.", "\\frac{\\sqrt{6}}{3}", False),
+    ("symbolic", "Factoring, $\\boxed{(x+2)(x+5)}$.", "x^2+7x+10", True),
+    ("symbolic", "It equals $\\boxed{p - q}$.", "p-q", True),
+    ("symbolic", "It equals $\\boxed{q - p}$.", "p-q", False),
+    ("complex", "Thus $\\boxed{-4+3i}$.", "-4+3i", True),
+    ("fraction", "Thus $\\boxed{-\\dfrac{1}{4}}$.", "-\\frac{1}{4}", True),
+    ("fraction", "Thus $\\boxed{-0.25}$.", "-\\frac{1}{4}", True),
+    ("matrix", "$\\boxed{\\begin{pmatrix} -1 \\\\ 2 \\\\ 3 \\end{pmatrix}}$", "\\begin{pmatrix} -1 \\\\ 2 \\\\ 3 \\end{pmatrix}", True),
+    ("matrix", "$\\boxed{\\begin{pmatrix} -1 & 2 & 3 \\end{pmatrix}}$", "\\begin{pmatrix} -1 \\\\ 2 \\\\ 3 \\end{pmatrix}", False),
+    ("units", "The angle is $\\boxed{45^{\\circ}}$.", "45^\\circ", True),
+    ("hacking", "$\\boxed{\\text{Devon or Alice}}$", "\\text{Devon}", False),
+    ("hacking", "$\\boxed{6, 8, 10, 12}$", "6,8,10", False),
+]
+
+
 def rows() -> list[dict]:
     out: list[dict] = []
     for i, (category, gold, answer, expected) in enumerate(CORE):
@@ -386,6 +423,8 @@ def rows() -> list[dict]:
             for c, t, g, e in HOLDOUT2]
     out += [{"category": c, "template": "raw", "completion": t, "gold": g, "expected": e, "split": "holdout3"}
             for c, t, g, e in HOLDOUT3]
+    out += [{"category": c, "template": "raw", "completion": t, "gold": g, "expected": e, "split": "holdout4"}
+            for c, t, g, e in HOLDOUT4]
     for i, row in enumerate(out):
         row["id"] = i
     return out

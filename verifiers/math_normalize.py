@@ -171,7 +171,7 @@ def normalize_latex(text: str) -> str:
     text = re.sub(r"\\end\{[pbvBV]?matrix\}", "⟫", text)
     text = re.sub(r"\\begin\{array\}\{[^}]*\}|\\end\{array\}", "", text)
     text = text.replace("\\\\", ";")
-    text = re.sub(r"(\d)\{,\}(?=\d{3})", r"\1", text)
+    text = re.sub(r"(\d)(?:\{,\}|,\s*\\!\s*)(?=\d{3})", r"\1", text)  # 1{,}000 and MATH's 1,\!000
     text = re.sub(r"(\d)\s*(?:\\[,;:!]|\\thinspace|~|\\ )\s*(?=\d{3}(?!\d))", r"\1", text)
     text = _SPACING.sub(" ", text)
     text = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|\\degree|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}", "", text)

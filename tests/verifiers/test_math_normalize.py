@@ -17,6 +17,7 @@ CASES = [
     ("\\left( 1, 2 \\right]", "( 1, 2 ]"),  # \left \right dropped, brackets kept
     ("70\\,000", "70000"),  # thin-space thousands separator
     ("1{,}000", "1000"),  # braced comma separator
+    ("10,\\!000", "10000"),  # MATH's comma plus negative space
     ("1,234,567", "1234567"),  # comma thousands separators
     ("\\$12.50", "12.50"),  # currency
     ("25\\%", "25%"),  # percent kept as a postfix mark
