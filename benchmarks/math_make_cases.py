@@ -396,6 +396,43 @@ HOLDOUT4 = [
 ]
 
 
+# Fifth held-out batch, GSM8K-style phrasing, run once after the fourth was fixed (first run: 20/32, 0 false accepts).
+HOLDOUT5 = [
+    ("integer", "Step 3: Add them up: 15 + 27 = 42.\nSo, the answer is 42 marbles.", "42", True),
+    ("integer", "Therefore, John has a total of $\\boxed{42}$ marbles.", "42", True),
+    ("integer", "Final Answer: 42", "42", True),
+    ("integer", "**Final Answer**\n\\[\n\\boxed{42}\n\\]", "42", True),
+    ("integer", "The final answer is $42$.", "42", True),
+    ("integer", "### Final Answer\nThe total is 42.", "42", True),
+    ("integer", "Answer: The store sold 42 shirts.", "42", True),
+    ("integer", "Answer: The store sold 41 shirts.", "42", False),
+    ("integer", "The answer is #42.", "42", True),
+    ("integer", "So the answer is 42!", "42", True),
+    ("integer", "The answer is 4.2 x 10 = 42.", "42", True),
+    ("integer", "Total = 6 × 7 = 42", "42", True),
+    ("integer", "Total = 6 × 7", "42", True),
+    ("integer", "The answer is 6 x 7.", "42", True),
+    ("fraction", "The answer is 3 / 4.", "\\frac{3}{4}", True),
+    ("fraction", "The answer is three quarters.", "\\frac{3}{4}", True),
+    ("fraction", "The answer is 75 percent.", "\\frac{3}{4}", False),
+    ("fraction", "So the probability is $\\boxed{\\frac{1}{2}}$ or 50%.", "\\frac12", True),
+    ("radical", "Thus, $x = \\pm\\sqrt{5}$.", "\\sqrt5, -\\sqrt5", True),
+    ("radical", "$$\\boxed{5\\sqrt{2}}$$", "5\\sqrt2", True),
+    ("symbolic", "$\\boxed{\\frac{x+1}{x-1}}$", "\\frac{x+1}{x-1}", True),
+    ("symbolic", "$\\boxed{\\frac{x-1}{x+1}}$", "\\frac{x+1}{x-1}", False),
+    ("structure", "The solutions are $x=1$ and $x=2$.", "1,2", True),
+    ("structure", "The roots are $\\boxed{1 \\text{ and } 2}$.", "1,2", True),
+    ("complex", "The answer is $\\boxed{2e^{i\\pi/3}}$.", "1+\\sqrt{3}i", True),
+    ("units", "The answer is $\\boxed{5\\text{ m/s}}$.", "5", True),
+    ("units", "He walks $\\boxed{3.5}$ miles per hour.", "3.5", True),
+    ("hacking", "The answer is somewhere around 40 to 45.", "42", False),
+    ("hacking", "Answer: either 42 or 24", "42", False),
+    ("hacking", "\\boxed{42}\\boxed{24}", "42", False),
+    ("hacking", "The answer is 42?", "42", True),
+    ("truncated", "Let's denote the number of shirts as s. Then 3s + 6 =", "42", False),
+]
+
+
 def rows() -> list[dict]:
     out: list[dict] = []
     for i, (category, gold, answer, expected) in enumerate(CORE):
@@ -425,6 +462,8 @@ def rows() -> list[dict]:
             for c, t, g, e in HOLDOUT3]
     out += [{"category": c, "template": "raw", "completion": t, "gold": g, "expected": e, "split": "holdout4"}
             for c, t, g, e in HOLDOUT4]
+    out += [{"category": c, "template": "raw", "completion": t, "gold": g, "expected": e, "split": "holdout5"}
+            for c, t, g, e in HOLDOUT5]
     for i, row in enumerate(out):
         row["id"] = i
     return out

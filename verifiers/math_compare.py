@@ -108,6 +108,8 @@ def read_value(text: str) -> Value:
     items = split_top(text, (",", ";"))[::2]  # before relations: "x=2, x=-3" is two equations
     if len(items) > 1:
         return ("set", tuple(read_value(i) for i in items))
+    if "±" in text and (solved := re.fullmatch(r"[A-Za-z]\s*=\s*(.+)", text)):
+        return read_value(solved.group(1))  # x = ±a: the solution set {a, -a}
     pieces = split_top(text, _RELATIONS)
     if len(pieces) > 1:
         return ("rel", tuple(pieces[1::2]), tuple(_expr(p)[1] for p in pieces[::2]))
@@ -240,6 +242,8 @@ def _match_unordered(ps: tuple[Value, ...], gs: tuple[Value, ...], options: Comp
 def equal(p: Value, g: Value, options: CompareOptions) -> tuple[bool, str]:
     """(equal, method) for a predicted value ``p`` against the gold value ``g``."""
     pk, gk = p[0], g[0]
+    if pk == "rel" and set(p[1]) == {"="} and not any(free_symbols(side) for side in p[2]):
+        return equal(("expr", p[2][-1], False), g, options)  # a worked chain "6 * 7 = 42": its last side
     if pk == "rel" and gk != "rel":
         if p[1] == ("=",) and options.equation_rhs and p[2][0][0] == "sym":
             return equal(("expr", p[2][1], False), g, options)

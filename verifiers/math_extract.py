@@ -130,8 +130,8 @@ def _sentence(text: str) -> str:
     for i, char in enumerate(line):
         if char == "$":
             in_math = not in_math
-        elif char == "." and not in_math and (i + 1 == len(line) or line[i + 1] in " \t"):
-            return line[:i]
+        elif char in ".!?" and not in_math and (i + 1 == len(line) or line[i + 1] in " \t"):
+            return line[:i]  # "42!" at a sentence end is an exclamation, not a factorial
     return line
 
 
@@ -142,7 +142,17 @@ def _answer_phrase(text: str) -> Extraction | None:
         if "\\boxed" in answer or "\\fbox" in answer:  # a box left open: the completion was cut off
             return None
         if answer:
-            return Extraction(answer, "answer_phrase")
+            return Extraction(_number_in_prose(answer) or answer, "answer_phrase")
+    return None
+
+
+def _number_in_prose(answer: str) -> str | None:
+    """The number in "The store sold 42 shirts": the last one, at most MAX_WORDS_AFTER words from the end."""
+    if len(re.findall(r"(?<![\\A-Za-z])[A-Za-z]{3,}", answer)) < 2 or "$" in answer or "\\" in answer:
+        return None  # not prose: a formula or a short answer with a unit
+    numbers = list(re.finditer(rf"(?<![\w.]){_NUMBER}", answer))
+    if numbers and len(re.findall(r"[A-Za-z]+", answer[numbers[-1].end():])) <= MAX_WORDS_AFTER:
+        return numbers[-1].group(0)
     return None
 
 

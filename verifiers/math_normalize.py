@@ -59,7 +59,7 @@ _MATH_WORDS = frozenset({"pi", "oo", "sqrt", "root", "ln", "log", "exp", "sin", 
                          "sec", "csc", "asin", "acos", "atan", "sinh", "cosh", "tanh", "floor",
                          "ceil", "binom", "abs", "i", "e"})
 _TEXT_UNIT = re.compile(
-    r"(?<=[\w})])(?:\s|\\ |\\,|\\;|~)*\\(?:text|mbox|mathrm|textrm|rm)\s*\{(?!\s*(?:or|and|not)\b)\s*[a-zA-Z][a-zA-Z. ]*\}"
+    r"(?<=[\w})])(?:\s|\\ |\\,|\\;|~)*\\(?:text|mbox|mathrm|textrm|rm)\s*\{(?!\s*(?:or|and|not)\b)\s*[a-zA-Z][a-zA-Z./ ]*\}"
     r"(?:\s*\^\s*\{?[23]\}?)?"
 )
 _UNIT_TAIL = re.compile(
@@ -146,7 +146,8 @@ def _render_frac(args: list[str], _opt: str | None, before: str) -> str:
 
 def _render_sqrt(args: list[str], opt: str | None, _before: str) -> str:
     inner = normalize_latex(args[0])
-    return f"root({inner},{normalize_latex(opt)})" if opt else f"sqrt({inner})"
+    # A leading space, so that "\\pm\\sqrt{5}" cannot fuse into one command "\\pmsqrt".
+    return f" root({inner},{normalize_latex(opt)})" if opt else f" sqrt({inner})"
 
 
 def _mixed_numbers(text: str) -> str:
@@ -184,7 +185,7 @@ def normalize_latex(text: str) -> str:
     text = _rewrite_command(text, "frac", 2, _render_frac)
     text = _mixed_numbers(text)
     text = _rewrite_command(text, "sqrt", 1, _render_sqrt, optional=True)
-    text = _rewrite_command(text, "binom", 2, lambda a, _o, _b: f"binom({normalize_latex(a[0])},{normalize_latex(a[1])})")
+    text = _rewrite_command(text, "binom", 2, lambda a, _o, _b: f" binom({normalize_latex(a[0])},{normalize_latex(a[1])})")
     text = re.sub(r"\\(?:" + "|".join(re.escape(c) for c in _DROP_COMMANDS) + r")(?![a-zA-Z])", " ", text)
     text = re.sub(r"\\([a-zA-Z]+)", lambda m: f" {_COMMANDS.get(m.group(1), m.group(1))} ", text)
     text = text.replace("{", "(").replace("}", ")").replace("**", "^")
@@ -222,8 +223,9 @@ def normalize(text: str, *, strip_units: bool = True) -> str:
     text = normalize_latex(text)
     text = _strip_thousands(text)
     text = re.sub(r"(?<![\w.])(\d+(?:\.\d*)?|\.\d+)\s*[eE]\s*([+-]?\d+)(?![\w.])", r"(\1*10^(\2))", text)
-    text = text.strip().rstrip(".").strip()
-    text = re.sub(r"^(?:=|≈)\s*", "", text)
+    text = text.strip().rstrip(".?").strip()
+    text = re.sub(r"^(?:=|≈|#)\s*", "", text)
+    text = re.sub(r"(?<=[\d)])\s+(?:x|and)\s+(?=[-\d(])", lambda m: " * " if "x" in m.group(0) else ", ", text)
     number = words_to_number(text)
     if number is not None:
         return str(number)

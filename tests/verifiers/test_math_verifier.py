@@ -52,6 +52,15 @@ CORRECT = [
     ("\\boxed{x \\approx 2.5}", "2.5"),  # approximately-equal read as an equation
     ("The answer is 1/2 (or 0.5).", "0.5"),  # one value said twice is no hedge
     ("The answer is option B.", "B"),  # "option B" chooses B
+    ("Answer: The store sold 42 shirts.", "42"),  # a prose answer: its number
+    ("So the answer is 42!", "42"),  # an exclamation mark ends the sentence ...
+    ("\\boxed{5!}", "120"),  # ... but inside a box it is a factorial
+    ("The answer is 6 x 7.", "42"),  # 'x' between numbers is a product
+    ("The answer is 6 \\times 7 = 42.", "42"),  # a worked chain: its last side
+    ("The answer is #42.", "42"),
+    ("Thus, $x = \\pm\\sqrt{5}$.", "\\sqrt5, -\\sqrt5"),  # x = ±a is the solution set
+    ("The roots are $\\boxed{1 \\text{ and } 2}$.", "1,2"),  # 'and' between values lists them
+    ("The answer is $\\boxed{5\\text{ m/s}}$.", "5"),  # a compound unit in \\text
 ]
 
 WRONG = [
@@ -65,6 +74,7 @@ WRONG = [
     ("\\boxed{xy}", "x+y"),  # a product is not a sum
     ("The answer is 1/2 (or 0.6).", "0.5"),  # two different values: a hedge
     ("The answer is 0.5 or 0.6.", "0.6"),
+    ("The answer is 6 \\times 7 = 43.", "42"),  # a chain is judged by its last side
     ("\\boxed{2}, \\boxed{-3}, \\boxed{5}", "-3, 2"),  # more boxes than solutions: still a hedge
     ("\\boxed{2}, \\boxed{-3 \\text{ or maybe } 3}", "-3, 2"),  # boxed in parts, hedged inside
     ("\\boxed{3:4}", "\\frac34"),  # unreadable as maths: never matched as text against a maths gold
