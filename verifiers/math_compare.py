@@ -243,7 +243,10 @@ def equal(p: Value, g: Value, options: CompareOptions) -> tuple[bool, str]:
     """(equal, method) for a predicted value ``p`` against the gold value ``g``."""
     pk, gk = p[0], g[0]
     if pk == "rel" and set(p[1]) == {"="} and not any(free_symbols(side) for side in p[2]):
-        return equal(("expr", p[2][-1], False), g, options)  # a worked chain "6 * 7 = 42": its last side
+        # A worked chain "6 * 7 = 42" answers with its last side, if every step holds ("8 = 7" does not).
+        if not all(scalar_equal(a, b, options)[0] for a, b in zip(p[2][:-1], p[2][1:], strict=True)):
+            return False, "false_chain"
+        return equal(("expr", p[2][-1], False), g, options)
     if pk == "rel" and gk != "rel":
         if p[1] == ("=",) and options.equation_rhs and p[2][0][0] == "sym":
             return equal(("expr", p[2][1], False), g, options)

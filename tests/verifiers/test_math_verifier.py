@@ -75,6 +75,7 @@ WRONG = [
     ("The answer is 1/2 (or 0.6).", "0.5"),  # two different values: a hedge
     ("The answer is 0.5 or 0.6.", "0.6"),
     ("The answer is 6 \\times 7 = 43.", "42"),  # a chain is judged by its last side
+    ("\\boxed{8 = 7}", "7"),  # ... and only when every step holds
     ("\\boxed{2}, \\boxed{-3}, \\boxed{5}", "-3, 2"),  # more boxes than solutions: still a hedge
     ("\\boxed{2}, \\boxed{-3 \\text{ or maybe } 3}", "-3, 2"),  # boxed in parts, hedged inside
     ("\\boxed{3:4}", "\\frac34"),  # unreadable as maths: never matched as text against a maths gold
