@@ -112,7 +112,7 @@ def _answer_tag(text: str) -> Extraction | None:
         return None
     content = tags[-1].strip()
     inner = _answer_phrase(content)
-    return Extraction(inner.answer if inner else content, "answer_tag")
+    return Extraction(inner.answer if inner else content, "answer_tag", context=content)
 
 
 def _gsm8k(text: str) -> Extraction | None:
@@ -142,7 +142,8 @@ def _answer_phrase(text: str) -> Extraction | None:
         if "\\boxed" in answer or "\\fbox" in answer:  # a box left open: the completion was cut off
             return None
         if answer:
-            return Extraction(_number_in_prose(answer) or answer, "answer_phrase")
+            # Hedge words are looked for in the whole sentence: "definitely not 17 apples".
+            return Extraction(_number_in_prose(answer) or answer, "answer_phrase", context=answer)
     return None
 
 

@@ -58,7 +58,9 @@ def test_nothing_found_in_truncated_completions(completion: str) -> None:
     ("It is **7** or **8**.", "'or'"),  # hedge outside the bold span, on its line
     ("It could be any of 1, 2, 3, 4, 5, 6, 7, 8, 9, 10.", "candidate"),  # a list of candidates
     ("5 6 7 8", "candidate"),
-    ("Possible answers: 3, 4, 5.", "candidate"),  # the full stop after the list must not hide it
+    ("Possible answers: 3, 4, 5.", "candidate"),
+    ("The answer is definitely not 17 apples.", "'not'"),  # a number read out of prose keeps its hedges
+    ("<answer>The answer is 7, or maybe 8</answer>", "'or'"),  # the full stop after the list must not hide it
 ])
 def test_hedges_are_flagged(completion: str, word: str) -> None:
     assert word in (extract(completion).hedge or "")
