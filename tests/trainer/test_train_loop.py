@@ -1,0 +1,137 @@
+"""The training loop end to end: run directory contents, metric names, every loss option,
+the real default model on the real arithmetic task, and the step metrics' arithmetic."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import yaml
+from safetensors.torch import load_file
+
+from rlvr.trainer.config import TrainConfig
+from rlvr.trainer.run_metrics import rollout_metrics
+
+TRL_NAMES = {"reward", "reward_std", "frac_reward_zero_std", "completions/mean_length",
+             "completions/clipped_ratio", "entropy", "clip_ratio/low_mean", "clip_ratio/high_mean",
+             "clip_ratio/region_mean", "step_time"}
+
+
+@pytest.mark.slow
+def test_run_directory_holds_config_metrics_samples_checkpoint(tmp_path, tiny_model_dir, tiny_config,
+                                                               capital_letter_task) -> None:
+    from rlvr.trainer.train_loop import train
+
+    cfg = tiny_config(tmp_path / "run", "eval.limit=4")
+    run_dir = train(cfg, tasks=[capital_letter_task])
+
+    saved = TrainConfig.model_validate(yaml.safe_load((run_dir / "config.yaml").read_text()))
+    assert saved == cfg
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [0, 1, 2]
+    assert "eval/accuracy" in rows[0] and "eval/accuracy" in rows[2]  # before and after training
+    for row in rows[1:]:
+        assert row.keys() >= TRL_NAMES
+        assert "rewards/boxed_addition/mean" in row
+        assert "kl" not in row  # beta = 0: no reference model, no KL
+        assert 0 <= row["reward"] <= 1 and all(math.isfinite(v) for v in row.values())
+        assert row["completions/max_length"] <= 8
+    samples = [json.loads(line) for line in (run_dir / "samples" / "step_2.jsonl").read_text().splitlines()]
+    assert len(samples) == 2 * 4
+    for s in samples:
+        assert {"prompt", "completion", "score", "advantage"} <= s.keys()
+        assert s["score"]["value"] == float(any(c.isupper() for c in s["completion"]))
+    # group advantages: each group's scored advantages sum to 0
+    for slot in {s["slot"] for s in samples}:
+        assert abs(sum(s["advantage"] for s in samples if s["slot"] == slot)) < 1e-5
+    ckpt = run_dir / "checkpoints" / "step_2"
+    assert {"model", "optimizer.pt", "scheduler.pt", "rng.pt", "trainer_state.json"} <= {p.name for p in ckpt.iterdir()}
+    assert (ckpt / "model" / "model.safetensors").is_file()
+
+
+@pytest.mark.slow
+def test_every_loss_option_trains(tmp_path, tiny_model_dir, tiny_config, capital_letter_task) -> None:
+    """mu = 2 (old log-probs, clipping), beta > 0 (reference model, k3 KL), grpo aggregation,
+    batch reward scaling, dynamic sampling, cosine schedule with warm-up, LoRA off."""
+    from rlvr.trainer.train_loop import train
+
+    cfg = tiny_config(tmp_path / "run", "steps=1", "loss.num_iterations=2", "loss.beta=0.1", "loss.type=grpo",
+                      "loss.scale_rewards=batch", "loss.epsilon_high=0.28", "rollout.dynamic_sampling=true",
+                      "optim.schedule=cosine", "optim.warmup_steps=1", "rollout.temperature=0.7")
+    run_dir = train(cfg, tasks=[capital_letter_task])
+    row = json.loads((run_dir / "metrics.jsonl").read_text().splitlines()[-1])
+    assert row["kl"] >= 0 and math.isfinite(row["kl"])
+    assert row["grad_norm"] > 0
+    before = load_file(tiny_model_dir / "model.safetensors")
+    after = load_file(run_dir / "checkpoints" / "step_1" / "model" / "model.safetensors")
+    assert max((after[k] - before[k]).abs().max().item() for k in before) > 0
+
+
+@pytest.mark.slow
+def test_lora_run_saves_an_adapter(tmp_path, tiny_config, capital_letter_task) -> None:
+    from rlvr.trainer.train_loop import train
+
+    run_dir = train(tiny_config(tmp_path / "run", "steps=1", "model.lora={r: 4, alpha: 8}"),
+                    tasks=[capital_letter_task])
+    model_dir = run_dir / "checkpoints" / "step_1" / "model"
+    assert (model_dir / "adapter_model.safetensors").is_file()
+    assert not (model_dir / "model.safetensors").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_default_model_trains_on_arithmetic(tmp_path) -> None:
+    """The real thing, tiny: SmolLM2-135M-Instruct, the arithmetic task, 1 step of 2 x 4."""
+    from rlvr.trainer.config import load_config
+    from rlvr.trainer.train_loop import train
+
+    cfg = load_config(None, [f"run_dir={tmp_path / 'run'}", "steps=1", "device=cpu", "rollout.prompts_per_step=2",
+                             "rollout.group_size=4", "rollout.max_new_tokens=32", "eval.limit=0", "progress=false"])
+    run_dir = train(cfg)
+    row = json.loads((run_dir / "metrics.jsonl").read_text().splitlines()[-1])
+    assert row["step"] == 1
+    assert "rewards/math/mean" in row and 0 <= row["reward"] <= 1
+    assert row["verification/masked_rows"] == 0
+    if row["frac_reward_zero_std"] < 1:  # some group had a right and a wrong answer
+        assert row["grad_norm"] > 0
+    samples = [json.loads(line) for line in (run_dir / "samples" / "step_1.jsonl").read_text().splitlines()]
+    assert len(samples) == 8 and all(s["score"]["status"] in ("ok", "no_answer") for s in samples)
+
+
+def _score(value: float, status: str = "ok", **details) -> dict:
+    return {"value": value, "status": status, "extracted": None, "details": details}
+
+
+def test_rollout_metrics_count_masked_rows_and_zero_std_groups() -> None:
+    class Named:
+        name = "t"
+
+    groups = [  # one rank, two groups of 3
+        {"task": 0, "scores": [_score(1.0), _score(0.0), _score(0.0, "timeout")], "lengths": [4, 6, 8],
+         "clipped": [False, False, True]},
+        {"task": 0, "scores": [_score(1.0), _score(1.0), _score(0.0, "infra_error")], "lengths": [2, 2, 2],
+         "clipped": [False, False, False]},
+    ]
+    m = rollout_metrics([groups], [Named()])
+    assert m["verification/masked_rows"] == 2
+    assert m["verification/timeout"] == 1 and m["verification/infra_error"] == 1
+    assert m["reward"] == pytest.approx(3 / 4)  # masked rows are not scored 0
+    assert m["frac_reward_zero_std"] == 0.5  # group 2's scored rewards are all 1
+    assert m["reward_std"] == pytest.approx((math.sqrt(0.5) + 0) / 2)
+    assert m["completions/mean_length"] == pytest.approx(24 / 6)
+    assert m["completions/clipped_ratio"] == pytest.approx(1 / 6)
+    assert m["rewards/t/mean"] == pytest.approx(3 / 6)
+
+
+def test_rollout_metrics_per_component_rewards() -> None:
+    class Named:
+        name = "t"
+
+    parts = {"math": _score(1.0), "format": _score(0.5)}
+    groups = [{"task": 0, "scores": [_score(0.9, **parts), _score(0.1, math=_score(0.0), format=_score(0.2))],
+               "lengths": [3, 3], "clipped": [False, False]}]
+    m = rollout_metrics([groups, groups], [Named()])  # two ranks
+    assert m["rewards/math/mean"] == pytest.approx(0.5)
+    assert m["rewards/format/mean"] == pytest.approx(0.35)
+    assert m["reward"] == pytest.approx(0.5)
