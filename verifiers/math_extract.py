@@ -18,9 +18,10 @@ Strategies, tried in the configured order; the first that finds something wins:
   A completion cut off mid-sentence ("3 + 4 = 7 and then") has no answer rather
   than its last digit.
 
-Hedges are judged wrong: several different boxed answers, or an answer holding
-"or", "either", "possibly", "maybe", "perhaps", "not", "probably", "neither"
-(unless the gold answer itself uses that word).
+Hedges are judged wrong: several different boxed answers, a trailing list of
+candidate numbers, or an answer (or its sentence) holding one of ``HEDGE_WORDS``:
+"or", "either", "possibly", "maybe", "not", "at least", "unless", ... (unless the
+gold answer itself uses that word).
 
 Limits: only the last ``MAX_SCAN`` characters are searched (final answers are at
 the end; a 200,000-character completion costs the same as a 20,000 one).
@@ -37,8 +38,9 @@ from .math_normalize import words_to_number
 MAX_SCAN = 20_000
 Strategy = Literal["boxed", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number"]
 STRATEGIES: tuple[Strategy, ...] = ("boxed", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number")
-HEDGE_WORDS = ("or", "either", "possibly", "maybe", "perhaps", "not", "probably", "neither", "unsure")
-_HEDGE = re.compile(r"\b(" + "|".join(HEDGE_WORDS) + r")\b", re.IGNORECASE)
+HEDGE_WORDS = ("or", "either", "possibly", "maybe", "perhaps", "not", "probably", "neither", "unsure",
+               "unless", "otherwise", "at least", "at most", "somewhere")
+_HEDGE = re.compile(r"\b(" + "|".join(w.replace(" ", r"\s+") for w in HEDGE_WORDS) + r")\b", re.IGNORECASE)
 _PHRASE = re.compile(
     r"(?:final\s+answer|the\s+answer|answer|correct\s+(?:option|choice|answer))\s*"
     r"(?:is\s*:?|:|=|would\s+be|will\s+be)\s*",

@@ -59,7 +59,9 @@ def test_nothing_found_in_truncated_completions(completion: str) -> None:
     ("It could be any of 1, 2, 3, 4, 5, 6, 7, 8, 9, 10.", "candidate"),  # a list of candidates
     ("5 6 7 8", "candidate"),
     ("Possible answers: 3, 4, 5.", "candidate"),
-    ("The answer is definitely not 17 apples.", "'not'"),  # a number read out of prose keeps its hedges
+    ("The answer is definitely not 17 apples.", "'not'"),
+    ("At least 7.", "'at least'"),
+    ("It is 7 unless n is odd.", "'unless'"),  # a number read out of prose keeps its hedges
     ("<answer>The answer is 7, or maybe 8</answer>", "'or'"),  # the full stop after the list must not hide it
 ])
 def test_hedges_are_flagged(completion: str, word: str) -> None:
