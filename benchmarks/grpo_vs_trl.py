@@ -25,7 +25,9 @@ generation, reward, loss, backward, optimizer), rlvr's ``step_time`` from its
 metrics.jsonl (the same span). Generated tokens per second: completion tokens of
 the step (``completions/mean_length`` x 32, EOS included, as both count it) over
 the step's seconds, summed over steps. Model loading and start-up are not in the
-step times; the total wall time of each child is reported too.
+step times; the total wall time of each child is reported too, and its CPU
+seconds (all threads and worker processes, start-up included) per step: a
+number that other jobs on the same cores barely move.
 
 The JSON result goes to ``benchmarks/out/grpo_vs_trl-<time>.json``; a markdown
 table is printed. Timings on a shared machine are noisy: read the ratio.
@@ -77,25 +79,27 @@ def rlvr_steps(metrics_rows: list[dict[str, Any]]) -> list[dict[str, float]]:
 
 
 def ratio_row(results: dict[str, dict[str, Any]]) -> dict[str, float] | None:
-    """rlvr / TRL for seconds per step and peak RSS; TRL / rlvr for throughput (higher = rlvr better)."""
+    """rlvr / TRL for every number (below 1 = rlvr faster or smaller, except tokens/s: above 1 = faster)."""
     if not {"trl", "rlvr"} <= results.keys():
         return None
     ours, theirs = results["rlvr"], results["trl"]
     return {"s_per_step": ours["median_s_per_step"] / theirs["median_s_per_step"],
             "tokens_per_s": ours["tokens_per_s"] / theirs["tokens_per_s"],
+            "cpu_s_per_step": ours["cpu_s_per_step"] / theirs["cpu_s_per_step"],
             "peak_rss": ours["peak_rss_tree_mib"] / theirs["peak_rss_tree_mib"]}
 
 
 def markdown_table(results: dict[str, dict[str, Any]]) -> str:
-    head = ("| trainer | median s/step | gen tokens/s | peak RSS trainer (MiB) | peak RSS tree (MiB) "
-            "| reward first -> last | steps | wall (s) |\n|---|---|---|---|---|---|---|---|\n")
-    rows = [f"| {name} | {r['median_s_per_step']:.1f} | {r['tokens_per_s']:.1f} | {r['peak_rss_self_mib']:.0f} "
-            f"| {r['peak_rss_tree_mib']:.0f} | {r['reward_first']:.3f} -> {r['reward_last']:.3f} | {r['steps']} "
-            f"| {r['wall_s']:.0f} |" for name, r in results.items()]
+    head = ("| trainer | median s/step | gen tokens/s | CPU s/step | peak RSS trainer (MiB) | peak RSS tree (MiB) "
+            "| reward first -> last | steps | wall (s) |\n|---|---|---|---|---|---|---|---|---|\n")
+    rows = [f"| {name} | {r['median_s_per_step']:.1f} | {r['tokens_per_s']:.1f} | {r['cpu_s_per_step']:.0f} "
+            f"| {r['peak_rss_self_mib']:.0f} | {r['peak_rss_tree_mib']:.0f} "
+            f"| {r['reward_first']:.3f} -> {r['reward_last']:.3f} | {r['steps']} | {r['wall_s']:.0f} |"
+            for name, r in results.items()]
     ratio = ratio_row(results)
     if ratio:
-        rows.append(f"| rlvr / TRL | {ratio['s_per_step']:.2f}x | {ratio['tokens_per_s']:.2f}x | | "
-                    f"{ratio['peak_rss']:.2f}x | | | |")
+        rows.append(f"| rlvr / TRL | {ratio['s_per_step']:.2f}x | {ratio['tokens_per_s']:.2f}x | "
+                    f"{ratio['cpu_s_per_step']:.2f}x | | {ratio['peak_rss']:.2f}x | | | |")
     return head + "\n".join(rows) + "\n"
 
 
@@ -236,7 +240,10 @@ def child_main(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
     (run_trl if args.child == "trl" else run_rlvr)(args, result)
     result["wall_s"] = time.perf_counter() - t0
-    result["peak_rss_self_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    result["peak_rss_self_mib"] = own.ru_maxrss / 1024  # KiB on Linux
+    # CPU seconds barely move when other jobs share the cores (wall seconds do): a second view
+    result["cpu_s"] = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
     from rlvr.tasks import get_task
 
     cfg = train_config(args, Path(tempfile.gettempdir()) / "unused")
@@ -269,7 +276,8 @@ def run_child(side: str, args: argparse.Namespace) -> dict[str, Any]:
     result_path.unlink()
     summary = summarize(child["steps"])
     summary |= {"peak_rss_self_mib": child["peak_rss_self_mib"], "peak_rss_tree_mib": peak / 2**20,
-                "wall_s": child["wall_s"], "reward_impl": child["reward_impl"],
+                "wall_s": child["wall_s"], "cpu_s_per_step": child["cpu_s"] / len(child["steps"]),
+                "reward_impl": child["reward_impl"],
                 "reward_s_per_step": child.get("reward_s_per_step"),
                 "same_prompts_as_planned": child["prompt_ids"] == child["planned_prompt_ids"],
                 "per_step": child["steps"]}

@@ -45,20 +45,21 @@ def test_rlvr_steps_reads_metrics_rows_and_skips_eval_only_rows(bench):
 
 
 def result(s_per_step, tokens_per_s, rss):
-    return {"median_s_per_step": s_per_step, "tokens_per_s": tokens_per_s, "peak_rss_self_mib": rss * 0.9,
+    return {"median_s_per_step": s_per_step, "tokens_per_s": tokens_per_s, "cpu_s_per_step": s_per_step * 1.5,
+            "peak_rss_self_mib": rss * 0.9,
             "peak_rss_tree_mib": rss, "reward_first": 0.25, "reward_last": 0.5, "steps": 10, "wall_s": 700.0}
 
 
 def test_ratio_and_markdown_table(bench):
     results = {"trl": result(60.0, 12.0, 15000.0), "rlvr": result(20.0, 36.0, 3000.0)}
     assert bench.ratio_row(results) == {"s_per_step": pytest.approx(1 / 3), "tokens_per_s": 3.0,
-                                        "peak_rss": 0.2}
+                                        "cpu_s_per_step": pytest.approx(1 / 3), "peak_rss": 0.2}
     table = bench.markdown_table(results)
     lines = table.strip().splitlines()
     assert lines[0].startswith("| trainer | median s/step | gen tokens/s")
-    assert lines[2] == "| trl | 60.0 | 12.0 | 13500 | 15000 | 0.250 -> 0.500 | 10 | 700 |"
-    assert lines[3] == "| rlvr | 20.0 | 36.0 | 2700 | 3000 | 0.250 -> 0.500 | 10 | 700 |"
-    assert lines[4] == "| rlvr / TRL | 0.33x | 3.00x | | 0.20x | | | |"
+    assert lines[2] == "| trl | 60.0 | 12.0 | 90 | 13500 | 15000 | 0.250 -> 0.500 | 10 | 700 |"
+    assert lines[3] == "| rlvr | 20.0 | 36.0 | 30 | 2700 | 3000 | 0.250 -> 0.500 | 10 | 700 |"
+    assert lines[4] == "| rlvr / TRL | 0.33x | 3.00x | 0.33x | | 0.20x | | | |"
     only_trl = {"trl": results["trl"]}
     assert bench.ratio_row(only_trl) is None
     assert len(bench.markdown_table(only_trl).strip().splitlines()) == 3
