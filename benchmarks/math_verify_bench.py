@@ -76,7 +76,7 @@ def summarise(cases: list[dict[str, Any]], verdicts: list[bool], latencies: list
         "accuracy": sum(v == e for v, e in zip(verdicts, labels, strict=True)) / len(cases),
         "false_accepts": sum(v and not e for v, e in zip(verdicts, labels, strict=True)),
         "false_rejects": sum(e and not v for v, e in zip(verdicts, labels, strict=True)),
-        "hacking_false_accepts": sum(v and h for v, h in zip(verdicts, hacking, strict=True)),
+        "hacking_false_accepts": sum(v and h and not e for v, h, e in zip(verdicts, hacking, labels, strict=True)),
         "p50_ms": 1000 * statistics.median(ordered),
         "p99_ms": 1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
         "max_ms": 1000 * ordered[-1],
