@@ -209,6 +209,19 @@ def words_to_number(text: str) -> int | None:
     return total + current
 
 
+_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6,
+                 "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+
+
+def words_to_fraction(text: str) -> str | None:
+    """``"three quarters"`` -> ``"3/4"``, ``"a half"`` -> ``"1/2"``; None for anything else."""
+    match = re.fullmatch(r"(.+?)[\s\-]+([a-z]+?)s?", text.lower().strip(" ."))
+    if match is None or match.group(2) not in _DENOMINATORS:
+        return None
+    numerator = 1 if match.group(1) in ("a", "an", "one") else words_to_number(match.group(1))
+    return None if numerator is None else f"{numerator}/{_DENOMINATORS[match.group(2)]}"
+
+
 def _strip_thousands(text: str) -> str:
     """``1,234,567`` and ``1 234 567`` -> ``1234567`` (groups of exactly three digits; not inside longer lists)."""
     text = re.sub(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d,.])", lambda m: m.group(0).replace(" ", ""), text)
@@ -229,6 +242,9 @@ def normalize(text: str, *, strip_units: bool = True) -> str:
     number = words_to_number(text)
     if number is not None:
         return str(number)
+    fraction = words_to_fraction(text) if len(text) < 60 else None
+    if fraction is not None:
+        return fraction
     if strip_units:
         text = _strip_units(text)
     return text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rlvr.verifiers.math_normalize import normalize, words_to_number
+from rlvr.verifiers.math_normalize import normalize, words_to_fraction, words_to_number
 
 CASES = [
     ("\\frac{1}{2}", "((1)/(2))"),  # \frac with braces
@@ -59,3 +59,11 @@ def test_units_are_kept_when_stripping_is_off() -> None:
 ])
 def test_words_to_number(words: str, number: int | None) -> None:
     assert words_to_number(words) == number
+
+
+@pytest.mark.parametrize(("words", "fraction"), [
+    ("three quarters", "3/4"), ("a half", "1/2"), ("two-thirds", "2/3"), ("one fifth", "1/5"),
+    ("seven eighths", "7/8"), ("three apples", None), ("quarters", None),
+])
+def test_words_to_fraction(words: str, fraction: str | None) -> None:
+    assert words_to_fraction(words) == fraction
