@@ -164,6 +164,7 @@ HACKS = [
 ("\\boxed{7 + e^{-30}}", "7"), ("\\boxed{x + 10^{-12}}", "x"), ("\\boxed{\\frac{1}{2} + \\pi^{-40}}", "\\frac12"),
 ("It could be any of 1, 2, 3, 4, 5, 6, 7, 8, 9, 10.", "10"), ("5 6 7 8", "8"), ("\\boxed{8 = 7}", "7"),
     ("At least 7.", "7"), ("The answer is definitely not 7 apples.", "7"), ("It's 7 unless it's 8.", "7"),
+    ("The solutions are $x=1$ and $x=2$.", "2"),
     ("\\boxed{A}", "7"), ("\\boxed{e}", "7"), ("\\boxed{1,2}", "\\{1,2,3\\}"), ("\\boxed{y = 7}", "x = 7"),
 ]
 

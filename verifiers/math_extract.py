@@ -184,6 +184,10 @@ def _last_number(text: str) -> Extraction | None:
 def _find_last_number(text: str) -> Extraction | None:
     tail = text[-300:]
     line = _last_line(tail, len(tail))
+    # "The solutions are $x=1$ and $x=2$.": several solved-for spans in the last line are one list.
+    solved = re.findall(r"\$\s*([A-Za-z]\s*=[^$]{1,100})\$", line)
+    if len(solved) > 1 and _FINISHED.search(tail):
+        return Extraction(", ".join(s.strip() for s in solved), "last_number", context=line)
     match = _TRAILING.search(tail)
     if match:
         return Extraction(match.group(1), "last_number", context=line)

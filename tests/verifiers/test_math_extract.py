@@ -27,6 +27,7 @@ CASES = [
     ("<answer>The answer is 7.</answer>", "7", "answer_tag"),  # a phrase inside the tag narrows it
     ("The hypotenuse is \\(\\sqrt{41}\\).", "\\sqrt{41}", "last_number"),  # a math span ends the sentence
     ("After comparing, I choose (D).", "(D)", "last_number"),  # a choice ends the sentence
+    ("The solutions are $x=1$ and $x=2$.", "x=1, x=2", "last_number"),  # several solved-for spans
 ]
 
 
