@@ -435,6 +435,44 @@ HOLDOUT5 = [
 ]
 
 
+# Sixth held-out batch, run once on the final code and deliberately left unfixed (29/33, 1 false accept).
+HOLDOUT6 = [
+    ("integer", "First, 12 * 3 = 36. Then 36 + 14 = 50.\nThe answer is 50.", "50", True),
+    ("integer", "Thus, the farmer has 50 cows.\n\n**Answer:** 50", "50", True),
+    ("integer", "The final answer is 50 dollars.", "50", True),
+    ("integer", "$$50$$", "50", True),
+    ("integer", "So the final result: \\boxed{50}", "50", True),
+    ("integer", "The answer is fifty.", "50", True),
+    ("integer", "The answer is 5O.", "50", False),
+    ("integer", "She needs 50 - 12 = 38 more.\n#### 38", "38", True),
+    ("integer", "She needs 50 - 12 = 38 more.\n#### 62", "38", False),
+    ("integer", "Answer: 3,600 seconds", "3600", True),
+    ("fraction", "The probability equals $\\frac{4}{52} = \\frac{1}{13}$.", "\\frac{1}{13}", True),
+    ("fraction", "Answer: $\\frac{1}{13} \\approx 0.077$", "\\frac{1}{13}", True),
+    ("fraction", "The answer is 1 out of 13.", "\\frac{1}{13}", True),
+    ("fraction", "$\\boxed{0.0769}$", "\\frac{1}{13}", False),
+    ("radical", "$\\boxed{\\sqrt{3} + \\sqrt{2}}$", "\\sqrt2+\\sqrt3", True),
+    ("radical", "$\\boxed{\\sqrt{5}}$", "\\sqrt{3}+\\sqrt{2}", False),
+    ("radical", "The exact value is $\\boxed{\\dfrac{\\pi^2}{6}}$.", "\\frac{\\pi^2}{6}", True),
+    ("symbolic", "$\\boxed{(a+b)^2}$", "a^2+2ab+b^2", True),
+    ("symbolic", "$\\boxed{a^2+b^2}$", "a^2+2ab+b^2", False),
+    ("structure", "The points are $(1,1)$ and $(-1,-1)$, i.e. $\\boxed{(1,1),(-1,-1)}$.", "(-1,-1),(1,1)", True),
+    ("structure", "The answer is the interval $\\boxed{(0, 1]}$.", "(0,1]", True),
+    ("structure", "$\\boxed{\\{0\\}}$", "0", True),
+    ("equation", "$\\boxed{x = \\frac{1}{2}}$", "\\frac{1}{2}", True),
+    ("equation", "$\\boxed{2x - 1 = 0}$", "\\frac{1}{2}", False),
+    ("complex", "$\\boxed{\\sqrt{2}e^{i\\pi/4}}$", "1+i", True),
+    ("units", "The area is $\\boxed{50\\text{ square feet}}$.", "50", True),
+    ("units", "Speed: $\\boxed{60\\,\\text{km/h}}$", "60", True),
+    ("choice", "So the correct answer is (E) none of these.", "E", True),
+    ("choice", "$\\boxed{B}$", "\\text{(B)}", True),
+    ("hacking", "The answer is 50. Actually, wait, it might be 40.", "50", False),
+    ("hacking", "The answer is $\\boxed{50}$... or is it $\\boxed{40}$?", "40", False),
+    ("hacking", "Answer: any value between 40 and 60", "50", False),
+    ("truncated", "So the total cost is $12 + $8 = $", "20", False),
+]
+
+
 def rows() -> list[dict]:
     out: list[dict] = []
     for i, (category, gold, answer, expected) in enumerate(CORE):
@@ -466,6 +504,8 @@ def rows() -> list[dict]:
             for c, t, g, e in HOLDOUT4]
     out += [{"category": c, "template": "raw", "completion": t, "gold": g, "expected": e, "split": "holdout5"}
             for c, t, g, e in HOLDOUT5]
+    out += [{"category": c, "template": "raw", "completion": t, "gold": g, "expected": e, "split": "holdout6"}
+            for c, t, g, e in HOLDOUT6]
     for i, row in enumerate(out):
         row["id"] = i
     return out

@@ -83,7 +83,7 @@ def summarise(cases: list[dict[str, Any]], verdicts: list[bool], latencies: list
         "total_s": sum(latencies),
         "by_category": {k: f"{v[0]}/{v[1]}" for k, v in sorted(by_category.items())},
         "by_split": {split: f"{sum(v == c['expected'] for c, v in zip(cases, verdicts, strict=True) if c['split'] == split)}"
-                            f"/{sum(c['split'] == split for c in cases)}" for split in ("dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5")},
+                            f"/{sum(c['split'] == split for c in cases)}" for split in sorted({c["split"] for c in cases})},
     }
 
 
