@@ -130,6 +130,11 @@ def read_completions(path: Path, task: Task, *, limit: int | None = None) -> tup
             by_id.setdefault(str(record["id"]), []).append(Completion(record["completion"]))
     if not by_id:
         raise ValueError(f"{path}: no completions for task {task.name!r}")
+    if limit is None:  # positional ids ("<task>/<split>/<i>"): load only as far as the last one
+        prefix = f"{task.name}/{task.eval_split}/"
+        positions = [i.removeprefix(prefix) for i in by_id]
+        if all(i.startswith(prefix) for i in by_id) and all(p.isdigit() for p in positions):
+            limit = max(int(p) for p in positions) + 1
     rows_by_id = {r["id"]: r for r in task.load(split=task.eval_split, limit=limit)}
     unknown = sorted(set(by_id) - set(rows_by_id))
     if unknown:

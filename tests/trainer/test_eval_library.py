@@ -130,3 +130,12 @@ def test_read_completions_rejects_bad_files(tmp_path):
     path.write_text(json.dumps({"id": "arithmetic/test/0"}) + "\n")
     with pytest.raises(ValueError, match=":1: expected an object"):
         read_completions(path, task)
+
+
+def test_read_completions_without_limit_loads_only_up_to_the_last_id(tmp_path):
+    task = get_task("arithmetic")
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps({"id": f"arithmetic/test/{i}", "completion": "x"}) + "\n" for i in (4, 1)))
+    rows, completions = read_completions(path, task)
+    assert [r["id"] for r in rows] == ["arithmetic/test/1", "arithmetic/test/4"]  # the task's row order
+    assert rows[1] == task.load(split="test", limit=5)[4] and len(completions) == 2
