@@ -10,18 +10,18 @@ Values (tuples, hashable and picklable):
 - ``("matrix", rows)``; ``("rel", ops, sides)``: ``x = 3``, ``-1 < x <= 2``; ``("text", words)``.
 
 Comparison, in order of cost: exact rationals (``Fraction``), then mpmath at 40
-digits with a relative tolerance, then, for expressions with free symbols,
-evaluation at random points (Schwartz-Zippel: two different rational functions
-agree at several random points with probability ~0). A single-variable
-inequality compares as the interval it describes (``x > 3`` equals ``(3, oo)``),
-and ``x = 3`` equals ``3`` when ``equation_rhs`` is on.
+digits with a relative tolerance, then, for expressions with free symbols, sympy
+when both trees are small (``math_sympy``: ``simplify`` of the difference, real
+symbols, so ``sqrt(x^2)`` is ``|x|``), and evaluation at random points for larger
+ones (Schwartz-Zippel: two different rational functions agree at several random
+points with probability ~0). A single-variable inequality compares as the interval
+it describes (``x > 3`` equals ``(3, oo)``), and ``x = 3`` equals ``3`` when
+``equation_rhs`` is on.
 
-Departure from the usual recipe (Math-Verify, PRM800K): no sympy step. Exact
-rationals, 40-digit mpmath and random-point identity testing decide every
-comparison this answer language can express; a sympy ``simplify`` would only add
-an unbounded cost. The cost of this choice: identities that hold only on a
-restricted domain (``sqrt(x^2)`` vs ``x``) are judged on the sampled points,
-which are real and in ``[0.3, 2.7]``.
+sympy never parses model text: it receives trees from our bounded parser
+(``math_expr``), so ``9^9^9^9`` is refused before sympy sees it. The random-point
+fallback judges identities on real points in ``[0.3, 2.7]``, so on trees too large
+for sympy an identity that holds only for positive values is accepted.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from .math_expr import FUNCTIONS, Node, ParseFailure, Refused, exact, free_symbols, mp, numeric, parse
+from .math_sympy import symbolic_equal
 
 Value = tuple[Any, ...]
 _RELATIONS = ("<=", ">=", "!=", "<", ">", "=")
@@ -159,7 +160,8 @@ def _close(a: Any, b: Any, rel_tol: float) -> bool:
 
 
 def scalar_equal(a: Node, b: Node, options: CompareOptions) -> tuple[bool, str]:
-    """(equal, method) for predicted ``a`` and gold ``b``: exact rationals, then numeric, then random points."""
+    """(equal, method) for predicted ``a`` and gold ``b``: exact rationals, then numeric, then sympy
+    when both are small (``math_sympy``), then random points."""
     ea, eb = exact(a), exact(b)
     if ea is not None and eb is not None:
         return ea == eb, "exact"
@@ -173,6 +175,10 @@ def scalar_equal(a: Node, b: Node, options: CompareOptions) -> tuple[bool, str]:
             raise
         except (ArithmeticError, ValueError, TypeError):  # a domain error: 1/0, log(0)
             return False, "numeric_failed"
+    # Random points first: one disagreement proves the expressions differ, and most
+    # wrong answers stop here in microseconds. Agreement on positive reals is then
+    # confirmed by sympy when the trees are small, which also rejects identities that
+    # hold only for positive values (sqrt(x^2) vs x).
     rng = random.Random(20240611)
     agreed = 0
     for _ in range(options.random_points * 3):
@@ -187,7 +193,12 @@ def scalar_equal(a: Node, b: Node, options: CompareOptions) -> tuple[bool, str]:
             return False, "random_points"
         agreed += 1
         if agreed == options.random_points:
-            return True, "random_points"
+            break
+    verdict = symbolic_equal(a, b)
+    if verdict is not None:
+        return verdict, "sympy"
+    if agreed == options.random_points:
+        return True, "random_points"
     return False, "random_points_failed"
 
 

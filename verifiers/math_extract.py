@@ -21,7 +21,8 @@ Strategies, tried in the configured order; the first that finds something wins:
 Hedges are judged wrong: several different boxed answers, a trailing list of
 candidate numbers, or an answer (or its sentence) holding one of ``HEDGE_WORDS``:
 "or", "either", "possibly", "maybe", "not", "at least", "unless", ... (unless the
-gold answer itself uses that word).
+gold answer itself uses that word); or a retraction after the answer ("Actually, wait,
+it might be 40.") that ends on a different number.
 
 Limits: only the last ``MAX_SCAN`` characters are searched (final answers are at
 the end; a 200,000-character completion costs the same as a 20,000 one).
@@ -229,7 +230,7 @@ def extract(completion: str, strategies: tuple[Strategy, ...] = STRATEGIES, gold
         found = _EXTRACTORS[name](text)
         if found is not None and found.answer:
             if found.hedge is None:
-                hedge = hedge_in(found.context or found.answer, gold)
+                hedge = hedge_in(found.context or found.answer, gold) or _retracted(text, found.answer)
                 found = Extraction(found.answer, found.extractor, hedge)
             return found
     return Extraction(None, None)
@@ -241,4 +242,28 @@ def hedge_in(answer: str, gold: str) -> str | None:
     for word in _HEDGE.findall(answer):
         if word.lower() not in gold_words:
             return f"hedge word {word.lower()!r}"
+    return None
+
+
+# "Actually", "wait", "on second thought" after the answer, then another number at the end:
+# the completion took its answer back ("The answer is 50. Actually, wait, it might be 40.").
+_RETRACTION = re.compile(r"\b(actually|wait|on second thought|correction|scratch that|i mean|i was wrong)\b",
+                         re.IGNORECASE)
+
+
+def _retracted(text: str, answer: str) -> str | None:
+    """A retraction after the answer that ends on a different number, if any.
+
+    A check that comes back to the same number ("Wait, let me verify: 25 + 25 = 50") is not one.
+    """
+    end = text.rfind(answer)
+    if end < 0:
+        return None
+    tail = text[end + len(answer):]
+    cue = _RETRACTION.search(tail)
+    if cue is None:
+        return None
+    numbers = re.findall(_NUMBER, tail[cue.end():])
+    if numbers and numbers[-1].strip("$").replace(",", "") not in answer.replace(",", ""):
+        return f"retracted after the answer ({cue.group(1).lower()!r})"
     return None
