@@ -90,6 +90,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
 
     loggers = open_loggers(run_dir, cfg.loggers, resumed_at=start if checkpoint else None) if ddp.main else []
     pool = VerifierPool(cfg.verify.workers)
+    _warm_up(pool, tasks, sampler.rows, cfg)
     progress = StepProgress(cfg.steps, start, enabled=ddp.main and cfg.progress)
     try:
         if start == 0 and eval_rows:
@@ -252,6 +253,16 @@ def _evaluate(model: Any, tokenizer: Any, tasks: list[Any], eval_rows: list[list
 
 
 # --- set-up helpers ---
+
+
+def _warm_up(pool: VerifierPool, tasks: list[Any], rows: list[list[dict]], cfg: TrainConfig) -> None:
+    """Start every verifier worker and load each task's verifier into it, under a generous
+    deadline: a worker's first job pays for its interpreter start and imports, which on a
+    loaded machine can exceed ``verify.timeout_s`` and would mask honest rows as timeouts."""
+    n = cfg.verify.workers
+    for task, task_rows in zip(tasks, rows, strict=True):
+        pool.map(task.verifier(), [""] * n, [task.reference(task_rows[0])] * n,
+                 timeout_s=max(300.0, cfg.verify.timeout_s))
 
 
 def _device(name: str, ddp: Dist) -> torch.device:

@@ -2,9 +2,9 @@
 a small addition task that implements the ``rlvr.tasks.Task`` interface with real
 verifiers, and ``tiny_train_config`` for fast loop tests on the tiny model.
 
-A random model never writes a boxed sum, so loop tests on it reward a capital
-letter (``RegexMatch("[A-Z]")``): real verifier, reward variance inside groups,
-hence real gradients."""
+A random model never writes a boxed sum, so loop tests on it reward a word
+starting with a, b or c (``ABC_WORD``): a real verifier that gives the random
+model's groups reward variance, hence real gradients."""
 
 from __future__ import annotations
 
@@ -84,9 +84,12 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     return path
 
 
+ABC_WORD = RegexMatch(pattern=r" [a-c]")
+
+
 @pytest.fixture
-def capital_letter_task() -> BoxedAddition:
-    return BoxedAddition(rule=RegexMatch(pattern="[A-Z]"))
+def abc_word_task() -> BoxedAddition:
+    return BoxedAddition(rule=ABC_WORD)
 
 
 @pytest.fixture

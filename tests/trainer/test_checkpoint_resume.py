@@ -23,8 +23,7 @@ pytestmark = pytest.mark.slow
 _CHILD = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, {tests!r})
-    from conftest import BoxedAddition, _tiny_config
-    from rlvr.verifiers import RegexMatch
+    from conftest import ABC_WORD, BoxedAddition, _tiny_config
     import rlvr.trainer.train_loop as loop
 
     real = loop.generate_and_score
@@ -34,7 +33,7 @@ _CHILD = textwrap.dedent("""
         return real(prompts, step=step, **kw)
     loop.generate_and_score = killing
     cfg = _tiny_config({model!r}, {run!r}, *{overrides!r})
-    loop.train(cfg, tasks=[BoxedAddition(rule=RegexMatch(pattern="[A-Z]"))])
+    loop.train(cfg, tasks=[BoxedAddition(rule=ABC_WORD)])
 """)
 
 OVERRIDES = ("steps=4", "save_every=2", "optim.schedule=cosine", "optim.warmup_steps=1")
@@ -47,10 +46,10 @@ def _metrics(run_dir: Path) -> list[dict]:
 
 
 def test_kill9_and_resume_gives_the_same_weights_and_metrics(tmp_path, tiny_model_dir, tiny_config,
-                                                           capital_letter_task) -> None:
+                                                           abc_word_task) -> None:
     from rlvr.trainer.train_loop import train
 
-    whole = train(tiny_config(tmp_path / "whole", *OVERRIDES), tasks=[capital_letter_task])
+    whole = train(tiny_config(tmp_path / "whole", *OVERRIDES), tasks=[abc_word_task])
 
     cut = tmp_path / "cut"
     child = _CHILD.format(tests=str(Path(__file__).parent), model=str(tiny_model_dir), run=str(cut),
@@ -60,7 +59,7 @@ def test_kill9_and_resume_gives_the_same_weights_and_metrics(tmp_path, tiny_mode
     assert [p.name for p in list_checkpoints(cut)] == ["step_2"]
     assert [row["step"] for row in _metrics(cut)] == [1, 2]
 
-    train(tiny_config(cut, *OVERRIDES), resume="latest", tasks=[capital_letter_task])
+    train(tiny_config(cut, *OVERRIDES), resume="latest", tasks=[abc_word_task])
 
     a = load_file(latest_checkpoint(whole) / "model" / "model.safetensors")
     b = load_file(latest_checkpoint(cut) / "model" / "model.safetensors")
@@ -89,13 +88,13 @@ def test_an_unfinished_checkpoint_is_never_picked(tmp_path) -> None:
         resolve_resume(tmp_path, str(root / "step_10.tmp"))
 
 
-def test_a_new_run_refuses_an_existing_run_dir(tmp_path, tiny_config, capital_letter_task) -> None:
+def test_a_new_run_refuses_an_existing_run_dir(tmp_path, tiny_config, abc_word_task) -> None:
     from rlvr.trainer.train_loop import train
 
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     (run_dir / "metrics.jsonl").write_text('{"step": 1}\n')
     with pytest.raises(FileExistsError, match="--resume latest"):
-        train(tiny_config(run_dir, "steps=1"), tasks=[capital_letter_task])
+        train(tiny_config(run_dir, "steps=1"), tasks=[abc_word_task])
     assert (run_dir / "metrics.jsonl").read_text() == '{"step": 1}\n'
 

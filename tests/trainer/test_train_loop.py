@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 import yaml
@@ -20,11 +21,11 @@ TRL_NAMES = {"reward", "reward_std", "frac_reward_zero_std", "completions/mean_l
 
 @pytest.mark.slow
 def test_run_directory_holds_config_metrics_samples_checkpoint(tmp_path, tiny_model_dir, tiny_config,
-                                                               capital_letter_task) -> None:
+                                                               abc_word_task) -> None:
     from rlvr.trainer.train_loop import train
 
     cfg = tiny_config(tmp_path / "run", "eval.limit=4")
-    run_dir = train(cfg, tasks=[capital_letter_task])
+    run_dir = train(cfg, tasks=[abc_word_task])
 
     saved = TrainConfig.model_validate(yaml.safe_load((run_dir / "config.yaml").read_text()))
     assert saved == cfg
@@ -41,7 +42,7 @@ def test_run_directory_holds_config_metrics_samples_checkpoint(tmp_path, tiny_mo
     assert len(samples) == 2 * 4
     for s in samples:
         assert {"prompt", "completion", "score", "advantage"} <= s.keys()
-        assert s["score"]["value"] == float(any(c.isupper() for c in s["completion"]))
+        assert s["score"]["value"] == float(re.search(" [a-c]", s["completion"]) is not None)
     # group advantages: each group's scored advantages sum to 0
     for slot in {s["slot"] for s in samples}:
         assert abs(sum(s["advantage"] for s in samples if s["slot"] == slot)) < 1e-5
@@ -51,7 +52,7 @@ def test_run_directory_holds_config_metrics_samples_checkpoint(tmp_path, tiny_mo
 
 
 @pytest.mark.slow
-def test_every_loss_option_trains(tmp_path, tiny_model_dir, tiny_config, capital_letter_task) -> None:
+def test_every_loss_option_trains(tmp_path, tiny_model_dir, tiny_config, abc_word_task) -> None:
     """mu = 2 (old log-probs, clipping), beta > 0 (reference model, k3 KL), grpo aggregation,
     batch reward scaling, dynamic sampling, cosine schedule with warm-up, LoRA off."""
     from rlvr.trainer.train_loop import train
@@ -59,7 +60,7 @@ def test_every_loss_option_trains(tmp_path, tiny_model_dir, tiny_config, capital
     cfg = tiny_config(tmp_path / "run", "steps=1", "loss.num_iterations=2", "loss.beta=0.1", "loss.type=grpo",
                       "loss.scale_rewards=batch", "loss.epsilon_high=0.28", "rollout.dynamic_sampling=true",
                       "optim.schedule=cosine", "optim.warmup_steps=1", "rollout.temperature=0.7")
-    run_dir = train(cfg, tasks=[capital_letter_task])
+    run_dir = train(cfg, tasks=[abc_word_task])
     row = json.loads((run_dir / "metrics.jsonl").read_text().splitlines()[-1])
     assert row["kl"] >= 0 and math.isfinite(row["kl"])
     assert row["grad_norm"] > 0
@@ -69,11 +70,11 @@ def test_every_loss_option_trains(tmp_path, tiny_model_dir, tiny_config, capital
 
 
 @pytest.mark.slow
-def test_lora_run_saves_an_adapter(tmp_path, tiny_config, capital_letter_task) -> None:
+def test_lora_run_saves_an_adapter(tmp_path, tiny_config, abc_word_task) -> None:
     from rlvr.trainer.train_loop import train
 
     run_dir = train(tiny_config(tmp_path / "run", "steps=1", "model.lora={r: 4, alpha: 8}"),
-                    tasks=[capital_letter_task])
+                    tasks=[abc_word_task])
     model_dir = run_dir / "checkpoints" / "step_1" / "model"
     assert (model_dir / "adapter_model.safetensors").is_file()
     assert not (model_dir / "model.safetensors").exists()
