@@ -93,7 +93,7 @@ class TransformersGenerator:
     def _generate_batch(self, texts: list[str], params: SamplingParams, batch_index: int) -> list[Completion]:
         import torch
 
-        from .rollouts import _cut_at_eos  # one definition of where a completion ends
+        from .sampling import cut_at_eos  # one definition of where a completion ends
 
         tok = self.tokenizer
         device = next(self.model.parameters()).device
@@ -105,7 +105,7 @@ class TransformersGenerator:
         with torch.no_grad():
             out = self.model.generate(**enc, max_new_tokens=params.max_new_tokens, pad_token_id=tok.pad_token_id,
                                       eos_token_id=tok.eos_token_id, **sampling)
-        ids, mask, clipped = _cut_at_eos(out[:, enc.input_ids.shape[1]:].cpu(), tok.eos_token_id)
+        ids, mask, clipped = cut_at_eos(out[:, enc.input_ids.shape[1]:].cpu(), tok.eos_token_id)
         token_ids = [row[m].tolist() for row, m in zip(ids, mask, strict=True)]
         decoded = tok.batch_decode(token_ids, skip_special_tokens=True)
         return [Completion(text, tids, not clip) for text, tids, clip in zip(decoded, token_ids, clipped, strict=True)]

@@ -86,7 +86,7 @@ def group_logprobs(
     prompt_out = decoder(input_ids=prompt_ids.unsqueeze(0), use_cache=True)
     first = prompt_out.last_hidden_state[:, -1:].expand(G, 1, -1)  # [G, 1, D] predicts token 0
     if C > 1:
-        cache = prompt_out.past_key_values
+        cache = prompt_out.cache
         cache.batch_repeat_interleave(G)  # [1, ...] -> [G, ...], differentiable
         positions = torch.arange(P, P + C - 1, device=completion_ids.device).unsqueeze(0).expand(G, -1)
         rest = decoder(

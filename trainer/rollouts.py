@@ -3,11 +3,12 @@
 - ``PromptSampler`` is the data cursor: prompt slot k of a run is a pure
   function of (seed, k) and the per-task counters, so resuming from the cursor
   replays the exact same prompts, and data-parallel ranks agree without talking.
-- ``sample_group`` samples the G completions of one prompt with the RNG seeded
-  by (seed, step, slot): the same prompt slot gets the same completions however
-  the batch is split over ranks, and after a resume.
-- ``generate_and_score`` scores each group in the verifier process pool on a
-  background thread while the next group is being generated.
+- ``generate_and_score`` samples the G completions of every prompt with
+  ``sampling.sample_groups`` (one decode loop for the whole batch, or for chunks
+  of ``rollout.generation_groups`` prompts), each group's RNG seeded by
+  (seed, step, slot): the same prompt slot gets the same completions however
+  the batch is split over ranks, and after a resume. Each chunk is scored in the
+  verifier process pool on a background thread while the next one generates.
 
 Completions end at the first EOS (included, as TRL); one that hits
 ``max_new_tokens`` without EOS is counted as clipped.
@@ -23,6 +24,8 @@ from typing import Any
 import torch
 
 from rlvr.verifiers import Score, VerifierPool
+
+from .sampling import sample_groups
 
 
 @dataclass
@@ -83,59 +86,41 @@ def prompt_text(tokenizer: Any, task: Any, row: dict[str, Any]) -> str:
     return tokenizer.apply_chat_template(task.build_messages(row), tokenize=False, add_generation_prompt=True)
 
 
-def _cut_at_eos(sequences: torch.Tensor, eos_id: int) -> tuple[torch.Tensor, torch.Tensor, list[bool]]:
-    """sequences [G, L] -> ids [G, C] right-padded to the longest, mask [G, C], clipped [G]."""
-    is_eos = sequences == eos_id
-    has_eos = is_eos.any(dim=1)
-    first = torch.where(has_eos, is_eos.int().argmax(dim=1), sequences.shape[1] - 1)
-    lengths = first + 1  # EOS included; a clipped row keeps all L tokens
-    C = int(lengths.max())
-    mask = torch.arange(C).unsqueeze(0) < lengths.unsqueeze(1)
-    ids = torch.where(mask, sequences[:, :C], eos_id)
-    return ids, mask, (~has_eos).tolist()
-
-
-@torch.no_grad()
-def sample_group(
-    model: Any, tokenizer: Any, text: str, *, group_size: int, max_new_tokens: int,
-    temperature: float, top_p: float, seed: int, device: torch.device,
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, list[str], list[bool]]:
-    """One prompt -> (prompt_ids [P], completion_ids [G, C], mask [G, C], texts, clipped)."""
-    prompt_ids = tokenizer(text, add_special_tokens=False, return_tensors="pt").input_ids.to(device)
-    torch.manual_seed(seed)
-    out = model.generate(
-        input_ids=prompt_ids, attention_mask=torch.ones_like(prompt_ids), do_sample=True,
-        num_return_sequences=group_size, max_new_tokens=max_new_tokens, temperature=temperature,
-        top_p=top_p, top_k=0, pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
-    )
-    ids, mask, clipped = _cut_at_eos(out[:, prompt_ids.shape[1]:].cpu(), tokenizer.eos_token_id)
-    texts = tokenizer.batch_decode([row[m] for row, m in zip(ids, mask, strict=True)], skip_special_tokens=True)
-    return prompt_ids[0].cpu(), ids, mask, texts, clipped
-
-
 def group_seed(seed: int, step: int, slot: int) -> int:
     return random.Random(f"{seed}:sample:{step}:{slot}").getrandbits(63)
 
 
 def generate_and_score(
     prompts: list[Prompt], *, step: int, model: Any, tokenizer: Any, tasks: list[Any], cfg: Any,
-    pool: VerifierPool, device: torch.device,
+    pool: VerifierPool,
 ) -> list[Group]:
-    """Sample every prompt's group; each group is scored while the next one generates."""
+    """Sample every prompt's group, ``rollout.generation_groups`` groups per decode loop;
+    each chunk is scored in the verifier pool while the next chunk is being generated."""
     r = cfg.rollout
+    texts = [prompt_text(tokenizer, tasks[p.task_index], p.row) for p in prompts]
+    prompt_ids = [tokenizer(t, add_special_tokens=False, return_tensors="pt").input_ids[0] for t in texts]
+    chunk = r.generation_groups or len(prompts)
     groups: list[Group] = []
     pending: list[Future[list[Score]]] = []
     with ThreadPoolExecutor(max_workers=1) as scorer:
-        for p in prompts:
-            task = tasks[p.task_index]
-            text = prompt_text(tokenizer, task, p.row)
-            pids, ids, mask, texts, clipped = sample_group(
-                model, tokenizer, text, group_size=r.group_size, max_new_tokens=r.max_new_tokens,
-                temperature=r.temperature, top_p=r.top_p, seed=group_seed(cfg.seed, step, p.slot), device=device,
+        for start in range(0, len(prompts), chunk):
+            part = range(start, min(start + chunk, len(prompts)))
+            sampled = sample_groups(
+                model, [prompt_ids[i] for i in part], group_size=r.group_size, max_new_tokens=r.max_new_tokens,
+                temperature=r.temperature, top_p=r.top_p, seeds=[group_seed(cfg.seed, step, prompts[i].slot)
+                                                               for i in part],
+                eos_id=tokenizer.eos_token_id, pad_id=tokenizer.pad_token_id,
             )
-            refs = [task.reference(p.row)] * len(texts)
-            pending.append(scorer.submit(pool.map, task.verifier(), texts, refs, timeout_s=cfg.verify.timeout_s))
-            groups.append(Group(p, text, pids, ids, mask, texts, clipped))
+            for i, s in zip(part, sampled, strict=True):
+                p, task = prompts[i], tasks[prompts[i].task_index]
+                completions = tokenizer.batch_decode(
+                    [row[m] for row, m in zip(s.completion_ids, s.completion_mask, strict=True)],
+                    skip_special_tokens=True)
+                refs = [task.reference(p.row)] * len(completions)
+                pending.append(scorer.submit(pool.map, task.verifier(), completions, refs,
+                                             timeout_s=cfg.verify.timeout_s))
+                groups.append(Group(p, texts[i], prompt_ids[i], s.completion_ids, s.completion_mask,
+                                    completions, s.clipped))
         for g, fut in zip(groups, pending, strict=True):
             g.scores = fut.result()
             g.rewards = torch.tensor([s.value for s in g.scores], dtype=torch.float32)

@@ -99,7 +99,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
         for step in range(start + 1, cfg.steps + 1):
             t0 = time.perf_counter()
             # 1. rollouts: prompts, G completions each, scores
-            groups, generated = _collect_groups(step, sampler, model, tokenizer, tasks, cfg, pool, device, ddp)
+            groups, generated = _collect_groups(step, sampler, model, tokenizer, tasks, cfg, pool, ddp)
             t_rollout = time.perf_counter() - t0
             # 2. advantages
             _set_advantages(groups, cfg, ddp)
@@ -139,7 +139,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
 
 
 def _collect_groups(step: int, sampler: PromptSampler, model: Any, tokenizer: Any, tasks: list[Any],
-                    cfg: TrainConfig, pool: VerifierPool, device: torch.device, ddp: Dist
+                    cfg: TrainConfig, pool: VerifierPool, ddp: Dist
                     ) -> tuple[list[Group], list[Group]]:
     """-> (groups to train on, every group generated this step). Dynamic sampling drops
     zero-variance groups and draws new prompts, at most ``max_resample_rounds`` times;
@@ -151,7 +151,7 @@ def _collect_groups(step: int, sampler: PromptSampler, model: Any, tokenizer: An
     for _ in range(rounds):
         prompts = ddp.shard(sampler.take(cfg.rollout.prompts_per_step))
         groups = generate_and_score(prompts, step=step, model=model, tokenizer=tokenizer, tasks=tasks,
-                                    cfg=cfg, pool=pool, device=device)
+                                    cfg=cfg, pool=pool)
         generated += groups
         if not cfg.rollout.dynamic_sampling:
             return groups, generated

@@ -70,6 +70,22 @@ def test_every_loss_option_trains(tmp_path, tiny_model_dir, tiny_config, abc_wor
 
 
 @pytest.mark.slow
+def test_generating_in_chunks_samples_the_same_completions(tmp_path, tiny_config, abc_word_task) -> None:
+    """rollout.generation_groups=1 (one decode loop per prompt, scoring overlapping) and the
+    default (all prompts in one loop) sample the same completions: randomness is per group."""
+    from rlvr.trainer.train_loop import train
+
+    def samples(name: str, *overrides: str) -> list[tuple]:
+        run_dir = train(tiny_config(tmp_path / name, "steps=1", *overrides), tasks=[abc_word_task])
+        rows = [json.loads(line) for line in (run_dir / "samples" / "step_1.jsonl").read_text().splitlines()]
+        return [(r["slot"], r["completion"], r["advantage"]) for r in rows]
+
+    whole = samples("whole")
+    assert len({c for _, c, _ in whole}) > 1
+    assert samples("chunked", "rollout.generation_groups=1") == whole
+
+
+@pytest.mark.slow
 def test_lora_run_saves_an_adapter(tmp_path, tiny_config, abc_word_task) -> None:
     from rlvr.trainer.train_loop import train
 

@@ -1,0 +1,136 @@
+"""Group sampling: B prompts x G completions in one decode loop, each prompt prefilled once.
+
+``model.generate(num_return_sequences=G)`` copies every prompt G times before the
+prefill, so it runs the (long, few-shot) prompt G times; and one call per
+prompt leaves the batch at G rows. This loop instead:
+
+1. prefills the B prompts once, left-padded into one [B, P] batch, keeping only
+   the last position's logits;
+2. repeats the KV cache G times (B -> B*G rows) and decodes all rows together;
+3. drops a row from the batch (and its cache) as soon as it emits EOS, so the
+   remaining steps run only on the rows still writing.
+
+Randomness is per group: group b draws its tokens from its own
+``torch.Generator`` seeded by ``seeds[b]``, and the number of draws it makes
+depends only on its own rows. A prompt slot therefore gets the same completions
+whichever other prompts share the batch (on another rank, after a resume), up to
+the floating-point differences that a different batch shape can make in the
+logits (they can flip a draw only when a uniform lands within ~1e-7 of a
+boundary).
+
+Sampling: logits / temperature, then nucleus (top-p) filtering, no top-k, as
+TRL's defaults. Completions end at the first EOS (included); a row that reaches
+``max_new_tokens`` without EOS is clipped. Limits: decoder-only models whose
+forward takes ``attention_mask``, ``position_ids``, ``cache`` and
+``logits_to_keep`` (transformers ``*ForCausalLM``, peft-wrapped too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+
+@dataclass
+class SampledGroup:
+    completion_ids: torch.Tensor  # [G, C] right-padded with EOS, C = longest completion of the group
+    completion_mask: torch.Tensor  # [G, C] bool, EOS included
+    clipped: list[bool]  # reached max_new_tokens without EOS
+
+
+def nucleus_probs(logits: torch.Tensor, temperature: float, top_p: float) -> torch.Tensor:
+    """logits [N, V] -> sampling probabilities [N, V]: temperature, then the smallest set of
+    tokens whose probability reaches ``top_p`` (the most likely token is always kept)."""
+    probs = torch.softmax(logits.float() / temperature, dim=-1)
+    if top_p >= 1.0:
+        return probs
+    sorted_probs, order = probs.sort(dim=-1, descending=True)
+    mass_before = sorted_probs.cumsum(dim=-1) - sorted_probs  # [N, V] mass of the tokens ranked above
+    sorted_probs = sorted_probs.masked_fill(mass_before >= top_p, 0.0)
+    kept = torch.zeros_like(probs).scatter_(-1, order, sorted_probs)
+    return kept / kept.sum(dim=-1, keepdim=True)
+
+
+def cut_at_eos(sequences: torch.Tensor, eos_id: int) -> tuple[torch.Tensor, torch.Tensor, list[bool]]:
+    """sequences [G, L] -> ids [G, C] right-padded to the longest, mask [G, C], clipped [G]."""
+    is_eos = sequences == eos_id
+    has_eos = is_eos.any(dim=1)
+    first = torch.where(has_eos, is_eos.int().argmax(dim=1), sequences.shape[1] - 1)
+    lengths = first + 1  # EOS included; a clipped row keeps all L tokens
+    C = int(lengths.max())
+    mask = torch.arange(C).unsqueeze(0) < lengths.unsqueeze(1)
+    ids = torch.where(mask, sequences[:, :C], eos_id)
+    return ids, mask, (~has_eos).tolist()
+
+
+def draw(probs: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """probs [k, V] -> one token per row [k] by inverse CDF: one uniform per row, so a row's
+    draw costs a cumsum and a binary search (``torch.multinomial`` was ~6x slower here).
+    A zero-probability token is never chosen: its CDF step is empty."""
+    cdf = probs.cumsum(dim=-1)  # [k, V]
+    u = torch.rand(probs.shape[0], 1, generator=generator, device=probs.device) * cdf[:, -1:]
+    return torch.searchsorted(cdf, u, right=True).squeeze(-1).clamp(max=probs.shape[-1] - 1)
+
+
+@torch.no_grad()
+def sample_groups(
+    model: Any, prompts: list[torch.Tensor], *, group_size: int, max_new_tokens: int, temperature: float,
+    top_p: float, seeds: list[int], eos_id: int, pad_id: int,
+) -> list[SampledGroup]:
+    """prompts: B token-id tensors [P_b]; seeds: one per prompt -> B groups of ``group_size`` completions."""
+    if len(seeds) != len(prompts):
+        raise ValueError(f"need one seed per prompt, got {len(seeds)} for {len(prompts)}")
+    device = next(model.parameters()).device
+    B, G = len(prompts), group_size
+    width = max(p.numel() for p in prompts)
+    ids = torch.full((B, width), pad_id, dtype=torch.long)
+    attn = torch.zeros((B, width), dtype=torch.long)
+    for b, p in enumerate(prompts):  # left padding: every prompt ends at the last column
+        ids[b, width - p.numel():] = p
+        attn[b, width - p.numel():] = 1
+    ids, attn = ids.to(device), attn.to(device)
+    positions = (attn.cumsum(-1) - 1).clamp(min=0)  # [B, P]
+    out = model(input_ids=ids, attention_mask=attn, position_ids=positions, use_cache=True, logits_to_keep=1)
+    cache = out.cache
+    cache.batch_repeat_interleave(G)  # [B, ...] -> [B*G, ...]
+    logits = out.logits[:, -1].repeat_interleave(G, dim=0)  # [N, V], N = B*G
+    attn = attn.repeat_interleave(G, dim=0)  # [N, P + t]
+    next_pos = attn.sum(-1)  # [N]
+    generators = [torch.Generator(device=device).manual_seed(s) for s in seeds]
+
+    N = B * G
+    tokens = torch.full((N, max_new_tokens), eos_id, dtype=torch.long)
+    lengths = torch.full((N,), max_new_tokens, dtype=torch.long)
+    finished = torch.zeros(N, dtype=torch.bool)
+    alive = torch.arange(N)  # row of the decode batch -> sequence index
+    for t in range(max_new_tokens):
+        probs = nucleus_probs(logits, temperature, top_p)  # [n, V]
+        group_of = alive // G
+        chosen = torch.empty(len(alive), dtype=torch.long)
+        for b in group_of.unique().tolist():  # each group draws from its own generator, in row order
+            rows = (group_of == b).nonzero().squeeze(-1)
+            chosen[rows] = draw(probs[rows.to(device)], generators[b]).cpu()
+        tokens[alive, t] = chosen
+        ended = chosen == eos_id
+        lengths[alive[ended]] = t + 1
+        finished[alive[ended]] = True
+        if t + 1 == max_new_tokens or bool(ended.all()):
+            break
+        keep = (~ended).nonzero().squeeze(-1)
+        if len(keep) < len(alive):  # drop finished rows from the batch and the cache
+            cache.batch_select_indices(keep.to(device))
+            attn, next_pos, alive, chosen = attn[keep.to(device)], next_pos[keep.to(device)], alive[keep], chosen[keep]
+        attn = torch.cat([attn, attn.new_ones((len(alive), 1))], dim=-1)
+        out = model(input_ids=chosen.unsqueeze(-1).to(device), attention_mask=attn,
+                    position_ids=next_pos.unsqueeze(-1), cache=cache, use_cache=True)
+        cache, logits, next_pos = out.cache, out.logits[:, -1], next_pos + 1
+
+    groups = []
+    for b in range(B):
+        rows = slice(b * G, (b + 1) * G)
+        C = int(lengths[rows].max())
+        mask = torch.arange(C).unsqueeze(0) < lengths[rows].unsqueeze(1)
+        groups.append(SampledGroup(tokens[rows, :C].clone(), mask, (~finished[rows]).tolist()))
+    return groups
