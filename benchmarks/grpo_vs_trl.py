@@ -1,6 +1,6 @@
 """GRPO steps on a CPU: TRL's GRPOTrainer against ``rlvr.trainer.train``, same work, one invocation.
 
-    python benchmarks/grpo_vs_trl.py                 # both, 10 steps each (~25 min on 2 cores)
+    python benchmarks/grpo_vs_trl.py                 # both, 10 steps each (~15 min on 2 quiet cores)
     python benchmarks/grpo_vs_trl.py --steps 2 --only trl
     python benchmarks/grpo_vs_trl.py --model PATH    # another model folder (default: SmolLM2-135M-Instruct)
 
@@ -10,7 +10,8 @@ the model's chat template), reward 1 or 0 from the task's verifier; 4 prompts x 
 completions per step; at most 64 new tokens; temperature 1, top_p 1, top_k off;
 mu = 1; beta = 0; AdamW with rlvr's default learning rate, constant schedule,
 grad-norm clip 1; rlvr's loss type and reward scaling for both; fp32, no gradient
-checkpointing; ``torch.set_num_threads(2)``; the same seed.
+checkpointing; ``torch.set_num_threads(--threads)`` (default 1, as rlvr's default
+config); the same seed.
 
 Both trainers see the same prompts in the same order: the harness draws them with
 rlvr's own prompt sampler and feeds TRL an unshuffled dataset in that order; each
@@ -292,7 +293,7 @@ def machine() -> dict[str, Any]:
 
     return {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
             "load_avg_at_start": os.getloadavg(), "python": platform.python_version(),
-            "torch": torch.__version__, "trl": trl.__version__, "threads": 2}
+            "torch": torch.__version__, "trl": trl.__version__}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -301,7 +302,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", choices=["trl", "rlvr"])
     parser.add_argument("--model", help="model folder (default: rlvr's default model)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--child", choices=["trl", "rlvr"], help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -16,9 +16,10 @@ per step with TRL's metric names; ``eval/*`` at step 0 and at eval steps),
 ``samples/step_N.jsonl`` (prompt, completion, score, advantage per row) and
 ``checkpoints/step_N/``.
 
-One step: take B prompts (the data cursor), sample G completions each, score
-them in the verifier process pool (group b while group b+1 generates), compute
-group advantages, then mu optimizer steps on that batch, one group per
+One step: take B prompts (the data cursor), sample G completions each in one
+decode loop (``sampling``; each prompt prefilled once), score them in the
+verifier process pool (with ``rollout.generation_groups`` set, chunk k is scored
+while chunk k+1 generates), compute group advantages, then mu optimizer steps on that batch, one group per
 forward/backward (its prompt computed once, see ``policy_logprobs``), gradients
 accumulated over groups and summed over data-parallel ranks.
 

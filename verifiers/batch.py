@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import hashlib
+import logging
 import multiprocessing as mp
 import os
 import pickle
@@ -30,6 +31,8 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from .score import Score, Status, Verifier
+
+log = logging.getLogger(__name__)
 
 # Imported once in the forkserver so that each forked worker starts warm.
 _PRELOAD = ["rlvr.verifiers.score", "rlvr.verifiers.math_verifier", "sympy"]
@@ -162,7 +165,9 @@ class VerifierPool:
                         assert worker.job is not None
                         results[worker.job] = Score.failed(Status.TIMEOUT, timeout_s=timeout_s)
                         idle.append(self._replace(worker))
-        return [r for r in results if r is not None]
+        scores = [r for r in results if r is not None]
+        _log_failures(verifier, scores)
+        return scores
 
     def _replace(self, worker: _Worker) -> _Worker:
         worker.kill()
@@ -182,6 +187,16 @@ class VerifierPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _log_failures(verifier: Verifier, scores: list[Score]) -> None:
+    """A verifier that raised, timed out or lost its worker is a warning, with the first detail:
+    such rows are never silently a 0 (the trainer also counts them per status)."""
+    for status in (Status.ERROR, Status.TIMEOUT):
+        hit = [s for s in scores if s.status is status]
+        if hit:
+            log.warning("%s: %d of %d rows ended with status %s (first: %s)", type(verifier).__name__,
+                        len(hit), len(scores), status.value, str(hit[0].details)[:300])
 
 
 _shared_pools: dict[int, VerifierPool] = {}

@@ -91,9 +91,11 @@ def test_only_the_slow_row_times_out(pool):
     assert scores[1].details == {"timeout_s": 1.0}
 
 
-def test_exceptions_and_crashes_are_statuses_not_zeros(pool):
-    raised = pool.map(RaisingVerifier(), ["x"], [None], timeout_s=5)[0]
+def test_exceptions_and_crashes_are_statuses_not_zeros(pool, caplog):
+    with caplog.at_level("WARNING", logger="rlvr.verifiers.batch"):
+        raised = pool.map(RaisingVerifier(), ["x", "y"], [None, None], timeout_s=5)[0]
     assert raised.status is Status.ERROR and "ZeroDivisionError" in raised.details["exception"]
+    assert "RaisingVerifier: 2 of 2 rows ended with status error" in caplog.text  # logged, not silent
     crashed = pool.map(CrashingVerifier(), ["x"], [None], timeout_s=5)[0]
     assert crashed.status is Status.ERROR and "exit code 3" in crashed.details["message"]
     wrong = pool.map(WrongTypeVerifier(), ["x"], [None], timeout_s=5)[0]
