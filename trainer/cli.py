@@ -19,7 +19,6 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def _root() -> None:
     """rlvr: score completions with rule-based verifiers, run code in a sandbox,
@@ -39,7 +38,15 @@ for _module in _COMMAND_MODULES:
 
 
 def main() -> None:
-    app()
+    from .extras import MissingExtraError
+
+    try:
+        app()
+    except MissingExtraError as exc:  # a missing extra is an instruction, not a traceback
+        from rich.console import Console
+
+        Console(stderr=True).print(str(exc), style="red", markup=False, highlight=False)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":
