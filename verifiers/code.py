@@ -66,7 +66,7 @@ class CodeTests(BaseModel):
     io: list[IOCase] = Field(default_factory=list)
     asserts: list[str] = Field(default_factory=list)
     check: str | None = None  # code defining check(candidate), as in HumanEval
-    entry_point: str | None = None  # the function under test: check() gets it; it may return only plain data
+    entry_point: str | None = None  # the function under test: check() gets it
     prefix: str = ""  # prepended to the candidate (e.g. imports the prompt gave)
     time_limit_s: float = Field(default=2.0, gt=0, le=60)  # per test
     memory_mb: int = Field(default=256, ge=32, le=4096)
@@ -197,7 +197,7 @@ class CodeVerifier:
                                 memory_mb=tests.memory_mb)
         else:
             job, nonce = assert_job(code, tests.assert_sources(), time_limit_s=tests.time_limit_s,
-                                    memory_mb=tests.memory_mb, entry_point=tests.entry_point)
+                                    memory_mb=tests.memory_mb)
         attempts = 0
         while True:
             attempts += 1

@@ -115,10 +115,18 @@ def test_asserts_count_one_by_one_with_a_time_limit(verifier: CodeVerifier) -> N
     "print(open(__file__.replace('solution.py', 'tests.json')).read())\nraise SystemExit",
     "while True:\n    pass",  # a program that never ends: judged, not a verifier timeout
     "x = bytearray(1 << 40)",
+    # print a result line with the driver's nonce: it lives in another, non-dumpable process
+    "import __main__, os\nos.write(1, ('\\n' + __main__.nonce + '[{\"passed\": true}]\\n').encode())\nos._exit(0)",
+    "import os\nprint(open(f'/proc/{os.getppid()}/environ').read())",
+    "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)",  # kill the driver
+    # plant a module for the test's own import: the driver imports nothing from the job folder
+    "open('random.py', 'w').write('import os\\nos._exit(0)')\nopen('math.py', 'w').write('raise SystemExit')",
 ])
 def test_reward_hacks_and_runaways_score_zero(verifier: CodeVerifier, hack: str) -> None:
-    score = verifier(fenced(hack), {"asserts": ["assert 1 + 1 == 2"], "time_limit_s": 1.0})
+    tests = {"asserts": ["import random, math\nassert add(1, 1) == 2"], "time_limit_s": 1.0}
+    score = verifier(fenced(hack + "\ndef add(a, b):\n    return 0"), tests)
     assert score.status is Status.OK and score.value == 0.0
+    assert verifier(fenced("def add(a, b):\n    return a + b"), tests).value == 1.0  # the test can pass
 
 
 @pytest.mark.docker
@@ -236,11 +244,29 @@ def test_rlvr_verify_runs_the_self_check_outside_worker_deadlines(tmp_path) -> N
     "class Any:\n    def __eq__(self, other):\n        return True\ndef f(x):\n    return Any()",
     "class Int(int):\n    def __eq__(self, other):\n        return True\ndef f(x):\n    return Int(0)",
     "class Any:\n    def __eq__(self, other):\n        return True\ndef f(x):\n    return [Any()]",
+    "class Any(list):\n    def __eq__(self, other):\n        return True\ndef g():\n    return Any()\n"
+    "def f(x):\n    return g()",
 ])
-def test_rigged_equality_fails_when_the_entry_point_is_known(verifier: CodeVerifier, rigged: str) -> None:
+def test_rigged_equality_fails(verifier: CodeVerifier, rigged: str) -> None:
     asserts = {"asserts": ["assert f(1) == 2", "assert f(2) == [4]"], "entry_point": "f"}
     assert verifier(fenced(rigged), asserts).value == 0.0
     check = {"check": "def check(candidate):\n    assert candidate(1) == 2\n", "entry_point": "f"}
     assert verifier(fenced(rigged), check).value == 0.0
     honest = fenced("def f(x):\n    return 2 if x == 1 else [4]")
     assert verifier(honest, asserts).value == 1.0 and verifier(honest, check).value == 1.0
+
+
+@pytest.mark.docker
+def test_tests_see_plain_values_exceptions_and_exact_types(verifier: CodeVerifier) -> None:
+    """What crosses from the candidate's process: plain globals, builtin exceptions by name,
+    and return values with their exact types (a tuple is not a list)."""
+    code = fenced("LIMIT = {'n': (1, 2.5)}\ndef f(x):\n    if x < 0:\n        raise ValueError('negative')\n"
+                  "    return (x, [x], {x}, b'x', None)")
+    asserts = ["assert LIMIT == {'n': (1, 2.5)}",
+               "assert f(1) == (1, [1], {1}, b'x', None)",
+               "assert f(1) != [1, [1], {1}, b'x', None]",
+               "try:\n    f(-1)\nexcept ValueError as e:\n    assert 'negative' in str(e)\nelse:\n    raise AssertionError",
+               "assert f(lambda: 0) == 1"]  # a callable argument is not plain data: this test fails
+    score = verifier(code, {"asserts": asserts})
+    assert score.details["passed"] == [True, True, True, True, False]
+    assert "not plain data" in score.details["first_error"]
