@@ -13,7 +13,9 @@ sandbox's own source and the boot; valid one hour) so that the many processes
 of one training run (``verify_batch`` workers) do not each spend 4 s on it.
 
 Limits: it proves the limits hold for these attacks on this machine, not that
-no other attack exists. The network case only ever targets 127.0.0.1.
+no other attack exists. The network case targets a listener on the host's
+Docker bridge gateway (what a container with a network reaches the host by),
+or 127.0.0.1 when no bridge is found; nothing else.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class Context:
     secret_file: Path
     listener: socket.socket
     port: int
+    host: str = "127.0.0.1"  # the listener's address
     project_file: Path = field(default_factory=lambda: Path(__file__).resolve())
 
     def connections(self) -> int:
@@ -115,7 +118,27 @@ def _host_files(r: ExecResult, ctx: Context) -> list[str]:
 
 def _network(r: ExecResult, ctx: Context) -> list[str]:
     got = ctx.connections()
-    return [f"the host listener on 127.0.0.1:{ctx.port} got {got} connection(s)"] if got else []
+    return [f"the host listener on {ctx.host}:{ctx.port} got {got} connection(s)"] if got else []
+
+
+def host_address() -> str:
+    """The host's address on Docker's default bridge (e.g. 172.17.0.1), else 127.0.0.1."""
+    import ipaddress
+
+    from .image import docker_cli
+
+    try:
+        out = subprocess.run([docker_cli(), "network", "inspect", "bridge", "--format", "{{json .IPAM.Config}}"],
+                             capture_output=True, text=True, timeout=20).stdout
+        for entry in json.loads(out or "[]"):
+            if entry.get("Gateway"):
+                return str(ipaddress.ip_address(entry["Gateway"]))
+            net = ipaddress.ip_network(entry.get("Subnet", ""))
+            if net.version == 4:
+                return str(next(net.hosts()))  # the engine gives the bridge the subnet's first address
+    except (OSError, subprocess.SubprocessError, ValueError):
+        pass
+    return "127.0.0.1"
 
 
 _ESCALATE = """
@@ -195,8 +218,8 @@ CASES: list[Case] = [
          frozenset({ExecStatus.OK, ExecStatus.ERROR}), _disk, timeout_s=5.0),
     Case("stdout_flood", "print 1 GB", lambda c: "import sys\nchunk = 'y' * (1 << 20)\nfor _ in range(1024):\n    sys.stdout.write(chunk)\n",
          frozenset({ExecStatus.OUTPUT_LIMIT}), timeout_s=5.0),
-    Case("network", "connect to a listener on the host's 127.0.0.1",
-         lambda c: f"import socket\ntry:\n    socket.create_connection(('127.0.0.1', {c.port}), timeout=0.5)\n    print('connected')\nexcept OSError as e:\n    print('blocked', e)\n",
+    Case("network", "connect to a listener on the host (its Docker bridge address)",
+         lambda c: f"import socket\ntry:\n    socket.create_connection(({c.host!r}, {c.port}), timeout=0.5)\n    print('connected')\nexcept OSError as e:\n    print('blocked', e)\n",
          frozenset({ExecStatus.OK}), lambda r, c: _no_output("connected")(r, c) + _network(r, c)),
     Case("host_files", "read a host file, the project's source, host processes and environment",
          lambda c: (
@@ -255,10 +278,11 @@ def run_abuse_suite(config: SandboxConfig | None = None, names: list[str] | None
                          "is not a security boundary, and these attacks would hit the host")
     cases = [c for c in CASES if names is None or c.name in names]
     with tempfile.TemporaryDirectory(prefix="rlvr-abuse-") as tmp, socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
+        address = host_address()
+        listener.bind((address, 0))
         listener.listen(8)
         ctx = Context(secret=secrets.token_hex(16), secret_file=Path(tmp) / "secret.txt",
-                      listener=listener, port=listener.getsockname()[1])
+                      listener=listener, port=listener.getsockname()[1], host=address)
         ctx.secret_file.write_text(ctx.secret)
         os.environ["RLVR_ABUSE_SECRET"] = ctx.secret  # only children started after this can inherit it
         sandbox = make_sandbox(config)

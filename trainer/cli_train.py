@@ -43,7 +43,7 @@ def train(
 
     try:
         run_dir = run_training(cfg, resume=resume)
-    except (FileExistsError, FileNotFoundError) as exc:
+    except (FileExistsError, FileNotFoundError, ConfigError) as exc:
         console.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(code=1) from None
     typer.echo(str(run_dir))

@@ -49,8 +49,9 @@ import torch
 from rlvr.verifiers import VerifierPool
 
 from .checkpoint import load_training_state, resolve_resume, save_checkpoint
-from .config import TrainConfig, dump_config
+from .config import ConfigError, TrainConfig, dump_config
 from .distributed import Dist
+from .extras import require
 from .grpo import aggregate, clipped_surrogate, group_advantages, k3_kl, zero_std_groups
 from .models import load_model_and_tokenizer
 from .policy_logprobs import completion_logprobs
@@ -65,6 +66,8 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
         torch.set_num_threads(cfg.threads)
     run_dir = Path(cfg.run_dir)
     checkpoint = resolve_resume(run_dir, resume) if resume else None
+    if checkpoint is not None:
+        _check_resumed_config(run_dir, cfg)
     if ddp.main:
         _prepare_run_dir(run_dir, cfg, checkpoint)
     _seed_everything(cfg.seed)
@@ -296,12 +299,45 @@ def _prepare_run_dir(run_dir: Path, cfg: TrainConfig, checkpoint: Path | None) -
     dump_config(cfg, run_dir / "config.yaml")
 
 
+# Keys a resumed run may change: how long it runs and what it reports, not what it computes.
+_RESUMABLE_CHANGES = {"steps", "progress", "loggers", "save_every", "keep_checkpoints", "samples_every",
+                      "threads", "eval.every", "verify.workers", "verify.timeout_s"}
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            out |= _flatten(value, f"{prefix}{key}.")
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _check_resumed_config(run_dir: Path, cfg: TrainConfig) -> None:
+    """A resumed run must compute what the run it continues computed: only the keys in
+    ``_RESUMABLE_CHANGES`` may differ from the run's saved ``config.yaml``."""
+    import yaml
+
+    saved_path = run_dir / "config.yaml"
+    if not saved_path.is_file():
+        return
+    saved = _flatten(TrainConfig.model_validate(yaml.safe_load(saved_path.read_text())).model_dump(mode="json"))
+    now = _flatten(cfg.model_dump(mode="json"))
+    changed = sorted(k for k in saved.keys() | now.keys()
+                     if saved.get(k) != now.get(k) and k not in _RESUMABLE_CHANGES)
+    if changed:
+        details = "\n".join(f"  {k}: {saved.get(k)!r} in the run, {now.get(k)!r} now" for k in changed)
+        raise ConfigError(f"--resume: the config differs from the run's {saved_path} in what it computes:\n"
+                          f"{details}\nResume with the run's own config: rlvr train {saved_path} --resume latest")
+
+
 def _load_policy(cfg: TrainConfig, checkpoint: Path | None, device: torch.device) -> tuple[Any, Any]:
     full_weights = checkpoint / "model" if checkpoint is not None and cfg.model.lora is None else None
     model, tokenizer = load_model_and_tokenizer(str(full_weights) if full_weights else cfg.model.name,
                                                 dtype=cfg.model.dtype, device=str(device))
     if cfg.model.lora is not None:
-        import peft
+        peft = require("peft")
 
         if checkpoint is not None:
             model = peft.PeftModel.from_pretrained(model, checkpoint / "model", is_trainable=True)

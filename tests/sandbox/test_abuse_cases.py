@@ -67,6 +67,27 @@ def test_the_privilege_check_catches_an_unlocked_container(sandbox_image: str) -
     assert len(problems) == 6, problems
 
 
+def test_the_network_case_catches_a_container_with_a_network(sandbox_image: str) -> None:
+    # The network attack from a default `docker run` (bridge network) reaches the host's listener:
+    # so the case passing on our sandbox means --network none holds, not that the target was unreachable.
+    import secrets
+    import socket
+    from pathlib import Path
+
+    address = abuse.host_address()
+    assert address != "127.0.0.1"  # a bridge exists on this engine
+    with socket.socket() as listener:
+        listener.bind((address, 0))
+        listener.listen(8)
+        ctx = abuse.Context(secret=secrets.token_hex(4), secret_file=Path("/nonexistent"), listener=listener,
+                            port=listener.getsockname()[1], host=address)
+        (case,) = [c for c in abuse.CASES if c.name == "network"]
+        out = subprocess.run(["docker", "run", "--rm", sandbox_image, "python3", "-c", case.code(ctx)],
+                             capture_output=True, text=True, check=True, timeout=60).stdout
+        problems = case.check(ExecResult(status=ExecStatus.OK, exit_code=0, stdout=out), ctx)
+    assert "connected" in out and any("got 1 connection" in p for p in problems), (out, problems)
+
+
 def test_doctor_says_when_there_is_no_engine(tmp_path) -> None:
     result = CliRunner().invoke(app, ["sandbox", "doctor"], env={"DOCKER_HOST": f"unix://{tmp_path}/none.sock"})
     assert result.exit_code == 1

@@ -98,3 +98,29 @@ def test_a_new_run_refuses_an_existing_run_dir(tmp_path, tiny_config, abc_word_t
         train(tiny_config(run_dir, "steps=1"), tasks=[abc_word_task])
     assert (run_dir / "metrics.jsonl").read_text() == '{"step": 1}\n'
 
+
+
+@pytest.mark.slow
+def test_cli_resume_extends_a_run_but_refuses_a_different_computation(tmp_path, tiny_model_dir) -> None:
+    """Through `rlvr train`: train 1 step, resume to 2 steps from the saved config (allowed),
+    then try to resume with another learning rate (refused, naming the field, nothing written)."""
+    from typer.testing import CliRunner
+
+    from rlvr.trainer.cli import app
+
+    run_dir = tmp_path / "run"
+    base = ["--set", f"model.name={tiny_model_dir}", "--set", f"run_dir={run_dir}", "--set", "device=cpu",
+            "--set", "threads=1", "--set", "rollout.prompts_per_step=2", "--set", "rollout.group_size=2",
+            "--set", "rollout.max_new_tokens=4", "--set", "eval.limit=0", "--set", "progress=false",
+            "--set", "verify.workers=1"]
+    first = CliRunner().invoke(app, ["train", *base, "--set", "steps=1"])
+    assert first.exit_code == 0, first.output
+    more = CliRunner().invoke(app, ["train", str(run_dir / "config.yaml"), "--set", "steps=2", "--resume", "latest"])
+    assert more.exit_code == 0, more.output
+    assert [p.name for p in list_checkpoints(run_dir)] == ["step_1", "step_2"]
+    metrics = (run_dir / "metrics.jsonl").read_text()
+    refused = CliRunner().invoke(app, ["train", str(run_dir / "config.yaml"), "--set", "steps=3",
+                                       "--set", "optim.lr=0.1", "--resume", "latest"])
+    assert refused.exit_code == 1
+    assert "optim.lr: 3e-05 in the run, 0.1 now" in refused.output
+    assert (run_dir / "metrics.jsonl").read_text() == metrics and latest_checkpoint(run_dir).name == "step_2"

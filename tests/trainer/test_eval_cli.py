@@ -68,6 +68,16 @@ def test_export_then_eval_completions_scores_them_without_a_model(tmp_path):
     assert len(next(out.glob("samples_arithmetic_*.jsonl")).read_text().splitlines()) == 3
 
 
+def test_eval_of_an_unreachable_hub_task_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    data = tmp_path / "c.jsonl"
+    data.write_text('{"id": "x", "completion": "1"}\n')
+    result = runner.invoke(app, ["eval", "--suite", "math", "--completions", str(data), "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "could not load 'openai/gsm8k'" in result.output and "source: {path:" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # no traceback
+
+
 def test_eval_needs_exactly_one_of_task_and_suite():
     assert runner.invoke(app, ["eval"]).exit_code == 2
     assert runner.invoke(app, ["eval", "--task", "arithmetic", "--suite", "offline-smoke"]).exit_code == 2
