@@ -38,7 +38,7 @@ def encode(value: Any, depth: int = 0) -> Any:
     if kind is bytes:
         return {"b": value.hex()}
     if kind is list or kind is tuple or kind is set or kind is frozenset:
-        tag = {list: "l", tuple: "t", set: "s", frozenset: "z"}[kind]
+        tag = "l" if kind is list else "t" if kind is tuple else "s" if kind is set else "z"
         return {tag: [encode(item, depth + 1) for item in value]}
     if kind is dict:
         return {"d": [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in value.items()]}
