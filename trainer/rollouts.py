@@ -7,8 +7,9 @@
   ``sampling.sample_groups`` (one decode loop for the whole batch, or for chunks
   of ``rollout.generation_groups`` prompts), each group's RNG seeded by
   (seed, step, slot): the same prompt slot gets the same completions however
-  the batch is split over ranks, and after a resume. Each chunk is scored in the
-  verifier process pool on a background thread while the next one generates.
+  the batch is split over ranks, and after a resume. A group is scored in the
+  verifier process pool on a background thread as soon as all its rows have
+  ended, while the other groups (and the next chunks) are still generating.
 
 Completions end at the first EOS (included, as TRL); one that hits
 ``max_new_tokens`` without EOS is counted as clipped.
@@ -25,7 +26,7 @@ import torch
 
 from rlvr.verifiers import Score, VerifierPool
 
-from .sampling import sample_groups
+from .sampling import SampledGroup, sample_groups
 
 
 @dataclass
@@ -94,38 +95,40 @@ def generate_and_score(
     prompts: list[Prompt], *, step: int, model: Any, tokenizer: Any, tasks: list[Any], cfg: Any,
     pool: VerifierPool,
 ) -> list[Group]:
-    """Sample every prompt's group, ``rollout.generation_groups`` groups per decode loop;
-    each chunk is scored in the verifier pool while the next chunk is being generated."""
+    """Sample every prompt's group (``rollout.generation_groups`` prompts per decode loop, or
+    all); each group is scored in the verifier pool as soon as all its rows have ended."""
     r = cfg.rollout
     texts = [prompt_text(tokenizer, tasks[p.task_index], p.row) for p in prompts]
     prompt_ids = [tokenizer(t, add_special_tokens=False, return_tensors="pt").input_ids[0] for t in texts]
     chunk = r.generation_groups or len(prompts)
-    groups: list[Group] = []
-    pending: list[Future[list[Score]]] = []
+    groups: list[Group | None] = [None] * len(prompts)
+    pending: list[Future[list[Score]] | None] = [None] * len(prompts)
     with ThreadPoolExecutor(max_workers=1) as scorer:
+
+        def score(i: int, s: SampledGroup) -> None:  # called by the sampler the moment group i has ended
+            p, task = prompts[i], tasks[prompts[i].task_index]
+            completions = tokenizer.batch_decode(
+                [row[m] for row, m in zip(s.completion_ids, s.completion_mask, strict=True)],
+                skip_special_tokens=True)
+            refs = [task.reference(p.row)] * len(completions)
+            pending[i] = scorer.submit(pool.map, task.verifier(), completions, refs, timeout_s=cfg.verify.timeout_s)
+            groups[i] = Group(p, texts[i], prompt_ids[i], s.completion_ids, s.completion_mask, completions, s.clipped)
+
         for start in range(0, len(prompts), chunk):
-            part = range(start, min(start + chunk, len(prompts)))
-            sampled = sample_groups(
+            part = list(range(start, min(start + chunk, len(prompts))))
+            sample_groups(
                 model, [prompt_ids[i] for i in part], group_size=r.group_size, max_new_tokens=r.max_new_tokens,
                 temperature=r.temperature, top_p=r.top_p, seeds=[group_seed(cfg.seed, step, prompts[i].slot)
                                                                for i in part],
                 eos_id=tokenizer.eos_token_id, pad_id=tokenizer.pad_token_id,
+                on_group_done=lambda b, s, part=part: score(part[b], s),
             )
-            for i, s in zip(part, sampled, strict=True):
-                p, task = prompts[i], tasks[prompts[i].task_index]
-                completions = tokenizer.batch_decode(
-                    [row[m] for row, m in zip(s.completion_ids, s.completion_mask, strict=True)],
-                    skip_special_tokens=True)
-                refs = [task.reference(p.row)] * len(completions)
-                pending.append(scorer.submit(pool.map, task.verifier(), completions, refs,
-                                             timeout_s=cfg.verify.timeout_s))
-                groups.append(Group(p, texts[i], prompt_ids[i], s.completion_ids, s.completion_mask,
-                                    completions, s.clipped))
         for g, fut in zip(groups, pending, strict=True):
+            assert g is not None and fut is not None  # the sampler hands over every group
             g.scores = fut.result()
             g.rewards = torch.tensor([s.value for s in g.scores], dtype=torch.float32)
             g.scored = torch.tensor([s.is_scored for s in g.scores])
-    return groups
+    return [g for g in groups if g is not None]
 
 
 @torch.no_grad()

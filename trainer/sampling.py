@@ -8,7 +8,8 @@ prompt leaves the batch at G rows. This loop instead:
    the last position's logits;
 2. repeats the KV cache G times (B -> B*G rows) and decodes all rows together;
 3. drops a row from the batch (and its cache) as soon as it emits EOS, so the
-   remaining steps run only on the rows still writing.
+   remaining steps run only on the rows still writing, and hands a group to
+   ``on_group_done`` (the trainer's scorer) as soon as all its rows have ended.
 
 Randomness is per group: group b draws its tokens from its own
 ``torch.Generator`` seeded by ``seeds[b]``, and the number of draws it makes
@@ -27,6 +28,7 @@ forward takes ``attention_mask``, ``position_ids``, ``cache`` and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,8 +81,12 @@ def draw(probs: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
 def sample_groups(
     model: Any, prompts: list[torch.Tensor], *, group_size: int, max_new_tokens: int, temperature: float,
     top_p: float, seeds: list[int], eos_id: int, pad_id: int,
+    on_group_done: Callable[[int, SampledGroup], None] | None = None,
 ) -> list[SampledGroup]:
-    """prompts: B token-id tensors [P_b]; seeds: one per prompt -> B groups of ``group_size`` completions."""
+    """prompts: B token-id tensors [P_b]; seeds: one per prompt -> B groups of ``group_size`` completions.
+
+    ``on_group_done(b, group)`` is called as soon as every row of group b has ended (before
+    the loop finishes, when the other groups are still writing), so that scoring can start."""
     if len(seeds) != len(prompts):
         raise ValueError(f"need one seed per prompt, got {len(seeds)} for {len(prompts)}")
     device = next(model.parameters()).device
@@ -106,6 +112,7 @@ def sample_groups(
     lengths = torch.full((N,), max_new_tokens, dtype=torch.long)
     finished = torch.zeros(N, dtype=torch.bool)
     alive = torch.arange(N)  # row of the decode batch -> sequence index
+    done: dict[int, SampledGroup] = {}
     for t in range(max_new_tokens):
         probs = nucleus_probs(logits, temperature, top_p)  # [n, V]
         group_of = alive // G
@@ -119,6 +126,11 @@ def sample_groups(
         finished[alive[ended]] = True
         if t + 1 == max_new_tokens or bool(ended.all()):
             break
+        for b in (alive[ended] // G).unique().tolist():
+            if bool(finished[b * G : (b + 1) * G].all()):
+                done[b] = _group(tokens, lengths, finished, b, G)
+                if on_group_done is not None:
+                    on_group_done(b, done[b])
         keep = (~ended).nonzero().squeeze(-1)
         if len(keep) < len(alive):  # drop finished rows from the batch and the cache
             cache.batch_select_indices(keep.to(device))
@@ -128,10 +140,17 @@ def sample_groups(
                     position_ids=next_pos.unsqueeze(-1), cache=cache, use_cache=True)
         cache, logits, next_pos = out.cache, out.logits[:, -1], next_pos + 1
 
-    groups = []
     for b in range(B):
-        rows = slice(b * G, (b + 1) * G)
-        C = int(lengths[rows].max())
-        mask = torch.arange(C).unsqueeze(0) < lengths[rows].unsqueeze(1)
-        groups.append(SampledGroup(tokens[rows, :C].clone(), mask, (~finished[rows]).tolist()))
-    return groups
+        if b not in done:
+            done[b] = _group(tokens, lengths, finished, b, G)
+            if on_group_done is not None:
+                on_group_done(b, done[b])
+    return [done[b] for b in range(B)]
+
+
+def _group(tokens: torch.Tensor, lengths: torch.Tensor, finished: torch.Tensor, b: int, G: int) -> SampledGroup:
+    """Rows b*G .. b*G+G-1 of tokens [N, T] cut to the group's longest completion."""
+    rows = slice(b * G, (b + 1) * G)
+    C = int(lengths[rows].max())
+    mask = torch.arange(C).unsqueeze(0) < lengths[rows].unsqueeze(1)
+    return SampledGroup(tokens[rows, :C].clone(), mask, (~finished[rows]).tolist())

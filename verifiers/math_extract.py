@@ -40,7 +40,8 @@ MAX_SCAN = 20_000
 Strategy = Literal["boxed", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number"]
 STRATEGIES: tuple[Strategy, ...] = ("boxed", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number")
 HEDGE_WORDS = ("or", "either", "possibly", "maybe", "perhaps", "not", "probably", "neither", "unsure",
-               "unless", "otherwise", "at least", "at most", "somewhere")
+               "unless", "otherwise", "at least", "at most", "somewhere", "could also be", "might also be",
+               "alternatively")
 _HEDGE = re.compile(r"\b(" + "|".join(w.replace(" ", r"\s+") for w in HEDGE_WORDS) + r")\b", re.IGNORECASE)
 _PHRASE = re.compile(
     r"(?:final\s+answer|the\s+answer|answer|correct\s+(?:option|choice|answer))\s*"
@@ -251,19 +252,33 @@ _RETRACTION = re.compile(r"\b(actually|wait|on second thought|correction|scratch
                          re.IGNORECASE)
 
 
-def _retracted(text: str, answer: str) -> str | None:
-    """A retraction after the answer that ends on a different number, if any.
+# "Or maybe 8", "it could also be 8" right after the answer: a second candidate.
+_ALTERNATIVE = re.compile(r"\b(or|maybe|perhaps|possibly|probably|alternatively|could\s+also\s+be|"
+                          r"might\s+(?:also\s+)?be)\b", re.IGNORECASE)
+ALTERNATIVE_WINDOW_WORDS = 4  # the other candidate must follow its cue closely
 
-    A check that comes back to the same number ("Wait, let me verify: 25 + 25 = 50") is not one.
+
+def _retracted(text: str, answer: str) -> str | None:
+    """A retraction or a second candidate after the answer, if any.
+
+    A retraction cue ("actually", "wait") counts when the completion ends on a different
+    number; an alternative cue ("or maybe", "could also be") when a different number follows
+    it within a few words. A check that comes back to the same number ("Wait, let me verify:
+    25 + 25 = 50") is neither.
     """
     end = text.rfind(answer)
     if end < 0:
         return None
     tail = text[end + len(answer):]
+    plain = answer.replace(",", "")
     cue = _RETRACTION.search(tail)
-    if cue is None:
-        return None
-    numbers = re.findall(_NUMBER, tail[cue.end():])
-    if numbers and numbers[-1].strip("$").replace(",", "") not in answer.replace(",", ""):
-        return f"retracted after the answer ({cue.group(1).lower()!r})"
+    if cue is not None:
+        numbers = re.findall(_NUMBER, tail[cue.end():])
+        if numbers and numbers[-1].strip("$").replace(",", "") not in plain:
+            return f"retracted after the answer ({cue.group(1).lower()!r})"
+    for cue in _ALTERNATIVE.finditer(tail):
+        window = " ".join(tail[cue.end():].split()[:ALTERNATIVE_WINDOW_WORDS])
+        other = re.search(_NUMBER, window)
+        if other and other.group(0).strip("$").replace(",", "") not in plain:
+            return f"a second candidate after the answer ({cue.group(1).lower()!r})"
     return None

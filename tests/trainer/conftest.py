@@ -9,6 +9,7 @@ model's groups reward variance, hence real gradients."""
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,16 @@ def tiny_model_dir(tmp_path_factory) -> Path:
 
 
 ABC_WORD = RegexMatch(pattern=r" [a-c]")
+
+
+class HangsOnSomeRows:
+    """ABC_WORD, except that it hangs on completions whose length divides by 3: those rows
+    come back from the verifier pool as timeouts."""
+
+    def __call__(self, completion: str, reference: str) -> Any:
+        if len(completion) % 3 == 0:
+            time.sleep(60)
+        return ABC_WORD(completion, reference)
 
 
 @pytest.fixture

@@ -84,7 +84,10 @@ def test_cold_sampling_equals_greedy_generate(policy, prompts) -> None:
 @pytest.mark.model
 @pytest.mark.slow
 def test_a_group_does_not_depend_on_the_prompts_batched_with_it(policy, prompts) -> None:
-    together = _sample(policy, prompts, [11, 22])
+    handed: list[tuple[int, object]] = []
+    together = _sample(policy, prompts, [11, 22], on_group_done=lambda b, g: handed.append((b, g)))
+    assert sorted(b for b, _ in handed) == [0, 1]  # every group handed over once, as it ended
+    assert all(g is together[b] for b, g in handed)
     alone = [_sample(policy, [p], [s])[0] for p, s in zip(prompts, [11, 22], strict=True)]
     for a, b in zip(together, alone, strict=True):
         assert _rows(a) == _rows(b)

@@ -86,6 +86,26 @@ def test_generating_in_chunks_samples_the_same_completions(tmp_path, tiny_config
 
 
 @pytest.mark.slow
+def test_rows_whose_verification_timed_out_are_masked_not_scored_zero(tmp_path, tiny_config) -> None:
+    from conftest import BoxedAddition, HangsOnSomeRows
+
+    from rlvr.trainer.train_loop import train
+
+    run_dir = train(tiny_config(tmp_path / "run", "steps=1", "verify.timeout_s=1"),
+                    tasks=[BoxedAddition(rule=HangsOnSomeRows())])
+    row = json.loads((run_dir / "metrics.jsonl").read_text().splitlines()[-1])
+    samples = [json.loads(line) for line in (run_dir / "samples" / "step_1.jsonl").read_text().splitlines()]
+    hung = [s for s in samples if len(s["completion"]) % 3 == 0]
+    assert 0 < len(hung) < len(samples)
+    assert all(s["score"]["status"] == "timeout" and s["advantage"] == 0.0 for s in hung)
+    assert row["verification/masked_rows"] == row["verification/timeout"] == len(hung)
+    scored = [s for s in samples if s not in hung]
+    assert row["reward"] == pytest.approx(sum(s["score"]["value"] for s in scored) / len(scored))
+    for slot in {s["slot"] for s in scored}:  # advantages centred on the scored rows only
+        assert abs(sum(s["advantage"] for s in scored if s["slot"] == slot)) < 1e-5
+
+
+@pytest.mark.slow
 def test_lora_run_saves_an_adapter(tmp_path, tiny_config, abc_word_task) -> None:
     from rlvr.trainer.train_loop import train
 

@@ -61,6 +61,8 @@ CORRECT = [
     ("Thus, $x = \\pm\\sqrt{5}$.", "\\sqrt5, -\\sqrt5"),  # x = ±a is the solution set
     ("The roots are $\\boxed{1 \\text{ and } 2}$.", "1,2"),  # 'and' between values lists them
     ("The answer is $\\boxed{5\\text{ m/s}}$.", "5"),  # a compound unit in \\text
+    ("The answer is \\boxed{7}. I could also compute it as 10 - 3.", "7"),  # a check, not a candidate
+    ("The answer is \\boxed{12}, or one dozen.", "12"),  # the same value in words
 ]
 
 WRONG = [
@@ -79,6 +81,11 @@ WRONG = [
     ("\\boxed{2}, \\boxed{-3}, \\boxed{5}", "-3, 2"),  # more boxes than solutions: still a hedge
     ("\\boxed{2}, \\boxed{-3 \\text{ or maybe } 3}", "-3, 2"),  # boxed in parts, hedged inside
     ("\\boxed{3:4}", "\\frac34"),  # unreadable as maths: never matched as text against a maths gold
+    ("The answer is 7. Or maybe 8.", "7"),  # a second candidate in the next sentence
+    ("The answer is 7? Or 8?", "7"),  # ... as a question
+    ("The answer is \\boxed{7}. Or maybe 8.", "7"),  # ... after a box
+    ("The answer is 7; it could also be 8.", "8"),  # the gold is the second candidate
+    ("The answer is 7; it could also be 8.", "7"),  # ... or the first
 ]
 
 

@@ -68,7 +68,7 @@ def test_hanging_verifier_is_killed_at_deadline_from_a_non_main_thread(pool):
 
     def run() -> None:
         start = time.monotonic()
-        result["scores"] = pool.map(SpinVerifier(), ["a", "b", "c"], [None] * 3, timeout_s=0.5)
+        result["scores"] = verify_batch(SpinVerifier(), ["a", "b", "c"], [None] * 3, timeout_s=0.5, pool=pool)
         result["elapsed"] = time.monotonic() - start
 
     thread = threading.Thread(target=run)
