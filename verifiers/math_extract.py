@@ -65,6 +65,7 @@ class Extraction:
     extractor: str | None  # which strategy found it
     hedge: str | None = None  # why the answer is a hedge, when it is one
     context: str | None = None  # the text searched for hedge words (default: the answer)
+    alternative: str | None = None  # the second candidate offered after the answer ("... Or maybe 8.")
 
 
 def boxed_contents(text: str) -> list[str]:
@@ -231,8 +232,10 @@ def extract(completion: str, strategies: tuple[Strategy, ...] = STRATEGIES, gold
         found = _EXTRACTORS[name](text)
         if found is not None and found.answer:
             if found.hedge is None:
-                hedge = hedge_in(found.context or found.answer, gold) or _retracted(text, found.answer)
-                found = Extraction(found.answer, found.extractor, hedge)
+                hedge, alternative = hedge_in(found.context or found.answer, gold), None
+                if hedge is None:
+                    hedge, alternative = _retracted(text, found.answer)
+                found = Extraction(found.answer, found.extractor, hedge, alternative=alternative)
             return found
     return Extraction(None, None)
 
@@ -258,27 +261,28 @@ _ALTERNATIVE = re.compile(r"\b(or|maybe|perhaps|possibly|probably|alternatively|
 ALTERNATIVE_WINDOW_WORDS = 4  # the other candidate must follow its cue closely
 
 
-def _retracted(text: str, answer: str) -> str | None:
-    """A retraction or a second candidate after the answer, if any.
+def _retracted(text: str, answer: str) -> tuple[str | None, str | None]:
+    """(why, the other number): a retraction or a second candidate after the answer, if any.
 
     A retraction cue ("actually", "wait") counts when the completion ends on a different
     number; an alternative cue ("or maybe", "could also be") when a different number follows
     it within a few words. A check that comes back to the same number ("Wait, let me verify:
-    25 + 25 = 50") is neither.
+    25 + 25 = 50") is neither; the verifier also forgives an alternative equal in value
+    ("\\frac12 or 50%").
     """
     end = text.rfind(answer)
     if end < 0:
-        return None
+        return None, None
     tail = text[end + len(answer):]
     plain = answer.replace(",", "")
     cue = _RETRACTION.search(tail)
     if cue is not None:
         numbers = re.findall(_NUMBER, tail[cue.end():])
         if numbers and numbers[-1].strip("$").replace(",", "") not in plain:
-            return f"retracted after the answer ({cue.group(1).lower()!r})"
+            return f"retracted after the answer ({cue.group(1).lower()!r})", None
     for cue in _ALTERNATIVE.finditer(tail):
-        window = " ".join(tail[cue.end():].split()[:ALTERNATIVE_WINDOW_WORDS])
+        window = " ".join(tail[cue.end() : cue.end() + 120].split()[:ALTERNATIVE_WINDOW_WORDS])
         other = re.search(_NUMBER, window)
         if other and other.group(0).strip("$").replace(",", "") not in plain:
-            return f"a second candidate after the answer ({cue.group(1).lower()!r})"
-    return None
+            return f"a second candidate after the answer ({cue.group(1).lower()!r})", other.group(0)
+    return None, None

@@ -148,6 +148,9 @@ class MathVerifier:
                 details["extractor"] = "boxed_parts"
         if found.hedge == "hedge word 'or'" and (single := self._one_value_said_twice(answer_text)) is not None:
             answer_text, found = single, Extraction(answer_text, found.extractor)  # "1/2 (or 0.5)"
+        elif found.alternative is not None and self._one_value_said_twice(
+                f"{answer_text} or {found.alternative}") is not None:
+            found = Extraction(answer_text, found.extractor)  # "\\boxed{\\frac12} or 50%."
         if found.hedge is not None:
             return Score.judged(0.0, found.answer, **details, method="hedge", hedge=found.hedge)
         answer = normalize(answer_text, strip_units=self.strip_units)

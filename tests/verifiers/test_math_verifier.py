@@ -63,6 +63,7 @@ CORRECT = [
     ("The answer is $\\boxed{5\\text{ m/s}}$.", "5"),  # a compound unit in \\text
     ("The answer is \\boxed{7}. I could also compute it as 10 - 3.", "7"),  # a check, not a candidate
     ("The answer is \\boxed{12}, or one dozen.", "12"),  # the same value in words
+    ("So the probability is $\\boxed{\\frac{1}{2}}$ or 50%.", "\\frac12"),  # the same value restated
 ]
 
 WRONG = [
