@@ -123,6 +123,27 @@ def test_gradient_checkpointing_gives_the_same_update(tmp_path, tiny_model_dir, 
 
 
 @pytest.mark.slow
+def test_dynamic_sampling_trains_on_varied_groups_and_eval_every_step(tmp_path, tiny_config,
+                                                                     abc_word_task) -> None:
+    """DAPO's dynamic sampling: the groups trained on (the samples) all have reward variance
+    when enough could be drawn; eval.every=1 logs held-out accuracy at every step."""
+    from rlvr.trainer.train_loop import train
+
+    run_dir = train(tiny_config(tmp_path / "run", "steps=2", "rollout.dynamic_sampling=true",
+                                "rollout.max_resample_rounds=4", "eval.limit=2", "eval.every=1"),
+                    tasks=[abc_word_task])
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows if "eval/accuracy" in r] == [0, 1, 2]
+    assert any(r.get("frac_reward_zero_std", 0) > 0 for r in rows)  # some groups were dropped and redrawn
+    for step in (1, 2):
+        samples = [json.loads(line) for line in (run_dir / "samples" / f"step_{step}.jsonl").read_text().splitlines()]
+        slots = {s["slot"] for s in samples}
+        assert len(slots) == 2  # prompts_per_step groups kept
+        for slot in slots:
+            assert len({s["score"]["value"] for s in samples if s["slot"] == slot}) > 1  # reward variance
+
+
+@pytest.mark.slow
 def test_lora_run_saves_an_adapter(tmp_path, tiny_config, abc_word_task) -> None:
     from rlvr.trainer.train_loop import train
 
