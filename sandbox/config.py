@@ -23,6 +23,9 @@ class SandboxConfig(BaseModel):
     image: str = DEFAULT_IMAGE
     pool_size: int = Field(default=2, ge=1, le=64)  # more jobs in flight than cores causes false timeouts
     container_memory_mb: int = Field(default=1024, ge=64)
+    # Processes and threads per container. A container runs one job at a time, so this is the
+    # job's process-count limit (RLIMIT_NPROC is not used: it counts per uid across the whole
+    # host kernel, and every container's jobs share the uid "nobody").
     pids_limit: int = Field(default=64, ge=8)
     cpus: float = Field(default=1.0, gt=0)
     tmpfs_mb: int = Field(default=64, ge=4)  # the writable work dir, /tmp
