@@ -10,6 +10,9 @@ Order is preserved.
 Limits: the verifier and every reference must pickle. Workers are forked from a
 forkserver, so starting or replacing one costs milliseconds, not an interpreter
 start-up; the verifier itself is pickled once per batch and sent once per worker.
+Jobs travel in chunks of up to ``MAX_CHUNK``; each job's deadline starts when the
+job before it in the chunk answered, and when a worker is killed the unstarted
+rest of its chunk goes back to the queue.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from .score import Score, Status, Verifier
 
 log = logging.getLogger(__name__)
 
+MAX_CHUNK = 16  # jobs per pipe message at most
+
 # Imported once in the forkserver so that each forked worker starts warm.
 _PRELOAD = ["rlvr.verifiers.score", "rlvr.verifiers.math_verifier", "sympy"]
 
@@ -53,15 +58,15 @@ def _worker_main(conn: Connection, sys_path: list[str]) -> None:
         if message[0] == "verifier":
             verifier = pickle.loads(message[1])
             continue
-        _, index, completion, reference = message
-        try:
-            score = verifier(completion, reference)
-            if not isinstance(score, Score):
-                score = Score.failed(Status.ERROR, returned=type(score).__name__,
-                                     message="verifier did not return a Score")
-        except Exception as exc:  # a verifier bug: a status, never a silent 0
-            score = Score.failed(Status.ERROR, exception=f"{type(exc).__name__}: {exc}"[:2000])
-        conn.send((index, score))
+        for index, completion, reference in message[1]:  # a chunk of jobs; one reply per job, in order
+            try:
+                score = verifier(completion, reference)
+                if not isinstance(score, Score):
+                    score = Score.failed(Status.ERROR, returned=type(score).__name__,
+                                         message="verifier did not return a Score")
+            except Exception as exc:  # a verifier bug: a status, never a silent 0
+                score = Score.failed(Status.ERROR, exception=f"{type(exc).__name__}: {exc}"[:2000])
+            conn.send((index, score))
 
 
 class _Worker:
@@ -71,8 +76,8 @@ class _Worker:
         self.process.start()
         child.close()
         self.verifier_key: str | None = None
-        self.job: int | None = None
-        self.deadline = 0.0
+        self.jobs: deque[int] = deque()  # sent, not yet answered; the first one is running
+        self.deadline = 0.0  # of the running job
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -132,38 +137,49 @@ class VerifierPool:
         with self._lock:
             self._ensure_workers()
             pending = deque(range(len(completions)))
+            # Jobs go out in chunks (one pipe message each) so that fast verifiers are not
+            # bound by a round trip per completion; small chunks keep the workers balanced.
+            chunk = max(1, min(MAX_CHUNK, len(completions) // (4 * self._size)))
             idle = list(self._workers)
             busy: dict[Connection, _Worker] = {}
             while pending or busy:
                 while pending and idle:
-                    worker, index = idle.pop(), pending.popleft()
+                    worker = idle.pop()
+                    jobs = [pending.popleft() for _ in range(min(chunk, len(pending)))]
                     if worker.verifier_key != key:
                         worker.conn.send(("verifier", blob))
                         worker.verifier_key = key
-                    worker.conn.send(("job", index, completions[index], references[index]))
-                    worker.job, worker.deadline = index, time.monotonic() + timeout_s
+                    worker.conn.send(("jobs", [(i, completions[i], references[i]) for i in jobs]))
+                    worker.jobs = deque(jobs)
+                    worker.deadline = time.monotonic() + timeout_s
                     busy[worker.conn] = worker
                 next_deadline = min(w.deadline for w in busy.values())
                 ready = wait(list(busy), timeout=max(0.0, next_deadline - time.monotonic()))
                 for ready_conn in ready:
-                    worker = busy.pop(ready_conn)  # type: ignore[call-overload]
+                    worker = busy[ready_conn]  # type: ignore[index]
                     try:
                         index, score = worker.conn.recv()
-                        results[index] = score
-                        idle.append(worker)
                     except (EOFError, OSError):
-                        assert worker.job is not None
+                        del busy[ready_conn]  # type: ignore[arg-type]
                         worker.process.join(timeout=1)  # reap it, so the exit code is known
                         code = worker.process.exitcode
-                        results[worker.job] = Score.failed(
+                        results[worker.jobs.popleft()] = Score.failed(
                             Status.ERROR, message=f"verifier worker died (exit code {code})")
+                        pending.extendleft(reversed(worker.jobs))  # the rest of its chunk runs elsewhere
                         idle.append(self._replace(worker))
+                        continue
+                    results[index] = score
+                    worker.jobs.popleft()
+                    worker.deadline = time.monotonic() + timeout_s  # the next job of the chunk starts now
+                    if not worker.jobs:
+                        del busy[ready_conn]  # type: ignore[arg-type]
+                        idle.append(worker)
                 now = time.monotonic()
                 for conn, worker in list(busy.items()):
                     if worker.deadline <= now:
                         del busy[conn]
-                        assert worker.job is not None
-                        results[worker.job] = Score.failed(Status.TIMEOUT, timeout_s=timeout_s)
+                        results[worker.jobs.popleft()] = Score.failed(Status.TIMEOUT, timeout_s=timeout_s)
+                        pending.extendleft(reversed(worker.jobs))
                         idle.append(self._replace(worker))
         scores = [r for r in results if r is not None]
         _log_failures(verifier, scores)

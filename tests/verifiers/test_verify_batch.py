@@ -43,6 +43,16 @@ class CrashingVerifier:
 
 
 @dataclass(frozen=True)
+class CrashesOnX:
+    """Exits the worker process on the completion "x"; otherwise SleepyVerifier."""
+
+    def __call__(self, completion: str, reference: object) -> Score:
+        if completion == "x":
+            os._exit(3)
+        return SleepyVerifier()(completion, reference)
+
+
+@dataclass(frozen=True)
 class WrongTypeVerifier:
     def __call__(self, completion: str, reference: object) -> Score:
         return 1.0  # type: ignore[return-value]
@@ -126,3 +136,17 @@ def test_concurrent_callers_from_several_threads_get_their_own_results(pool):
     assert out[0] == [1.0, 0.0, 1.0, 0.0]
     assert out[1] == [0.0, 1.0, 0.0, 1.0]
     assert out[2] == out[0]
+
+
+def test_jobs_sent_in_chunks_keep_order_and_deadlines_and_survive_a_lost_worker(pool):
+    """40 jobs go out in chunks of 5: the hanging one (index 17) times out, the crash (index 30)
+    is an error, and the jobs queued behind them in their chunks are scored elsewhere, in order."""
+    completions = ["0.0"] * 40
+    completions[17], completions[30] = "30", "x"
+    start = time.monotonic()
+    scores = pool.map(CrashesOnX(), completions, ["0.0"] * 40, timeout_s=1.0)
+    assert time.monotonic() - start < 1.0 + 3.0
+    statuses = [s.status for s in scores]
+    assert statuses[17] is Status.TIMEOUT and statuses[30] is Status.ERROR
+    assert all(st is Status.OK and s.value == 1.0 for i, (st, s) in enumerate(zip(statuses, scores, strict=True))
+               if i not in (17, 30))
