@@ -74,8 +74,9 @@ def eval_command(
     package versions, git sha) and samples_<task>_<timestamp>.jsonl, and prints a table.
     """
     from rlvr.tasks.sources import SourceUnavailableError
+    from rlvr.verifiers import VerifierPool
 
-    from .evaluate import write_results
+    from .evaluate import default_sampling, read_completions, report_ks, score_rows, write_results
     from .models import ModelNotAvailableError
 
     started = time.time()
@@ -83,9 +84,28 @@ def eval_command(
     run_config: dict[str, Any] = {"model": model, "suite": suite, "tasks": [t.name for t, _ in selection],
                                   "samples_per_prompt": samples_per_prompt, "limit": limit, "seed": seed,
                                   "completions": str(completions) if completions else None}
+    results = []
     try:
-        results = _run(selection, completions, model, device, dtype, batch_size, run_config, samples_per_prompt,
-                       max_new_tokens, temperature, top_p, seed, timeout_s, workers)
+        with VerifierPool(workers=workers) as pool:
+            if completions is not None:
+                if not completions.is_file():
+                    raise typer.BadParameter(f"{completions} does not exist", param_hint="--completions")
+                for t, n in selection:
+                    try:
+                        rows, comps = read_completions(completions, t, limit=n)
+                    except ValueError as exc:
+                        raise typer.BadParameter(str(exc), param_hint="--completions") from None
+                    result = score_rows(t, rows, comps, pool=pool, timeout_s=timeout_s,
+                                        ks=report_ks(len(comps[0])))
+                    result.config = {"completions": str(completions), "limit": n}
+                    results.append(result)
+            else:
+                def sampling(t: Any) -> Any:
+                    return default_sampling(samples_per_prompt, max_new_tokens or t.generation.max_new_tokens,
+                                            temperature=temperature, top_p=top_p, seed=seed)
+
+                generator = _load_generator(model, device, dtype, batch_size, run_config)
+                results = _generate_and_score(selection, generator, sampling, pool, timeout_s)
     except (SourceUnavailableError, ModelNotAvailableError) as exc:  # an instruction, not a traceback
         err.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(code=1) from None
@@ -95,37 +115,6 @@ def eval_command(
     for path in sample_paths:
         err.print(f"samples: {path}")
     err.print(f"wall time: {time.time() - started:.1f} s")
-
-
-def _run(selection: list[tuple[Any, int | None]], completions: Path | None, model: str | None, device: str,
-         dtype: str, batch_size: int, run_config: dict, samples_per_prompt: int, max_new_tokens: int | None,
-         temperature: float | None, top_p: float | None, seed: int, timeout_s: float, workers: int) -> list[Any]:
-    """Score the completions file, or generate with the model and score."""
-    from rlvr.verifiers import VerifierPool
-
-    from .evaluate import default_sampling, read_completions, report_ks, score_rows
-
-    results = []
-    with VerifierPool(workers=workers) as pool:
-        if completions is not None:
-            if not completions.is_file():
-                raise typer.BadParameter(f"{completions} does not exist", param_hint="--completions")
-            for t, n in selection:
-                try:
-                    rows, comps = read_completions(completions, t, limit=n)
-                except ValueError as exc:
-                    raise typer.BadParameter(str(exc), param_hint="--completions") from None
-                result = score_rows(t, rows, comps, pool=pool, timeout_s=timeout_s, ks=report_ks(len(comps[0])))
-                result.config = {"completions": str(completions), "limit": n}
-                results.append(result)
-        else:
-            def sampling(t: Any) -> Any:
-                return default_sampling(samples_per_prompt, max_new_tokens or t.generation.max_new_tokens,
-                                        temperature=temperature, top_p=top_p, seed=seed)
-
-            generator = _load_generator(model, device, dtype, batch_size, run_config)
-            results = _generate_and_score(selection, generator, sampling, pool, timeout_s)
-    return results
 
 
 def _load_generator(model: str | None, device: str, dtype: str, batch_size: int, run_config: dict) -> Any:

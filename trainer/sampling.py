@@ -113,6 +113,12 @@ def sample_groups(
     finished = torch.zeros(N, dtype=torch.bool)
     alive = torch.arange(N)  # row of the decode batch -> sequence index
     done: dict[int, SampledGroup] = {}
+
+    def hand_over(b: int) -> None:
+        done[b] = _group(tokens, lengths, finished, b, G)
+        if on_group_done is not None:
+            on_group_done(b, done[b])
+
     for t in range(max_new_tokens):
         probs = nucleus_probs(logits, temperature, top_p)  # [n, V]
         group_of = alive // G
@@ -128,9 +134,7 @@ def sample_groups(
             break
         for b in (alive[ended] // G).unique().tolist():
             if bool(finished[b * G : (b + 1) * G].all()):
-                done[b] = _group(tokens, lengths, finished, b, G)
-                if on_group_done is not None:
-                    on_group_done(b, done[b])
+                hand_over(b)
         keep = (~ended).nonzero().squeeze(-1)
         if len(keep) < len(alive):  # drop finished rows from the batch and the cache
             cache.batch_select_indices(keep.to(device))
@@ -142,9 +146,7 @@ def sample_groups(
 
     for b in range(B):
         if b not in done:
-            done[b] = _group(tokens, lengths, finished, b, G)
-            if on_group_done is not None:
-                on_group_done(b, done[b])
+            hand_over(b)
     return [done[b] for b in range(B)]
 
 
