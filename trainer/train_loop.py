@@ -49,7 +49,7 @@ import torch
 from rlvr.verifiers import VerifierPool
 
 from .checkpoint import load_training_state, resolve_resume, save_checkpoint
-from .config import ConfigError, TrainConfig, dump_config
+from .config import ConfigError, TrainConfig, dump_config, load_config
 from .distributed import Dist
 from .extras import require
 from .grpo import aggregate, clipped_surrogate, group_advantages, k3_kl, zero_std_groups
@@ -317,12 +317,10 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 def _check_resumed_config(run_dir: Path, cfg: TrainConfig) -> None:
     """A resumed run must compute what the run it continues computed: only the keys in
     ``_RESUMABLE_CHANGES`` may differ from the run's saved ``config.yaml``."""
-    import yaml
-
     saved_path = run_dir / "config.yaml"
     if not saved_path.is_file():
         return
-    saved = _flatten(TrainConfig.model_validate(yaml.safe_load(saved_path.read_text())).model_dump(mode="json"))
+    saved = _flatten(load_config(saved_path).model_dump(mode="json"))
     now = _flatten(cfg.model_dump(mode="json"))
     changed = sorted(k for k in saved.keys() | now.keys()
                      if saved.get(k) != now.get(k) and k not in _RESUMABLE_CHANGES)
