@@ -20,9 +20,9 @@ from pathlib import Path
 
 import torch
 
+from rlvr.evals import Completion, SamplingParams, evaluate_task, write_results
+from rlvr.evals.transformers_generator import TransformersGenerator
 from rlvr.tasks import get_suite
-from rlvr.trainer.evaluate import evaluate_task, write_results
-from rlvr.trainer.generation import Completion, SamplingParams, TransformersGenerator
 from rlvr.trainer.models import load_model_and_tokenizer
 from rlvr.verifiers import VerifierPool
 

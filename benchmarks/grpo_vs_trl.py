@@ -122,10 +122,10 @@ def train_config(args: argparse.Namespace, run_dir: Path) -> Any:
 
 def planned_prompts(cfg: Any, task: Any) -> list[dict[str, Any]]:
     """The rows rlvr's trainer will draw, in order (its own sampler, its own seed)."""
-    from rlvr.trainer.rollouts import PromptSampler
+    from rlvr.trainer.rollouts import PromptCursor
 
-    sampler = PromptSampler([task.load(split="train", limit=cfg.tasks[0].train_rows)], [1.0], cfg.seed)
-    return [p.row for p in sampler.take(cfg.steps * PROMPTS_PER_STEP)]
+    cursor = PromptCursor([task.load(split="train", limit=cfg.tasks[0].train_rows)], [1.0], cfg.seed)
+    return [p.row for p in cursor.take(cfg.steps * PROMPTS_PER_STEP)]
 
 
 class RecordingReward:

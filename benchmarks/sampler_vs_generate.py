@@ -40,9 +40,10 @@ def main(argv: list[str] | None = None) -> None:
 
     import torch
 
+    from rlvr.evals.transformers_generator import cut_at_eos
     from rlvr.tasks import get_task
     from rlvr.trainer.models import load_model_and_tokenizer
-    from rlvr.trainer.sampling import cut_at_eos, sample_groups
+    from rlvr.trainer.sampling import sample_groups
 
     torch.set_num_threads(args.threads)
     model, tok = load_model_and_tokenizer()

@@ -73,11 +73,10 @@ def eval_command(
     Writes results_<timestamp>.json (lm-eval shaped: metrics, task configs, run config,
     package versions, git sha) and samples_<task>_<timestamp>.jsonl, and prints a table.
     """
+    from rlvr.evals import default_sampling, read_completions, report_ks, score_rows, write_results
     from rlvr.tasks.sources import SourceUnavailableError
+    from rlvr.trainer.models import ModelNotAvailableError
     from rlvr.verifiers import VerifierPool
-
-    from .evaluate import default_sampling, read_completions, report_ks, score_rows, write_results
-    from .models import ModelNotAvailableError
 
     started = time.time()
     selection = _selection(task or [], suite, limit)
@@ -118,11 +117,12 @@ def eval_command(
 
 
 def _load_generator(model: str | None, device: str, dtype: str, batch_size: int, run_config: dict) -> Any:
-    from .extras import require
-    from .generation import TransformersGenerator
-    from .models import DEFAULT_MODEL, load_model_and_tokenizer
+    from rlvr.trainer.extras import require
+    from rlvr.trainer.models import DEFAULT_MODEL, load_model_and_tokenizer
 
     torch = require("torch")
+    from rlvr.evals.transformers_generator import TransformersGenerator
+
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     run_config |= {"model": model or DEFAULT_MODEL, "device": device, "dtype": dtype, "batch_size": batch_size}
@@ -135,7 +135,7 @@ def _generate_and_score(selection: list[tuple[Any, int | None]], generator: Any,
                         timeout_s: float) -> list[Any]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .evaluate import evaluate_task
+    from rlvr.evals import evaluate_task
 
     results = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -146,7 +146,6 @@ def _generate_and_score(selection: list[tuple[Any, int | None]], generator: Any,
             params = sampling(task)
             results.append(evaluate_task(
                 task, generator, rows=rows, params=params, pool=pool, timeout_s=timeout_s,
-                batch_rows=max(1, generator.batch_size // params.n),
                 progress=lambda k, b=bar_id: bar.advance(b, k)))
     return results
 

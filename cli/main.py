@@ -1,7 +1,8 @@
 """The ``rlvr`` command line. Starts without torch: every command that needs it
 imports it inside the command, and says which extra to install when it is missing.
 
-Each command group lives in its own ``cli_*`` module with a ``register(app)``.
+Each command group lives in its own module of ``rlvr.cli`` with a ``register(app)``.
+``python -m rlvr.cli`` is the same program (``torchrun ... -m rlvr.cli train``).
 """
 
 from __future__ import annotations
@@ -26,19 +27,19 @@ def _root() -> None:
 
 
 _COMMAND_MODULES = [
-    "rlvr.trainer.cli_verify",  # rlvr verify
-    "rlvr.trainer.cli_sandbox",  # rlvr sandbox build | doctor
-    "rlvr.trainer.cli_tasks",  # rlvr tasks ls | show | validate
-    "rlvr.trainer.cli_eval",  # rlvr eval
-    "rlvr.trainer.cli_train",  # rlvr train
-    "rlvr.trainer.cli_plot",  # rlvr plot
+    "rlvr.cli.verify",  # rlvr verify
+    "rlvr.cli.sandbox",  # rlvr sandbox build | doctor
+    "rlvr.cli.tasks",  # rlvr tasks ls | show | validate
+    "rlvr.cli.eval",  # rlvr eval
+    "rlvr.cli.train",  # rlvr train
+    "rlvr.cli.plot",  # rlvr plot
 ]
 for _module in _COMMAND_MODULES:
     importlib.import_module(_module).register(app)
 
 
 def main() -> None:
-    from .extras import MissingExtraError
+    from rlvr.trainer.extras import MissingExtraError
 
     try:
         app()
@@ -48,6 +49,3 @@ def main() -> None:
         Console(stderr=True).print(str(exc), style="red", markup=False, highlight=False)
         raise SystemExit(2) from None
 
-
-if __name__ == "__main__":
-    main()

@@ -17,10 +17,10 @@ def plot(
     out: Annotated[Path | None, typer.Option(help="Where to write the PNGs (default: RUN_DIR/plots).")] = None,
 ) -> None:
     """Plot reward, accuracy (training and held-out eval), completion length, KL and entropy."""
-    from .extras import require
+    from rlvr.trainer.extras import require
 
     require("matplotlib")
-    from .plot import MissingMetricsWarning, plot_run
+    from rlvr.trainer.plot import MissingMetricsWarning, plot_run
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", MissingMetricsWarning)

@@ -16,7 +16,8 @@ sandbox_app = typer.Typer(help="Build the sandbox image and check that its limit
 
 @sandbox_app.command("build")
 def build(
-    image: Annotated[str, typer.Option(help="Image name to build.")] = "rlvr-sandbox:bookworm",
+    image: Annotated[str | None, typer.Option(help="Image name to build (default: the sandbox's DEFAULT_IMAGE, "
+                                                "rlvr.sandbox.image).")] = None,
     mirror: Annotated[str | None, typer.Option(help="Debian mirror (default: from the machine's apt sources).")] = None,
     dockerfile: Annotated[Path | None, typer.Option(help="Build with `docker build` from this Dockerfile instead.")] = None,
     registry: Annotated[bool, typer.Option("--registry", help="Build from the shipped Dockerfile "
@@ -24,7 +25,9 @@ def build(
     force: Annotated[bool, typer.Option(help="Rebuild even when the image exists.")] = False,
 ) -> None:
     """Build the sandbox image (offline with debootstrap by default). A no-op when it exists."""
-    from rlvr.sandbox.image import DOCKERFILE, ImageBuildError, apt_mirror, build_image
+    from rlvr.sandbox.image import DEFAULT_IMAGE, DOCKERFILE, ImageBuildError, apt_mirror, build_image
+
+    image = image or DEFAULT_IMAGE  # imported here: `rlvr --help` does not load the sandbox package
 
     if registry:
         dockerfile = dockerfile or DOCKERFILE
@@ -41,13 +44,15 @@ def build(
 
 @sandbox_app.command("doctor")
 def doctor(
-    image: Annotated[str, typer.Option(help="Sandbox image to check.")] = "rlvr-sandbox:bookworm",
+    image: Annotated[str | None, typer.Option(help="Sandbox image to check (default: DEFAULT_IMAGE).")] = None,
     case: Annotated[list[str] | None, typer.Option(help="Run only this case (repeatable).")] = None,
 ) -> None:
     """Run the abuse suite against the live Docker sandbox; exit 1 if any limit is not enforced."""
     from rich.table import Table
 
-    from rlvr.sandbox import CASES, SandboxConfig, SandboxUnavailable, run_abuse_suite
+    from rlvr.sandbox import CASES, DEFAULT_IMAGE, SandboxConfig, SandboxUnavailable, run_abuse_suite
+
+    image = image or DEFAULT_IMAGE
 
     unknown = sorted(set(case or []) - {c.name for c in CASES})
     if unknown:

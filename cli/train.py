@@ -2,7 +2,7 @@
 
 The config is validated before anything else happens, so a bad value exits
 non-zero with a message naming the field and never touches a run directory.
-Launch data-parallel with ``torchrun --nproc_per_node N -m rlvr.trainer.cli train ...``.
+Launch data-parallel with ``torchrun --nproc_per_node N -m rlvr.cli train ...``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def train(
     print_config: Annotated[bool, typer.Option(help="Print the resolved config and exit.")] = False,
 ) -> None:
     """Train a policy with GRPO. With no arguments: the default model on the offline arithmetic task."""
-    from .config import ConfigError, load_config
+    from rlvr.trainer.config import ConfigError, load_config
 
     try:
         cfg = load_config(config, set_ or [])
@@ -36,10 +36,10 @@ def train(
         typer.echo(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False))
         return
 
-    from .extras import require
+    from rlvr.trainer.extras import require
 
     require("torch")
-    from .train_loop import train as run_training
+    from rlvr.trainer.train_loop import train as run_training
 
     try:
         run_dir = run_training(cfg, resume=resume)

@@ -8,47 +8,23 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 
 console = Console(stderr=True, soft_wrap=True)  # never wrap file paths mid-line
 
 
-def read_completions(path: Path) -> tuple[list[tuple[int, str, Any]], list[tuple[int, str]]]:
-    """Rows ``(line_number, completion, reference)`` and problems ``(line_number, why)``."""
-    rows: list[tuple[int, str, Any]] = []
-    problems: list[tuple[int, str]] = []
-    with path.open(encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append((number, f"not valid JSON: {exc.msg}"))
-                continue
-            if not isinstance(record, dict):
-                problems.append((number, "not a JSON object"))
-                continue
-            missing = [k for k in ("completion", "reference") if k not in record]
-            if missing:
-                problems.append((number, f"missing field(s): {', '.join(missing)}"))
-            elif not isinstance(record["completion"], str):
-                problems.append((number, "'completion' must be a string"))
-            else:
-                rows.append((number, record["completion"], record["reference"]))
-    return rows, problems
-
-
 def parse_params(params: list[str]) -> dict[str, Any]:
-    """``key=value`` pairs; values are read as YAML (numbers, booleans, lists)."""
+    """``key=value`` pairs, each value read by the one override parser (``--set``'s: ``1e-6`` is a float)."""
+    from rlvr.trainer.config import ConfigError, parse_override  # torch-free
+
     parsed: dict[str, Any] = {}
     for item in params:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"expected key=value, got {item!r}", param_hint="--param")
-        parsed[key.strip()] = yaml.safe_load(value)
+        try:
+            key, value = parse_override(item)
+        except ConfigError:
+            raise typer.BadParameter(f"expected key=value, got {item!r}", param_hint="--param") from None
+        parsed[key] = value
     return parsed
 
 
@@ -103,7 +79,10 @@ def verify(
     except (TypeError, ValueError) as exc:
         raise typer.BadParameter(f"verifier {verifier!r}: {exc}", param_hint="--param") from exc
 
-    rows, problems = read_completions(completions)
+    from rlvr.evals.completions import read_completion_lines
+
+    lines, problems = read_completion_lines(completions, ("completion", "reference"))
+    rows = [(number, record["completion"], record["reference"]) for number, record in lines]
     for number, why in problems:
         console.print(f"[yellow]{completions}:{number}: skipped, {why}[/yellow]")
     scores = verify_batch(

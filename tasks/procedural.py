@@ -22,16 +22,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .expressions import safe_eval
 
-Generator = Callable[[random.Random, Any], dict[str, Any]]
-_GENERATORS: dict[str, tuple[type[BaseModel], Generator]] = {}
+RowGenerator = Callable[[random.Random, Any], dict[str, Any]]
+_GENERATORS: dict[str, tuple[type[BaseModel], RowGenerator]] = {}
 
 
 class _Knobs(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def register_generator(name: str, knobs: type[BaseModel]) -> Callable[[Generator], Generator]:
-    def decorate(fn: Generator) -> Generator:
+def register_generator(name: str, knobs: type[BaseModel]) -> Callable[[RowGenerator], RowGenerator]:
+    def decorate(fn: RowGenerator) -> RowGenerator:
         if name in _GENERATORS:
             raise ValueError(f"generator {name!r} is already registered")
         _GENERATORS[name] = (knobs, fn)
@@ -40,7 +40,7 @@ def register_generator(name: str, knobs: type[BaseModel]) -> Callable[[Generator
     return decorate
 
 
-def get_generator(name: str) -> Generator:
+def get_generator(name: str) -> RowGenerator:
     if name not in _GENERATORS:
         raise ValueError(f"unknown procedural generator {name!r}; known: {', '.join(sorted(_GENERATORS))}")
     return _GENERATORS[name][1]

@@ -92,7 +92,7 @@ class OptimConfig(_Strict):
 class EvalConfig(_Strict):
     limit: int = Field(100, ge=0)  # held-out problems; 0 turns evaluation off
     every: int = Field(0, ge=0)  # steps between evals; 0: only before and after training
-    max_new_tokens: int | None = None  # None: rollout.max_new_tokens
+    max_new_tokens: int | None = None  # None: each task's generation.max_new_tokens, as `rlvr eval`
     batch_size: int = Field(32, ge=1)
 
 

@@ -1,6 +1,6 @@
-"""Rollouts: which prompts a step trains on, their G sampled completions, scores and advantages.
+"""Rollouts: which prompts a step trains on, their G sampled completions and scores.
 
-- ``PromptSampler`` is the data cursor: prompt slot k of a run is a pure
+- ``PromptCursor`` is the data cursor: prompt slot k of a run is a pure
   function of (seed, k) and the per-task counters, so resuming from the cursor
   replays the exact same prompts, and data-parallel ranks agree without talking.
 - ``generate_and_score`` samples the G completions of every prompt with
@@ -10,6 +10,10 @@
   the batch is split over ranks, and after a resume. A group is scored in the
   verifier process pool on a background thread as soon as all its rows have
   ended, while the other groups (and the next chunks) are still generating.
+- ``Group`` is one prompt's completions with their scores, complete and frozen
+  once built by ``Group.from_scores`` (rewards and the scored mask come from
+  the scores there). Advantages are not a property of one group (batch scaling
+  needs every group), so the trainer computes them beside the groups.
 
 Completions end at the first EOS (included, as TRL); one that hits
 ``max_new_tokens`` without EOS is counted as clipped.
@@ -19,46 +23,59 @@ from __future__ import annotations
 
 import random
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 
+from rlvr.evals.transformers_generator import chat_prompt
 from rlvr.verifiers import Score, VerifierPool
 
 from .sampling import SampledGroup, sample_groups
 
 
-@dataclass
+@dataclass(frozen=True)
 class Prompt:
     slot: int  # global index of this prompt in the run (the data cursor's unit)
     task_index: int
     row: dict[str, Any]
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)  # eq=False: tensors have no truth value; a group is itself only
 class Group:
+    """One prompt's G completions, scored. Built only by ``from_scores``; never changed after."""
+
     prompt: Prompt
     prompt_text: str
     prompt_ids: torch.Tensor  # [P]
     completion_ids: torch.Tensor  # [G, C], right-padded
     completion_mask: torch.Tensor  # [G, C] bool, EOS included
-    texts: list[str]
-    clipped: list[bool]  # hit max_new_tokens without EOS
-    scores: list[Score] = field(default_factory=list)
-    rewards: torch.Tensor | None = None  # [G]
-    scored: torch.Tensor | None = None  # [G] bool: False for timeout / infra_error rows
-    advantages: torch.Tensor | None = None  # [G]
+    texts: tuple[str, ...]
+    clipped: tuple[bool, ...]  # hit max_new_tokens without EOS
+    scores: tuple[Score, ...]
+    rewards: torch.Tensor  # [G] float32, each score's value
+    scored: torch.Tensor  # [G] bool: False for timeout / infra_error rows (masked out of the loss)
+
+    @classmethod
+    def from_scores(cls, prompt: Prompt, prompt_text: str, prompt_ids: torch.Tensor, sampled: SampledGroup,
+                    texts: list[str], scores: list[Score]) -> Group:
+        if len(scores) != len(texts) or len(texts) != sampled.completion_ids.shape[0]:
+            raise ValueError(f"need one score per completion: {len(scores)} scores, {len(texts)} texts, "
+                             f"{sampled.completion_ids.shape[0]} completions")
+        return cls(prompt, prompt_text, prompt_ids, sampled.completion_ids, sampled.completion_mask, tuple(texts),
+                   tuple(sampled.clipped), tuple(scores),
+                   rewards=torch.tensor([s.value for s in scores], dtype=torch.float32),
+                   scored=torch.tensor([s.is_scored for s in scores], dtype=torch.bool))
 
 
-class PromptSampler:
+class PromptCursor:
     """Deterministic prompts from a weighted task mixture, without replacement per task epoch."""
 
     def __init__(self, rows: list[list[dict[str, Any]]], weights: list[float], seed: int) -> None:
         if any(not r for r in rows):
             raise ValueError("every task needs at least one train row")
         self.rows, self.weights, self.seed = rows, weights, seed
-        self.cursor = 0  # prompt slots handed out so far
+        self.next_slot = 0  # prompt slots handed out so far
         self.counts = [0] * len(rows)  # rows drawn from each task so far
 
     def _row(self, task: int, count: int) -> dict[str, Any]:
@@ -69,22 +86,22 @@ class PromptSampler:
 
     def take(self, n: int) -> list[Prompt]:
         prompts = []
-        for slot in range(self.cursor, self.cursor + n):
+        for slot in range(self.next_slot, self.next_slot + n):
             task = random.Random(f"{self.seed}:slot:{slot}").choices(range(len(self.rows)), self.weights)[0]
             prompts.append(Prompt(slot, task, self._row(task, self.counts[task])))
             self.counts[task] += 1
-        self.cursor += n
+        self.next_slot += n
         return prompts
 
     def state_dict(self) -> dict[str, Any]:
-        return {"cursor": self.cursor, "counts": list(self.counts)}
+        return {"next_slot": self.next_slot, "counts": list(self.counts)}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.cursor, self.counts = state["cursor"], list(state["counts"])
+        self.next_slot, self.counts = state["next_slot"], list(state["counts"])
 
 
 def prompt_text(tokenizer: Any, task: Any, row: dict[str, Any]) -> str:
-    return tokenizer.apply_chat_template(task.build_messages(row), tokenize=False, add_generation_prompt=True)
+    return chat_prompt(tokenizer, task.build_messages(row))
 
 
 def group_seed(seed: int, step: int, slot: int) -> int:
@@ -101,7 +118,7 @@ def generate_and_score(
     texts = [prompt_text(tokenizer, tasks[p.task_index], p.row) for p in prompts]
     prompt_ids = [tokenizer(t, add_special_tokens=False, return_tensors="pt").input_ids[0] for t in texts]
     chunk = r.generation_groups or len(prompts)
-    groups: list[Group | None] = [None] * len(prompts)
+    sampled: list[tuple[SampledGroup, list[str]] | None] = [None] * len(prompts)
     pending: list[Future[list[Score]] | None] = [None] * len(prompts)
     with ThreadPoolExecutor(max_workers=1) as scorer:
 
@@ -112,7 +129,7 @@ def generate_and_score(
                 skip_special_tokens=True)
             refs = [task.reference(p.row)] * len(completions)
             pending[i] = scorer.submit(pool.map, task.verifier(), completions, refs, timeout_s=cfg.verify.timeout_s)
-            groups[i] = Group(p, texts[i], prompt_ids[i], s.completion_ids, s.completion_mask, completions, s.clipped)
+            sampled[i] = (s, completions)
 
         for start in range(0, len(prompts), chunk):
             part = list(range(start, min(start + chunk, len(prompts))))
@@ -123,28 +140,8 @@ def generate_and_score(
                 eos_id=tokenizer.eos_token_id, pad_id=tokenizer.pad_token_id,
                 on_group_done=lambda b, s, part=part: score(part[b], s),
             )
-        for g, fut in zip(groups, pending, strict=True):
-            assert g is not None and fut is not None  # the sampler hands over every group
-            g.scores = fut.result()
-            g.rewards = torch.tensor([s.value for s in g.scores], dtype=torch.float32)
-            g.scored = torch.tensor([s.is_scored for s in g.scores])
-    return [g for g in groups if g is not None]
-
-
-@torch.no_grad()
-def held_out_accuracy(
-    model: Any, tokenizer: Any, task: Any, rows: list[dict[str, Any]], *, max_new_tokens: int,
-    batch_size: int, pool: VerifierPool, timeout_s: float, device: torch.device,
-) -> dict[str, float]:
-    """Greedy decoding on held-out rows -> accuracy (correct / all rows) and mean reward."""
-    texts: list[str] = []
-    for start in range(0, len(rows), batch_size):
-        batch = [prompt_text(tokenizer, task, row) for row in rows[start : start + batch_size]]
-        enc = tokenizer(batch, add_special_tokens=False, return_tensors="pt", padding=True).to(device)
-        out = model.generate(**enc, do_sample=False, max_new_tokens=max_new_tokens,
-                             pad_token_id=tokenizer.pad_token_id)
-        texts += tokenizer.batch_decode(out[:, enc.input_ids.shape[1]:], skip_special_tokens=True)
-    scores = pool.map(task.verifier(), texts, [task.reference(r) for r in rows], timeout_s=timeout_s)
-    n = max(len(scores), 1)
-    return {"accuracy": sum(s.correct for s in scores) / n, "reward": sum(s.value for s in scores) / n,
-            "unscored": float(sum(not s.is_scored for s in scores))}
+        groups = []
+        for i, (done, fut) in enumerate(zip(sampled, pending, strict=True)):
+            assert done is not None and fut is not None  # the sampler hands over every group
+            groups.append(Group.from_scores(prompts[i], texts[i], prompt_ids[i], done[0], done[1], fut.result()))
+    return groups

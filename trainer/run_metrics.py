@@ -5,7 +5,7 @@ Metric names follow TRL's GRPOTrainer so that curves compare one to one:
 (one per component of the task's composite verifier, from ``Score.details``; the
 task's name when the verifier has no components), ``frac_reward_zero_std``,
 ``completions/{mean,min,max}_length``, ``completions/clipped_ratio``. Ours on
-top: ``accuracy`` (rows judged fully correct), ``verification/masked_rows``
+top: ``accuracy`` (rows judged fully correct, ``Score.correct``), ``verification/masked_rows``
 (timeout / infra_error rows, left out of the loss) and ``verification/<status>``
 counts for every status but ok.
 """
@@ -14,61 +14,83 @@ from __future__ import annotations
 
 import json
 import statistics
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import torch
+
+from rlvr.verifiers import Score, Status
+
+from .rollouts import Group
 
 
 def _is_score_dict(value: Any) -> bool:
     return isinstance(value, dict) and {"value", "status"} <= value.keys()
 
 
-def rollout_metrics(per_rank: list[list[dict[str, Any]]], tasks: list[Any]) -> dict[str, float]:
+@dataclass(frozen=True)
+class GroupSummary:
+    """What the step's rollout metrics need from one group: small, so every rank can send its own."""
+
+    task: str
+    scores: tuple[Score, ...]
+    lengths: tuple[int, ...]  # completion tokens, EOS included
+    clipped: tuple[bool, ...]
+
+    @classmethod
+    def of(cls, group: Group, tasks: list[Any]) -> GroupSummary:
+        return cls(tasks[group.prompt.task_index].name, group.scores,
+                   tuple(group.completion_mask.sum(1).tolist()), group.clipped)
+
+
+def rollout_metrics(per_rank: list[list[GroupSummary]]) -> dict[str, float]:
     """Group summaries from every rank -> the step's rollout metrics."""
     groups = [g for rank in per_rank for g in rank]
-    scores = [s for g in groups for s in g["scores"]]
-    scored = [s for s in scores if s["status"] not in ("timeout", "infra_error")]
-    lengths = [n for g in groups for n in g["lengths"]]
+    scores = [s for g in groups for s in g.scores]
+    scored = [s for s in scores if s.is_scored]
+    lengths = [n for g in groups for n in g.lengths]
     stds, zero_std = [], 0
     for g in groups:
-        values = [s["value"] for s in g["scores"] if s["status"] not in ("timeout", "infra_error")]
+        values = [s.value for s in g.scores if s.is_scored]
         std = statistics.stdev(values) if len(values) > 1 else 0.0
         stds.append(std)
         zero_std += std == 0.0
     out = {
-        "reward": statistics.fmean(s["value"] for s in scored) if scored else 0.0,
+        "reward": statistics.fmean(s.value for s in scored) if scored else 0.0,
         "reward_std": statistics.fmean(stds) if stds else 0.0,
         "frac_reward_zero_std": zero_std / max(len(groups), 1),
-        "accuracy": sum(s["status"] == "ok" and s["value"] >= 1.0 for s in scored) / max(len(scored), 1),
+        "accuracy": sum(s.correct for s in scored) / max(len(scored), 1),
         "completions/mean_length": statistics.fmean(lengths) if lengths else 0.0,
         "completions/min_length": float(min(lengths, default=0)),
         "completions/max_length": float(max(lengths, default=0)),
-        "completions/clipped_ratio": sum(c for g in groups for c in g["clipped"]) / max(len(lengths), 1),
+        "completions/clipped_ratio": sum(c for g in groups for c in g.clipped) / max(len(lengths), 1),
         "verification/masked_rows": float(len(scores) - len(scored)),
     }
     components: dict[str, list[float]] = {}
     for g in groups:
-        for s in g["scores"]:
-            parts = {k: v for k, v in s["details"].items() if _is_score_dict(v)}
-            if not parts:
-                parts = {tasks[g["task"]].name: s}
-            for name, part in parts.items():
-                components.setdefault(name, []).append(part["value"])
+        for s in g.scores:
+            # a composite keeps each component's Score, dumped, in details under its name
+            parts = {k: float(v["value"]) for k, v in s.details.items() if _is_score_dict(v)}
+            for name, value in (parts or {g.task: s.value}).items():
+                components.setdefault(name, []).append(value)
     out |= {f"rewards/{name}/mean": statistics.fmean(v) for name, v in components.items()}
     for s in scores:
-        if s["status"] != "ok":
-            out[f"verification/{s['status']}"] = out.get(f"verification/{s['status']}", 0.0) + 1
+        if s.status is not Status.OK:
+            out[f"verification/{s.status.value}"] = out.get(f"verification/{s.status.value}", 0.0) + 1
     return out
 
 
-def sample_rows(step: int, groups: list[Any], tasks: list[Any]) -> list[dict[str, Any]]:
+def sample_rows(step: int, groups: list[Group], advantages: list[torch.Tensor],
+                tasks: list[Any]) -> list[dict[str, Any]]:
     """One JSON row per completion: what was asked, answered, scored and reinforced."""
     rows = []
-    for g in groups:
+    for g, adv in zip(groups, advantages, strict=True):
         for i, text in enumerate(g.texts):
             rows.append({
                 "step": step, "slot": g.prompt.slot, "task": tasks[g.prompt.task_index].name,
                 "id": g.prompt.row.get("id"), "prompt": g.prompt_text, "completion": text,
-                "score": g.scores[i].model_dump(mode="json"), "advantage": float(g.advantages[i]),
+                "score": g.scores[i].model_dump(mode="json"), "advantage": float(adv[i]),
                 "clipped": g.clipped[i],
             })
     return rows

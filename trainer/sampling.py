@@ -55,25 +55,13 @@ def nucleus_probs(logits: torch.Tensor, temperature: float, top_p: float) -> tor
     return kept / kept.sum(dim=-1, keepdim=True)
 
 
-def cut_at_eos(sequences: torch.Tensor, eos_id: int) -> tuple[torch.Tensor, torch.Tensor, list[bool]]:
-    """sequences [G, L] -> ids [G, C] right-padded to the longest, mask [G, C], clipped [G]."""
-    is_eos = sequences == eos_id
-    has_eos = is_eos.any(dim=1)
-    first = torch.where(has_eos, is_eos.int().argmax(dim=1), sequences.shape[1] - 1)
-    lengths = first + 1  # EOS included; a clipped row keeps all L tokens
-    C = int(lengths.max())
-    mask = torch.arange(C).unsqueeze(0) < lengths.unsqueeze(1)
-    ids = torch.where(mask, sequences[:, :C], eos_id)
-    return ids, mask, (~has_eos).tolist()
-
-
-def draw(probs: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+def draw(probs: torch.Tensor, rng: torch.Generator) -> torch.Tensor:
     """probs [k, V] -> one token per row [k] by inverse CDF: one uniform per row, so a row's
     draw costs a cumsum and a binary search (0.3 ms for 8 x 49,152 probabilities on one
     CPU thread, where ``torch.multinomial`` took 10.6 ms).
     A zero-probability token is never chosen: its CDF step is empty."""
     cdf = probs.cumsum(dim=-1)  # [k, V]
-    u = torch.rand(probs.shape[0], 1, generator=generator, device=probs.device) * cdf[:, -1:]
+    u = torch.rand(probs.shape[0], 1, generator=rng, device=probs.device) * cdf[:, -1:]
     return torch.searchsorted(cdf, u, right=True).squeeze(-1).clamp(max=probs.shape[-1] - 1)
 
 
@@ -105,7 +93,7 @@ def sample_groups(
     logits = out.logits[:, -1].repeat_interleave(G, dim=0)  # [N, V], N = B*G
     attn = attn.repeat_interleave(G, dim=0)  # [N, P + t]
     next_pos = attn.sum(-1)  # [N]
-    generators = [torch.Generator(device=device).manual_seed(s) for s in seeds]
+    rngs = [torch.Generator(device=device).manual_seed(s) for s in seeds]
 
     N = B * G
     tokens = torch.full((N, max_new_tokens), eos_id, dtype=torch.long)
@@ -123,9 +111,9 @@ def sample_groups(
         probs = nucleus_probs(logits, temperature, top_p)  # [n, V]
         group_of = alive // G
         chosen = torch.empty(len(alive), dtype=torch.long)
-        for b in group_of.unique().tolist():  # each group draws from its own generator, in row order
+        for b in group_of.unique().tolist():  # each group draws from its own torch.Generator, in row order
             rows = (group_of == b).nonzero().squeeze(-1)
-            chosen[rows] = draw(probs[rows.to(device)], generators[b]).cpu()
+            chosen[rows] = draw(probs[rows.to(device)], rngs[b]).cpu()
         tokens[alive, t] = chosen
         ended = chosen == eos_id
         lengths[alive[ended]] = t + 1

@@ -13,15 +13,17 @@ names (anything with the ``rlvr.tasks.Task`` interface).
 
 The run directory holds ``config.yaml`` (resolved), ``metrics.jsonl`` (one row
 per step with TRL's metric names; ``eval/*`` at step 0 and at eval steps),
-``samples/step_N.jsonl`` (prompt, completion, score, advantage per row) and
+``samples/step_N.jsonl`` (prompt, completion, score, advantage per row),
+``eval/step_N/`` (the held-out evaluation's files, as ``rlvr eval`` writes them) and
 ``checkpoints/step_N/``.
 
 One step: take B prompts (the data cursor), sample G completions each in one
 decode loop (``sampling``; each prompt prefilled once), score them in the
 verifier process pool (with ``rollout.generation_groups`` set, chunk k is scored
-while chunk k+1 generates), compute group advantages, then mu optimizer steps on that batch, one group per
-forward/backward (its prompt computed once, see ``policy_logprobs``), gradients
-accumulated over groups and summed over data-parallel ranks.
+while chunk k+1 generates), compute group advantages, then mu optimizer steps on that batch
+(``optimise``), one group per forward/backward (its prompt computed once, see ``policy_logprobs``), gradients
+accumulated over groups and summed over data-parallel ranks. Held-out accuracy is
+``rlvr.evals.evaluate_task``, the evaluation ``rlvr eval`` runs.
 
 Departures from the paper and from TRL, on purpose:
 - Rows whose verification timed out or hit an infra error are masked out of
@@ -40,35 +42,36 @@ from __future__ import annotations
 import json
 import math
 import time
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from rlvr.evals import default_sampling, evaluate_task, write_results
+from rlvr.evals.transformers_generator import TransformersGenerator
 from rlvr.verifiers import VerifierPool
 
 from .checkpoint import load_training_state, resolve_resume, save_checkpoint
 from .config import ConfigError, TrainConfig, dump_config, load_config
 from .distributed import Dist
 from .extras import require
-from .grpo import aggregate, clipped_surrogate, group_advantages, k3_kl, zero_std_groups
+from .grpo import group_advantages, zero_std_groups
 from .models import load_model_and_tokenizer
-from .policy_logprobs import completion_logprobs
-from .rollouts import Group, PromptSampler, generate_and_score, held_out_accuracy
-from .run_metrics import StepProgress, open_loggers, rollout_metrics, sample_rows
+from .optimise import optimise
+from .rollouts import Group, PromptCursor, generate_and_score
+from .run_metrics import GroupSummary, StepProgress, open_loggers, rollout_metrics, sample_rows
 
 
 def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | None = None) -> Path:
-    ddp = Dist.from_env(cfg.device)
-    device = _device(cfg.device, ddp)
+    dist = Dist.from_env(cfg.device)
+    device = _device(cfg.device, dist)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     run_dir = Path(cfg.run_dir)
     checkpoint = resolve_resume(run_dir, resume) if resume else None
     if checkpoint is not None:
         _check_resumed_config(run_dir, cfg)
-    if ddp.main:
+    if dist.main:
         _prepare_run_dir(run_dir, cfg, checkpoint)
     _seed_everything(cfg.seed)
 
@@ -82,177 +85,119 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
 
     # --- data ---
     tasks = tasks if tasks is not None else _load_tasks(cfg)
-    sampler = PromptSampler([t.load(split="train", limit=e.train_rows) for t, e in zip(tasks, _entries(cfg, tasks), strict=True)],
-                            [e.weight for e in _entries(cfg, tasks)], cfg.seed)
+    cursor = PromptCursor([t.load(split="train", limit=e.train_rows) for t, e in zip(tasks, _entries(cfg, tasks), strict=True)],
+                          [e.weight for e in _entries(cfg, tasks)], cfg.seed)
     eval_rows = [t.load(split=t.eval_split, limit=cfg.eval.limit) for t in tasks] if cfg.eval.limit else []
 
     start = 0
     if checkpoint is not None:
         state = load_training_state(checkpoint, optimizer=optimizer, scheduler=scheduler)
-        sampler.load_state_dict(state["sampler"])
+        cursor.load_state_dict(state["prompt_cursor"])
         start = state["step"]
 
-    loggers = open_loggers(run_dir, cfg.loggers, resumed_at=start if checkpoint else None) if ddp.main else []
+    loggers = open_loggers(run_dir, cfg.loggers, resumed_at=start if checkpoint else None) if dist.main else []
     pool = VerifierPool(cfg.verify.workers)
-    _warm_up(pool, tasks, sampler.rows, cfg)
-    progress = StepProgress(cfg.steps, start, enabled=ddp.main and cfg.progress)
+    _warm_up(pool, tasks, cursor.rows, cfg)
+    progress = StepProgress(cfg.steps, start, enabled=dist.main and cfg.progress)
     try:
         if start == 0 and eval_rows:
-            _log(loggers, _evaluate(model, tokenizer, tasks, eval_rows, cfg, pool, device, ddp), 0)
+            _log(loggers, _evaluate(0, model, tokenizer, tasks, eval_rows, cfg, pool, dist), 0)
 
         for step in range(start + 1, cfg.steps + 1):
             t0 = time.perf_counter()
             # 1. rollouts: prompts, G completions each, scores
-            groups, generated = _collect_groups(step, sampler, model, tokenizer, tasks, cfg, pool, ddp)
+            groups, generated = _collect_groups(step, cursor, model, tokenizer, tasks, cfg, pool, dist)
             t_rollout = time.perf_counter() - t0
             # 2. advantages
-            _set_advantages(groups, cfg, ddp)
+            advantages = _advantages(groups, cfg, dist)
             # 3. mu optimizer steps on this batch
-            train_stats = _optimise(model, ref_model, groups, cfg, optimizer, scheduler, params, ddp)
+            train_stats = optimise(model, ref_model, groups, advantages, cfg, optimizer, scheduler, params, dist)
             # 4. metrics, samples, eval, checkpoint
-            metrics = rollout_metrics(ddp.gather([_group_summary(g) for g in generated]), tasks)
+            metrics = rollout_metrics(dist.gather([GroupSummary.of(g, tasks) for g in generated]))
             metrics |= train_stats
             metrics |= {"step_time": time.perf_counter() - t0, "rollout_time": t_rollout,
                         "learning_rate": scheduler.get_last_lr()[0]}
-            samples = ddp.gather(sample_rows(step, groups, tasks))
-            if cfg.eval.every and step % cfg.eval.every == 0 and step != cfg.steps and eval_rows:
-                metrics |= _evaluate(model, tokenizer, tasks, eval_rows, cfg, pool, device, ddp)
-            if step == cfg.steps and eval_rows:
-                metrics |= _evaluate(model, tokenizer, tasks, eval_rows, cfg, pool, device, ddp)
-            if ddp.main:
+            samples = dist.gather(sample_rows(step, groups, advantages, tasks))
+            if eval_rows and (step == cfg.steps or (cfg.eval.every and step % cfg.eval.every == 0)):
+                metrics |= _evaluate(step, model, tokenizer, tasks, eval_rows, cfg, pool, dist)
+            if dist.main:
                 _log(loggers, metrics, step)
                 if cfg.samples_every and step % cfg.samples_every == 0:
                     _write_samples(run_dir, step, [row for rank_rows in samples for row in rank_rows])
                 progress.update(step, metrics)
             if step == cfg.steps or (cfg.save_every and step % cfg.save_every == 0):
-                if ddp.main:
+                if dist.main:
                     save_checkpoint(run_dir, step, model=model, tokenizer=tokenizer, optimizer=optimizer,
-                                    scheduler=scheduler, trainer_state={"sampler": sampler.state_dict()},
+                                    scheduler=scheduler, trainer_state={"prompt_cursor": cursor.state_dict()},
                                     keep=cfg.keep_checkpoints)
-                ddp.barrier()
+                dist.barrier()
     finally:
         progress.close()
         pool.close()
         for logger in loggers:
             logger.close()
-        ddp.close()
+        dist.close()
     return run_dir
 
 
 # --- one step, in order ---
 
 
-def _collect_groups(step: int, sampler: PromptSampler, model: Any, tokenizer: Any, tasks: list[Any],
-                    cfg: TrainConfig, pool: VerifierPool, ddp: Dist
+def _collect_groups(step: int, cursor: PromptCursor, model: Any, tokenizer: Any, tasks: list[Any],
+                    cfg: TrainConfig, pool: VerifierPool, dist: Dist
                     ) -> tuple[list[Group], list[Group]]:
     """-> (groups to train on, every group generated this step). Dynamic sampling drops
     zero-variance groups and draws new prompts, at most ``max_resample_rounds`` times;
     all ranks draw the same number of rounds so that the data cursor stays in step."""
-    per_rank = cfg.rollout.prompts_per_step // ddp.world
+    per_rank = cfg.rollout.prompts_per_step // dist.world
     kept: list[Group] = []
     generated: list[Group] = []
     rounds = 1 + (cfg.rollout.max_resample_rounds if cfg.rollout.dynamic_sampling else 0)
     for _ in range(rounds):
-        prompts = ddp.shard(sampler.take(cfg.rollout.prompts_per_step))
+        prompts = dist.shard(cursor.take(cfg.rollout.prompts_per_step))
         groups = generate_and_score(prompts, step=step, model=model, tokenizer=tokenizer, tasks=tasks,
                                     cfg=cfg, pool=pool)
         generated += groups
         if not cfg.rollout.dynamic_sampling:
             return groups, generated
         kept += [g for g in groups if not zero_std_groups(g.rewards[None], g.scored[None])[0]]
-        if not ddp.any(len(kept) < per_rank):
+        if not dist.any(len(kept) < per_rank):
             break
     return kept[:per_rank], generated
 
 
-def _set_advantages(groups: list[Group], cfg: TrainConfig, ddp: Dist) -> None:
+def _advantages(groups: list[Group], cfg: TrainConfig, dist: Dist) -> list[torch.Tensor]:
+    """One [G] advantage tensor per group (0 on masked rows)."""
     scale, eps = cfg.loss.scale_rewards, cfg.loss.adv_eps
     if scale != "batch":
-        for g in groups:
-            g.advantages = group_advantages(g.rewards[None], g.scored[None], scale, eps)[0]
-        return
+        return [group_advantages(g.rewards[None], g.scored[None], scale, eps)[0] for g in groups]
     # batch scale: the std of every scored reward of the batch, over all ranks
-    scored = [r for rank in ddp.gather([g.rewards[g.scored].tolist() for g in groups]) for grp in rank for r in grp]
+    scored = [r for rank in dist.gather([g.rewards[g.scored].tolist() for g in groups]) for grp in rank for r in grp]
     std = torch.tensor(scored).std().item() if len(scored) > 1 else 0.0
-    for g in groups:
-        g.advantages = group_advantages(g.rewards[None], g.scored[None], "none")[0] / (std + eps)
+    return [group_advantages(g.rewards[None], g.scored[None], "none")[0] / (std + eps) for g in groups]
 
 
-def _optimise(model: Any, ref_model: Any, groups: list[Group], cfg: TrainConfig, optimizer: Any,
-              scheduler: Any, params: list[torch.nn.Parameter], ddp: Dist) -> dict[str, float]:
-    L = cfg.loss
-    device = next(model.parameters()).device
-    # the loss is normalised by batch-wide totals (all groups, all ranks): see grpo.aggregate
-    rows = sum(int((g.scored & g.completion_mask.any(1)).sum()) for g in groups)
-    tokens = sum(int(g.completion_mask[g.scored].sum()) for g in groups)
-    totals = ddp.sum_(torch.tensor([float(rows), float(tokens)]))
-    norm = {"total_rows": int(totals[0]), "total_tokens": int(totals[1]),
-            "max_completion_length": cfg.rollout.max_new_tokens}
-
-    batches = []  # (group, rows to train on) with the group's tensors cut to those rows
-    for g in groups:
-        keep = g.scored & ((g.advantages != 0) | (L.beta > 0))
-        if keep.any():
-            mask = g.completion_mask[keep]
-            width = int(mask.sum(1).max())
-            batches.append((g.prompt_ids.to(device), g.completion_ids[keep][:, :width].to(device),
-                            mask[:, :width].to(device), g.advantages[keep].to(device)))
-
-    def logprobs(net: Any, b: tuple) -> tuple[torch.Tensor, torch.Tensor]:
-        with _autocast(cfg, device):
-            return completion_logprobs(net, b[0], b[1], b[2], shared_prefix=not cfg.model.gradient_checkpointing)
-
-    with torch.no_grad():  # old policy only when it differs from the current one (mu > 1)
-        old = [logprobs(model, b)[0] for b in batches] if L.num_iterations > 1 else None
-        ref = [logprobs(ref_model, b)[0] for b in batches] if ref_model is not None else None
-
-    sums = torch.zeros(7)  # loss, entropy, kl, clip low, clip high, clip region, tokens
-    grad_norm = 0.0
-    if cfg.model.gradient_checkpointing:
-        model.train()  # transformers checkpoints layers in train mode only
-    for _ in range(L.num_iterations):
-        optimizer.zero_grad(set_to_none=False)
-        for i, b in enumerate(batches):
-            logp, entropy = logprobs(model, b)
-            old_logp = old[i] if old is not None else logp.detach()
-            per_token, clips = clipped_surrogate(logp, old_logp, b[3], b[2], L.epsilon_low, L.epsilon_high)
-            kl = k3_kl(logp, ref[i]) if ref is not None else torch.zeros_like(logp)
-            loss = aggregate(per_token + L.beta * kl, b[2], L.type, **norm)
-            loss.backward()
-            m = b[2].float()
-            sums += torch.stack([loss.detach().cpu(), (entropy * m).sum().cpu(), (kl.detach() * m).sum().cpu(),
-                                 clips["low"].cpu(), clips["high"].cpu(), clips["region"].cpu(), m.sum().cpu()])
-        for p in params:  # every rank and every step updates the same tensors, even with no gradient
-            if p.grad is None:
-                p.grad = torch.zeros_like(p)
-        ddp.sum_gradients(params)
-        grad_norm = float(torch.nn.utils.clip_grad_norm_(params, cfg.optim.max_grad_norm or math.inf))
-        optimizer.step()
-        scheduler.step()
-    model.eval()
-    sums = ddp.sum_(sums)
-    n_tok = max(float(sums[6]), 1.0)
-    out = {"loss": float(sums[0]) / L.num_iterations, "entropy": float(sums[1]) / n_tok,
-           "clip_ratio/low_mean": float(sums[3]) / n_tok, "clip_ratio/high_mean": float(sums[4]) / n_tok,
-           "clip_ratio/region_mean": float(sums[5]) / n_tok, "grad_norm": grad_norm,
-           "train/tokens": float(sums[6]) / L.num_iterations}
-    if ref is not None:
-        out["kl"] = float(sums[2]) / n_tok
-    return out
-
-
-def _evaluate(model: Any, tokenizer: Any, tasks: list[Any], eval_rows: list[list[dict]], cfg: TrainConfig,
-              pool: VerifierPool, device: torch.device, ddp: Dist) -> dict[str, float]:
-    """Held-out accuracy per task (greedy), on rank 0; ``eval/accuracy`` is their mean."""
+def _evaluate(step: int, model: Any, tokenizer: Any, tasks: list[Any], eval_rows: list[list[dict]],
+              cfg: TrainConfig, pool: VerifierPool, dist: Dist) -> dict[str, float]:
+    """Held-out accuracy per task on rank 0, by the evaluation ``rlvr eval`` runs (greedy, one
+    sample per row); ``eval/accuracy`` is the tasks' mean. Writes ``RUN_DIR/eval/step_N/``."""
     out: dict[str, float] = {}
-    if ddp.main:
+    if dist.main:
+        started = time.time()
+        generator = TransformersGenerator(model, tokenizer, batch_size=cfg.eval.batch_size)
+        results = []
         for task, rows in zip(tasks, eval_rows, strict=True):
-            result = held_out_accuracy(model, tokenizer, task, rows, batch_size=cfg.eval.batch_size,
-                                       max_new_tokens=cfg.eval.max_new_tokens or cfg.rollout.max_new_tokens,
-                                       pool=pool, timeout_s=cfg.verify.timeout_s, device=device)
-            out |= {f"eval/{task.name}/{k}": v for k, v in result.items()}
+            params = default_sampling(1, cfg.eval.max_new_tokens or task.generation.max_new_tokens)
+            result = evaluate_task(task, generator, rows=rows, params=params, pool=pool,
+                                   timeout_s=cfg.verify.timeout_s)
+            results.append(result)
+            m = result.metrics
+            out |= {f"eval/{task.name}/accuracy": m["pass@1"], f"eval/{task.name}/reward": m["mean_reward"],
+                    f"eval/{task.name}/unscored": float(m["unscored"])}
         out["eval/accuracy"] = sum(out[f"eval/{t.name}/accuracy"] for t in tasks) / len(tasks)
-    ddp.barrier()
+        write_results(Path(cfg.run_dir) / "eval" / f"step_{step}", results, tasks,
+                      {"model": f"policy at step {step}", "batch_size": cfg.eval.batch_size}, started)
+    dist.barrier()
     return out
 
 
@@ -269,16 +214,10 @@ def _warm_up(pool: VerifierPool, tasks: list[Any], rows: list[list[dict]], cfg: 
                  timeout_s=max(300.0, cfg.verify.timeout_s))
 
 
-def _device(name: str, ddp: Dist) -> torch.device:
+def _device(name: str, dist: Dist) -> torch.device:
     if name == "cuda" or (name == "auto" and torch.cuda.is_available()):
-        return torch.device("cuda", ddp.local_rank)
+        return torch.device("cuda", dist.local_rank)
     return torch.device("cpu")
-
-
-def _autocast(cfg: TrainConfig, device: torch.device) -> Any:
-    if device.type == "cuda" and cfg.bf16_autocast:
-        return torch.autocast("cuda", dtype=torch.bfloat16)
-    return nullcontext()
 
 
 def _seed_everything(seed: int) -> None:
@@ -382,11 +321,6 @@ def _lr_lambda(cfg: TrainConfig) -> Any:
         return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
 
     return factor
-
-
-def _group_summary(g: Group) -> dict[str, Any]:
-    return {"task": g.prompt.task_index, "scores": [s.model_dump(mode="json") for s in g.scores],
-            "lengths": g.completion_mask.sum(1).tolist(), "clipped": g.clipped}
 
 
 def _log(loggers: list[Any], metrics: dict[str, float], step: int) -> None:

@@ -8,7 +8,7 @@ import sys
 
 from typer.testing import CliRunner
 
-from rlvr.trainer.cli import app
+from rlvr.cli.main import app
 
 
 def test_verify_scores_good_lines_and_reports_bad_ones_by_line_number(tmp_path):
@@ -47,7 +47,7 @@ def test_cli_starts_and_lists_commands_without_torch():
     code = (
         "import sys; sys.modules['torch'] = None\n"  # any `import torch` now raises ImportError
         "from typer.testing import CliRunner\n"
-        "from rlvr.trainer.cli import app\n"
+        "from rlvr.cli.main import app\n"
         "r = CliRunner().invoke(app, ['--help'])\n"
         "assert r.exit_code == 0, r.output\n"
         "print(r.output)\n"
@@ -55,3 +55,17 @@ def test_cli_starts_and_lists_commands_without_torch():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "verify" in proc.stdout
+
+
+def test_verify_reads_1e_5_as_the_number_it_means(tmp_path):
+    """--param values go through the one override parser: YAML 1.1 reads 1e-5 as a string."""
+    src = tmp_path / "c.jsonl"
+    src.write_text(json.dumps({"completion": r"so \boxed{1.41421}", "reference": r"\sqrt{2}"}) + "\n")
+    out = tmp_path / "s.jsonl"
+    args = ["verify", "--verifier", "math", "--completions", str(src), "--out", str(out)]
+    loose = CliRunner().invoke(app, [*args, "--param", "rel_tol=1e-5"])
+    assert loose.exit_code == 0, loose.output
+    assert json.loads(out.read_text())["value"] == 1.0  # |1.41421 - sqrt 2| / sqrt 2 = 2.5e-6
+    strict = CliRunner().invoke(app, [*args, "--param", "rel_tol=1e-9"])
+    assert strict.exit_code == 0, strict.output
+    assert json.loads(out.read_text())["value"] == 0.0

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from rlvr.cli.main import app
 from rlvr.tasks import get_task
-from rlvr.trainer.cli import app
 
 runner = CliRunner()
 

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 import pytest
 
+from rlvr.evals import evaluate_task, read_completions, score_rows, write_results
+from rlvr.evals.generation import Completion, FunctionGenerator, Generator, Messages, SamplingParams
 from rlvr.tasks import get_task
-from rlvr.trainer.evaluate import evaluate_task, read_completions, score_rows, write_results
-from rlvr.trainer.generation import Completion, FunctionGenerator, Generator, Messages, SamplingParams
 from rlvr.verifiers import VerifierPool
 
 BOXED_EXACT = [{"name": "exact", "params": {"extract": r"\\boxed\{([^}]*)\}"}}]
@@ -128,7 +128,7 @@ def test_read_completions_rejects_bad_files(tmp_path):
     with pytest.raises(ValueError, match="same number of completions"):
         read_completions(path, task, limit=10)
     path.write_text(json.dumps({"id": "arithmetic/test/0"}) + "\n")
-    with pytest.raises(ValueError, match=":1: expected an object"):
+    with pytest.raises(ValueError, match=r":1: missing field\(s\): completion"):
         read_completions(path, task)
 
 

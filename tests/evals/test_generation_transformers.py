@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from rlvr.evals.generation import Generator, SamplingParams
 from rlvr.tasks import get_task
-from rlvr.trainer.generation import Generator, SamplingParams
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.model, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def generator():
     pytest.importorskip("torch")
-    from rlvr.trainer.generation import TransformersGenerator
+    from rlvr.evals.transformers_generator import TransformersGenerator
     from rlvr.trainer.models import load_model_and_tokenizer
 
     model, tokenizer = load_model_and_tokenizer()

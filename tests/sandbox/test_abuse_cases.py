@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 import rlvr.sandbox.abuse as abuse
+from rlvr.cli.main import app
 from rlvr.sandbox import CASES, CaseReport, ExecResult, ExecStatus, SandboxConfig, run_abuse_suite
-from rlvr.trainer.cli import app
 
 pytestmark = pytest.mark.docker
 

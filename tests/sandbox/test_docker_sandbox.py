@@ -149,8 +149,8 @@ def test_workers_start_on_demand(sandbox_image: str) -> None:
 def test_build_is_a_fast_no_op_when_the_image_exists(sandbox_image: str, tmp_path) -> None:
     from typer.testing import CliRunner
 
+    from rlvr.cli.main import app
     from rlvr.sandbox import ImageBuildError, build_image
-    from rlvr.trainer.cli import app
 
     start = time.monotonic()
     result = CliRunner().invoke(app, ["sandbox", "build", "--image", sandbox_image])

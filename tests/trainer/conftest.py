@@ -25,6 +25,11 @@ class _Generation:
 
 
 @dataclass
+class _VerifierEntry:
+    key: str = "boxed"
+
+
+@dataclass
 class BoxedAddition:
     """``a + b`` with the answer in \\boxed{}; row i of a split is a pure function of (split, i)."""
 
@@ -32,6 +37,10 @@ class BoxedAddition:
     eval_split: str = "test"
     generation: _Generation = field(default_factory=_Generation)
     rule: Any = None  # a Verifier to use instead of the boxed exact match
+    verifiers: list[_VerifierEntry] = field(default_factory=lambda: [_VerifierEntry()])
+
+    def model_dump(self, mode: str = "python") -> dict[str, Any]:  # the task config results files record
+        return {"name": self.name, "eval_split": self.eval_split, "rule": repr(self.rule)}
 
     def load(self, split: str = "train", limit: int | None = None, seed: int | None = None) -> list[dict]:
         rows = []

@@ -70,7 +70,7 @@ def test_kill9_and_resume_gives_the_same_weights_and_metrics(tmp_path, tiny_mode
     assert max((a[k] - initial[k]).abs().max().item() for k in a) > 1e-4  # the run did train
     assert _metrics(cut) == _metrics(whole)
     state = json.loads((latest_checkpoint(cut) / "trainer_state.json").read_text())
-    assert state["step"] == 4 and state["sampler"]["cursor"] == 8  # 4 steps x 2 prompts
+    assert state["step"] == 4 and state["prompt_cursor"]["next_slot"] == 8  # 4 steps x 2 prompts
 
 
 def test_an_unfinished_checkpoint_is_never_picked(tmp_path) -> None:
@@ -106,7 +106,7 @@ def test_cli_resume_extends_a_run_but_refuses_a_different_computation(tmp_path, 
     then try to resume with another learning rate (refused, naming the field, nothing written)."""
     from typer.testing import CliRunner
 
-    from rlvr.trainer.cli import app
+    from rlvr.cli.main import app
 
     run_dir = tmp_path / "run"
     base = ["--set", f"model.name={tiny_model_dir}", "--set", f"run_dir={run_dir}", "--set", "device=cpu",

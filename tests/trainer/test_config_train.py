@@ -103,7 +103,7 @@ def test_cli_bad_value_exits_nonzero_naming_field_without_touching_run_dir(tmp_p
     (run_dir / "metrics.jsonl").write_text('{"step": 1}\n')
     before = sorted(p.name for p in run_dir.iterdir())
     proc = subprocess.run(
-        [sys.executable, "-m", "rlvr.trainer.cli", "train", "--set", f"run_dir={run_dir}", "--set", "optim.lr=abc"],
+        [sys.executable, "-m", "rlvr.cli", "train", "--set", f"run_dir={run_dir}", "--set", "optim.lr=abc"],
         capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 2
@@ -114,7 +114,7 @@ def test_cli_bad_value_exits_nonzero_naming_field_without_touching_run_dir(tmp_p
 
 def test_cli_print_config_is_the_resolved_tree() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "rlvr.trainer.cli", "train", "--print-config", "--set", "steps=3"],
+        [sys.executable, "-m", "rlvr.cli", "train", "--print-config", "--set", "steps=3"],
         capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 0, proc.stderr

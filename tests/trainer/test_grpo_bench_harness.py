@@ -82,14 +82,14 @@ def test_planned_prompts_are_what_the_trainer_sampler_draws(bench):
     import argparse
 
     from rlvr.tasks import get_task
-    from rlvr.trainer.rollouts import PromptSampler
+    from rlvr.trainer.rollouts import PromptCursor
 
     cfg = bench.train_config(argparse.Namespace(steps=3, seed=0, threads=2, model=None), Path("/tmp/x"))
     task = get_task("arithmetic")
     planned = bench.planned_prompts(cfg, task)
     assert len(planned) == 12
-    sampler = PromptSampler([task.load(split="train", limit=cfg.tasks[0].train_rows)], [1.0], cfg.seed)
-    assert [r["id"] for r in planned] == [p.row["id"] for _ in range(3) for p in sampler.take(4)]
+    cursor = PromptCursor([task.load(split="train", limit=cfg.tasks[0].train_rows)], [1.0], cfg.seed)
+    assert [r["id"] for r in planned] == [p.row["id"] for _ in range(3) for p in cursor.take(4)]
 
 
 def test_trl_reward_scores_one_or_zero_and_records_prompt_ids(bench):

@@ -4,7 +4,7 @@ import math
 import pytest
 from typer.testing import CliRunner
 
-from rlvr.trainer.cli import app
+from rlvr.cli.main import app
 from rlvr.trainer.plot import MissingMetricsWarning, moving_average, plot_run, read_metrics, series
 
 pytest.importorskip("matplotlib")

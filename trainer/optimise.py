@@ -1,0 +1,130 @@
+"""The policy update of one GRPO step: mu optimizer passes over the step's scored groups.
+
+Each pass runs one forward/backward per group (its prompt computed once, see
+``policy_logprobs``), accumulates gradients over groups, sums them over
+data-parallel ranks, clips and steps. The loss of every micro-batch is divided by
+batch-wide totals (``grpo.aggregate``), so the summed gradient is the gradient of
+the whole batch's loss. With beta = 0, rows whose advantage is exactly 0 skip the
+forward pass (they add exactly 0 to the loss and its gradient).
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import nullcontext
+from dataclasses import astuple, dataclass
+from typing import Any, NamedTuple
+
+import torch
+
+from .config import TrainConfig
+from .distributed import Dist
+from .grpo import aggregate, clipped_surrogate, k3_kl
+from .policy_logprobs import completion_logprobs
+from .rollouts import Group
+
+
+class TrainRows(NamedTuple):
+    """One group's rows that the loss trains on, cut to their longest completion, on the device."""
+
+    prompt_ids: torch.Tensor  # [P]
+    completion_ids: torch.Tensor  # [k, C]
+    completion_mask: torch.Tensor  # [k, C] bool
+    advantages: torch.Tensor  # [k]
+
+
+@dataclass
+class LossSums:
+    """What ``_optimise`` adds up over micro-batches and mu passes, then sums over ranks."""
+
+    loss: float = 0.0
+    entropy: float = 0.0  # summed over trained tokens, as are kl and the clip counts
+    kl: float = 0.0
+    clip_low: float = 0.0
+    clip_high: float = 0.0
+    clip_region: float = 0.0
+    tokens: float = 0.0
+
+    def __add__(self, other: LossSums) -> LossSums:
+        return LossSums(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+    def over_ranks(self, dist: Dist) -> LossSums:
+        return LossSums(*dist.sum_(torch.tensor(astuple(self), dtype=torch.float64)).tolist())
+
+
+def _train_rows(groups: list[Group], advantages: list[torch.Tensor], beta: float,
+                device: torch.device) -> list[TrainRows]:
+    """Scored rows with a non-zero advantage (all scored rows when beta > 0), one entry per group."""
+    out = []
+    for g, adv in zip(groups, advantages, strict=True):
+        keep = g.scored & ((adv != 0) | (beta > 0))
+        if keep.any():
+            mask = g.completion_mask[keep]
+            width = int(mask.sum(1).max())
+            out.append(TrainRows(g.prompt_ids.to(device), g.completion_ids[keep][:, :width].to(device),
+                                 mask[:, :width].to(device), adv[keep].to(device)))
+    return out
+
+
+def optimise(model: Any, ref_model: Any, groups: list[Group], advantages: list[torch.Tensor], cfg: TrainConfig,
+              optimizer: Any, scheduler: Any, params: list[torch.nn.Parameter], dist: Dist) -> dict[str, float]:
+    L = cfg.loss
+    device = next(model.parameters()).device
+    # the loss is normalised by batch-wide totals (all groups, all ranks): see grpo.aggregate
+    rows = sum(int((g.scored & g.completion_mask.any(1)).sum()) for g in groups)
+    tokens = sum(int(g.completion_mask[g.scored].sum()) for g in groups)
+    totals = dist.sum_(torch.tensor([float(rows), float(tokens)]))
+    norm = {"total_rows": int(totals[0]), "total_tokens": int(totals[1]),
+            "max_completion_length": cfg.rollout.max_new_tokens}
+    batches = _train_rows(groups, advantages, L.beta, device)
+
+    def logprobs(net: Any, b: TrainRows) -> tuple[torch.Tensor, torch.Tensor]:
+        with autocast(cfg, device):
+            return completion_logprobs(net, b.prompt_ids, b.completion_ids, b.completion_mask,
+                                       shared_prefix=not cfg.model.gradient_checkpointing)
+
+    with torch.no_grad():  # old policy only when it differs from the current one (mu > 1)
+        old = [logprobs(model, b)[0] for b in batches] if L.num_iterations > 1 else None
+        ref = [logprobs(ref_model, b)[0] for b in batches] if ref_model is not None else None
+
+    sums = LossSums()
+    grad_norm = 0.0
+    if cfg.model.gradient_checkpointing:
+        model.train()  # transformers checkpoints layers in train mode only
+    for _ in range(L.num_iterations):
+        optimizer.zero_grad(set_to_none=False)
+        for i, b in enumerate(batches):
+            logp, entropy = logprobs(model, b)
+            old_logp = old[i] if old is not None else logp.detach()
+            per_token, clips = clipped_surrogate(logp, old_logp, b.advantages, b.completion_mask,
+                                                 L.epsilon_low, L.epsilon_high)
+            kl = k3_kl(logp, ref[i]) if ref is not None else torch.zeros_like(logp)
+            loss = aggregate(per_token + L.beta * kl, b.completion_mask, L.type, **norm)
+            loss.backward()
+            m = b.completion_mask.float()
+            sums += LossSums(*torch.stack([t.float() for t in (  # in field order; one device sync
+                loss.detach(), (entropy * m).sum(), (kl.detach() * m).sum(), clips["low"], clips["high"],
+                clips["region"], m.sum())]).tolist())
+        for p in params:  # every rank and every step updates the same tensors, even with no gradient
+            if p.grad is None:
+                p.grad = torch.zeros_like(p)
+        dist.sum_gradients(params)
+        grad_norm = float(torch.nn.utils.clip_grad_norm_(params, cfg.optim.max_grad_norm or math.inf))
+        optimizer.step()
+        scheduler.step()
+    model.eval()
+    sums = sums.over_ranks(dist)
+    n_tok = max(sums.tokens, 1.0)
+    out = {"loss": sums.loss / L.num_iterations, "entropy": sums.entropy / n_tok,
+           "clip_ratio/low_mean": sums.clip_low / n_tok, "clip_ratio/high_mean": sums.clip_high / n_tok,
+           "clip_ratio/region_mean": sums.clip_region / n_tok, "grad_norm": grad_norm,
+           "train/tokens": sums.tokens / L.num_iterations}
+    if ref is not None:
+        out["kl"] = sums.kl / n_tok
+    return out
+
+
+def autocast(cfg: TrainConfig, device: torch.device) -> Any:
+    if device.type == "cuda" and cfg.bf16_autocast:
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return nullcontext()
