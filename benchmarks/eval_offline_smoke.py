@@ -20,7 +20,9 @@ from pathlib import Path
 
 import torch
 
-from rlvr.evals import Completion, SamplingParams, evaluate_task, write_results
+from rlvr.evals.evaluate import evaluate_task
+from rlvr.evals.generation import Completion, SamplingParams
+from rlvr.evals.results import write_results
 from rlvr.evals.transformers_generator import TransformersGenerator
 from rlvr.tasks import get_suite
 from rlvr.trainer.models import load_model_and_tokenizer

@@ -73,7 +73,9 @@ def eval_command(
     Writes results_<timestamp>.json (lm-eval shaped: metrics, task configs, run config,
     package versions, git sha) and samples_<task>_<timestamp>.jsonl, and prints a table.
     """
-    from rlvr.evals import default_sampling, read_completions, report_ks, score_rows, write_results
+    from rlvr.evals.completions import read_completions
+    from rlvr.evals.evaluate import default_sampling, report_ks, score_rows
+    from rlvr.evals.results import write_results
     from rlvr.tasks.sources import SourceUnavailableError
     from rlvr.trainer.models import ModelNotAvailableError
     from rlvr.verifiers import VerifierPool
@@ -135,7 +137,7 @@ def _generate_and_score(selection: list[tuple[Any, int | None]], generator: Any,
                         timeout_s: float) -> list[Any]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from rlvr.evals import evaluate_task
+    from rlvr.evals.evaluate import evaluate_task
 
     results = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -8,15 +8,7 @@ the number ``rlvr eval`` gives for that checkpoint.
 - ``transformers_generator``: ``TransformersGenerator`` for a local model (the only module that imports torch)
 - ``evaluate``: ``evaluate_task``, ``score_rows``, ``default_sampling``
 - ``completions``: JSONL completions made elsewhere; ``results``: lm-eval-shaped result files
+
+Import from the modules: the package imports nothing, so ``rlvr verify`` (which reads
+completions files) loads neither the tasks nor torch.
 """
-
-from .completions import read_completion_lines, read_completions
-from .evaluate import TaskResult, default_sampling, evaluate_task, report_ks, score_rows
-from .generation import Completion, FunctionGenerator, Generator, Messages, SamplingParams
-from .results import write_results
-
-__all__ = [
-    "Completion", "FunctionGenerator", "Generator", "Messages", "SamplingParams", "TaskResult",
-    "default_sampling", "evaluate_task", "read_completion_lines", "read_completions", "report_ks",
-    "score_rows", "write_results",
-]

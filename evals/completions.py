@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
-
-from rlvr.tasks import Task
+from typing import TYPE_CHECKING, Any
 
 from .generation import Completion
+
+if TYPE_CHECKING:  # rlvr verify reads completions files without loading the tasks
+    from rlvr.tasks import Task
 
 Line = tuple[int, dict[str, Any]]  # (line number, the JSON object)
 Problem = tuple[int, str]  # (line number, why it was not read)

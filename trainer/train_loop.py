@@ -47,7 +47,8 @@ from typing import Any
 
 import torch
 
-from rlvr.evals import default_sampling, evaluate_task, write_results
+from rlvr.evals.evaluate import default_sampling, evaluate_task
+from rlvr.evals.results import write_results
 from rlvr.evals.transformers_generator import TransformersGenerator
 from rlvr.verifiers import VerifierPool
 

@@ -57,15 +57,14 @@ def test_cli_starts_and_lists_commands_without_torch():
     assert "verify" in proc.stdout
 
 
-def test_verify_reads_1e_5_as_the_number_it_means(tmp_path):
-    """--param values go through the one override parser: YAML 1.1 reads 1e-5 as a string."""
+def test_verify_reads_1e1_as_the_number_it_means(tmp_path):
+    """--param values go through the one override parser (``--set``'s): YAML 1.1 alone reads
+    1e1 as the string '1e1', which a plain-dataclass verifier then compares with an int."""
     src = tmp_path / "c.jsonl"
-    src.write_text(json.dumps({"completion": r"so \boxed{1.41421}", "reference": r"\sqrt{2}"}) + "\n")
+    src.write_text(json.dumps({"completion": "short", "reference": ""}) + "\n"
+                   + json.dumps({"completion": "a completion over ten characters", "reference": ""}) + "\n")
     out = tmp_path / "s.jsonl"
-    args = ["verify", "--verifier", "math", "--completions", str(src), "--out", str(out)]
-    loose = CliRunner().invoke(app, [*args, "--param", "rel_tol=1e-5"])
-    assert loose.exit_code == 0, loose.output
-    assert json.loads(out.read_text())["value"] == 1.0  # |1.41421 - sqrt 2| / sqrt 2 = 2.5e-6
-    strict = CliRunner().invoke(app, [*args, "--param", "rel_tol=1e-9"])
-    assert strict.exit_code == 0, strict.output
-    assert json.loads(out.read_text())["value"] == 0.0
+    result = CliRunner().invoke(app, ["verify", "--verifier", "length", "--completions", str(src), "--out", str(out),
+                                      "--param", "max_length=1e1"])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["value"] for line in out.read_text().splitlines()] == [1.0, 0.0]

@@ -9,8 +9,10 @@ from collections.abc import Sequence
 
 import pytest
 
-from rlvr.evals import evaluate_task, read_completions, score_rows, write_results
+from rlvr.evals.completions import read_completions
+from rlvr.evals.evaluate import evaluate_task, score_rows
 from rlvr.evals.generation import Completion, FunctionGenerator, Generator, Messages, SamplingParams
+from rlvr.evals.results import write_results
 from rlvr.tasks import get_task
 from rlvr.verifiers import VerifierPool
 
