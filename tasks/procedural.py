@@ -20,6 +20,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from rlvr.verifiers._user_input import field_errors, unknown_name
+
 from .expressions import safe_eval
 
 Generator = Callable[[random.Random, Any], dict[str, Any]]
@@ -42,7 +44,7 @@ def register_generator(name: str, knobs: type[BaseModel]) -> Callable[[Generator
 
 def get_generator(name: str) -> Generator:
     if name not in _GENERATORS:
-        raise ValueError(f"unknown procedural generator {name!r}; known: {', '.join(sorted(_GENERATORS))}")
+        raise ValueError(unknown_name("procedural generator", name, _GENERATORS))
     return _GENERATORS[name][1]
 
 
@@ -51,8 +53,7 @@ def generator_params(name: str, params: dict[str, Any]) -> BaseModel:
     try:
         return knobs.model_validate(params)
     except ValidationError as exc:
-        why = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ValueError(f"generator {name!r} params: {why}") from None
+        raise ValueError(f"generator {name!r} params: " + "; ".join(field_errors(exc))) from None
 
 
 class ArithmeticKnobs(_Knobs):

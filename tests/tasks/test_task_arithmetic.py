@@ -125,3 +125,21 @@ def test_entry_point_plugin_tasks_are_found(tmp_path, monkeypatch):
     operands = [int(x) for r in task.load(limit=50) for x in r["question"][8:-1].split(" + ")]
     assert max(operands) >= 10_000 and max(operands) < 100_000
     sys.modules.pop("mytasks_mod", None)
+
+
+@pytest.mark.docker
+def test_a_task_verifier_runs_the_sandbox_self_check_in_prepare(monkeypatch, tmp_path):
+    """Task.verifier() wraps the code verifier in a WeightedSum; its prepare() must still run
+    the sandbox self-check here, in the calling process, not inside a worker's deadline."""
+    import rlvr.sandbox.abuse as abuse
+    import rlvr.verifiers.code as code_module
+
+    monkeypatch.setenv("RLVR_CACHE", str(tmp_path))  # no recorded pass: the check really runs
+    monkeypatch.setattr(code_module, "_CHECKED", {})
+    ran: list[str] = []
+    real = abuse.run_abuse_suite
+    monkeypatch.setattr(abuse, "CASES", [c for c in abuse.CASES if c.name == "network"])
+    monkeypatch.setattr(abuse, "run_abuse_suite", lambda config: ran.append("suite") or real(config))
+    verifier = get_task("humaneval").verifier()
+    assert verifier.prepare() == []
+    assert ran == ["suite"] and list(code_module._CHECKED.values()) == [[]]

@@ -136,7 +136,7 @@ def test_reasoning_gym_task_rows_verifier_and_disjoint_splits():
     assert verifier(f"<answer>{row['answer']}</answer>", task.reference(row)).value == 1.0
     assert verifier(f"<answer>{int(row['answer']) + 1}</answer>", task.reference(row)).value == 0.0
     assert verifier(row["answer"], task.reference(row)).details["reasoning_gym"]["status"] == "no_answer"
-    with pytest.raises(LookupError, match="Did you mean leg_counting"):
+    with pytest.raises(LookupError, match="Did you mean 'leg_counting'"):
         get_task("reasoning_gym:leg_countin")
 
 
