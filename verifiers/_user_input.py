@@ -41,7 +41,8 @@ def field_errors(exc: ValidationError) -> list[str]:
         where = ".".join(str(part) for part in err["loc"]) or "(top level)"
         given = err.get("input")
         shown = f" (got {given!r})" if given is not None and not isinstance(given, dict | list) else ""
-        lines.append(f"{where}: {err['msg']}{shown}")
+        message = err["msg"].removeprefix("Value error, ")  # our own validators' messages, as written
+        lines.append(f"{where}: {message}{shown}")
     return lines
 
 

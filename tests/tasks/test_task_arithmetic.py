@@ -89,8 +89,14 @@ def test_bad_definitions_name_the_field(tmp_path):
         Task.from_dict({**good, "promt": {}})
     with pytest.raises(TaskError, match="unknown field"):
         Task.from_dict({**good, "prompt": {"user": "{questoin}"}})
-    with pytest.raises(TaskError, match=r"verifiers\.0\.name: Value error, unknown verifier 'mathh'\. Did you mean 'math'"):
+    with pytest.raises(TaskError, match=r"verifiers\.0\.name: unknown verifier 'mathh'\. Did you mean 'math'"):
         Task.from_dict({**good, "verifiers": [{"name": "mathh"}]})
+    twice = [{"name": "exact"}, {"name": "exact", "params": {"extract": None}}]
+    with pytest.raises(TaskError, match=r"verifier keys must be unique \(set `label`\)"):
+        Task.from_dict({**good, "verifiers": twice})
+    labelled = Task.from_dict({**good, "verifiers": [twice[0], {**twice[1], "label": "whole"}]})  # as advised
+    score = labelled.score("<answer>4</answer>", {"answer": "4"})
+    assert (score.details["exact"]["value"], score.details["whole"]["value"]) == (1.0, 0.0)
     with pytest.raises(TaskError, match=r"reference_field is 'tests' but fields\.tests maps no column"):
         Task.from_dict({**good, "source": {"kind": "file", "paths": {}}, "reference_field": "tests"})
     with pytest.raises(TaskError, match="generator"):
