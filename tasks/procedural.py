@@ -59,7 +59,7 @@ def generator_params(name: str, params: dict[str, Any]) -> BaseModel:
 class ArithmeticKnobs(_Knobs):
     digits: int = Field(2, ge=1, le=18)  # operands have 1..digits digits
     terms: int = Field(2, ge=2, le=10)
-    operators: list[Literal["+", "-", "*"]] = Field(default_factory=lambda: ["+"], min_length=1)
+    operators: list[Literal["+", "-", "*"]] = Field(["+"], min_length=1)  # pydantic copies the default
 
 
 @register_generator("arithmetic", ArithmeticKnobs)
@@ -75,7 +75,7 @@ class CountdownKnobs(_Knobs):
     numbers: int = Field(4, ge=2, le=6)  # how many numbers to combine
     max_number: int = Field(99, ge=2)
     max_target: int = Field(999, ge=1)
-    operators: list[Literal["+", "-", "*", "/"]] = Field(default_factory=lambda: ["+", "-", "*", "/"])
+    operators: list[Literal["+", "-", "*", "/"]] = ["+", "-", "*", "/"]
 
     @model_validator(mode="after")
     def _some_operator(self) -> CountdownKnobs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -147,7 +148,7 @@ def _generate_and_score(selection: list[tuple[Any, int | None]], generator: Any,
             results.append(evaluate_task(
                 task, generator, rows=rows, params=params, pool=pool, timeout_s=timeout_s,
                 batch_rows=max(1, generator.batch_size // params.n),
-                progress=lambda k, b=bar_id: bar.advance(b, k)))
+                progress=functools.partial(bar.advance, bar_id)))
     return results
 
 

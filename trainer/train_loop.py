@@ -115,7 +115,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
             metrics = rollout_metrics(ddp.gather([_group_summary(g) for g in generated]), tasks)
             metrics |= train_stats
             metrics |= {"step_time": time.perf_counter() - t0, "rollout_time": t_rollout,
-                        "learning_rate": scheduler.get_last_lr()[0]}
+                        "learning_rate": float(scheduler.get_last_lr()[0])}
             samples = ddp.gather(sample_rows(step, groups, tasks))
             if cfg.eval.every and step % cfg.eval.every == 0 and step != cfg.steps and eval_rows:
                 metrics |= _evaluate(model, tokenizer, tasks, eval_rows, cfg, pool, device, ddp)

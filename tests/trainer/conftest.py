@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from rlvr.tasks import available_tasks, register_task
 from rlvr.verifiers import ExactMatch, RegexMatch
 
 
@@ -58,12 +57,6 @@ class BoxedAddition:
 
     def score(self, completion: str, row: dict):
         return self.verifier()(completion, self.reference(row))
-
-
-# Registered, so that a config can name it (config validation resolves every task name) and
-# train(cfg, tasks=[BoxedAddition(rule=...)]) passes instances of the task the config names.
-if "boxed_addition" not in available_tasks():
-    register_task(BoxedAddition, name="boxed_addition")
 
 
 @pytest.fixture
@@ -118,7 +111,14 @@ def tiny_config(tiny_model_dir: Path):
 
 
 def _tiny_config(model_dir: Path, run_dir: Path, *overrides: str):
+    from rlvr.tasks import available_tasks, register_task
     from rlvr.trainer.config import load_config
+
+    # Registered, so that the config can name it (load_config resolves every task name) and
+    # train(cfg, tasks=[BoxedAddition(rule=...)]) passes instances of the task the config names.
+    # Here, not at import: verifier workers import this module to unpickle the rules.
+    if "boxed_addition" not in available_tasks():
+        register_task(BoxedAddition, name="boxed_addition")
 
     return load_config(None, [
         f"model.name={model_dir}", f"run_dir={run_dir}", "tasks.0.name=boxed_addition", "steps=2", "device=cpu", "threads=1",
