@@ -138,8 +138,13 @@ def test_resume_refuses_to_move_the_horizon_of_a_cosine_run(tmp_path, tiny_confi
     from rlvr.trainer.config import ConfigError
     from rlvr.trainer.train_loop import train
 
-    run_dir = train(tiny_config(tmp_path / "run", "steps=1", "optim.schedule=cosine"), tasks=[abc_word_task])
+    cfg = tiny_config(tmp_path / "run", "steps=1", "optim.schedule=cosine")
+    run_dir = train(cfg, tasks=[abc_word_task])
     metrics = (run_dir / "metrics.jsonl").read_text()
+    with pytest.raises(FileExistsError, match="pass --resume latest to continue it"):
+        train(cfg, tasks=[abc_word_task])
+    train(cfg, resume="latest", tasks=[abc_word_task])  # as advised: the same steps, nothing left to do
+    assert (run_dir / "metrics.jsonl").read_text() == metrics
     with pytest.raises(ConfigError, match=r"steps: 1 in the run, 2 now\n.*cosine schedule's horizon") as info:
         train(tiny_config(run_dir, "steps=2", "optim.schedule=cosine"), resume="latest", tasks=[abc_word_task])
     assert (run_dir / "metrics.jsonl").read_text() == metrics
