@@ -9,7 +9,7 @@ VENV="${RLVR_VENV:-$ROOT/.venv}"
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 echo "== ruff"
 "$VENV/bin/ruff" check .
-echo "== mypy (rlvr.verifiers, rlvr.sandbox)"
+echo "== mypy (every package pyproject.toml lists)"
 PYTHON="$VENV/bin/python" bash scripts/typecheck.sh
 echo "== pytest"
 "$VENV/bin/python" -m pytest "$@"

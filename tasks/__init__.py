@@ -14,7 +14,6 @@ Importing this package never imports torch.
 
 from __future__ import annotations
 
-from . import countdown, reasoning_gym_task  # noqa: F401  (register their verifiers)
 from .registry import UnknownTaskError, available_tasks, get_task, register_task
 from .suites import Suite, available_suites, get_suite
 from .task import FewShot, FieldMap, Generation, Prompt, Task, TaskError, VerifierSpec

@@ -7,6 +7,7 @@ never ``eval``-ed. It must use each given number exactly once. Reference:
 
 Statuses: no answer block -> ``no_answer``; not integer arithmetic ->
 ``parse_error``; wrong numbers or wrong value -> judged 0 (``details.reason``).
+Registered as ``countdown`` in ``rlvr.verifiers.registry`` (a lazy entry).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from rlvr.verifiers import Score, Status, register_verifier
+from rlvr.verifiers import Score, Status
 
 from .expressions import ExpressionError, evaluate, literals, parse_expression
 
@@ -46,5 +47,3 @@ class CountdownVerifier:
             return Score.judged(0.0, answer, reason=f"equals {value}, not {reference['target']}")
         return Score.judged(1.0, answer)
 
-
-register_verifier("countdown")(CountdownVerifier)

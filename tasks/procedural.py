@@ -20,6 +20,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from rlvr.verifiers._user_input import field_errors, unknown_name
+
 from .expressions import safe_eval
 
 RowGenerator = Callable[[random.Random, Any], dict[str, Any]]
@@ -42,7 +44,7 @@ def register_generator(name: str, knobs: type[BaseModel]) -> Callable[[RowGenera
 
 def get_generator(name: str) -> RowGenerator:
     if name not in _GENERATORS:
-        raise ValueError(f"unknown procedural generator {name!r}; known: {', '.join(sorted(_GENERATORS))}")
+        raise ValueError(unknown_name("procedural generator", name, _GENERATORS))
     return _GENERATORS[name][1]
 
 
@@ -51,14 +53,13 @@ def generator_params(name: str, params: dict[str, Any]) -> BaseModel:
     try:
         return knobs.model_validate(params)
     except ValidationError as exc:
-        why = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ValueError(f"generator {name!r} params: {why}") from None
+        raise ValueError(f"generator {name!r} params: " + "; ".join(field_errors(exc))) from None
 
 
 class ArithmeticKnobs(_Knobs):
     digits: int = Field(2, ge=1, le=18)  # operands have 1..digits digits
     terms: int = Field(2, ge=2, le=10)
-    operators: list[Literal["+", "-", "*"]] = Field(default_factory=lambda: ["+"], min_length=1)
+    operators: list[Literal["+", "-", "*"]] = Field(["+"], min_length=1)  # pydantic copies the default
 
 
 @register_generator("arithmetic", ArithmeticKnobs)
@@ -74,7 +75,7 @@ class CountdownKnobs(_Knobs):
     numbers: int = Field(4, ge=2, le=6)  # how many numbers to combine
     max_number: int = Field(99, ge=2)
     max_target: int = Field(999, ge=1)
-    operators: list[Literal["+", "-", "*", "/"]] = Field(default_factory=lambda: ["+", "-", "*", "/"])
+    operators: list[Literal["+", "-", "*", "/"]] = ["+", "-", "*", "/"]
 
     @model_validator(mode="after")
     def _some_operator(self) -> CountdownKnobs:

@@ -4,7 +4,8 @@ Rows come from ``reasoning_gym.create_dataset`` (train and eval splits use
 different seeds; see ``sources``); each row keeps the dataset's ``entry``,
 which is the verifier's reference. ``ReasoningGymVerifier`` reads the last
 ``<answer>…</answer>`` block and calls the dataset's own ``score_answer``, its
-float wrapped into our ``Score``. The verifier stores only the dataset name and
+float wrapped into our ``Score`` (registered as ``reasoning_gym`` in
+``rlvr.verifiers.registry``, a lazy entry). The verifier stores only the dataset name and
 config, so it pickles; the dataset object is rebuilt lazily in each process.
 
 Limits: ``score_answer`` runs in the verifier's process, so run it under
@@ -18,7 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from rlvr.verifiers import Score, Status, register_verifier
+from rlvr.verifiers import Score, Status
+from rlvr.verifiers._user_input import unknown_name
 
 from .task import Task
 
@@ -66,8 +68,6 @@ def _hashable(value: Any) -> Any:
     return value
 
 
-register_verifier("reasoning_gym")(ReasoningGymVerifier)
-
 
 def available_datasets() -> list[str]:
     from reasoning_gym.factory import DATASETS
@@ -78,11 +78,7 @@ def available_datasets() -> list[str]:
 def reasoning_gym_task(dataset: str, **config: Any) -> Task:
     names = available_datasets()
     if dataset not in names:
-        import difflib
-
-        near = difflib.get_close_matches(dataset, names, n=3, cutoff=0.5)
-        hint = f" Did you mean {', '.join(near)}?" if near else ""
-        raise LookupError(f"reasoning-gym has no dataset {dataset!r}.{hint} ({len(names)} datasets)")
+        raise LookupError(unknown_name("reasoning-gym dataset", dataset, names))
     # Puzzles with many right answers (graph_color, boxnet, ...) give answer None: no gold to check.
     items = tuple(sorted((k, _hashable(v)) for k, v in config.items()))
     has_gold = _dataset(dataset, items)[0]["answer"] is not None

@@ -18,11 +18,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
+
+from rlvr.verifiers._user_input import unknown_name
 
 from .task import Task
 
@@ -85,7 +86,5 @@ def _lookup(name: str) -> Task:
         if not isinstance(task, Task):
             raise TypeError(f"entry point {name!r} gave {type(task).__name__}, not a Task")
         return task
-    near = difflib.get_close_matches(name, available_tasks(), n=3, cutoff=0.5)
-    hint = f" Did you mean {', '.join(repr(n) for n in near)}?" if near else ""
-    raise UnknownTaskError(f"unknown task {name!r}.{hint} Known: {', '.join(available_tasks())}, "
-                           f"and {REASONING_GYM_PREFIX}<dataset> for any reasoning-gym dataset")
+    raise UnknownTaskError(unknown_name("task", name, available_tasks(),
+                                        more=f", and {REASONING_GYM_PREFIX}<dataset> for any reasoning-gym dataset"))

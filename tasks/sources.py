@@ -178,9 +178,12 @@ def _hub_records(source: HubSource, split: str) -> list[dict[str, Any]]:
     try:
         data = datasets.load_dataset(source.dataset, source.config, split=hub_split, revision=source.revision)
     except Exception as exc:  # offline, gated, renamed: one error type the caller can report
-        raise SourceUnavailableError(f"could not load {source.dataset!r} split {hub_split!r} from the Hugging "
-                                     f"Face Hub: {type(exc).__name__}: {str(exc)[:300]}\nWithout the Hub, point the task at a "
-                                     f"local copy: a task YAML with source: {{path: FILE.jsonl}}") from exc
+        local = f"{{kind: file, paths: {{{split}: FILE.jsonl}}}}"
+        raise SourceUnavailableError(
+            f"could not load {source.dataset!r} split {hub_split!r} from the Hugging Face Hub: "
+            f"{type(exc).__name__}: {str(exc)[:300]}\nWithout the Hub, point the task at a local copy in the "
+            f"Hub's columns: set its source to `{local}` (in a copy of its YAML, or "
+            f"get_task(name, source=...))") from exc
     return [dict(r) for r in data]
 
 

@@ -9,12 +9,13 @@ Built-in suites live in ``suites.yaml`` next to this module:
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from rlvr.verifiers._user_input import field_errors, unknown_name
 
 from .registry import get_task
 from .task import Task, TaskError
@@ -49,7 +50,7 @@ def _load_all() -> dict[str, Suite]:
         try:
             suites[name] = Suite.model_validate({"name": name, **body})
         except ValidationError as exc:
-            raise TaskError(f"{SUITES_FILE}: suite {name!r}: {exc}") from None
+            raise TaskError(f"{SUITES_FILE}: suite {name!r}: " + "; ".join(field_errors(exc))) from None
     return suites
 
 
@@ -60,7 +61,5 @@ def available_suites() -> list[str]:
 def get_suite(name: str) -> Suite:
     suites = _load_all()
     if name not in suites:
-        near = difflib.get_close_matches(name, suites, n=3, cutoff=0.5)
-        hint = f" Did you mean {', '.join(repr(n) for n in near)}?" if near else ""
-        raise LookupError(f"unknown suite {name!r}.{hint} Known: {', '.join(sorted(suites))}")
+        raise LookupError(unknown_name("suite", name, suites))
     return suites[name]

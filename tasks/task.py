@@ -15,7 +15,6 @@ rows carry their ``entry``). ``reference(row)`` is ``row[reference_field]``.
 
 from __future__ import annotations
 
-import difflib
 import re
 import string
 from pathlib import Path
@@ -25,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rlvr.verifiers import Score, Verifier, WeightedSum, available_verifiers, get_verifier
+from rlvr.verifiers._user_input import field_errors, merge, unknown_name
 
 from .sources import Source, load_rows
 
@@ -114,9 +114,7 @@ class VerifierSpec(_Strict):
     def _registered(cls, name: str) -> str:
         known = available_verifiers()
         if name not in known:
-            near = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-            hint = f" Did you mean {', '.join(repr(n) for n in near)}?" if near else ""
-            raise ValueError(f"unknown verifier {name!r}.{hint} Known: {', '.join(known)}")
+            raise ValueError(unknown_name("verifier", name, known))
         return name
 
     @property
@@ -166,7 +164,7 @@ class Task(_Strict):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            raise TaskError(_explain(exc, origin)) from None
+            raise TaskError("\n  ".join([f"{origin}: invalid task definition", *field_errors(exc)])) from None
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> Task:
@@ -183,7 +181,7 @@ class Task(_Strict):
 
     def with_overrides(self, **overrides: Any) -> Task:
         """A copy with nested overrides merged in (``source={"size": 10}`` keeps the other source keys)."""
-        data = _merge(self.model_dump(exclude_unset=False, mode="json"), overrides)
+        data = merge(self.model_dump(exclude_unset=False, mode="json"), overrides)
         return Task.from_dict(data, origin=f"task {self.name!r} with overrides {sorted(overrides)}")
 
     # -- the contract with the trainer ------------------------------------------------------
@@ -232,22 +230,3 @@ class _Row(dict):
 
     def __missing__(self, key: str) -> Any:
         raise KeyError(f"the template needs {key!r}, which this row does not have (it has {sorted(self)})")
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and "kind" not in value:
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _explain(exc: ValidationError, origin: str) -> str:
-    lines = [f"{origin}: invalid task definition"]
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        lines.append(f"  {where}: {err['msg']}")
-    return "\n".join(lines)
-

@@ -1,25 +1,35 @@
 """One typed config tree for a GRPO run: YAML, then ``--set a.b=v`` overrides, validated.
 
-``load_config(path=None, overrides=())`` starts from the shipped
-``configs/default.yaml`` (the main job), merges the user's YAML over it, then
-the overrides, and validates the result once. Every model forbids unknown keys;
-any error is a ``ConfigError`` whose message names the field (``optim.lr``).
-Override values are parsed as YAML scalars (``1e-5`` a float, ``[a, b]`` a list,
-``null`` None).
+The defaults of these models ARE the main job (``rlvr train`` with no arguments):
+``TrainConfig()`` is that run, and ``configs/default.yaml`` writes it out with
+comments (a test checks that the two agree; the YAML sets nothing of its own).
+
+``load_config(path=None, overrides=())`` starts from those defaults, merges the
+user's YAML over them, then the overrides, and validates the result once. Every
+model forbids unknown keys, and every name is checked here, before anything
+touches disk: loggers, tasks (each entry is built with its ``params``, so the
+task's verifier names are checked too). Any error is a ``ConfigError`` whose
+message names the field (``optim.lr``, ``tasks.0.name``) and suggests near
+names. Override values are parsed as YAML scalars (``1e-5`` a float, ``[a, b]``
+a list, ``null`` None).
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-DEFAULT_CONFIG = Path(__file__).with_name("configs") / "default.yaml"
+from rlvr.tasks import get_task
+from rlvr.verifiers._user_input import field_errors, merge
+
+from .metric_loggers import validate_logger_names
+
+DEFAULT_CONFIG = Path(__file__).with_name("configs") / "default.yaml"  # TrainConfig() written out
 
 
 class ConfigError(ValueError):
@@ -45,10 +55,28 @@ class ModelConfig(_Strict):
 
 
 class TaskEntry(_Strict):
-    name: str = "arithmetic"
+    name: str = "arithmetic"  # anything get_task resolves (`rlvr tasks list`, reasoning_gym:<dataset>, a YAML path)
     weight: float = Field(1.0, gt=0)
     params: dict[str, Any] = {}  # passed to get_task(name, **params)
     train_rows: int = Field(5000, ge=1)  # rows loaded from the train split (procedural tasks are unbounded)
+
+    @field_validator("name")
+    @classmethod
+    def _known(cls, name: str) -> str:
+        try:
+            get_task(name)
+        except (LookupError, ValueError) as exc:  # unknown name (with near names), or a broken task file
+            raise ValueError(str(exc)) from None
+        return name
+
+    @model_validator(mode="after")
+    def _params_apply(self) -> TaskEntry:
+        if self.params:  # the task with these overrides: bad keys and unknown verifier names fail here
+            try:
+                get_task(self.name, **self.params)
+            except (LookupError, ValueError, TypeError) as exc:
+                raise ValueError(f"params: {exc}".replace("\n", "\n    ")) from None
+        return self
 
 
 class RolloutConfig(_Strict):
@@ -57,8 +85,9 @@ class RolloutConfig(_Strict):
     max_new_tokens: int = Field(64, ge=1)
     temperature: float = Field(1.0, gt=0)
     top_p: float = Field(1.0, gt=0, le=1)
-    # prompts per decode loop; null: the whole batch at once (fastest). Smaller chunks let
-    # scoring overlap generation and bound the KV cache (chunk x G rows) on a small device.
+    # prompts per decode loop; null: the whole batch at once (fastest). Smaller chunks bound the
+    # KV cache (chunk x G rows) on a small device. Scoring overlaps generation either way: each
+    # group goes to the verifier pool as soon as its rows have ended.
     generation_groups: int | None = Field(None, ge=1)
     dynamic_sampling: bool = False  # DAPO: drop zero-variance groups and sample new prompts
     max_resample_rounds: int = Field(2, ge=0)  # bounded, so a task the model always fails cannot stall a step
@@ -97,16 +126,20 @@ class EvalConfig(_Strict):
 
 
 class TrainConfig(_Strict):
+    """A GRPO run; the defaults are the main job (see the module docstring)."""
+
     seed: int = 0
-    run_dir: str = "runs/grpo"
-    steps: int = Field(12, ge=1)
+    run_dir: str = "runs/grpo-arithmetic"
+    steps: int = Field(10, ge=1)
     device: Literal["auto", "cpu", "cuda"] = "auto"
     bf16_autocast: bool = True  # on CUDA only; CPU runs stay fp32
-    threads: int | None = Field(None, ge=1)  # torch threads on CPU; None: torch's default
+    # torch threads on CPU. 1: on a shared 2-core CPU, 2 threads made sampling 6-20x slower
+    # (OpenMP threads waiting on each other); null lets torch choose (quiet or bigger machines).
+    threads: int | None = Field(1, ge=1)
     save_every: int = Field(0, ge=0)  # 0: only at the end
     keep_checkpoints: int = Field(2, ge=1)
     samples_every: int = Field(1, ge=0)  # write samples/step_N.jsonl every N steps; 0: never
-    loggers: list[str] = ["jsonl"]
+    loggers: list[str] = ["jsonl"]  # see metric_loggers.LOGGER_NAMES
     progress: bool = True
     model: ModelConfig = ModelConfig()
     tasks: list[TaskEntry] = Field(default_factory=lambda: [TaskEntry()], min_length=1)
@@ -116,6 +149,11 @@ class TrainConfig(_Strict):
     optim: OptimConfig = OptimConfig()
     eval: EvalConfig = EvalConfig()
 
+    @field_validator("loggers")
+    @classmethod
+    def _known_loggers(cls, names: list[str]) -> list[str]:
+        return validate_logger_names(names)
+
     @model_validator(mode="after")
     def _check(self) -> TrainConfig:
         if self.loss.num_iterations > 1 and self.loss.epsilon_high <= 0 and self.loss.epsilon_low <= 0:
@@ -123,16 +161,6 @@ class TrainConfig(_Strict):
         if self.model.gradient_checkpointing and self.model.lora is not None:
             raise ValueError("model.gradient_checkpointing with model.lora is not supported yet")
         return self
-
-
-def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for key, value in update.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:
@@ -191,20 +219,15 @@ def validate(tree: dict[str, Any], source: str = "config") -> TrainConfig:
     try:
         return TrainConfig.model_validate(tree)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            field = ".".join(str(part) for part in err["loc"]) or "(top level)"
-            given = f" (got {err['input']!r})" if "input" in err and not isinstance(err["input"], dict) else ""
-            lines.append(f"  {field}: {err['msg']}{given}")
-        raise ConfigError(f"invalid {source}:\n" + "\n".join(lines)) from None
+        raise ConfigError(f"invalid {source}:\n  " + "\n  ".join(field_errors(exc))) from None
 
 
 def load_config(path: str | Path | None = None, overrides: Iterable[str] = ()) -> TrainConfig:
-    """Default YAML <- the user's YAML <- ``--set`` overrides, validated once."""
-    tree = _read_yaml(DEFAULT_CONFIG)
+    """The defaults (``TrainConfig()``) <- the user's YAML <- ``--set`` overrides, validated once."""
+    tree = TrainConfig().model_dump(mode="json")
     source = "config"
     if path is not None:
-        tree = _merge(tree, _read_yaml(Path(path)))
+        tree = merge(tree, _read_yaml(Path(path)))
         source = str(path)
     for item in overrides:
         key, value = parse_override(item)
@@ -214,3 +237,14 @@ def load_config(path: str | Path | None = None, overrides: Iterable[str] = ()) -
 
 def dump_config(cfg: TrainConfig, path: Path) -> None:
     path.write_text(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False))
+
+
+def check_tasks_match(cfg: TrainConfig, tasks: Sequence[Any]) -> None:
+    """``train(cfg, tasks=[...])``: the tasks must be the ones ``cfg.tasks`` names, in order,
+    because their weights and row counts come from those entries and the run saves ``cfg``."""
+    given = [getattr(t, "name", None) for t in tasks]
+    named = [e.name for e in cfg.tasks]
+    if given != named:
+        raise ConfigError(f"train(tasks=...) got tasks {given} but cfg.tasks names {named}: the run would save a "
+                          f"config.yaml naming tasks it did not train on. Name them in cfg.tasks (a task built in "
+                          f"Python: rlvr.tasks.register_task(factory, name=...) first), one entry per task, in order")

@@ -129,9 +129,3 @@ def aggregate(
     if loss_type == "dr_grpo":
         return (per_token * m).sum() / max(total_rows * max_completion_length, 1)
     raise ValueError(f"loss_type must be grpo, dapo or dr_grpo, got {loss_type!r}")
-
-
-def masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """values [N, T], mask [N, T] -> scalar mean over active positions (0 if none)."""
-    m = mask.to(values.dtype)
-    return (values * m).sum() / m.sum().clamp(min=1)

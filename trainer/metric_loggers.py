@@ -32,12 +32,13 @@ the curves are plotted.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import sys
 from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
+
+from rlvr.verifiers._user_input import unknown_name
 
 LOGGER_NAMES = ("jsonl", "tensorboard", "trackio", "console")
 
@@ -169,9 +170,7 @@ def validate_logger_names(names: list[str]) -> list[str]:
     """``names`` unchanged when every one is known and none repeats; ``ValueError`` otherwise."""
     for name in names:
         if name not in LOGGER_NAMES:
-            close = difflib.get_close_matches(name, LOGGER_NAMES, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ValueError(f"unknown logger {name!r}{hint}; known loggers: {', '.join(LOGGER_NAMES)}")
+            raise ValueError(unknown_name("logger", name, LOGGER_NAMES))
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise ValueError(f"logger(s) listed twice: {', '.join(repeated)}")

@@ -21,6 +21,7 @@ Completions end at the first EOS (included, as TRL); one that hits
 
 from __future__ import annotations
 
+import functools
 import random
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -122,7 +123,8 @@ def generate_and_score(
     pending: list[Future[list[Score]] | None] = [None] * len(prompts)
     with ThreadPoolExecutor(max_workers=1) as scorer:
 
-        def score(i: int, s: SampledGroup) -> None:  # called by the sampler the moment group i has ended
+        def score(part: list[int], b: int, s: SampledGroup) -> None:  # the sampler's call: group b of part ended
+            i = part[b]
             p, task = prompts[i], tasks[prompts[i].task_index]
             completions = tokenizer.batch_decode(
                 [row[m] for row, m in zip(s.completion_ids, s.completion_mask, strict=True)],
@@ -138,7 +140,7 @@ def generate_and_score(
                 temperature=r.temperature, top_p=r.top_p, seeds=[group_seed(cfg.seed, step, prompts[i].slot)
                                                                for i in part],
                 eos_id=tokenizer.eos_token_id, pad_id=tokenizer.pad_token_id,
-                on_group_done=lambda b, s, part=part: score(part[b], s),
+                on_group_done=functools.partial(score, part),
             )
         groups = []
         for i, (done, fut) in enumerate(zip(sampled, pending, strict=True)):

@@ -8,8 +8,8 @@ Python API (what ``rlvr train`` and the benchmarks call)::
     run_dir = train(cfg)                    # -> pathlib.Path of the run directory
     run_dir = train(cfg, resume="latest")   # continue from the newest complete checkpoint
 
-``train(cfg, tasks=[...])`` takes Task objects directly instead of ``cfg.tasks``
-names (anything with the ``rlvr.tasks.Task`` interface).
+``train(cfg, tasks=[...])`` takes Task objects directly (anything with the
+``rlvr.tasks.Task`` interface) for the tasks ``cfg.tasks`` names, in order.
 
 The run directory holds ``config.yaml`` (resolved), ``metrics.jsonl`` (one row
 per step with TRL's metric names; ``eval/*`` at step 0 and at eval steps),
@@ -19,8 +19,8 @@ per step with TRL's metric names; ``eval/*`` at step 0 and at eval steps),
 
 One step: take B prompts (the data cursor), sample G completions each in one
 decode loop (``sampling``; each prompt prefilled once), score them in the
-verifier process pool (with ``rollout.generation_groups`` set, chunk k is scored
-while chunk k+1 generates), compute group advantages, then mu optimizer steps on that batch
+verifier process pool (each group as soon as its rows have ended, while the
+others generate), compute group advantages, then mu optimizer steps on that batch
 (``optimise``), one group per forward/backward (its prompt computed once, see ``policy_logprobs``), gradients
 accumulated over groups and summed over data-parallel ranks. Held-out accuracy is
 ``rlvr.evals.evaluate_task``, the evaluation ``rlvr eval`` runs.
@@ -53,7 +53,7 @@ from rlvr.evals.transformers_generator import TransformersGenerator
 from rlvr.verifiers import VerifierPool
 
 from .checkpoint import load_training_state, resolve_resume, save_checkpoint
-from .config import ConfigError, TrainConfig, dump_config, load_config
+from .config import ConfigError, TrainConfig, check_tasks_match, dump_config, load_config
 from .distributed import Dist
 from .extras import require
 from .grpo import group_advantages, zero_std_groups
@@ -69,6 +69,8 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     run_dir = Path(cfg.run_dir)
+    if tasks is not None:
+        check_tasks_match(cfg, tasks)
     checkpoint = resolve_resume(run_dir, resume) if resume else None
     if checkpoint is not None:
         _check_resumed_config(run_dir, cfg)
@@ -86,8 +88,8 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
 
     # --- data ---
     tasks = tasks if tasks is not None else _load_tasks(cfg)
-    cursor = PromptCursor([t.load(split="train", limit=e.train_rows) for t, e in zip(tasks, _entries(cfg, tasks), strict=True)],
-                          [e.weight for e in _entries(cfg, tasks)], cfg.seed)
+    cursor = PromptCursor([t.load(split="train", limit=e.train_rows) for t, e in zip(tasks, cfg.tasks, strict=True)],
+                          [e.weight for e in cfg.tasks], cfg.seed)
     eval_rows = [t.load(split=t.eval_split, limit=cfg.eval.limit) for t in tasks] if cfg.eval.limit else []
 
     start = 0
@@ -117,7 +119,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
             metrics = rollout_metrics(dist.gather([GroupSummary.of(g, tasks) for g in generated]))
             metrics |= train_stats
             metrics |= {"step_time": time.perf_counter() - t0, "rollout_time": t_rollout,
-                        "learning_rate": scheduler.get_last_lr()[0]}
+                        "learning_rate": float(scheduler.get_last_lr()[0])}
             samples = dist.gather(sample_rows(step, groups, advantages, tasks))
             if eval_rows and (step == cfg.steps or (cfg.eval.every and step % cfg.eval.every == 0)):
                 metrics |= _evaluate(step, model, tokenizer, tasks, eval_rows, cfg, pool, dist)
@@ -239,7 +241,8 @@ def _prepare_run_dir(run_dir: Path, cfg: TrainConfig, checkpoint: Path | None) -
     dump_config(cfg, run_dir / "config.yaml")
 
 
-# Keys a resumed run may change: how long it runs and what it reports, not what it computes.
+# Keys a resumed run may change: how long it runs and what it reports, not what it computes
+# (steps only with a constant schedule: it is the cosine schedule's horizon).
 _RESUMABLE_CHANGES = {"steps", "progress", "loggers", "save_every", "keep_checkpoints", "samples_every",
                       "threads", "eval.every", "verify.workers", "verify.timeout_s"}
 
@@ -264,8 +267,13 @@ def _check_resumed_config(run_dir: Path, cfg: TrainConfig) -> None:
     now = _flatten(cfg.model_dump(mode="json"))
     changed = sorted(k for k in saved.keys() | now.keys()
                      if saved.get(k) != now.get(k) and k not in _RESUMABLE_CHANGES)
+    cosine_horizon = cfg.optim.schedule == "cosine" and saved["steps"] != now["steps"]
+    if cosine_horizon:  # steps is the cosine schedule's horizon: changing it reshapes the learning rate mid-run
+        changed.append("steps")
     if changed:
         details = "\n".join(f"  {k}: {saved.get(k)!r} in the run, {now.get(k)!r} now" for k in changed)
+        if cosine_horizon:
+            details += "\n  (steps is the cosine schedule's horizon; only a constant-schedule run can be extended)"
         raise ConfigError(f"--resume: the config differs from the run's {saved_path} in what it computes:\n"
                           f"{details}\nResume with the run's own config: rlvr train {saved_path} --resume latest")
 
@@ -300,13 +308,6 @@ def _load_tasks(cfg: TrainConfig) -> list[Any]:
     from rlvr.tasks import get_task
 
     return [get_task(e.name, **e.params) for e in cfg.tasks]
-
-
-def _entries(cfg: TrainConfig, tasks: list[Any]) -> list[Any]:
-    """The config entries (weights, row counts) matching ``tasks``; defaults for tasks passed in."""
-    if len(cfg.tasks) == len(tasks):
-        return list(cfg.tasks)
-    return [type(cfg.tasks[0])(name=t.name) for t in tasks]
 
 
 def _lr_lambda(cfg: TrainConfig) -> Any:

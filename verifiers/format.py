@@ -12,6 +12,11 @@ Status of a composite: if any component timed out or hit an infrastructure
 fault, the composite carries that status (the row is masked, never scored 0);
 if any component raised, ``error``; otherwise ``ok`` (a component's
 ``no_answer`` is a judgement of 0 for that component, visible in ``details``).
+
+Set-up: a composite's ``prepare()`` calls ``prepare()`` on each component that
+has one (``CodeVerifier``'s sandbox self-check) and returns their failures
+prefixed by the component's name, so ``verify_batch`` runs that set-up in the
+calling process, never inside a worker's scoring deadline.
 """
 
 from __future__ import annotations
@@ -148,6 +153,15 @@ def _propagated_status(scores: dict[str, Score]) -> Status:
     return Status.OK
 
 
+def _prepare(parts: Sequence[tuple[str, Verifier]]) -> list[str]:
+    failed: list[str] = []
+    for name, verifier in parts:
+        prepare = getattr(verifier, "prepare", None)
+        if callable(prepare):
+            failed += [f"{name}: {problem}" for problem in prepare() or []]
+    return failed
+
+
 def _run(name: str, verifier: Verifier, completion: str, reference: Any) -> Score:
     try:
         score = verifier(completion, reference)
@@ -179,6 +193,10 @@ class WeightedSum:
                 raise ValueError(f"component {name!r}: weight must be > 0, got {weight}")
         object.__setattr__(self, "components", tuple(self.components))
 
+    def prepare(self) -> list[str]:
+        """Each component's one-time set-up; the failures, ``[]`` when all are ready."""
+        return _prepare([(n, v) for n, v, _ in self.components])
+
     def __call__(self, completion: str, reference: Any) -> Score:
         scores = {n: _run(n, v, completion, reference) for n, v, _ in self.components}
         status = _propagated_status(scores)
@@ -198,6 +216,10 @@ class Gated:
     gate: Verifier
     inner: Verifier
     threshold: float = 1.0
+
+    def prepare(self) -> list[str]:
+        """The gate's and the inner verifier's one-time set-up; the failures, ``[]`` when both are ready."""
+        return _prepare([("gate", self.gate), ("inner", self.inner)])
 
     def __call__(self, completion: str, reference: Any) -> Score:
         scores = {"gate": _run("gate", self.gate, completion, reference),

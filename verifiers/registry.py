@@ -6,18 +6,20 @@ A plug-in package exposes a factory in its pyproject::
     my_checker = "my_pkg.checkers:MyChecker"
 
 and ``get_verifier("my_checker", **params)`` calls ``MyChecker(**params)``.
-Built-ins are imported lazily, so ``get_verifier("math")`` never imports the
-code verifier or its Docker client.
+Built-ins are lazy entries (name -> "module:attribute") imported on first use,
+so ``get_verifier("math")`` never imports the code verifier or its Docker
+client, and the task-specific verifiers (``countdown``, ``reasoning_gym``, whose
+classes live beside their tasks) are known without importing ``rlvr.tasks``.
 """
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any
 
+from ._user_input import unknown_name
 from .score import Verifier
 
 ENTRY_POINT_GROUP = "rlvr.verifiers"
@@ -30,6 +32,8 @@ _BUILTINS: dict[str, str] = {
     "regex": "rlvr.verifiers.format:RegexMatch",
     "length": "rlvr.verifiers.format:LengthReward",
     "exact": "rlvr.verifiers.format:ExactMatch",
+    "countdown": "rlvr.tasks.countdown:CountdownVerifier",
+    "reasoning_gym": "rlvr.tasks.reasoning_gym_task:ReasoningGymVerifier",
 }
 _REGISTERED: dict[str, Callable[..., Verifier]] = {}
 
@@ -67,9 +71,7 @@ def get_verifier_factory(name: str) -> Callable[..., Verifier]:
     plugins = _plugins()
     if name in plugins:
         return plugins[name].load()
-    near = difflib.get_close_matches(name, available_verifiers(), n=3, cutoff=0.5)
-    hint = f" Did you mean {', '.join(repr(n) for n in near)}?" if near else ""
-    raise UnknownVerifierError(f"unknown verifier {name!r}.{hint} Known: {', '.join(available_verifiers())}")
+    raise UnknownVerifierError(unknown_name("verifier", name, available_verifiers()))
 
 
 def get_verifier(name: str, **params: Any) -> Verifier:

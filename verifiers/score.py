@@ -62,6 +62,11 @@ class Score(BaseModel):
 
 @runtime_checkable
 class Verifier(Protocol):
-    """``(completion, reference) -> Score``. Must be picklable and must not raise."""
+    """``(completion, reference) -> Score``. Must be picklable and must not raise.
+
+    Optional: ``prepare() -> list[str]``, one-time set-up that ``verify_batch`` runs in
+    the calling process before any deadline starts (returns what failed, ``[]`` if ready).
+    A composite verifier must forward it to its parts (``WeightedSum``, ``Gated`` do).
+    """
 
     def __call__(self, completion: str, reference: Any) -> Score: ...

@@ -68,3 +68,21 @@ def test_verify_reads_1e1_as_the_number_it_means(tmp_path):
                                       "--param", "max_length=1e1"])
     assert result.exit_code == 0, result.output
     assert [json.loads(line)["value"] for line in out.read_text().splitlines()] == [1.0, 0.0]
+def test_verify_with_a_task_verifier_needs_no_task_import(tmp_path):
+    """`rlvr verify --verifier countdown` once said "unknown verifier" unless rlvr.tasks was imported."""
+    src = tmp_path / "c.jsonl"
+    reference = {"numbers": [2, 3, 5], "target": 16}
+    src.write_text("".join(json.dumps({"completion": c, "reference": reference}) + "\n"
+                           for c in ["<answer>(3 + 5) * 2</answer>", "<answer>3 + 5 + 2</answer>"]))
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from rlvr.cli.main import app\n"
+        "assert 'rlvr.tasks' not in sys.modules\n"
+        f"r = CliRunner().invoke(app, ['verify', '--verifier', 'countdown', '--completions', {str(src)!r}])\n"
+        "assert r.exit_code == 0, r.output\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    scores = [json.loads(line) for line in (tmp_path / "c.scores.jsonl").read_text().splitlines()]
+    assert [(s["value"], s["status"]) for s in scores] == [(1.0, "ok"), (0.0, "ok")]

@@ -74,7 +74,7 @@ def test_eval_of_an_unreachable_hub_task_is_a_clear_error(tmp_path, monkeypatch)
     data.write_text('{"id": "x", "completion": "1"}\n')
     result = runner.invoke(app, ["eval", "--suite", "math", "--completions", str(data), "--out", str(tmp_path)])
     assert result.exit_code == 1
-    assert "could not load 'openai/gsm8k'" in result.output and "source: {path:" in result.output
+    assert "could not load 'openai/gsm8k'" in result.output and "set its source to `{kind: file, paths: {test: FILE.jsonl}}`" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)  # no traceback
 
 

@@ -89,8 +89,14 @@ def test_bad_definitions_name_the_field(tmp_path):
         Task.from_dict({**good, "promt": {}})
     with pytest.raises(TaskError, match="unknown field"):
         Task.from_dict({**good, "prompt": {"user": "{questoin}"}})
-    with pytest.raises(TaskError, match=r"verifiers\.0\.name: Value error, unknown verifier 'mathh'\. Did you mean 'math'"):
+    with pytest.raises(TaskError, match=r"verifiers\.0\.name: unknown verifier 'mathh'\. Did you mean 'math'"):
         Task.from_dict({**good, "verifiers": [{"name": "mathh"}]})
+    twice = [{"name": "exact"}, {"name": "exact", "params": {"extract": None}}]
+    with pytest.raises(TaskError, match=r"verifier keys must be unique \(set `label`\)"):
+        Task.from_dict({**good, "verifiers": twice})
+    labelled = Task.from_dict({**good, "verifiers": [twice[0], {**twice[1], "label": "whole"}]})  # as advised
+    score = labelled.score("<answer>4</answer>", {"answer": "4"})
+    assert (score.details["exact"]["value"], score.details["whole"]["value"]) == (1.0, 0.0)
     with pytest.raises(TaskError, match=r"reference_field is 'tests' but fields\.tests maps no column"):
         Task.from_dict({**good, "source": {"kind": "file", "paths": {}}, "reference_field": "tests"})
     with pytest.raises(TaskError, match="generator"):
@@ -125,3 +131,21 @@ def test_entry_point_plugin_tasks_are_found(tmp_path, monkeypatch):
     operands = [int(x) for r in task.load(limit=50) for x in r["question"][8:-1].split(" + ")]
     assert max(operands) >= 10_000 and max(operands) < 100_000
     sys.modules.pop("mytasks_mod", None)
+
+
+@pytest.mark.docker
+def test_a_task_verifier_runs_the_sandbox_self_check_in_prepare(monkeypatch, tmp_path):
+    """Task.verifier() wraps the code verifier in a WeightedSum; its prepare() must still run
+    the sandbox self-check here, in the calling process, not inside a worker's deadline."""
+    import rlvr.sandbox.abuse as abuse
+    import rlvr.verifiers.code as code_module
+
+    monkeypatch.setenv("RLVR_CACHE", str(tmp_path))  # no recorded pass: the check really runs
+    monkeypatch.setattr(code_module, "_CHECKED", {})
+    ran: list[str] = []
+    real = abuse.run_abuse_suite
+    monkeypatch.setattr(abuse, "CASES", [c for c in abuse.CASES if c.name == "network"])
+    monkeypatch.setattr(abuse, "run_abuse_suite", lambda config: ran.append("suite") or real(config))
+    verifier = get_task("humaneval").verifier()
+    assert verifier.prepare() == []
+    assert ran == ["suite"] and list(code_module._CHECKED.values()) == [[]]

@@ -6,11 +6,15 @@ import csv
 import gzip
 import json
 import pickle
+import re
+import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from rlvr.tasks import TaskError, get_task
+from rlvr.tasks.registry import BUILTIN_DIR
 from rlvr.tasks.sources import SourceUnavailableError
 
 DATA = Path(__file__).parent / "data"
@@ -70,6 +74,29 @@ def test_the_hub_path_maps_records_like_a_file(monkeypatch):
     monkeypatch.setattr(datasets, "load_dataset", offline)
     with pytest.raises(SourceUnavailableError, match=r"openai/gsm8k.*ConnectionError: no network"):
         get_task("gsm8k").load(split="test")
+
+
+def test_the_offline_advice_works_as_written(tmp_path, monkeypatch):
+    """The error once advised `source: {path: FILE.jsonl}`, which fails validation: write what it says."""
+    datasets = pytest.importorskip("datasets")
+
+    def offline(*args, **kwargs):
+        raise ConnectionError("no network")
+
+    monkeypatch.setattr(datasets, "load_dataset", offline)
+    with pytest.raises(SourceUnavailableError) as info:
+        get_task("gsm8k").load(split="test")
+    advised = yaml.safe_load(re.search(r"set its source to `([^`]*)`", str(info.value)).group(1))
+    shutil.copy(DATA / "gsm8k_test.jsonl", tmp_path / "FILE.jsonl")
+    expected = get_task("gsm8k", **GSM8K_LOCAL).load(split="test")
+    # in a copy of its YAML (a relative path is relative to the YAML file) ...
+    definition = yaml.safe_load((BUILTIN_DIR / "gsm8k.yaml").read_text()) | {"source": advised}
+    (tmp_path / "gsm8k_local.yaml").write_text(yaml.safe_dump(definition))
+    assert get_task(str(tmp_path / "gsm8k_local.yaml")).load(split="test") == expected
+    # ... or in Python
+    monkeypatch.chdir(tmp_path)
+    assert get_task("gsm8k", source=advised).load(split="test") == expected
+    assert len(expected) == 12
 
 
 def test_every_file_format_gives_the_same_rows(tmp_path):
@@ -136,7 +163,7 @@ def test_reasoning_gym_task_rows_verifier_and_disjoint_splits():
     assert verifier(f"<answer>{row['answer']}</answer>", task.reference(row)).value == 1.0
     assert verifier(f"<answer>{int(row['answer']) + 1}</answer>", task.reference(row)).value == 0.0
     assert verifier(row["answer"], task.reference(row)).details["reasoning_gym"]["status"] == "no_answer"
-    with pytest.raises(LookupError, match="Did you mean leg_counting"):
+    with pytest.raises(LookupError, match="Did you mean 'leg_counting'"):
         get_task("reasoning_gym:leg_countin")
 
 

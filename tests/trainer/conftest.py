@@ -114,16 +114,23 @@ def abc_word_task() -> BoxedAddition:
 
 @pytest.fixture
 def tiny_config(tiny_model_dir: Path):
-    """``tiny_config(run_dir, *overrides)``: a fast config for loop tests (tiny model,
-    2 prompts x 4 completions, 8 new tokens, no eval)."""
+    """``tiny_config(run_dir, *overrides)``: a fast config for loop tests (tiny model, the
+    boxed_addition task, 2 prompts x 4 completions, 8 new tokens, no eval)."""
     return lambda run_dir, *overrides: _tiny_config(tiny_model_dir, run_dir, *overrides)
 
 
 def _tiny_config(model_dir: Path, run_dir: Path, *overrides: str):
+    from rlvr.tasks import available_tasks, register_task
     from rlvr.trainer.config import load_config
 
+    # Registered, so that the config can name it (load_config resolves every task name) and
+    # train(cfg, tasks=[BoxedAddition(rule=...)]) passes instances of the task the config names.
+    # Here, not at import: verifier workers import this module to unpickle the rules.
+    if "boxed_addition" not in available_tasks():
+        register_task(BoxedAddition, name="boxed_addition")
+
     return load_config(None, [
-        f"model.name={model_dir}", f"run_dir={run_dir}", "steps=2", "device=cpu", "threads=1",
+        f"model.name={model_dir}", f"run_dir={run_dir}", "tasks.0.name=boxed_addition", "steps=2", "device=cpu", "threads=1",
         "rollout.prompts_per_step=2", "rollout.group_size=4", "rollout.max_new_tokens=8",
         "eval.limit=0", "progress=false", "verify.workers=1", "optim.lr=1e-3", *overrides,
     ])

@@ -124,3 +124,33 @@ def test_cli_resume_extends_a_run_but_refuses_a_different_computation(tmp_path, 
     assert refused.exit_code == 1
     assert "optim.lr: 3e-05 in the run, 0.1 now" in refused.output
     assert (run_dir / "metrics.jsonl").read_text() == metrics and latest_checkpoint(run_dir).name == "step_2"
+
+
+@pytest.mark.slow
+def test_resume_refuses_to_move_the_horizon_of_a_cosine_run(tmp_path, tiny_config, abc_word_task) -> None:
+    """steps is the cosine schedule's horizon: resuming with other steps would reshape the learning rate
+    mid-run, so it is refused (naming the field); the command the error advises is run as written."""
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from rlvr.cli.main import app
+    from rlvr.trainer.config import ConfigError
+    from rlvr.trainer.train_loop import train
+
+    cfg = tiny_config(tmp_path / "run", "steps=1", "optim.schedule=cosine")
+    run_dir = train(cfg, tasks=[abc_word_task])
+    metrics = (run_dir / "metrics.jsonl").read_text()
+    with pytest.raises(FileExistsError, match="pass --resume latest to continue it"):
+        train(cfg, tasks=[abc_word_task])
+    train(cfg, resume="latest", tasks=[abc_word_task])  # as advised: the same steps, nothing left to do
+    assert (run_dir / "metrics.jsonl").read_text() == metrics
+    with pytest.raises(ConfigError, match=r"steps: 1 in the run, 2 now\n.*cosine schedule's horizon") as info:
+        train(tiny_config(run_dir, "steps=2", "optim.schedule=cosine"), resume="latest", tasks=[abc_word_task])
+    assert (run_dir / "metrics.jsonl").read_text() == metrics
+    assert [p.name for p in list_checkpoints(run_dir)] == ["step_1"]
+    advised = str(info.value).rsplit("Resume with the run's own config: ", 1)[1]
+    assert shlex.split(advised)[:2] == ["rlvr", "train"]
+    result = CliRunner().invoke(app, shlex.split(advised)[1:])
+    assert result.exit_code == 0, result.output
+    assert (run_dir / "metrics.jsonl").read_text() == metrics  # the run's own config: nothing left to do

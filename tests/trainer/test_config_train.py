@@ -84,8 +84,10 @@ def test_bad_values_name_the_field(override: str, field: str) -> None:
 
 
 def test_malformed_override_and_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="KEY=VALUE"):
+    with pytest.raises(ConfigError, match="KEY=VALUE") as info:
         load_config(None, ["optim.lr"])
+    advised = str(info.value).split("(e.g. ")[1].split(")")[0]
+    assert load_config(None, [advised]).optim.lr == 1e-5  # the example it gives works as written
     with pytest.raises(ConfigError, match="no list item"):
         load_config(None, ["tasks.3.weight=1"])
     with pytest.raises(ConfigError, match="not found"):
@@ -123,3 +125,46 @@ def test_cli_print_config_is_the_resolved_tree() -> None:
     tree = yaml.safe_load(proc.stdout)
     assert tree["steps"] == 3
     assert TrainConfig.model_validate(tree).steps == 3  # what a run saves reloads as is
+
+
+def test_the_defaults_have_one_source() -> None:
+    """TrainConfig() is the main job; the shipped default.yaml writes it out and sets nothing else."""
+    assert TrainConfig() == load_config(None) == load_config(DEFAULT_CONFIG)
+    assert (TrainConfig().steps, TrainConfig().run_dir) == (10, "runs/grpo-arithmetic")
+
+
+@pytest.mark.parametrize(
+    ("override", "field", "suggested"),
+    [
+        ("loggers=[jsnol]", "loggers", "Did you mean 'jsonl'"),
+        ("tasks.0.name=arithmetc", "tasks.0.name", "Did you mean 'arithmetic'"),
+        ("tasks.0.params={verifiers: [{name: mathh}]}", "tasks.0", "Did you mean 'math'"),
+    ],
+)
+def test_unknown_names_fail_in_load_config_before_any_run_dir(tmp_path: Path, override: str, field: str,
+                                                             suggested: str) -> None:
+    from typer.testing import CliRunner
+
+    from rlvr.cli.main import app
+
+    with pytest.raises(ConfigError) as info:
+        load_config(None, [override])
+    assert f"\n  {field}: " in str(info.value) and suggested in str(info.value)
+    run_dir = tmp_path / "run"
+    result = CliRunner().invoke(app, ["train", "--set", f"run_dir={run_dir}", "--set", override])
+    assert result.exit_code == 2 and field in result.output
+    assert not run_dir.exists()
+
+
+def test_train_refuses_tasks_the_config_does_not_name(tmp_path: Path) -> None:
+    """train(cfg, tasks=[...]) once paired the tasks with cfg.tasks' weights and saved a config.yaml
+    naming tasks the run did not train on."""
+    from rlvr.tasks import get_task
+    from rlvr.trainer.train_loop import train
+
+    cfg = load_config(None, [f"run_dir={tmp_path / 'run'}"])  # names arithmetic
+    with pytest.raises(ConfigError, match=r"got tasks \['countdown'\] but cfg.tasks names \['arithmetic'\]"):
+        train(cfg, tasks=[get_task("countdown")])
+    with pytest.raises(ConfigError, match="got tasks"):
+        train(cfg, tasks=[get_task("arithmetic"), get_task("countdown")])
+    assert not (tmp_path / "run").exists()

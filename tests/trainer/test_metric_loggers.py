@@ -124,7 +124,7 @@ def test_make_loggers_opens_the_named_sinks(tmp_path):
 
 
 def test_unknown_or_repeated_names_fail_before_anything_opens(tmp_path):
-    with pytest.raises(ValueError, match="unknown logger 'tensorbord' \\(did you mean 'tensorboard'\\?\\)"):
+    with pytest.raises(ValueError, match="unknown logger 'tensorbord'\\. Did you mean 'tensorboard'\\?"):
         make_loggers(tmp_path, ["jsonl", "tensorbord"])
     assert not (tmp_path / "metrics.jsonl").exists()
     with pytest.raises(ValueError, match="listed twice: jsonl"):

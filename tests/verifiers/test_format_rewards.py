@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -98,3 +99,28 @@ def test_gated_counts_correctness_only_when_format_holds():
     ungated = gated("<answer>42</answer>", "42")
     assert ungated.value == 0.0 and ungated.details["gate_passed"] is False
     assert ungated.details["inner"]["value"] == 1.0  # kept for logging
+
+
+@dataclass(frozen=True)
+class NeedsSetUp:
+    """A verifier with a one-time set-up hook, as CodeVerifier has (its sandbox self-check)."""
+
+    problems: tuple[str, ...] = ()
+    log: list = field(default_factory=list, compare=False, hash=False)
+
+    def prepare(self) -> list[str]:
+        self.log.append("prepared")
+        return list(self.problems)
+
+    def __call__(self, completion: str, reference: object) -> Score:
+        return Score.judged(1.0)
+
+
+def test_composites_forward_prepare_to_every_part_and_name_the_failures():
+    ready, broken = NeedsSetUp(), NeedsSetUp(problems=("network: reached the internet",))
+    both = WeightedSum(components=[("code", ready, 1.0), ("format", TagFormat(), 1.0),
+                                   ("gated", Gated(gate=TagFormat(), inner=broken), 1.0)])
+    assert both.prepare() == ["gated: inner: network: reached the internet"]
+    assert ready.log == broken.log == ["prepared"]
+    assert WeightedSum(components=[("code", ready, 1.0)]).prepare() == []
+    assert Gated(gate=broken, inner=TagFormat()).prepare() == ["gate: network: reached the internet"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import subprocess
 import sys
 from dataclasses import dataclass
 
@@ -87,3 +88,22 @@ def test_entry_point_plugins_are_found(tmp_path, monkeypatch):
     assert "always_yes" in available_verifiers()
     assert get_verifier("always_yes")("anything", None).value == 1.0
     sys.modules.pop("myplugin_mod", None)
+
+
+def test_task_verifiers_are_known_without_importing_the_tasks_package():
+    """countdown and reasoning_gym live beside their tasks but are lazy registry entries:
+    a fresh process knows and builds them before anything imports rlvr.tasks."""
+    code = (
+        "import sys\n"
+        "from rlvr.verifiers import available_verifiers, get_verifier\n"
+        "assert 'rlvr.tasks' not in sys.modules\n"
+        "names = available_verifiers()\n"
+        "assert 'rlvr.tasks' not in sys.modules\n"
+        "assert {'countdown', 'reasoning_gym'} <= set(names), names\n"
+        "score = get_verifier('countdown')('<answer>(3 + 5) * 2</answer>', {'numbers': [2, 3, 5], 'target': 16})\n"
+        "print(score.value, score.status.value)\n"
+        "print(type(get_verifier('reasoning_gym', dataset='leg_counting')).__name__)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["1.0", "ok", "ReasoningGymVerifier"]
