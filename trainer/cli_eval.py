@@ -74,7 +74,7 @@ def eval_command(
     package versions, git sha) and samples_<task>_<timestamp>.jsonl, and prints a table.
     """
     from rlvr.tasks.sources import SourceUnavailableError
-    from rlvr.verifiers import VerifierPool
+    from rlvr.verifiers import VerifierPool, VerifierPoolBroken
 
     from .evaluate import default_sampling, read_completions, report_ks, score_rows, write_results
     from .models import ModelNotAvailableError
@@ -106,7 +106,7 @@ def eval_command(
 
                 generator = _load_generator(model, device, dtype, batch_size, run_config)
                 results = _generate_and_score(selection, generator, sampling, pool, timeout_s)
-    except (SourceUnavailableError, ModelNotAvailableError) as exc:  # an instruction, not a traceback
+    except (SourceUnavailableError, ModelNotAvailableError, VerifierPoolBroken) as exc:  # the cause, no traceback
         err.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(code=1) from None
     results_path, sample_paths = write_results(out, results, [t for t, _ in selection], run_config, started)

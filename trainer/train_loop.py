@@ -25,7 +25,11 @@ accumulated over groups and summed over data-parallel ranks.
 
 Departures from the paper and from TRL, on purpose:
 - Rows whose verification timed out or hit an infra error are masked out of
-  the loss (and counted), never scored 0.
+  the loss (and counted), never scored 0. A step where at least
+  ``verify.stop_failed_share`` of the rows is ``error`` or ``infra_error`` stops
+  the run (`RewardSignalLost`, see ``reward_health``) instead of training on it,
+  and a verifier pool whose workers cannot score stops it before step 1
+  (``VerifierPoolBroken``).
 - With beta = 0, rows whose advantage is exactly 0 (every row of a
   zero-variance group) skip the forward pass: they add exactly 0 to the loss
   and its gradient, but still count in the loss normalisers, as in TRL. The
@@ -38,6 +42,7 @@ Departures from the paper and from TRL, on purpose:
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
 from contextlib import nullcontext
@@ -55,8 +60,11 @@ from .extras import require
 from .grpo import aggregate, clipped_surrogate, group_advantages, k3_kl, zero_std_groups
 from .models import load_model_and_tokenizer
 from .policy_logprobs import completion_logprobs
+from .reward_health import RewardSignalLost, reward_health
 from .rollouts import Group, PromptSampler, generate_and_score, held_out_accuracy
 from .run_metrics import StepProgress, open_loggers, rollout_metrics, sample_rows
+
+log = logging.getLogger(__name__)
 
 
 def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | None = None) -> Path:
@@ -92,9 +100,13 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
         sampler.load_state_dict(state["sampler"])
         start = state["step"]
 
-    loggers = open_loggers(run_dir, cfg.loggers, resumed_at=start if checkpoint else None) if ddp.main else []
     pool = VerifierPool(cfg.verify.workers)
-    _warm_up(pool, tasks, sampler.rows, cfg)
+    try:  # before anything is logged: a pool that cannot score stops the run here (VerifierPoolBroken)
+        _warm_up(pool, tasks, sampler.rows, cfg)
+    except BaseException:
+        pool.close()
+        raise
+    loggers = open_loggers(run_dir, cfg.loggers, resumed_at=start if checkpoint else None) if ddp.main else []
     progress = StepProgress(cfg.steps, start, enabled=ddp.main and cfg.progress)
     try:
         if start == 0 and eval_rows:
@@ -105,12 +117,19 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
             # 1. rollouts: prompts, G completions each, scores
             groups, generated = _collect_groups(step, sampler, model, tokenizer, tasks, cfg, pool, ddp)
             t_rollout = time.perf_counter() - t0
-            # 2. advantages
+            # 2. is the reward signal alive? a step of failed rows stops the run before it trains on them
+            summaries = ddp.gather([_group_summary(g) for g in generated])
+            health = reward_health([s for rank in summaries for g in rank for s in g["scores"]], cfg.verify)
+            if health.verdict == "stop":
+                raise RewardSignalLost(f"step {step}: {health.message}")
+            if health.verdict == "warn" and ddp.main:
+                log.warning("step %d: %s", step, health.message)
+            # 3. advantages
             _set_advantages(groups, cfg, ddp)
-            # 3. mu optimizer steps on this batch
+            # 4. mu optimizer steps on this batch
             train_stats = _optimise(model, ref_model, groups, cfg, optimizer, scheduler, params, ddp)
-            # 4. metrics, samples, eval, checkpoint
-            metrics = rollout_metrics(ddp.gather([_group_summary(g) for g in generated]), tasks)
+            # 5. metrics, samples, eval, checkpoint
+            metrics = rollout_metrics(summaries, tasks) | health.metrics
             metrics |= train_stats
             metrics |= {"step_time": time.perf_counter() - t0, "rollout_time": t_rollout,
                         "learning_rate": scheduler.get_last_lr()[0]}
@@ -301,7 +320,8 @@ def _prepare_run_dir(run_dir: Path, cfg: TrainConfig, checkpoint: Path | None) -
 
 # Keys a resumed run may change: how long it runs and what it reports, not what it computes.
 _RESUMABLE_CHANGES = {"steps", "progress", "loggers", "save_every", "keep_checkpoints", "samples_every",
-                      "threads", "eval.every", "verify.workers", "verify.timeout_s"}
+                      "threads", "eval.every", "verify.workers", "verify.timeout_s", "verify.stop_failed_share",
+                      "verify.warn_failed_share"}
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
