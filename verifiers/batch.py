@@ -140,10 +140,12 @@ class _Deaths:
         self.name, self.completions = type(verifier).__name__, completions
         self.alone: dict[int, list[int | None]] = {}  # row -> exit codes of lone deaths running it
         self.together: Counter[int] = Counter()  # row -> deaths shared with other workers
+        self.codes: list[int | None] = []  # exit codes of every death while running a job
         self.answered = 0  # jobs answered in this batch
 
     def died(self, row: int, code: int | None, *, together: bool) -> Score | None:
         """The worker running ``row`` died: its final score, or None to run it again."""
+        self.codes.append(code)
         if together:
             self.together[row] += 1
             if self.together[row] < 2:
@@ -164,9 +166,8 @@ class _Deaths:
         rows = self.alone.keys() | self.together.keys()
         if self.answered or len(rows) < BROKEN_AFTER_INPUTS:
             return None
-        codes = sorted({c for cs in self.alone.values() for c in cs}, key=str)
         return (f"{self.name}: verifier workers die on every job ({len(rows)} different inputs killed them, "
-                f"none was answered; exit codes {codes}). The verifier crashes its process (a C extension "
+                f"none was answered; exit codes {sorted(set(self.codes), key=str)}). The verifier crashes its process (a C extension "
                 f"fault, os._exit, memory): run it once in this process to see how.")
 
 
@@ -175,9 +176,9 @@ def _main_module_hint(start_method: str) -> str:
     if start_method == "fork":
         return ""
     main = sys.modules.get("__main__")
-    name = getattr(getattr(main, "__spec__", None), "name", None) or ""
-    where = name if name and not name.endswith("__main__") else getattr(main, "__file__", None)
-    if not where:
+    name = getattr(getattr(main, "__spec__", None), "name", None)
+    where = name or getattr(main, "__file__", None)  # as multiprocessing.spawn decides what to re-import
+    if not where or (name and name.endswith("__main__")):  # `python -m pkg` runs pkg/__main__.py: not re-run
         return ""
     return (f"With start method {start_method!r} every worker first re-imports the main module ({where}) as "
             f"'__mp_main__'. If that script trains, scores or starts processes at its top level, put that "
@@ -411,7 +412,9 @@ def verify_batch(
 ) -> list[Score]:
     """Score ``completions[i]`` against ``references[i]`` for all i, in order.
 
-    A call that passes ``timeout_s`` is killed and scored ``status="timeout"``.
-    Uses ``pool`` when given, else a shared pool of ``workers`` processes.
+    A call that passes ``timeout_s`` is killed and scored ``status="timeout"``; a worker
+    that dies is retried or masked as the module doc says. Raises `VerifierPoolBroken`
+    when the workers cannot score at all. Uses ``pool`` when given, else a shared pool
+    of ``workers`` processes.
     """
     return (pool or shared_pool(workers)).map(verifier, completions, references, timeout_s=timeout_s)
