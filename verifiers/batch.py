@@ -21,7 +21,8 @@ A worker that dies is not a wrong answer; what its death means depends on what i
   child re-imports fails), or workers die on every job (``BROKEN_AFTER_INPUTS``
   different inputs killed workers and none was answered): the pool cannot score,
   and ``map`` raises `VerifierPoolBroken` naming the cause (the worker's own
-  traceback when it could send one, and the likely fix) instead of returning zeros.
+  traceback, or a probe's when the worker died before our code ran in it, and the
+  likely fix) instead of returning zeros.
 
 Limits: the verifier and every reference must pickle. Workers are forked from a
 forkserver, so starting or replacing one costs milliseconds, not an interpreter
@@ -44,6 +45,7 @@ import os
 import pickle
 import signal
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -61,6 +63,7 @@ TOGETHER_S = 0.1  # workers dying within this of each other died together: not o
 BROKEN_AFTER_INPUTS = 3  # this many different inputs killed workers and none was answered: broken
 STARTUP_DEATHS = 2  # workers dying before they load the verifier, in a row: broken
 LOAD_TIMEOUT_S = 60.0  # for a fresh worker to import and unpickle the verifier (not a job's deadline)
+PROBE_S = 60.0  # for the process that shows why workers die at start-up
 
 # Imported once in the forkserver so that each forked worker starts warm.
 _PRELOAD = ["rlvr.verifiers.score", "rlvr.verifiers.math_verifier", "sympy"]
@@ -169,6 +172,41 @@ class _Deaths:
         return (f"{self.name}: verifier workers die on every job ({len(rows)} different inputs killed them, "
                 f"none was answered; exit codes {sorted(set(self.codes), key=str)}). The verifier crashes its process (a C extension "
                 f"fault, os._exit, memory): run it once in this process to see how.")
+
+
+def _probe_target() -> None:
+    """What a start-up probe runs: reaching it means a worker process can start."""
+
+
+def _start_probe(start_method: str) -> str:
+    """Start one process as the workers start, with its stderr captured: the traceback that
+    killed them (it ran before any of our code in the child, so the child cannot send it).
+
+    A forkserver child prints to the forkserver's stderr, out of reach: the probe uses spawn,
+    which re-imports the main module the same way. fd 2 points at a file only while the probe
+    starts, a few milliseconds in which another thread's stderr output would land there too.
+    """
+    ctx = mp.get_context("spawn" if start_method == "forkserver" else start_method)
+    with tempfile.TemporaryFile() as captured:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(captured.fileno(), 2)
+        try:
+            probe = ctx.Process(target=_probe_target, daemon=True)
+            probe.start()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        probe.join(timeout=PROBE_S)
+        if probe.exitcode is None:
+            probe.kill()
+            probe.join()
+        captured.seek(0)
+        text = captured.read().decode(errors="replace").strip()
+    if probe.exitcode == 0:
+        return "A probe process started fine, so the deaths may come and go; see this process's stderr."
+    tail = text if len(text) <= 3000 else "...\n" + text[-3000:].partition("\n")[2]  # whole lines
+    return f"A probe process started as a worker exited with code {probe.exitcode}; its stderr:\n{tail}"
 
 
 def _main_module_hint(start_method: str) -> str:
@@ -336,8 +374,8 @@ class VerifierPool:
                     f"module hang or wait for something? {hint}".strip())
             raise VerifierPoolBroken(
                 f"{type(verifier).__name__}: verifier workers exit before they load the verifier "
-                f"({self._startup_deaths} in a row, exit codes {codes}): the pool cannot score. The workers' "
-                f"traceback is on this process's stderr. {hint}".strip())
+                f"({self._startup_deaths} in a row, exit codes {codes}): the pool cannot score. "
+                f"{_start_probe(self._start_method)}\n{hint}".strip())
         why = deaths.broken()
         if why:
             raise VerifierPoolBroken(why)

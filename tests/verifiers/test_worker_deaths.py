@@ -143,18 +143,25 @@ def test_a_script_without_a_main_guard_stops_with_the_fix(tmp_path):
     __mp_main__ and dies starting its own pool; the script must stop, naming the guard."""
     script = tmp_path / "score_it.py"
     script.write_text(textwrap.dedent("""
-        from rlvr.verifiers import ExactMatch, verify_batch
+        from rlvr.verifiers import ExactMatch, VerifierPoolBroken, verify_batch
 
-        print(verify_batch(ExactMatch(), ["1", "2"], ["1", "1"], workers=2))
+        try:
+            print(verify_batch(ExactMatch(), ["1", "2"], ["1", "1"], workers=2))
+        except VerifierPoolBroken as exc:
+            print(exc)
+            raise SystemExit(1)
     """))
     start = time.monotonic()
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert time.monotonic() - start < 30
     assert proc.returncode == 1, proc.stdout
-    assert "VerifierPoolBroken: ExactMatch: verifier workers exit before they load the verifier" in proc.stderr
-    assert f"re-imports the main module ({script})" in proc.stderr
-    assert 'if __name__ == "__main__":' in proc.stderr
-    assert "Score(" not in proc.stdout  # no batch of zeros
+    message = proc.stdout
+    assert message.startswith("ExactMatch: verifier workers exit before they load the verifier (2 in a row")
+    assert "A probe process started as a worker exited with code 1; its stderr:" in message
+    assert f'File "{script}", line 5, in <module>' in message  # the worker's traceback: our verify_batch call
+    assert "current process has finished its bootstrapping phase" in message
+    assert f"re-imports the main module ({script})" in message and 'if __name__ == "__main__":' in message
+    assert "Score(" not in message  # no batch of zeros
 
 
 SLOW_IMPORT_MODULE = '''
