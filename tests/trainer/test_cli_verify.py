@@ -55,3 +55,18 @@ def test_cli_starts_and_lists_commands_without_torch():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "verify" in proc.stdout
+
+
+def test_verify_with_workers_that_cannot_load_the_verifier_stops_with_the_cause(tmp_path, unimportable_verifier):
+    from rlvr.verifiers import register_verifier
+
+    register_verifier("unimportable_for_verify_cli")(type(unimportable_verifier))
+    data = tmp_path / "c.jsonl"
+    data.write_text('{"completion": "1", "reference": "1"}\n{"completion": "2", "reference": "1"}\n')
+    result = CliRunner().invoke(app, ["verify", "--verifier", "unimportable_for_verify_cli", "--completions",
+                                      str(data)])
+    assert result.exit_code == 1, result.output
+    assert "Unimportable: a verifier worker cannot load the verifier" in result.output
+    assert "ImportError: worker_unimportable needs the parent's set-up" in result.output
+    assert isinstance(result.exception, SystemExit)  # no traceback
+    assert not (tmp_path / "c.scores.jsonl").exists()  # no file of zeros
