@@ -186,7 +186,7 @@ def _start_probe(start_method: str) -> str:
     which re-imports the main module the same way. fd 2 points at a file only while the probe
     starts, a few milliseconds in which another thread's stderr output would land there too.
     """
-    ctx = mp.get_context("spawn" if start_method == "forkserver" else start_method)
+    ctx: Any = mp.get_context("spawn" if start_method == "forkserver" else start_method)
     with tempfile.TemporaryFile() as captured:
         sys.stderr.flush()
         saved = os.dup(2)
