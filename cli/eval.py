@@ -78,7 +78,7 @@ def eval_command(
     from rlvr.evals.results import write_results
     from rlvr.tasks.sources import SourceUnavailableError
     from rlvr.trainer.models import ModelNotAvailableError
-    from rlvr.verifiers import VerifierPool
+    from rlvr.verifiers import VerifierPool, VerifierPoolBroken
 
     started = time.time()
     selection = _selection(task or [], suite, limit)
@@ -107,7 +107,7 @@ def eval_command(
 
                 generator = _load_generator(model, device, dtype, batch_size, run_config)
                 results = _generate_and_score(selection, generator, sampling, pool, timeout_s)
-    except (SourceUnavailableError, ModelNotAvailableError) as exc:  # an instruction, not a traceback
+    except (SourceUnavailableError, ModelNotAvailableError, VerifierPoolBroken) as exc:  # the cause, no traceback
         err.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(code=1) from None
     results_path, sample_paths = write_results(out, results, [t for t, _ in selection], run_config, started)

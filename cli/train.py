@@ -2,6 +2,9 @@
 
 The config is validated before anything else happens, so a bad value exits
 non-zero with a message naming the field and never touches a run directory.
+A verifier pool that cannot score (``VerifierPoolBroken``) or a step whose rows
+failed verification (``RewardSignalLost``) stops the run with exit code 1 and
+the cause, without a traceback.
 Launch data-parallel with ``torchrun --nproc_per_node N -m rlvr.cli train ...``.
 """
 
@@ -37,13 +40,15 @@ def train(
         return
 
     from rlvr.trainer.extras import require
+    from rlvr.trainer.reward_health import RewardSignalLost
+    from rlvr.verifiers import VerifierPoolBroken
 
     require("torch")
     from rlvr.trainer.train_loop import train as run_training
 
     try:
         run_dir = run_training(cfg, resume=resume)
-    except (FileExistsError, FileNotFoundError, ConfigError) as exc:
+    except (FileExistsError, FileNotFoundError, ConfigError, VerifierPoolBroken, RewardSignalLost) as exc:
         console.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(code=1) from None
     typer.echo(str(run_dir))

@@ -62,7 +62,13 @@ def verify(
     Malformed lines are reported with their line numbers; the other lines are
     still scored, and the command then exits with code 1.
     """
-    from rlvr.verifiers import UnknownVerifierError, available_verifiers, get_verifier, verify_batch
+    from rlvr.verifiers import (
+        UnknownVerifierError,
+        VerifierPoolBroken,
+        available_verifiers,
+        get_verifier,
+        verify_batch,
+    )
 
     if list_:
         for name in available_verifiers():
@@ -85,9 +91,13 @@ def verify(
     rows = [(number, record["completion"], record["reference"]) for number, record in lines]
     for number, why in problems:
         console.print(f"[yellow]{completions}:{number}: skipped, {why}[/yellow]")
-    scores = verify_batch(
-        checker, [r[1] for r in rows], [r[2] for r in rows], timeout_s=timeout_s, workers=workers
-    )
+    try:
+        scores = verify_batch(
+            checker, [r[1] for r in rows], [r[2] for r in rows], timeout_s=timeout_s, workers=workers
+        )
+    except VerifierPoolBroken as exc:  # the cause, not a traceback, and no file of zeros
+        console.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(code=1) from None
     out = out or completions.with_suffix(".scores.jsonl")
     with out.open("w", encoding="utf-8") as f:
         for (number, _, _), score in zip(rows, scores, strict=False):

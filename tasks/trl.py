@@ -13,7 +13,13 @@ completions; the reference comes from the ``rlvr_reference`` column that
 or else from the task's ``reference_field`` column of your own dataset.
 Scoring runs in verifier worker processes with a deadline per completion
 (TRL itself runs rewards in-process with no timeout). Rows that time out or hit
-an infrastructure fault return ``None``, which TRL ignores, instead of 0.
+an infrastructure fault return ``None`` instead of 0: TRL (checked in 1.16)
+reads None as NaN; a row where every reward function returned None is left out
+of its group's baseline and gets advantage 0, and with several reward functions
+a None adds nothing to the row's weighted sum. A verifier pool that cannot score
+at all (workers that cannot load the verifier, or die on every job) raises
+``VerifierPoolBroken`` with the cause, which stops TRL's training, instead of
+returning a batch of zeros.
 """
 
 from __future__ import annotations

@@ -96,6 +96,17 @@ class RolloutConfig(_Strict):
 class VerifyConfig(_Strict):
     timeout_s: float = Field(10.0, gt=0)
     workers: int = Field(2, ge=1)
+    # A step where at least this share of rows is error or infra_error stops the run (1.0: all of
+    # them), at least warn_failed_share logs a warning; see rlvr.trainer.reward_health.
+    stop_failed_share: float = Field(1.0, gt=0, le=1)
+    warn_failed_share: float = Field(0.25, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> VerifyConfig:
+        if self.warn_failed_share > self.stop_failed_share:
+            raise ValueError(f"warn_failed_share ({self.warn_failed_share}) must not exceed stop_failed_share "
+                             f"({self.stop_failed_share})")
+        return self
 
 
 class LossConfig(_Strict):

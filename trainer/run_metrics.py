@@ -5,9 +5,9 @@ Metric names follow TRL's GRPOTrainer so that curves compare one to one:
 (one per component of the task's composite verifier, from ``Score.details``; the
 task's name when the verifier has no components), ``frac_reward_zero_std``,
 ``completions/{mean,min,max}_length``, ``completions/clipped_ratio``. Ours on
-top: ``accuracy`` (rows judged fully correct, ``Score.correct``), ``verification/masked_rows``
-(timeout / infra_error rows, left out of the loss) and ``verification/<status>``
-counts for every status but ok.
+top: ``accuracy`` (rows judged fully correct, ``Score.correct``) and ``verification/masked_rows``
+(timeout / infra_error rows, left out of the loss); the counts per status,
+``verification/<status>``, come from ``reward_health``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 import torch
 
-from rlvr.verifiers import Score, Status
+from rlvr.verifiers import Score
 
 from .rollouts import Group
 
@@ -75,9 +75,6 @@ def rollout_metrics(per_rank: list[list[GroupSummary]]) -> dict[str, float]:
             for name, value in (parts or {g.task: s.value}).items():
                 components.setdefault(name, []).append(value)
     out |= {f"rewards/{name}/mean": statistics.fmean(v) for name, v in components.items()}
-    for s in scores:
-        if s.status is not Status.OK:
-            out[f"verification/{s.status.value}"] = out.get(f"verification/{s.status.value}", 0.0) + 1
     return out
 
 
@@ -128,6 +125,7 @@ class StepProgress:
         if self._bar is None:
             return
         stats = f"reward {metrics['reward']:.3f}  len {metrics['completions/mean_length']:.0f}  " \
+                f"masked {metrics['verification/masked_rows']:.0f}  error {metrics['verification/error']:.0f}  " \
                 f"{metrics['step_time']:.1f}s/step"
         if "eval/accuracy" in metrics:
             stats += f"  eval {metrics['eval/accuracy']:.3f}"

@@ -27,7 +27,11 @@ accumulated over groups and summed over data-parallel ranks. Held-out accuracy i
 
 Departures from the paper and from TRL, on purpose:
 - Rows whose verification timed out or hit an infra error are masked out of
-  the loss (and counted), never scored 0.
+  the loss (and counted), never scored 0. A step where at least
+  ``verify.stop_failed_share`` of the rows is ``error`` or ``infra_error`` stops
+  the run (`RewardSignalLost`, see ``reward_health``) instead of training on it,
+  and a verifier pool whose workers cannot score stops it before step 1
+  (``VerifierPoolBroken``).
 - With beta = 0, rows whose advantage is exactly 0 (every row of a
   zero-variance group) skip the forward pass: they add exactly 0 to the loss
   and its gradient, but still count in the loss normalisers, as in TRL. The
@@ -40,6 +44,7 @@ Departures from the paper and from TRL, on purpose:
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
 from pathlib import Path
@@ -59,8 +64,11 @@ from .extras import require
 from .grpo import group_advantages, zero_std_groups
 from .models import load_model_and_tokenizer
 from .optimise import optimise
+from .reward_health import RewardSignalLost, reward_health
 from .rollouts import Group, PromptCursor, generate_and_score
 from .run_metrics import GroupSummary, StepProgress, open_loggers, rollout_metrics, sample_rows
+
+log = logging.getLogger(__name__)
 
 
 def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | None = None) -> Path:
@@ -98,9 +106,13 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
         cursor.load_state_dict(state["prompt_cursor"])
         start = state["step"]
 
-    loggers = open_loggers(run_dir, cfg.loggers, resumed_at=start if checkpoint else None) if dist.main else []
     pool = VerifierPool(cfg.verify.workers)
-    _warm_up(pool, tasks, cursor.rows, cfg)
+    try:  # before anything is logged: a pool that cannot score stops the run here (VerifierPoolBroken)
+        _warm_up(pool, tasks, cursor.rows, cfg)
+    except BaseException:
+        pool.close()
+        raise
+    loggers = open_loggers(run_dir, cfg.loggers, resumed_at=start if checkpoint else None) if dist.main else []
     progress = StepProgress(cfg.steps, start, enabled=dist.main and cfg.progress)
     try:
         if start == 0 and eval_rows:
@@ -111,12 +123,19 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
             # 1. rollouts: prompts, G completions each, scores
             groups, generated = _collect_groups(step, cursor, model, tokenizer, tasks, cfg, pool, dist)
             t_rollout = time.perf_counter() - t0
-            # 2. advantages
+            # 2. is the reward signal alive? a step of failed rows stops the run before it trains on them
+            summaries = dist.gather([GroupSummary.of(g, tasks) for g in generated])
+            health = reward_health([s for rank in summaries for g in rank for s in g.scores], cfg.verify)
+            if health.verdict == "stop":
+                raise RewardSignalLost(f"step {step}: {health.message}")
+            if health.verdict == "warn" and dist.main:
+                log.warning("step %d: %s", step, health.message)
+            # 3. advantages
             advantages = _advantages(groups, cfg, dist)
-            # 3. mu optimizer steps on this batch
+            # 4. mu optimizer steps on this batch
             train_stats = optimise(model, ref_model, groups, advantages, cfg, optimizer, scheduler, params, dist)
-            # 4. metrics, samples, eval, checkpoint
-            metrics = rollout_metrics(dist.gather([GroupSummary.of(g, tasks) for g in generated]))
+            # 5. metrics, samples, eval, checkpoint
+            metrics = rollout_metrics(summaries) | health.metrics
             metrics |= train_stats
             metrics |= {"step_time": time.perf_counter() - t0, "rollout_time": t_rollout,
                         "learning_rate": float(scheduler.get_last_lr()[0])}
@@ -244,7 +263,8 @@ def _prepare_run_dir(run_dir: Path, cfg: TrainConfig, checkpoint: Path | None) -
 # Keys a resumed run may change: how long it runs and what it reports, not what it computes
 # (steps only with a constant schedule: it is the cosine schedule's horizon).
 _RESUMABLE_CHANGES = {"steps", "progress", "loggers", "save_every", "keep_checkpoints", "samples_every",
-                      "threads", "eval.every", "verify.workers", "verify.timeout_s"}
+                      "threads", "eval.every", "verify.workers", "verify.timeout_s", "verify.stop_failed_share",
+                      "verify.warn_failed_share"}
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .batch import VerifierPool, verify_batch
+from .batch import VerifierPool, VerifierPoolBroken, verify_batch
 from .registry import UnknownVerifierError, available_verifiers, get_verifier, register_verifier
 from .score import UNSCORED_STATUSES, Score, Status, Verifier
 
@@ -39,6 +39,7 @@ __all__ = [
     "UnknownVerifierError",
     "Verifier",
     "VerifierPool",
+    "VerifierPoolBroken",
     "WeightedSum",
     "available_verifiers",
     "get_verifier",

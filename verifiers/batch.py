@@ -3,16 +3,35 @@
 ``verify_batch`` is safe to call from any thread (a trainer's scoring thread,
 an async server): it uses no signals. Each call to the verifier runs in a worker
 process; one that passes its deadline is SIGKILLed, its row comes back as
-``status="timeout"``, and a fresh worker takes its place. A worker that dies on
-its own (a segfault in a C extension, the OOM killer) gives ``status="error"``.
-Order is preserved.
+``status="timeout"``, and a fresh worker takes its place. Order is preserved.
+
+A worker that dies is not a wrong answer; what its death means depends on what it was doing:
+
+- It dies alone while running a job (a segfault in a C extension, ``os._exit``,
+  a SIGKILL from outside): the job runs again once, on a fresh worker. If the same
+  input kills that worker too, the row is ``error`` (value 0, the input logged:
+  crashing the verifier must not let a policy dodge a 0); otherwise the retry's
+  result stands.
+- It dies in the same moment (``TOGETHER_S``) as other busy workers (the OOM
+  killer, a killed process group, the pool losing all its workers): that is not
+  one input's doing, so each of those jobs runs again, and a job lost that way
+  twice is ``infra_error`` (masked by trainers, never a 0).
+- It dies before it has loaded the verifier (the verifier's module does not
+  import or unpickle in a child, or the main module that a spawn / forkserver
+  child re-imports fails), or workers die on every job (``BROKEN_AFTER_INPUTS``
+  different inputs killed workers and none was answered): the pool cannot score,
+  and ``map`` raises `VerifierPoolBroken` naming the cause (the worker's own
+  traceback, or a probe's when the worker died before our code ran in it, and the
+  likely fix) instead of returning zeros.
 
 Limits: the verifier and every reference must pickle. Workers are forked from a
 forkserver, so starting or replacing one costs milliseconds, not an interpreter
 start-up; the verifier itself is pickled once per batch and sent once per worker.
 Jobs travel in chunks of up to ``MAX_CHUNK``; each job's deadline starts when the
 job before it in the chunk answered, and when a worker is killed the unstarted
-rest of its chunk goes back to the queue.
+rest of its chunk goes back to the queue. Loading the verifier in a fresh worker
+has its own deadline, ``LOAD_TIMEOUT_S``: import time is never charged to a job,
+and a worker that cannot load in that time counts as dying at start-up.
 """
 
 from __future__ import annotations
@@ -26,9 +45,11 @@ import os
 import pickle
 import signal
 import sys
+import tempfile
 import threading
 import time
-from collections import deque
+import traceback
+from collections import Counter, deque
 from collections.abc import Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -38,15 +59,27 @@ from .score import Score, Status, Verifier
 log = logging.getLogger(__name__)
 
 MAX_CHUNK = 16  # jobs per pipe message at most
+TOGETHER_S = 0.1  # workers dying within this of each other died together: not one input's doing
+BROKEN_AFTER_INPUTS = 3  # this many different inputs killed workers and none was answered: broken
+STARTUP_DEATHS = 2  # workers dying before they load the verifier, in a row: broken
+LOAD_TIMEOUT_S = 60.0  # for a fresh worker to import and unpickle the verifier (not a job's deadline)
+PROBE_S = 60.0  # for the process that shows why workers die at start-up
 
 # Imported once in the forkserver so that each forked worker starts warm.
 _PRELOAD = ["rlvr.verifiers.score", "rlvr.verifiers.math_verifier", "sympy"]
 
 
-def _worker_main(conn: Connection, sys_path: list[str]) -> None:
-    """Worker loop: receive a verifier once, then (index, completion, reference) jobs."""
+class VerifierPoolBroken(RuntimeError):
+    """The verifier pool cannot score: its workers die at start-up or on every job.
+
+    The message names the cause (the worker's traceback when it could send one)
+    and the likely fix; the pool has discarded its workers and can be used again.
+    """
+
+
+def _worker_main(conn: Connection) -> None:
+    """Worker loop: receive a verifier once, then chunks of (index, completion, reference) jobs."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    sys.path[:] = sys_path  # so that verifiers defined in the caller's modules unpickle
     verifier: Any = None
     while True:
         try:
@@ -56,9 +89,15 @@ def _worker_main(conn: Connection, sys_path: list[str]) -> None:
         if message is None:
             return
         if message[0] == "verifier":
-            verifier = pickle.loads(message[1])
+            sys.path[:] = message[2]  # the caller's, as it is now: so that its modules import here too
+            try:
+                verifier = pickle.loads(message[1])  # imports the verifier's module in this process
+            except BaseException:  # the parent turns this into VerifierPoolBroken with our traceback
+                conn.send(("broken", traceback.format_exc()[-4000:]))
+                return
+            conn.send(("loaded",))
             continue
-        for index, completion, reference in message[1]:  # a chunk of jobs; one reply per job, in order
+        for index, completion, reference in message[1]:  # one reply per job, in order
             try:
                 score = verifier(completion, reference)
                 if not isinstance(score, Score):
@@ -66,16 +105,21 @@ def _worker_main(conn: Connection, sys_path: list[str]) -> None:
                                          message="verifier did not return a Score")
             except Exception as exc:  # a verifier bug: a status, never a silent 0
                 score = Score.failed(Status.ERROR, exception=f"{type(exc).__name__}: {exc}"[:2000])
-            conn.send((index, score))
+            conn.send(("score", index, score))
 
 
 class _Worker:
     def __init__(self, ctx: Any) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=_worker_main, args=(child, list(sys.path)), daemon=True)
-        self.process.start()
-        child.close()
+        self.process = ctx.Process(target=_worker_main, args=(child,), daemon=True)
+        try:
+            self.process.start()
+        except OSError as exc:  # no processes left, no memory to fork: nothing can score
+            raise VerifierPoolBroken(f"cannot start a verifier worker process: {exc}") from exc
+        finally:
+            child.close()
         self.verifier_key: str | None = None
+        self.loaded = False  # has it answered that it loaded the verifier of verifier_key
         self.jobs: deque[int] = deque()  # sent, not yet answered; the first one is running
         self.deadline = 0.0  # of the running job
 
@@ -92,6 +136,93 @@ class _Worker:
         self.kill()
 
 
+class _Deaths:
+    """What dead workers have cost one batch: per-row death counts, and the verdicts they lead to."""
+
+    def __init__(self, verifier: Verifier, completions: Sequence[str]) -> None:
+        self.name, self.completions = type(verifier).__name__, completions
+        self.alone: dict[int, list[int | None]] = {}  # row -> exit codes of lone deaths running it
+        self.together: Counter[int] = Counter()  # row -> deaths shared with other workers
+        self.codes: list[int | None] = []  # exit codes of every death while running a job
+        self.answered = 0  # jobs answered in this batch
+
+    def died(self, row: int, code: int | None, *, together: bool) -> Score | None:
+        """The worker running ``row`` died: its final score, or None to run it again."""
+        self.codes.append(code)
+        if together:
+            self.together[row] += 1
+            if self.together[row] < 2:
+                return None
+            return Score.failed(Status.INFRA_ERROR, message="verifier workers died together twice while "
+                                f"running this row (last exit code {code}): not this input's doing")
+        codes = self.alone.setdefault(row, [])
+        codes.append(code)
+        if len(codes) < 2:
+            return None
+        log.error("%s: input %d killed its verifier worker twice (exit codes %s); scored error. Input: %r",
+                  self.name, row, codes, self.completions[row][:1000])
+        return Score.failed(Status.ERROR, message=f"this input killed the verifier's worker twice (exit codes "
+                            f"{codes})", exit_codes=codes)
+
+    def broken(self) -> str | None:
+        """Why the pool cannot score, when workers die on every job."""
+        rows = self.alone.keys() | self.together.keys()
+        if self.answered or len(rows) < BROKEN_AFTER_INPUTS:
+            return None
+        return (f"{self.name}: verifier workers die on every job ({len(rows)} different inputs killed them, "
+                f"none was answered; exit codes {sorted(set(self.codes), key=str)}). The verifier crashes its process (a C extension "
+                f"fault, os._exit, memory): run it once in this process to see how.")
+
+
+def _probe_target() -> None:
+    """What a start-up probe runs: reaching it means a worker process can start."""
+
+
+def _start_probe(start_method: str) -> str:
+    """Start one process as the workers start, with its stderr captured: the traceback that
+    killed them (it ran before any of our code in the child, so the child cannot send it).
+
+    A forkserver child prints to the forkserver's stderr, out of reach: the probe uses spawn,
+    which re-imports the main module the same way. fd 2 points at a file only while the probe
+    starts, a few milliseconds in which another thread's stderr output would land there too.
+    """
+    ctx: Any = mp.get_context("spawn" if start_method == "forkserver" else start_method)
+    with tempfile.TemporaryFile() as captured:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(captured.fileno(), 2)
+        try:
+            probe = ctx.Process(target=_probe_target, daemon=True)
+            probe.start()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        probe.join(timeout=PROBE_S)
+        if probe.exitcode is None:
+            probe.kill()
+            probe.join()
+        captured.seek(0)
+        text = captured.read().decode(errors="replace").strip()
+    if probe.exitcode == 0:
+        return "A probe process started fine, so the deaths may come and go; see this process's stderr."
+    tail = text if len(text) <= 3000 else "...\n" + text[-3000:].partition("\n")[2]  # whole lines
+    return f"A probe process started as a worker exited with code {probe.exitcode}; its stderr:\n{tail}"
+
+
+def _main_module_hint(start_method: str) -> str:
+    """The missing ``__main__`` guard, when the start method makes each worker re-import the main module."""
+    if start_method == "fork":
+        return ""
+    main = sys.modules.get("__main__")
+    name = getattr(getattr(main, "__spec__", None), "name", None)
+    where = name or getattr(main, "__file__", None)  # as multiprocessing.spawn decides what to re-import
+    if not where or (name and name.endswith("__main__")):  # `python -m pkg` runs pkg/__main__.py: not re-run
+        return ""
+    return (f"With start method {start_method!r} every worker first re-imports the main module ({where}) as "
+            f"'__mp_main__'. If that script trains, scores or starts processes at its top level, put that "
+            f"code under `if __name__ == \"__main__\":`.")
+
+
 class VerifierPool:
     """A fixed set of worker processes that run verifiers under deadlines.
 
@@ -106,9 +237,11 @@ class VerifierPool:
         self._ctx = mp.get_context(start_method)
         if start_method == "forkserver":
             self._ctx.set_forkserver_preload(_PRELOAD)
+        self._start_method = start_method
         self._size = workers
         self._workers: list[_Worker] = []
         self._lock = threading.Lock()
+        self._startup_deaths = 0  # workers that died before loading a verifier, since one last loaded
         self.replaced = 0  # workers killed or lost and replaced, for logging
 
     def _ensure_workers(self) -> None:
@@ -124,6 +257,7 @@ class VerifierPool:
         *,
         timeout_s: float = 5.0,
     ) -> list[Score]:
+        """Score every completion; raises `VerifierPoolBroken` when the workers cannot score at all."""
         if len(completions) != len(references):
             raise ValueError(f"{len(completions)} completions but {len(references)} references")
         if timeout_s <= 0:
@@ -134,56 +268,124 @@ class VerifierPool:
         blob = pickle.dumps(verifier)
         key = hashlib.sha1(blob).hexdigest()
         results: list[Score | None] = [None] * len(completions)
+        deaths = _Deaths(verifier, completions)
         with self._lock:
-            self._ensure_workers()
-            pending = deque(range(len(completions)))
-            # Jobs go out in chunks (one pipe message each) so that fast verifiers are not
-            # bound by a round trip per completion; small chunks keep the workers balanced.
-            chunk = max(1, min(MAX_CHUNK, len(completions) // (4 * self._size)))
-            idle = list(self._workers)
             busy: dict[Connection, _Worker] = {}
-            while pending or busy:
-                while pending and idle:
-                    worker = idle.pop()
-                    jobs = [pending.popleft() for _ in range(min(chunk, len(pending)))]
-                    if worker.verifier_key != key:
-                        worker.conn.send(("verifier", blob))
-                        worker.verifier_key = key
-                    worker.conn.send(("jobs", [(i, completions[i], references[i]) for i in jobs]))
-                    worker.jobs = deque(jobs)
-                    worker.deadline = time.monotonic() + timeout_s
-                    busy[worker.conn] = worker
-                next_deadline = min(w.deadline for w in busy.values())
-                ready = wait(list(busy), timeout=max(0.0, next_deadline - time.monotonic()))
-                for ready_conn in ready:
-                    worker = busy[ready_conn]  # type: ignore[index]
-                    try:
-                        index, score = worker.conn.recv()
-                    except (EOFError, OSError):
-                        del busy[ready_conn]  # type: ignore[arg-type]
-                        worker.process.join(timeout=1)  # reap it, so the exit code is known
-                        code = worker.process.exitcode
-                        results[worker.jobs.popleft()] = Score.failed(
-                            Status.ERROR, message=f"verifier worker died (exit code {code})")
-                        pending.extendleft(reversed(worker.jobs))  # the rest of its chunk runs elsewhere
-                        idle.append(self._replace(worker))
-                        continue
-                    results[index] = score
-                    worker.jobs.popleft()
-                    worker.deadline = time.monotonic() + timeout_s  # the next job of the chunk starts now
-                    if not worker.jobs:
-                        del busy[ready_conn]  # type: ignore[arg-type]
-                        idle.append(worker)
-                now = time.monotonic()
-                for conn, worker in list(busy.items()):
-                    if worker.deadline <= now:
-                        del busy[conn]
-                        results[worker.jobs.popleft()] = Score.failed(Status.TIMEOUT, timeout_s=timeout_s)
-                        pending.extendleft(reversed(worker.jobs))
-                        idle.append(self._replace(worker))
+            try:
+                self._ensure_workers()
+                pending = deque(range(len(completions)))
+                # Jobs go out in chunks (one pipe message each) so that fast verifiers are not
+                # bound by a round trip per completion; small chunks keep the workers balanced.
+                chunk = max(1, min(MAX_CHUNK, len(completions) // (4 * self._size)))
+                idle = list(self._workers)
+                while pending or busy:
+                    while pending and idle:
+                        worker = idle.pop()  # the last one: a fresh replacement takes a retried job
+                        jobs = [pending.popleft() for _ in range(min(chunk, len(pending)))]
+                        if worker.verifier_key != key:
+                            worker.conn.send(("verifier", blob, list(sys.path)))
+                            worker.verifier_key, worker.loaded = key, False
+                        worker.conn.send(("jobs", [(i, completions[i], references[i]) for i in jobs]))
+                        worker.jobs = deque(jobs)
+                        worker.deadline = time.monotonic() + (timeout_s if worker.loaded else LOAD_TIMEOUT_S)
+                        busy[worker.conn] = worker
+                    next_deadline = min(w.deadline for w in busy.values())
+                    ready = wait(list(busy), timeout=max(0.0, next_deadline - time.monotonic()))
+                    dead = self._read(ready, busy, idle, results, deaths, verifier, timeout_s)
+                    if dead:  # workers dying in the same moment show up within TOGETHER_S
+                        time.sleep(TOGETHER_S)
+                        dead += self._read(wait(list(busy), timeout=0), busy, idle, results, deaths, verifier,
+                                           timeout_s)
+                        self._bury(dead, pending, idle, results, deaths, verifier)
+                    now = time.monotonic()
+                    late = [w for w in busy.values() if w.deadline <= now]
+                    for worker in late:
+                        del busy[worker.conn]
+                        if worker.loaded:
+                            results[worker.jobs.popleft()] = Score.failed(Status.TIMEOUT, timeout_s=timeout_s)
+                    self._bury(late, pending, idle, results, deaths, verifier, killed=True)
+            except BaseException:  # raised mid-batch: late replies must never reach another batch
+                for worker in busy.values():
+                    worker.kill()
+                self._workers = [w for w in self._workers if w not in busy.values()]
+                raise
         scores = [r for r in results if r is not None]
         _log_failures(verifier, scores)
         return scores
+
+    def _read(self, ready: list[Any], busy: dict[Connection, _Worker], idle: list[_Worker],
+              results: list[Score | None], deaths: _Deaths, verifier: Verifier, timeout_s: float) -> list[_Worker]:
+        """Take every message waiting on ``ready``; -> the workers found dead (taken out of ``busy``)."""
+        dead = []
+        for conn in ready:
+            worker = busy[conn]
+            while worker.jobs and worker.conn.poll():
+                try:
+                    message = worker.conn.recv()
+                except (EOFError, OSError):
+                    del busy[conn]
+                    dead.append(worker)
+                    break
+                if message[0] == "broken":
+                    raise VerifierPoolBroken(self._broken_message(verifier, message[1]))
+                if message[0] == "loaded":
+                    worker.loaded, self._startup_deaths = True, 0
+                    worker.deadline = time.monotonic() + timeout_s  # loading is not the first job's time
+                    continue
+                _, index, score = message
+                results[index] = score
+                deaths.answered += 1
+                worker.jobs.popleft()
+                worker.deadline = time.monotonic() + timeout_s  # the next job of the chunk starts now
+            if conn in busy and not worker.jobs:
+                del busy[conn]
+                idle.append(worker)
+        return dead
+
+    def _bury(self, dead: list[_Worker], pending: deque[int], idle: list[_Worker], results: list[Score | None],
+              deaths: _Deaths, verifier: Verifier, *, killed: bool = False) -> None:
+        """Replace dead workers (or, ``killed``, ones past their deadline, whose timed-out job is
+        already scored); score, requeue or give up on the jobs they held (see the module doc)."""
+        running = [w for w in dead if w.loaded]
+        codes = []
+        for worker in dead:
+            worker.process.join(timeout=0 if killed else 1)  # reap it, so the exit code is known
+            code = worker.process.exitcode
+            codes.append(code)
+            if killed:
+                self._startup_deaths += not worker.loaded  # it could not load the verifier in LOAD_TIMEOUT_S
+            elif worker.loaded:
+                row = worker.jobs.popleft()
+                score = deaths.died(row, code, together=len(running) > 1)
+                if score is None:
+                    worker.jobs.appendleft(row)
+                else:
+                    results[row] = score
+            else:
+                self._startup_deaths += 1
+            pending.extendleft(reversed(worker.jobs))  # retried first, on the fresh worker
+            idle.append(self._replace(worker))
+        if self._startup_deaths >= STARTUP_DEATHS:
+            hint = _main_module_hint(self._start_method)
+            if killed:
+                raise VerifierPoolBroken(
+                    f"{type(verifier).__name__}: verifier workers take more than {LOAD_TIMEOUT_S:.0f} s to load "
+                    f"the verifier ({self._startup_deaths} in a row): the pool cannot score. Does importing its "
+                    f"module hang or wait for something? {hint}".strip())
+            raise VerifierPoolBroken(
+                f"{type(verifier).__name__}: verifier workers exit before they load the verifier "
+                f"({self._startup_deaths} in a row, exit codes {codes}): the pool cannot score. "
+                f"{_start_probe(self._start_method)}\n{hint}".strip())
+        why = deaths.broken()
+        if why:
+            raise VerifierPoolBroken(why)
+
+    def _broken_message(self, verifier: Verifier, worker_traceback: str) -> str:
+        hint = _main_module_hint(self._start_method) if "__main__" in worker_traceback else (
+            "A worker imports the verifier's module afresh, with this process's sys.path: that import must "
+            "work in a child process.")
+        return (f"{type(verifier).__name__}: a verifier worker cannot load the verifier, so the pool cannot "
+                f"score. The worker's traceback:\n{worker_traceback.rstrip()}\n{hint}")
 
     def _replace(self, worker: _Worker) -> _Worker:
         worker.kill()
@@ -208,7 +410,7 @@ class VerifierPool:
 def _log_failures(verifier: Verifier, scores: list[Score]) -> None:
     """A verifier that raised, timed out or lost its worker is a warning, with the first detail:
     such rows are never silently a 0 (the trainer also counts them per status)."""
-    for status in (Status.ERROR, Status.TIMEOUT):
+    for status in (Status.ERROR, Status.TIMEOUT, Status.INFRA_ERROR):
         hit = [s for s in scores if s.status is status]
         if hit:
             log.warning("%s: %d of %d rows ended with status %s (first: %s)", type(verifier).__name__,
@@ -248,7 +450,9 @@ def verify_batch(
 ) -> list[Score]:
     """Score ``completions[i]`` against ``references[i]`` for all i, in order.
 
-    A call that passes ``timeout_s`` is killed and scored ``status="timeout"``.
-    Uses ``pool`` when given, else a shared pool of ``workers`` processes.
+    A call that passes ``timeout_s`` is killed and scored ``status="timeout"``; a worker
+    that dies is retried or masked as the module doc says. Raises `VerifierPoolBroken`
+    when the workers cannot score at all. Uses ``pool`` when given, else a shared pool
+    of ``workers`` processes.
     """
     return (pool or shared_pool(workers)).map(verifier, completions, references, timeout_s=timeout_s)

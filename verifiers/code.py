@@ -13,8 +13,9 @@ is a ``parse_error``; nothing code-like is ``no_answer``.
 Scoring: all tests of one completion run in ONE sandbox job (`rlvr.sandbox.harness`).
 ``reward="fraction"`` gives the fraction passed, ``"all"`` 1.0 only if every
 test passes. A program that loops, runs out of memory or floods its output is
-judged (0 for the tests it did not pass); only an infrastructure failure is
-``infra_error``, retried ``retries`` times first, never scored as wrong.
+judged (0 for the tests it did not pass); only an infrastructure failure (the
+sandbox reports one, or raises) is ``infra_error``, retried ``retries`` times
+first, never scored as wrong.
 
 Safety: before scoring anything, each process makes sure the abuse suite passed
 against its sandbox config (``self_check=True``; `rlvr.sandbox.self_check`: run
@@ -201,8 +202,12 @@ class CodeVerifier:
         attempts = 0
         while True:
             attempts += 1
-            result = sandbox.run(job.code, stdin=job.stdin, files=job.files, timeout_s=job.timeout_s,
-                                 memory_mb=job.memory_mb)
+            try:
+                result = sandbox.run(job.code, stdin=job.stdin, files=job.files, timeout_s=job.timeout_s,
+                                     memory_mb=job.memory_mb)
+            except Exception as exc:  # the sandbox refused or broke (ours): never the completion's error
+                result = ExecResult(status=ExecStatus.INFRA_ERROR, detail=f"sandbox raised {type(exc).__name__}: "
+                                    f"{exc}"[:2000])
             if result.status is not ExecStatus.INFRA_ERROR:
                 return self._judge(code, tests, result, nonce, attempts)
             log.warning("code verifier: infra error (attempt %d): %s", attempts, result.detail[:300])

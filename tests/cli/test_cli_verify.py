@@ -68,6 +68,8 @@ def test_verify_reads_1e1_as_the_number_it_means(tmp_path):
                                       "--param", "max_length=1e1"])
     assert result.exit_code == 0, result.output
     assert [json.loads(line)["value"] for line in out.read_text().splitlines()] == [1.0, 0.0]
+
+
 def test_verify_with_a_task_verifier_needs_no_task_import(tmp_path):
     """`rlvr verify --verifier countdown` once said "unknown verifier" unless rlvr.tasks was imported."""
     src = tmp_path / "c.jsonl"
@@ -86,3 +88,18 @@ def test_verify_with_a_task_verifier_needs_no_task_import(tmp_path):
     assert proc.returncode == 0, proc.stderr + proc.stdout
     scores = [json.loads(line) for line in (tmp_path / "c.scores.jsonl").read_text().splitlines()]
     assert [(s["value"], s["status"]) for s in scores] == [(1.0, "ok"), (0.0, "ok")]
+
+
+def test_verify_with_workers_that_cannot_load_the_verifier_stops_with_the_cause(tmp_path, unimportable_verifier):
+    from rlvr.verifiers import register_verifier
+
+    register_verifier("unimportable_for_verify_cli")(type(unimportable_verifier))
+    data = tmp_path / "c.jsonl"
+    data.write_text('{"completion": "1", "reference": "1"}\n{"completion": "2", "reference": "1"}\n')
+    result = CliRunner().invoke(app, ["verify", "--verifier", "unimportable_for_verify_cli", "--completions",
+                                      str(data)])
+    assert result.exit_code == 1, result.output
+    assert "Unimportable: a verifier worker cannot load the verifier" in result.output
+    assert "ImportError: worker_unimportable needs the parent's set-up" in result.output
+    assert isinstance(result.exception, SystemExit)  # no traceback
+    assert not (tmp_path / "c.scores.jsonl").exists()  # no file of zeros

@@ -99,3 +99,22 @@ def test_eval_default_model_on_two_rows(tmp_path):
     samples = [json.loads(x) for x in next(tmp_path.glob("samples_arithmetic_*.jsonl")).read_text().splitlines()]
     assert len(samples) == 4 and all(0 < s["num_tokens"] <= 24 for s in samples)
     assert all(s["completion"] for s in samples)
+
+
+def test_eval_with_verifier_workers_that_cannot_start_stops_with_the_cause(tmp_path, unimportable_verifier):
+    from rlvr.tasks import register_task
+    from rlvr.verifiers import register_verifier
+
+    register_verifier("unimportable_for_eval_cli")(type(unimportable_verifier))
+    task = get_task("arithmetic", name="unimportable_eval", verifiers=[{"name": "unimportable_for_eval_cli"}])
+    register_task(task)
+    data = tmp_path / "c.jsonl"
+    data.write_text("".join(json.dumps({"id": r["id"], "completion": "1"}) + "\n"
+                            for r in task.load(split=task.eval_split, limit=2)))
+    result = runner.invoke(app, ["eval", "--task", "unimportable_eval", "--completions", str(data),
+                                 "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert "WeightedSum: a verifier worker cannot load the verifier" in result.output
+    assert "ImportError: worker_unimportable needs the parent's set-up" in result.output
+    assert isinstance(result.exception, SystemExit)  # no traceback
+    assert not (tmp_path / "out").exists()  # no results of zeros

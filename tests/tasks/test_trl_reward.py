@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from rlvr.tasks import get_task, trl_dataset, trl_reward
-from rlvr.verifiers import Score, register_verifier
+from rlvr.verifiers import Score, Status, VerifierPoolBroken, register_verifier
 
 BOXED_EXACT = [{"name": "exact", "params": {"extract": r"\\boxed\{([^}]*)\}"}}]
 
@@ -50,6 +50,33 @@ def test_timeouts_are_none_not_zero():
     reward = trl_reward(task, timeout_s=1.0)
     out = reward(["p"] * 3, ["12", "70", "13"], answer=["12", "70", "14"])
     assert out == [1.0, None, 0.0]
+
+
+@dataclass(frozen=True)
+class InfraOnSeven:
+    """As a sandbox that fails under the completions that say 7: infra_error, our fault."""
+
+    def __call__(self, completion: str, reference: Any) -> Score:
+        if "7" in completion:
+            return Score.failed(Status.INFRA_ERROR, reason="sandbox unavailable")
+        return Score.judged(1.0 if completion.strip() == str(reference) else 0.0, completion)
+
+
+register_verifier("test_infra_on_seven")(InfraOnSeven)
+
+
+def test_infra_errors_are_none_not_zero():
+    """TRL 1.16 reads None as "not applicable": a row where every reward function said None is
+    left out of its group's baseline and gets advantage 0 (GRPOTrainer._generate_and_score_completions)."""
+    reward = trl_reward(get_task("arithmetic", verifiers=[{"name": "test_infra_on_seven"}]))
+    assert reward(["p"] * 3, ["12", "70", "13"], answer=["12", "70", "14"]) == [1.0, None, 0.0]
+
+
+def test_verifier_workers_that_cannot_start_stop_the_reward_with_the_cause(unimportable_verifier):
+    register_verifier("test_unimportable_for_trl")(type(unimportable_verifier))
+    reward = trl_reward(get_task("arithmetic", verifiers=[{"name": "test_unimportable_for_trl"}]))
+    with pytest.raises(VerifierPoolBroken, match="ImportError: worker_unimportable needs the parent's set-up"):
+        reward(["p"] * 4, ["1", "2", "3", "4"], answer=["1", "2", "3", "4"])  # not four zeros
 
 
 def test_dataset_prompt_is_the_task_messages():

@@ -190,7 +190,6 @@ def test_rollout_metrics_count_masked_rows_and_zero_std_groups() -> None:
     ]
     m = rollout_metrics([groups])
     assert m["verification/masked_rows"] == 2
-    assert m["verification/timeout"] == 1 and m["verification/infra_error"] == 1
     assert m["reward"] == pytest.approx(3 / 4)  # masked rows are not scored 0
     assert m["frac_reward_zero_std"] == 0.5  # group 2's scored rewards are all 1
     assert m["reward_std"] == pytest.approx((math.sqrt(0.5) + 0) / 2)

@@ -144,6 +144,16 @@ def test_an_infra_failure_is_retried_not_scored(verifier: CodeVerifier) -> None:
 
 
 @pytest.mark.docker
+def test_a_sandbox_that_raises_is_infra_error_not_an_error(verifier: CodeVerifier) -> None:
+    """The Docker sandbox refuses a job asking more memory than its container has (a config
+    mismatch: ours, not the completion's): the verifier must not raise, nor score it error."""
+    score = verifier(fenced("x = 1"), {"asserts": ["assert x == 1"], "memory_mb": 4096})
+    assert score.status is Status.INFRA_ERROR and not score.is_scored
+    assert score.details["attempts"] == 3  # retried, as any infra failure
+    assert "sandbox raised ValueError: job memory_mb=4096 exceeds container_memory_mb=1024" in score.details["reason"]
+
+
+@pytest.mark.docker
 def test_no_engine_or_image_is_infra_error() -> None:
     missing = CodeVerifier({"image": "rlvr-no-such-image:never"}, self_check=False, retries=0)
     score = missing(fenced("x = 1"), {"asserts": ["assert x == 1"]})
