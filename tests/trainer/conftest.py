@@ -27,6 +27,7 @@ class _Generation:
 @dataclass
 class _VerifierEntry:
     key: str = "boxed"
+    weight: float = 1.0  # `rlvr tasks ls` lists every registered task, this one included
 
 
 @dataclass
