@@ -32,6 +32,7 @@ _COMMAND_MODULES = [
     "rlvr.trainer.cli_eval",  # rlvr eval
     "rlvr.trainer.cli_train",  # rlvr train
     "rlvr.trainer.cli_plot",  # rlvr plot
+    "rlvr.trainer.cli_serve",  # rlvr serve
 ]
 for _module in _COMMAND_MODULES:
     importlib.import_module(_module).register(app)
