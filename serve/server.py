@@ -6,6 +6,8 @@ import ipaddress
 from pathlib import Path
 from typing import Any
 
+from rlvr.verifiers.remote import read_token
+
 from .app import ServeConfig, create_app
 
 GRACEFUL_SHUTDOWN_S = 60  # on SIGTERM/SIGINT: stop accepting, finish in-flight requests for at most this long
@@ -18,15 +20,6 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def read_token(token_file: str | Path | None) -> str | None:
-    if token_file is None:
-        return None
-    token = Path(token_file).read_text(encoding="utf-8").strip()
-    if not token:
-        raise ValueError(f"token file {token_file} is empty")
-    return token
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, task: str | None = None, workers: int = 2,

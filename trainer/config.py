@@ -67,6 +67,8 @@ class RolloutConfig(_Strict):
 class VerifyConfig(_Strict):
     timeout_s: float = Field(10.0, gt=0)
     workers: int = Field(2, ge=1)
+    url: str | None = None  # `rlvr serve` replica(s), comma-separated: score there instead of in local workers
+    token_file: str | None = None  # the servers' bearer token, read from a file so the saved config holds none
 
 
 class LossConfig(_Strict):

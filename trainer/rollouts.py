@@ -24,7 +24,7 @@ from typing import Any
 
 import torch
 
-from rlvr.verifiers import Score, VerifierPool
+from rlvr.verifiers import Score, ScoringPool
 
 from .sampling import SampledGroup, sample_groups
 
@@ -93,7 +93,7 @@ def group_seed(seed: int, step: int, slot: int) -> int:
 
 def generate_and_score(
     prompts: list[Prompt], *, step: int, model: Any, tokenizer: Any, tasks: list[Any], cfg: Any,
-    pool: VerifierPool,
+    pool: ScoringPool,
 ) -> list[Group]:
     """Sample every prompt's group (``rollout.generation_groups`` prompts per decode loop, or
     all); each group is scored in the verifier pool as soon as all its rows have ended."""
@@ -134,7 +134,7 @@ def generate_and_score(
 @torch.no_grad()
 def held_out_accuracy(
     model: Any, tokenizer: Any, task: Any, rows: list[dict[str, Any]], *, max_new_tokens: int,
-    batch_size: int, pool: VerifierPool, timeout_s: float, device: torch.device,
+    batch_size: int, pool: ScoringPool, timeout_s: float, device: torch.device,
 ) -> dict[str, float]:
     """Greedy decoding on held-out rows -> accuracy (correct / all rows) and mean reward."""
     texts: list[str] = []

@@ -46,7 +46,8 @@ from typing import Any
 
 import torch
 
-from rlvr.verifiers import VerifierPool
+from rlvr.verifiers import ScoringPool
+from rlvr.verifiers.remote import open_pool
 
 from .checkpoint import load_training_state, resolve_resume, save_checkpoint
 from .config import ConfigError, TrainConfig, dump_config, load_config
@@ -93,7 +94,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
         start = state["step"]
 
     loggers = open_loggers(run_dir, cfg.loggers, resumed_at=start if checkpoint else None) if ddp.main else []
-    pool = VerifierPool(cfg.verify.workers)
+    pool = open_pool(cfg.verify.url, token_file=cfg.verify.token_file, workers=cfg.verify.workers)
     _warm_up(pool, tasks, sampler.rows, cfg)
     progress = StepProgress(cfg.steps, start, enabled=ddp.main and cfg.progress)
     try:
@@ -143,7 +144,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
 
 
 def _collect_groups(step: int, sampler: PromptSampler, model: Any, tokenizer: Any, tasks: list[Any],
-                    cfg: TrainConfig, pool: VerifierPool, ddp: Dist
+                    cfg: TrainConfig, pool: ScoringPool, ddp: Dist
                     ) -> tuple[list[Group], list[Group]]:
     """-> (groups to train on, every group generated this step). Dynamic sampling drops
     zero-variance groups and draws new prompts, at most ``max_resample_rounds`` times;
@@ -242,7 +243,7 @@ def _optimise(model: Any, ref_model: Any, groups: list[Group], cfg: TrainConfig,
 
 
 def _evaluate(model: Any, tokenizer: Any, tasks: list[Any], eval_rows: list[list[dict]], cfg: TrainConfig,
-              pool: VerifierPool, device: torch.device, ddp: Dist) -> dict[str, float]:
+              pool: ScoringPool, device: torch.device, ddp: Dist) -> dict[str, float]:
     """Held-out accuracy per task (greedy), on rank 0; ``eval/accuracy`` is their mean."""
     out: dict[str, float] = {}
     if ddp.main:
@@ -259,7 +260,7 @@ def _evaluate(model: Any, tokenizer: Any, tasks: list[Any], eval_rows: list[list
 # --- set-up helpers ---
 
 
-def _warm_up(pool: VerifierPool, tasks: list[Any], rows: list[list[dict]], cfg: TrainConfig) -> None:
+def _warm_up(pool: ScoringPool, tasks: list[Any], rows: list[list[dict]], cfg: TrainConfig) -> None:
     """Start every verifier worker and load each task's verifier into it, under a generous
     deadline: a worker's first job pays for its interpreter start and imports, which on a
     loaded machine can exceed ``verify.timeout_s`` and would mask honest rows as timeouts."""
@@ -301,7 +302,8 @@ def _prepare_run_dir(run_dir: Path, cfg: TrainConfig, checkpoint: Path | None) -
 
 # Keys a resumed run may change: how long it runs and what it reports, not what it computes.
 _RESUMABLE_CHANGES = {"steps", "progress", "loggers", "save_every", "keep_checkpoints", "samples_every",
-                      "threads", "eval.every", "verify.workers", "verify.timeout_s"}
+                      "threads", "eval.every", "verify.workers", "verify.timeout_s",
+                      "verify.url", "verify.token_file"}
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:

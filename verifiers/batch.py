@@ -31,7 +31,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import Any, Protocol
 
 from .score import Score, Status, Verifier
 
@@ -90,6 +90,16 @@ class _Worker:
             self.conn.send(None)
         self.process.join(timeout=1)
         self.kill()
+
+
+class ScoringPool(Protocol):
+    """What a trainer scores with: `VerifierPool` (worker processes here) or
+    `rlvr.verifiers.remote.RemoteVerifierPool` (`rlvr serve` replicas)."""
+
+    def map(self, verifier: Verifier, completions: Sequence[str], references: Sequence[Any], *,
+            timeout_s: float = 5.0) -> list[Score]: ...
+
+    def close(self) -> None: ...
 
 
 class VerifierPool:
