@@ -22,7 +22,7 @@ from typing import Any
 
 import anyio
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -39,6 +39,7 @@ from .protocol import (
     RewardRequest,
     RunCodeRequest,
     VerifyRequest,
+    VerifyResponse,
     completion_of,
     decode_files,
     reference_of,
@@ -50,6 +51,7 @@ from .scheduler import DeadlineExceeded, Overloaded, VerifyScheduler
 # Verifier params that would let a client choose how untrusted code runs: the server's sandbox decides.
 _SERVER_OWNED_PARAMS = {"code": {"sandbox", "self_check"}}
 _MAX_CACHED_VERIFIERS = 128
+_SCORES = TypeAdapter(VerifyResponse)  # scores straight to JSON bytes: the hot path of /v1/verify
 
 
 class ServeConfig(BaseModel):
@@ -79,9 +81,10 @@ def _field_error(loc: list[Any], msg: str) -> _HTTPError:
     return _HTTPError(422, [{"loc": ["body", *loc], "msg": msg, "type": "value_error"}])
 
 
-def _validate(model: type[BaseModel], body: Any) -> Any:
+def _validate(model: type[BaseModel], body: bytes) -> Any:
+    """Parse and validate in one pass (pydantic's JSON parser); bad JSON is a 422 of type json_invalid."""
     try:
-        return model.model_validate(body)
+        return model.model_validate_json(body)
     except ValidationError as exc:
         raise _HTTPError(422, [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
                                for e in exc.errors(include_url=False, include_input=False)]) from None
@@ -196,17 +199,14 @@ class _Service:
                                 timeout_s=min(request.run_timeout, self.config.max_run_timeout_s), memory_mb=memory)
 
 
-async def _read_json(request: Request, limit: int) -> Any:
+async def _read_body(request: Request, limit: int) -> bytes:
     size, chunks = 0, []
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
             raise _HTTPError(413, f"request body exceeds {limit} bytes")
         chunks.append(chunk)
-    try:
-        return json.loads(b"".join(chunks))
-    except ValueError as exc:
-        raise _HTTPError(422, [{"loc": ["body"], "msg": f"invalid JSON: {exc}", "type": "json_invalid"}]) from None
+    return b"".join(chunks)
 
 
 def _service(request: Request) -> _Service:
@@ -215,7 +215,7 @@ def _service(request: Request) -> _Service:
 
 async def verify(request: Request) -> Response:
     service = _service(request)
-    req = _validate(VerifyRequest, await _read_json(request, service.config.max_body_bytes))
+    req = _validate(VerifyRequest, await _read_body(request, service.config.max_body_bytes))
     if (req.task is None) == (req.verifiers is None):
         raise _field_error(["task"], "give exactly one of `task` or `verifiers`")
     if len(req.references) != len(req.completions):
@@ -224,12 +224,12 @@ async def verify(request: Request) -> Response:
                      else service.spec_verifier(req.verifiers))
     timeout_s = min(req.timeout_s or service.config.verify_timeout_s, service.config.verify_timeout_s)
     scores = await service.score(key, verifier, req.completions, req.references, timeout_s)
-    return JSONResponse({"scores": [s.model_dump(mode="json") for s in scores]})
+    return Response(_SCORES.dump_json(VerifyResponse(scores=scores)), media_type="application/json")
 
 
 async def get_reward(request: Request) -> Response:
     service = _service(request)
-    req = _validate(RewardRequest, await _read_json(request, service.config.max_body_bytes))
+    req = _validate(RewardRequest, await _read_body(request, service.config.max_body_bytes))
     if service.config.task is None:
         raise _field_error(["labels"], "this server was started without --task: /get_reward has nothing to score with")
     if req.labels is None:
@@ -253,7 +253,7 @@ async def get_reward(request: Request) -> Response:
 
 async def run_code(request: Request) -> Response:
     service = _service(request)
-    req = _validate(RunCodeRequest, await _read_json(request, service.config.max_body_bytes))
+    req = _validate(RunCodeRequest, await _read_body(request, service.config.max_body_bytes))
     if req.language not in SUPPORTED_LANGUAGES:
         reply = sandbox_error(f"language {req.language!r} is not supported by this server "
                               f"(supported: {', '.join(sorted(SUPPORTED_LANGUAGES))})")

@@ -28,9 +28,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import BaseModel, ValidationError
 
 from .batch import ScoringPool, VerifierPool
 from .score import Score, Status, Verifier
+
+
+class _Reply(BaseModel):
+    """The body of a /v1/verify answer."""
+
+    scores: list[Score]
 
 
 class RemoteVerifierError(RuntimeError):
@@ -124,10 +131,14 @@ class RemoteVerifierPool:
                 last = f"{url}: {type(exc).__name__}: {exc}"
             else:
                 if response.status_code == 200:
-                    scores = [Score.model_validate(s) for s in response.json()["scores"]]
-                    if len(scores) == rows:
-                        return scores
-                    last = f"{url}: {len(scores)} scores for {rows} rows"
+                    try:
+                        scores = _Reply.model_validate_json(response.content).scores
+                    except ValidationError as exc:  # a proxy's page, a truncated body: retried elsewhere
+                        last = f"{url}: unreadable reply: {exc}"[:500]
+                    else:
+                        if len(scores) == rows:
+                            return scores
+                        last = f"{url}: {len(scores)} scores for {rows} rows"
                 elif response.status_code == 429:  # overloaded: wait as told, same replica, not a failure
                     self.retries += 1
                     time.sleep(_retry_after(response, self.backoff_s) * random.uniform(1.0, 1.5))
