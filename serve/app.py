@@ -31,7 +31,7 @@ from starlette.routing import Route
 from rlvr.sandbox import DockerSandbox, SandboxConfig, SandboxUnavailable
 from rlvr.tasks import TaskError, UnknownTaskError, VerifierSpec, available_tasks, get_task
 from rlvr.tasks.task import build_verifier
-from rlvr.verifiers import Score, Status, Verifier, VerifierPool
+from rlvr.verifiers import Score, Status, Verifier, VerifierPool, get_verifier
 
 from .metrics import ServeMetrics
 from .protocol import (
@@ -114,9 +114,14 @@ class _Service:
                            lambda: self.sandbox.replaced if self.sandbox else 0)
 
     def start(self) -> None:
+        warm = get_verifier("exact")
         if self.config.task:
-            self.task_verifier(self.config.task, loc=["task"])  # a bad --task fails at start-up
+            warm = self.task_verifier(self.config.task, loc=["task"])[1]  # a bad --task fails at start-up
         self.pool = VerifierPool(self.config.workers)
+        # Start the workers now (interpreter, imports): /healthz answers only after this, and the first
+        # request is not charged for it (under its row deadlines).
+        n = self.config.workers
+        self.pool.map(warm, [""] * n, [""] * n, timeout_s=300.0)
         self.scheduler = VerifyScheduler(self.pool, max_queue_rows=self.config.max_queue_rows,
                                          max_batch_rows=self.config.max_batch_rows)
 
