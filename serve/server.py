@@ -11,6 +11,9 @@ from rlvr.verifiers.remote import read_token
 from .app import ServeConfig, create_app
 
 GRACEFUL_SHUTDOWN_S = 60  # on SIGTERM/SIGINT: stop accepting, finish in-flight requests for at most this long
+# Idle keep-alive connections live this long: past uvicorn's 5 s, a busy client's pooled connection is
+# less often closed just as it sends on it (the request then fails in transit and must be retried).
+KEEP_ALIVE_S = 75
 
 
 def is_loopback(host: str) -> bool:
@@ -41,4 +44,4 @@ def serve(host: str = "127.0.0.1", port: int = 8000, task: str | None = None, wo
     import uvicorn
 
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning", access_log=False,
-                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, lifespan="on")
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, timeout_keep_alive=KEEP_ALIVE_S, lifespan="on")
