@@ -85,7 +85,7 @@ class VerifyScheduler:
             if not self._jobs:
                 return None
             first = self._jobs.popleft()
-            batch, rows, rest = [first], len(first.completions), deque()
+            batch, rows, rest = [first], len(first.completions), deque[_Job]()
             while self._jobs:
                 job = self._jobs.popleft()
                 fits = rows + len(job.completions) <= self.max_batch_rows

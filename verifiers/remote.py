@@ -106,7 +106,7 @@ class RemoteVerifierPool:
         bounds = [(start, min(n, start + size)) for start in range(0, n, size)]
         with self._lock:
             first, self._next = self._next, self._next + len(bounds)
-        base = {"task": task} if task is not None else {"verifiers": verifiers}
+        base: dict[str, Any] = {"task": task} if task is not None else {"verifiers": verifiers}
         if timeout_s is not None:
             base["timeout_s"] = timeout_s
 
