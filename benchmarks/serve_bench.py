@@ -219,6 +219,16 @@ def load_section(url: str, total: int) -> list[str]:
             "|" + "---|" * 5, line]
 
 
+def section(name: str, url: str, pid: int, queue_rows: int, args: argparse.Namespace) -> list[str]:
+    if name == "math":
+        return math_section(url, args.workers, args.batch, args.rows)
+    if name == "code":
+        return code_section(url, args.sandbox_pool, args.code_jobs)
+    if name == "load":
+        return load_section(url, args.load_rows)
+    return overload_section(url, pid, queue_rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=2)
@@ -241,11 +251,7 @@ def main() -> None:
             continue
         process, url = start_server(args.workers, args.sandbox_pool, queue_rows)
         try:
-            sections = {"math": lambda: math_section(url, args.workers, args.batch, args.rows),
-                        "code": lambda: code_section(url, args.sandbox_pool, args.code_jobs),
-                        "load": lambda: load_section(url, args.load_rows),
-                        "overload": lambda: overload_section(url, process.pid, queue_rows)}
-            tables += [sections[name]() for name in names]
+            tables += [section(name, url, process.pid, queue_rows, args) for name in names]
         finally:
             stop(process)
     for table in tables:
