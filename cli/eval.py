@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -67,6 +68,9 @@ def eval_command(
     out: Annotated[Path, typer.Option(help="Folder for results_*.json and samples_*.jsonl.")] = Path("eval_results"),
     timeout_s: Annotated[float, typer.Option(help="Verifier deadline per completion.")] = 10.0,
     workers: Annotated[int, typer.Option(min=1, help="Verifier worker processes.")] = 2,
+    verifier_url: Annotated[str | None, typer.Option(
+        help="Score on `rlvr serve` replica(s) (comma-separated URLs) instead of local workers.")] = None,
+    verifier_token_file: Annotated[Path | None, typer.Option(help="Bearer token file for --verifier-url.")] = None,
 ) -> None:
     """Evaluate a model on tasks: mean reward, pass@1, pass@k, maj@k, counts by status.
 
@@ -78,7 +82,8 @@ def eval_command(
     from rlvr.evals.results import write_results
     from rlvr.tasks.sources import SourceUnavailableError
     from rlvr.trainer.models import ModelNotAvailableError
-    from rlvr.verifiers import VerifierPool, VerifierPoolBroken
+    from rlvr.verifiers import VerifierPoolBroken
+    from rlvr.verifiers.remote import open_pool
 
     started = time.time()
     selection = _selection(task or [], suite, limit)
@@ -87,7 +92,7 @@ def eval_command(
                                   "completions": str(completions) if completions else None}
     results = []
     try:
-        with VerifierPool(workers=workers) as pool:
+        with contextlib.closing(open_pool(verifier_url, token_file=verifier_token_file, workers=workers)) as pool:
             if completions is not None:
                 if not completions.is_file():
                     raise typer.BadParameter(f"{completions} does not exist", param_hint="--completions")

@@ -33,6 +33,7 @@ _COMMAND_MODULES = [
     "rlvr.cli.eval",  # rlvr eval
     "rlvr.cli.train",  # rlvr train
     "rlvr.cli.plot",  # rlvr plot
+    "rlvr.cli.serve",  # rlvr serve
 ]
 for _module in _COMMAND_MODULES:
     importlib.import_module(_module).register(app)

@@ -26,7 +26,7 @@ from typing import Any
 
 from rlvr.tasks import Task
 from rlvr.tasks.metrics import summarize
-from rlvr.verifiers import Score, VerifierPool
+from rlvr.verifiers import Score, ScoringPool
 
 from .generation import Completion, Generator, Messages, SamplingParams
 
@@ -55,7 +55,7 @@ def default_sampling(samples_per_prompt: int, max_new_tokens: int, *, temperatur
 def evaluate_task(
     task: Task, generator: Generator | GenerateFn, *, limit: int | None = None, rows: list[dict] | None = None,
     samples_per_prompt: int = 1,
-    params: SamplingParams | None = None, pool: VerifierPool, timeout_s: float = 10.0,
+    params: SamplingParams | None = None, pool: ScoringPool, timeout_s: float = 10.0,
     batch_rows: int | None = None, progress: Progress | None = None,
 ) -> TaskResult:
     """Generate ``samples_per_prompt`` completions for each eval row (or each of ``rows``) and score them.
@@ -88,7 +88,7 @@ def report_ks(n: int) -> list[int]:
 
 
 def score_rows(task: Task, rows: list[dict[str, Any]], completions: list[list[Completion]], *,
-               pool: VerifierPool, timeout_s: float, ks: Sequence[int]) -> TaskResult:
+               pool: ScoringPool, timeout_s: float, ks: Sequence[int]) -> TaskResult:
     """Score each row's completions with the task's verifier; metrics and sample records."""
     flat = [(row, i, c) for row, cs in zip(rows, completions, strict=True) for i, c in enumerate(cs)]
     scores = pool.map(task.verifier(), [c.text for _, _, c in flat], [task.reference(r) for r, _, _ in flat],

@@ -214,7 +214,7 @@ class Task(_Strict):
 
     def verifier(self) -> Verifier:
         """A picklable ``WeightedSum`` of the task's verifiers; details hold each one's Score under its key."""
-        return WeightedSum(components=[(v.key, get_verifier(v.name, **v.params), v.weight) for v in self.verifiers])
+        return build_verifier(self.verifiers)
 
     def score(self, completion: str, row: dict[str, Any]) -> Score:
         return self.verifier()(completion, self.reference(row))
@@ -223,6 +223,13 @@ class Task(_Strict):
         if self.gold is None:
             raise ValueError(f"task {self.name!r} has no gold completion template")
         return self.gold.format_map(_Row(row))
+
+
+def build_verifier(specs: list[VerifierSpec]) -> WeightedSum:
+    """The weighted sum of registered verifiers that ``specs`` describe; it carries ``specs`` as its
+    ``spec`` so that it can be rebuilt in another process or on a server."""
+    return WeightedSum(components=[(v.key, get_verifier(v.name, **v.params), v.weight) for v in specs],
+                       spec=tuple(v.model_dump(mode="json") for v in specs))
 
 
 class _Row(dict):

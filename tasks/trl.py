@@ -20,6 +20,8 @@ a None adds nothing to the row's weighted sum. A verifier pool that cannot score
 at all (workers that cannot load the verifier, or die on every job) raises
 ``VerifierPoolBroken`` with the cause, which stops TRL's training, instead of
 returning a batch of zeros.
+With ``url`` (one `rlvr serve` URL, or several comma-separated), scoring runs on those
+servers instead (`RemoteVerifierPool`: retries, failover, ``None`` when they all fail).
 """
 
 from __future__ import annotations
@@ -38,8 +40,10 @@ REFERENCE_COLUMN = "rlvr_reference"
 class TaskReward:
     """``(prompts, completions, **columns) -> list[float | None]`` for TRL's GRPOTrainer."""
 
-    def __init__(self, task: Task, *, timeout_s: float = 10.0, workers: int = 2) -> None:
+    def __init__(self, task: Task, *, timeout_s: float = 10.0, workers: int = 2, url: str | None = None,
+                 token: str | None = None) -> None:
         self.task, self.timeout_s, self.workers = task, timeout_s, workers
+        self.url, self.token = url, token
         self.__name__ = re.sub(r"\W", "_", task.name)
 
     def _references(self, n: int, columns: dict[str, Any]) -> list[Any]:
@@ -53,13 +57,21 @@ class TaskReward:
 
     def __call__(self, prompts: list[Any], completions: list[Any], **columns: Any) -> list[float | None]:
         texts = [c if isinstance(c, str) else "".join(m["content"] for m in c) for c in completions]
-        scores = verify_batch(self.task.verifier(), texts, self._references(len(texts), columns),
-                              timeout_s=self.timeout_s, workers=self.workers)
+        references = self._references(len(texts), columns)
+        if self.url:
+            from rlvr.verifiers.remote import RemoteVerifierPool  # httpx loads only for remote scoring
+
+            with RemoteVerifierPool(self.url, token=self.token) as pool:
+                scores = pool.map(self.task.verifier(), texts, references, timeout_s=self.timeout_s)
+        else:
+            scores = verify_batch(self.task.verifier(), texts, references, timeout_s=self.timeout_s,
+                                  workers=self.workers)
         return [s.value if s.is_scored else None for s in scores]
 
 
-def trl_reward(task: Task, *, timeout_s: float = 10.0, workers: int = 2) -> TaskReward:
-    return TaskReward(task, timeout_s=timeout_s, workers=workers)
+def trl_reward(task: Task, *, timeout_s: float = 10.0, workers: int = 2, url: str | None = None,
+               token: str | None = None) -> TaskReward:
+    return TaskReward(task, timeout_s=timeout_s, workers=workers, url=url, token=token)
 
 
 def trl_dataset(task: Task, split: str | None = None, limit: int | None = None) -> Any:

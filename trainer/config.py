@@ -100,6 +100,8 @@ class VerifyConfig(_Strict):
     # them), at least warn_failed_share logs a warning; see rlvr.trainer.reward_health.
     stop_failed_share: float = Field(1.0, gt=0, le=1)
     warn_failed_share: float = Field(0.25, gt=0, le=1)
+    url: str | None = None  # `rlvr serve` replica(s), comma-separated: score there instead of in local workers
+    token_file: str | None = None  # the servers' bearer token, read from a file so the saved config holds none
 
     @model_validator(mode="after")
     def _check(self) -> VerifyConfig:

@@ -30,7 +30,7 @@ from typing import Any
 import torch
 
 from rlvr.evals.transformers_generator import chat_prompt
-from rlvr.verifiers import Score, VerifierPool
+from rlvr.verifiers import Score, ScoringPool
 
 from .sampling import SampledGroup, sample_groups
 
@@ -111,7 +111,7 @@ def group_seed(seed: int, step: int, slot: int) -> int:
 
 def generate_and_score(
     prompts: list[Prompt], *, step: int, model: Any, tokenizer: Any, tasks: list[Any], cfg: Any,
-    pool: VerifierPool,
+    pool: ScoringPool,
 ) -> list[Group]:
     """Sample every prompt's group (``rollout.generation_groups`` prompts per decode loop, or
     all); each group is scored in the verifier pool as soon as all its rows have ended."""

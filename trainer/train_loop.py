@@ -55,7 +55,8 @@ import torch
 from rlvr.evals.evaluate import default_sampling, evaluate_task
 from rlvr.evals.results import write_results
 from rlvr.evals.transformers_generator import TransformersGenerator
-from rlvr.verifiers import VerifierPool
+from rlvr.verifiers import ScoringPool
+from rlvr.verifiers.remote import open_pool
 
 from .checkpoint import load_training_state, resolve_resume, save_checkpoint
 from .config import ConfigError, TrainConfig, check_tasks_match, dump_config, load_config
@@ -106,7 +107,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
         cursor.load_state_dict(state["prompt_cursor"])
         start = state["step"]
 
-    pool = VerifierPool(cfg.verify.workers)
+    pool = open_pool(cfg.verify.url, token_file=cfg.verify.token_file, workers=cfg.verify.workers)
     try:  # before anything is logged: a pool that cannot score stops the run here (VerifierPoolBroken)
         _warm_up(pool, tasks, cursor.rows, cfg)
     except BaseException:
@@ -166,7 +167,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
 
 
 def _collect_groups(step: int, cursor: PromptCursor, model: Any, tokenizer: Any, tasks: list[Any],
-                    cfg: TrainConfig, pool: VerifierPool, dist: Dist
+                    cfg: TrainConfig, pool: ScoringPool, dist: Dist
                     ) -> tuple[list[Group], list[Group]]:
     """-> (groups to train on, every group generated this step). Dynamic sampling drops
     zero-variance groups and draws new prompts, at most ``max_resample_rounds`` times;
@@ -200,7 +201,7 @@ def _advantages(groups: list[Group], cfg: TrainConfig, dist: Dist) -> list[torch
 
 
 def _evaluate(step: int, model: Any, tokenizer: Any, tasks: list[Any], eval_rows: list[list[dict]],
-              cfg: TrainConfig, pool: VerifierPool, dist: Dist) -> dict[str, float]:
+              cfg: TrainConfig, pool: ScoringPool, dist: Dist) -> dict[str, float]:
     """Held-out accuracy per task on rank 0, by the evaluation ``rlvr eval`` runs (greedy, one
     sample per row); ``eval/accuracy`` is the tasks' mean. Writes ``RUN_DIR/eval/step_N/``."""
     out: dict[str, float] = {}
@@ -226,7 +227,7 @@ def _evaluate(step: int, model: Any, tokenizer: Any, tasks: list[Any], eval_rows
 # --- set-up helpers ---
 
 
-def _warm_up(pool: VerifierPool, tasks: list[Any], rows: list[list[dict]], cfg: TrainConfig) -> None:
+def _warm_up(pool: ScoringPool, tasks: list[Any], rows: list[list[dict]], cfg: TrainConfig) -> None:
     """Start every verifier worker and load each task's verifier into it, under a generous
     deadline: a worker's first job pays for its interpreter start and imports, which on a
     loaded machine can exceed ``verify.timeout_s`` and would mask honest rows as timeouts."""
@@ -264,7 +265,7 @@ def _prepare_run_dir(run_dir: Path, cfg: TrainConfig, checkpoint: Path | None) -
 # (steps only with a constant schedule: it is the cosine schedule's horizon).
 _RESUMABLE_CHANGES = {"steps", "progress", "loggers", "save_every", "keep_checkpoints", "samples_every",
                       "threads", "eval.every", "verify.workers", "verify.timeout_s", "verify.stop_failed_share",
-                      "verify.warn_failed_share"}
+                      "verify.warn_failed_share", "verify.url", "verify.token_file"}
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .batch import VerifierPool, VerifierPoolBroken, verify_batch
+from .batch import ScoringPool, VerifierPool, VerifierPoolBroken, verify_batch
 from .registry import UnknownVerifierError, available_verifiers, get_verifier, register_verifier
 from .score import UNSCORED_STATUSES, Score, Status, Verifier
 
@@ -23,6 +23,7 @@ _LAZY = {
     "ExactMatch": "rlvr.verifiers.format",
     "WeightedSum": "rlvr.verifiers.format",
     "Gated": "rlvr.verifiers.format",
+    "RemoteVerifierPool": "rlvr.verifiers.remote",
 }
 
 __all__ = [
@@ -33,7 +34,9 @@ __all__ = [
     "LengthReward",
     "MathVerifier",
     "RegexMatch",
+    "RemoteVerifierPool",
     "Score",
+    "ScoringPool",
     "Status",
     "TagFormat",
     "UnknownVerifierError",

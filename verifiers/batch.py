@@ -52,7 +52,7 @@ import traceback
 from collections import Counter, deque
 from collections.abc import Sequence
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import Any, Protocol
 
 from .score import Score, Status, Verifier
 
@@ -221,6 +221,14 @@ def _main_module_hint(start_method: str) -> str:
     return (f"With start method {start_method!r} every worker first re-imports the main module ({where}) as "
             f"'__mp_main__'. If that script trains, scores or starts processes at its top level, put that "
             f"code under `if __name__ == \"__main__\":`.")
+class ScoringPool(Protocol):
+    """What a trainer scores with: `VerifierPool` (worker processes here) or
+    `rlvr.verifiers.remote.RemoteVerifierPool` (`rlvr serve` replicas)."""
+
+    def map(self, verifier: Verifier, completions: Sequence[str], references: Sequence[Any], *,
+            timeout_s: float = 5.0) -> list[Score]: ...
+
+    def close(self) -> None: ...
 
 
 class VerifierPool:

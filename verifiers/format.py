@@ -178,9 +178,14 @@ class WeightedSum:
 
     ``components``: ``(name, verifier, weight)`` triples, weights > 0. The first
     component's ``extracted`` becomes the composite's (list the answer checker first).
+
+    ``spec``: how to build the same sum elsewhere, as registry entries
+    ``{"name", "params", "weight", "label"}`` (``Task.verifier()`` sets it); a remote
+    scorer sends it to the server instead of the pickled verifier. None when built by hand.
     """
 
     components: Sequence[tuple[str, Verifier, float]] = field(default_factory=tuple)
+    spec: tuple[dict[str, Any], ...] | None = field(default=None, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if not self.components:

@@ -1,0 +1,173 @@
+"""`RemoteVerifierPool`: score on `rlvr serve` replicas, with the same ``map`` as `VerifierPool`.
+
+    pool = RemoteVerifierPool("http://cpu-1:8000,http://cpu-2:8000", token=read_token("token.txt"))
+    scores = pool.map(task.verifier(), completions, references, timeout_s=10)
+
+A batch is cut into requests of at most ``rows_per_request`` rows, and into at least one per
+replica, sent in parallel, replica ``i`` first for request ``i``. A request that meets a
+connection error, a read timeout or a 5xx moves on to the next replica after a backoff; a 429
+waits its ``Retry-After`` (overload never counts as a failure, until ``give_up_after_s``). When
+every attempt failed its rows come back as ``infra_error`` (masked by the trainer), never as 0.
+A 4xx other than 429 (wrong token, oversized or malformed request) is a set-up error and raises
+`RemoteVerifierError`.
+
+Limits: the verifier must be built from registered verifiers (``Task.verifier()``, which
+carries its ``spec``); the server rebuilds it, with its own sandbox for code. References must be
+JSON. A row can be scored twice when a replica dies after scoring it but before answering
+(verifiers are pure, so the score is the same).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from .batch import ScoringPool, VerifierPool
+from .score import Score, Status, Verifier
+
+
+class _Reply(BaseModel):
+    """The body of a /v1/verify answer."""
+
+    scores: list[Score]
+
+
+class RemoteVerifierError(RuntimeError):
+    """The server refused the request itself (401, 413, 422): retrying would not help."""
+
+
+def read_token(token_file: str | Path | None) -> str | None:
+    """The bearer token in ``token_file`` (surrounding whitespace removed); None for no file."""
+    if token_file is None:
+        return None
+    token = Path(token_file).read_text(encoding="utf-8").strip()
+    if not token:
+        raise ValueError(f"token file {token_file} is empty")
+    return token
+
+
+def split_urls(urls: str | Sequence[str]) -> list[str]:
+    """``"http://a:8000,http://b:8000"`` or a list of URLs -> base URLs without a trailing slash."""
+    items = urls.split(",") if isinstance(urls, str) else list(urls)
+    out = [u.strip().rstrip("/") for u in items if u.strip()]
+    if not out:
+        raise ValueError("give at least one verifier server URL")
+    return out
+
+
+def open_pool(url: str | None, *, token_file: str | Path | None = None, workers: int = 2) -> ScoringPool:
+    """`RemoteVerifierPool` on ``url`` (comma-separated replicas) when given, else local `VerifierPool`."""
+    if url:
+        return RemoteVerifierPool(url, token=read_token(token_file))
+    return VerifierPool(workers)
+
+
+class RemoteVerifierPool:
+    def __init__(self, urls: str | Sequence[str], *, token: str | None = None, attempts: int = 6,
+                 backoff_s: float = 0.2, max_backoff_s: float = 10.0, request_timeout_s: float = 300.0,
+                 give_up_after_s: float = 900.0, rows_per_request: int = 512, max_parallel: int = 16) -> None:
+        self.urls = split_urls(urls)
+        self.attempts, self.backoff_s, self.max_backoff_s = attempts, backoff_s, max_backoff_s
+        self.give_up_after_s, self.rows_per_request, self.max_parallel = give_up_after_s, rows_per_request, max_parallel
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(request_timeout_s, connect=5.0),
+                                    limits=httpx.Limits(max_connections=4 * max_parallel))
+        self._next = 0  # the replica the next batch starts on, so single-request batches spread too
+        self._lock = threading.Lock()
+        self.retries = 0  # requests sent again (failover, overload, 5xx), for logging and tests
+
+    def map(self, verifier: Verifier, completions: Sequence[str], references: Sequence[Any], *,
+            timeout_s: float = 5.0) -> list[Score]:
+        """`VerifierPool.map` over HTTP. ``verifier`` must carry a ``spec`` (``Task.verifier()`` does)."""
+        spec = getattr(verifier, "spec", None)
+        if not spec:
+            raise TypeError(f"{type(verifier).__name__} carries no spec of registered verifiers; remote scoring "
+                            f"needs one built by Task.verifier() or rlvr.tasks.task.build_verifier")
+        return self.verify(completions, references, verifiers=list(spec), timeout_s=timeout_s)
+
+    def verify(self, completions: Sequence[str], references: Sequence[Any], *, task: str | None = None,
+               verifiers: list[dict[str, Any]] | None = None, timeout_s: float | None = None) -> list[Score]:
+        """Score with a task the server knows by name, or with registry ``verifiers`` specs; in order."""
+        if len(completions) != len(references):
+            raise ValueError(f"{len(completions)} completions but {len(references)} references")
+        n = len(completions)
+        if n == 0:
+            return []
+        pieces = max(-(-n // self.rows_per_request), min(len(self.urls), n))
+        size = -(-n // pieces)
+        bounds = [(start, min(n, start + size)) for start in range(0, n, size)]
+        with self._lock:
+            first, self._next = self._next, self._next + len(bounds)
+        base: dict[str, Any] = {"task": task} if task is not None else {"verifiers": verifiers}
+        if timeout_s is not None:
+            base["timeout_s"] = timeout_s
+
+        def send(i: int) -> list[Score]:
+            lo, hi = bounds[i]
+            payload = {**base, "completions": list(completions[lo:hi]), "references": list(references[lo:hi])}
+            return self._post(first + i, payload, hi - lo)
+
+        if len(bounds) == 1:
+            return send(0)
+        with ThreadPoolExecutor(min(len(bounds), self.max_parallel)) as ex:
+            return [s for part in ex.map(send, range(len(bounds))) for s in part]
+
+    def _post(self, replica: int, payload: dict[str, Any], rows: int) -> list[Score]:
+        failures, last, started = 0, "", time.monotonic()
+        while failures < self.attempts and time.monotonic() - started < self.give_up_after_s:
+            url = self.urls[replica % len(self.urls)]
+            wait = 0.0
+            try:
+                response = self._client.post(f"{url}/v1/verify", json=payload)
+            except httpx.TransportError as exc:  # refused, reset, timed out: this replica, not the rows
+                last = f"{url}: {type(exc).__name__}: {exc}"
+            else:
+                if response.status_code == 200:
+                    try:
+                        scores = _Reply.model_validate_json(response.content).scores
+                    except ValidationError as exc:  # a proxy's page, a truncated body: retried elsewhere
+                        last = f"{url}: unreadable reply: {exc}"[:500]
+                    else:
+                        if len(scores) == rows:
+                            return scores
+                        last = f"{url}: {len(scores)} scores for {rows} rows"
+                elif response.status_code == 429:  # overloaded: wait as told, same replica, not a failure
+                    self.retries += 1
+                    time.sleep(_retry_after(response, self.backoff_s) * random.uniform(1.0, 1.5))
+                    continue
+                elif response.status_code >= 500:
+                    last = f"{url}: HTTP {response.status_code}: {response.text[:300]}"
+                    wait = _retry_after(response, 0.0)
+                else:
+                    raise RemoteVerifierError(f"{url} refused the request: HTTP {response.status_code}: "
+                                              f"{response.text[:1000]}")
+            failures += 1
+            self.retries += 1
+            replica += 1  # fail over: the next attempt goes to the next replica
+            backoff = min(self.max_backoff_s, self.backoff_s * 2 ** (failures - 1)) * random.uniform(0.5, 1.0)
+            time.sleep(max(wait, backoff))
+        return [Score.failed(Status.INFRA_ERROR, message=f"remote verification failed: {last}"[:2000])] * rows
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> RemoteVerifierPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _retry_after(response: httpx.Response, default: float) -> float:
+    try:
+        return max(default, float(response.headers.get("retry-after", default)))
+    except ValueError:
+        return default
