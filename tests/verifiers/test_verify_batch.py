@@ -88,8 +88,10 @@ def test_hanging_verifier_is_killed_at_deadline_from_a_non_main_thread(pool):
     scores = result["scores"]
     assert [s.status for s in scores] == [Status.TIMEOUT] * 3
     assert all(not s.is_scored and s.value == 0.0 for s in scores)
-    # 3 jobs on 2 workers: two waves of 0.5 s, each killed within the +0.5 s budget.
-    assert result["elapsed"] < 2 * (0.5 + 0.5)
+    # 3 jobs on 2 workers: two waves of 0.5 s, each killed within the +0.5 s budget. The second
+    # wave runs on fresh workers, whose loading of the verifier (importing this test module, so
+    # pytest) is not charged to a job's deadline: up to 1.5 s more on this loaded 2-core VM.
+    assert result["elapsed"] < 2 * (0.5 + 0.5) + 1.5
     # The killed workers were replaced: the pool still serves.
     after = pool.map(SleepyVerifier(), ["0.0"], ["0.0"], timeout_s=5)
     assert after[0].value == 1.0
