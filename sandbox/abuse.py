@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import SandboxConfig
-from .types import ExecResult, ExecStatus
+from .jobs import ExecResult, ExecStatus
 
 # What the probe prints: the pids it can see, and what is left in the writable places.
 _PROBE = """
