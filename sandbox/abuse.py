@@ -34,17 +34,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import SandboxConfig
-from .jobs import ExecResult, ExecStatus
+from .harness import assert_job
+from .jobs import ExecResult, ExecStatus, Job
 
-# What the probe prints: the pids it can see, and what is left in the writable places.
+# What the probe prints: the pids it can see, what is left in the writable places and IPC namespaces.
 _PROBE = """
 import json, os
 pids = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())
 def ls(d):
     try: return sorted(os.listdir(d))
     except OSError as e: return ['<%s>' % e]
+ipc = [k for k in ('shm', 'msg', 'sem') if open('/proc/sysvipc/' + k).read().count('\\n') > 1]
 print(json.dumps({'pids': pids, 'self': os.getpid(), 'tmp': ls(os.environ.get('TMPDIR', '/tmp')),
-                  'shm': ls('/dev/shm')}))
+                  'shm': ls('/dev/shm'), 'ipc': ipc + ls('/dev/mqueue'), 'uid': os.getuid(),
+                  'cwd_writable': os.access('.', os.W_OK)}))
 """
 
 
@@ -80,6 +83,9 @@ class Case:
     expect: frozenset[ExecStatus]
     check: Callable[[ExecResult, Context], list[str]] = lambda result, ctx: []
     timeout_s: float = 1.0
+    memory_mb: int = 256
+    # With tests, ``code`` is a candidate run by the assert harness against them (`harness.assert_job`).
+    tests: Callable[[Context], list[str]] | None = None
 
 
 @dataclass
@@ -204,6 +210,74 @@ def _disk(r: ExecResult, ctx: Context) -> list[str]:
     return ["job wrote 10 GB"] if "wrote all" in r.stdout else []
 
 
+def _verdicts(expected: list[bool]) -> Callable[[ExecResult, Context], list[str]]:
+    def check(r: ExecResult, ctx: Context) -> list[str]:
+        from .harness import read_results
+
+        results = read_results(r)
+        got = [bool(x.get("passed")) for x in results] if results else None
+        return [] if got == expected else [f"tests passed {got}, expected {expected}: the verdict was gamed"]
+    return check
+
+
+# Reads every file, process environment, command line, memory and descriptor it can for the test's secret.
+_ANSWER_KEY = r"""
+import os
+found = []
+def read(path, n=1 << 22):
+    try:
+        with open(path, 'rb') as f:
+            return f.read(n)
+    except OSError:
+        return b''
+blobs = []
+for top in ('/tmp', '/dev/shm', '/opt'):
+    for d, _, names in os.walk(top):
+        blobs += [read(os.path.join(d, n)) for n in names]
+for pid in [p for p in os.listdir('/proc') if p.isdigit()]:
+    blobs += [read(f'/proc/{pid}/environ'), read(f'/proc/{pid}/cmdline')]
+    try:
+        blobs += [read(f'/proc/{pid}/fd/{fd}', 1 << 16) for fd in os.listdir(f'/proc/{pid}/fd')]
+        with open(f'/proc/{pid}/mem', 'rb') as mem:
+            for line in open(f'/proc/{pid}/maps').read().splitlines():
+                start, end = (int(x, 16) for x in line.split()[0].split('-'))
+                try:
+                    mem.seek(start)
+                    blobs.append(mem.read(min(end - start, 1 << 24)))
+                except (OSError, ValueError, OverflowError):
+                    pass
+    except OSError:
+        pass
+SECRET_PREFIX = 'rlvr-key-'
+for blob in blobs:
+    at = blob.find(SECRET_PREFIX.encode())
+    if at >= 0 and blob[at + 9:at + 41].isalnum():
+        found.append(blob[at:at + 41].decode())
+def answer():
+    return found[0] if found else None
+"""
+
+_LEAVE_STATE = r"""
+import ctypes, os
+libc = ctypes.CDLL(None)
+libc.shmat.restype = ctypes.c_void_p
+sid = libc.shmget(0x5107, 1 << 20, 0o1666)
+ctypes.memmove(libc.shmat(sid, None, 0), b'left', 4)
+libc.msgget(0x5108, 0o1666)
+libc.mq_open(b'/left', os.O_CREAT | os.O_RDWR, 0o666, None)
+for d in (os.environ.get('TMPDIR', '/tmp') + '/hide', '/dev/shm/hide'):
+    os.makedirs(d + '/in/deeper')
+    os.chmod(d + '/in', 0)
+    os.chmod(d, 0)
+fd = os.open('.', os.O_RDONLY)
+for i in range(1100):
+    os.mkdir('d', dir_fd=fd)
+    fd, old = os.open('d', os.O_RDONLY, dir_fd=fd), fd
+    os.close(old)
+os.chmod('.', 0)
+"""
+
+
 CASES: list[Case] = [
     Case("infinite_loop", "while True: pass", lambda c: "while True:\n    pass\n",
          frozenset({ExecStatus.TIMEOUT})),
@@ -247,6 +321,34 @@ CASES: list[Case] = [
     Case("privileges", "become root, use capabilities, write the root file system, find a network, "
          "run a dropped binary",
          lambda c: _ESCALATE, frozenset({ExecStatus.OK}), _privileges),
+    Case("signal_worker", "SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 to PID 1",
+         lambda c: ("import os, signal\nfor s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, "
+                    "signal.SIGUSR1):\n    try:\n        os.kill(1, s)\n        print('signalled', s)\n"
+                    "    except OSError:\n        pass\n"),
+         frozenset({ExecStatus.OK}), _no_output("signalled")),
+    Case("leave_state", "leave SysV shm and a message queue, a POSIX mqueue, mode-000 dirs in /tmp and "
+         "/dev/shm, 1,100 nested dirs, an unwritable work dir",
+         lambda c: _LEAVE_STATE, frozenset({ExecStatus.OK}), timeout_s=5.0),
+    Case("shared_memory", "hold 640 MB in memfds and SysV shared memory with memory_mb=64",
+         lambda c: ("import ctypes, os\nlibc = ctypes.CDLL(None)\nfds = []\nfor i in range(80):\n"
+                    "    fd = os.memfd_create('m')\n    os.write(fd, b'm' * (4 << 20))\n    fds.append(fd)\n"
+                    "    libc.shmget(0x900 + i, 4 << 20, 0o1600)\nprint('held')\n"),
+         frozenset({ExecStatus.MEMORY, ExecStatus.ERROR}), _no_output("held"), timeout_s=5.0, memory_mb=64),
+    Case("answer_key", "read the test's expected value from files, /proc, other processes' memory and fds",
+         lambda c: _ANSWER_KEY, frozenset({ExecStatus.OK}), _verdicts([False]), timeout_s=10.0,
+         tests=lambda c: [f"assert answer() == 'rlvr-key-{c.secret}'"]),
+    Case("shadow_builtins", "define abs/all/sorted to rig the test's own computation",
+         lambda c: "def abs(x):\n    return 0.0\ndef all(x):\n    return True\ndef f(x):\n    return 9.0\n",
+         frozenset({ExecStatus.OK}), _verdicts([False, False]),
+         tests=lambda c: ["assert abs(f(1.33) - 0.33) < 1e-6", "assert all([f(1) == 1])"]),
+    Case("raise_into_tests", "raise StopIteration into the test's control flow",
+         lambda c: "def f(t):\n    raise StopIteration\n",
+         frozenset({ExecStatus.OK}), _verdicts([False]),
+         tests=lambda c: ["assert all(map(lambda t: f(t) == 2 * t, [1, 2, 3]))"]),
+    Case("big_answers", "correct answers at real sizes: a 300,000-item list, a 5,736-digit integer",
+         lambda c: "def f():\n    return list(range(300000))\ndef g():\n    return 7 ** 6787\n",
+         frozenset({ExecStatus.OK}), _verdicts([True, True]), timeout_s=5.0,
+         tests=lambda c: ["assert f() == list(range(300000))", "assert g() == 7 ** 6787 and len(str(g())) == 5736"]),
     Case("shm_fill", "fill /dev/shm", lambda c: "chunk = b'z' * (1 << 20)\nwith open('/dev/shm/fill', 'wb') as f:\n    for _ in range(1024):\n        f.write(chunk)\nprint('filled')\n",
          frozenset({ExecStatus.OK, ExecStatus.ERROR}), _no_output("filled"), timeout_s=5.0),
 ]
@@ -262,6 +364,12 @@ def _probe_problems(probe: ExecResult, seconds: float) -> list[str]:
         problems.append(f"{len(others)} process(es) left behind")
     if seen["tmp"] != ["job"] or seen["shm"]:
         problems.append(f"files left behind: tmp={seen['tmp'][:5]} shm={seen['shm'][:5]}")
+    if seen["ipc"]:
+        problems.append(f"IPC objects left behind: {seen['ipc'][:5]}")
+    if not seen["cwd_writable"]:
+        problems.append("the next job's work dir is not writable")
+    if seen["uid"] == 0:
+        problems.append("jobs run as root")
     return problems
 
 
@@ -299,7 +407,11 @@ def _run_case(sandbox: object, case: Case, ctx: Context, config: SandboxConfig) 
     disk_before = shutil.disk_usage(tempfile.gettempdir()).free
     replaced_before = getattr(sandbox, "replaced", 0)
     start = time.monotonic()
-    result = sandbox.run(case.code(ctx), timeout_s=case.timeout_s, memory_mb=256)  # type: ignore[attr-defined]
+    if case.tests is None:
+        job = Job(code=case.code(ctx), timeout_s=case.timeout_s, memory_mb=case.memory_mb)
+    else:
+        job = assert_job(case.code(ctx), case.tests(ctx), time_limit_s=case.timeout_s, memory_mb=case.memory_mb)
+    result = sandbox.run_job(job)  # type: ignore[attr-defined]
     seconds = time.monotonic() - start
     problems = []
     if result.status not in case.expect:

@@ -8,7 +8,7 @@ inside the reply as data, so nothing it prints can pass for a verdict.
 
 Who runs as whom (in a container): the worker is root with only the
 capabilities it needs (SETUID/SETGID/CHOWN to start jobs, KILL to sweep them,
-DAC_OVERRIDE/FOWNER/IPC_OWNER to clean up whatever they leave) and is
+DAC_OVERRIDE/FOWNER to clean up whatever they leave) and is
 non-dumpable. Every job runs as ``job_uid`` (a uid the host picks per
 container, so no per-uid kernel quota is shared with another container) with no
 capabilities: it cannot signal PID 1, read its memory or open its descriptors.
@@ -245,7 +245,22 @@ def _remove_ipc() -> None:
                 os.unlink(os.path.join("/dev/mqueue", name))
 
 
-def clean_up(root: str, baseline: int | None) -> list[str]:
+def _remove_ipc_as(uid: int) -> None:
+    """IPC_RMID needs the owner (or CAP_SYS_ADMIN, which the worker does not hold): a child of the
+    job's uid removes them. Every job of a container runs as that one uid."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if uid:
+                os.setresgid(uid, uid, uid)
+                os.setresuid(uid, uid, uid)
+            _remove_ipc()
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def clean_up(root: str, baseline: int | None, uid: int = 0) -> list[str]:
     """Return the container to its start state; what is still not clean ([] when all is)."""
     deadline = time.monotonic() + CLEANUP_BUDGET_S
     problems = [] if empty_dir(root, deadline) else [f"{root} not empty"]
@@ -253,10 +268,9 @@ def clean_up(root: str, baseline: int | None) -> list[str]:
         return problems
     if not empty_dir("/dev/shm", deadline):
         problems.append("/dev/shm not empty")
-    try:
-        _remove_ipc()
-    except Exception as exc:  # ctypes missing or failing: the check below reports what is left
-        problems.append(f"IPC clean-up failed: {type(exc).__name__}")
+    with contextlib.suppress(OSError):
+        if _sysv_ids() or os.listdir("/dev/mqueue"):
+            _remove_ipc_as(uid)
     if _sysv_ids():
         problems.append("SysV IPC objects left")
     with contextlib.suppress(OSError):
@@ -341,7 +355,7 @@ def run_job(request: dict[str, Any], root: str, uid: int, baseline: int | None) 
     duration = time.monotonic() - start
     status, detail = _status(returncode, killed_for, err)
     swept = sweep(proc.pid)
-    problems = clean_up(root, baseline) + ([] if swept else ["processes survived the sweep"])
+    problems = clean_up(root, baseline, uid) + ([] if swept else ["processes survived the sweep"])
     return {"status": status, "detail": detail, "exit_code": None if killed_for else returncode,
             "stdout": out.decode("utf-8", "replace"), "stderr": err.decode("utf-8", "replace"),
             "duration_s": round(duration, 6), "clean": not problems, "unclean": problems}
@@ -444,7 +458,7 @@ def main() -> None:
     for sig in IGNORED:
         signal.signal(sig, signal.SIG_IGN)
     undumpable = make_undumpable()
-    problems = clean_up(root, None)
+    problems = clean_up(root, None, uid)
     baseline = held_memory() if os.getpid() == 1 else None
     write_frame(chan_out, {"hello": 1, "pid": os.getpid(), "undumpable": undumpable, "uid": os.getuid(),
                            "job_uid": uid, "python": sys.version.split()[0], "clean": not problems,
