@@ -16,7 +16,7 @@ import sys
 import traceback
 from typing import Any
 
-from plain_data import PlainDataError, decode, encode  # type: ignore[import-not-found]
+from plain_data import PlainDataError, decode, encode
 
 sys.path.remove(os.path.dirname(os.path.abspath(__file__)))  # the candidate imports only the standard library
 requests, answers = os.fdopen(int(sys.argv[1]), "rb"), os.fdopen(int(sys.argv[2]), "wb")

@@ -34,8 +34,8 @@ import time
 import traceback
 from typing import Any
 
-from plain_data import PlainDataError, decode, encode  # type: ignore[import-not-found]
-from worker import PYTHON_FLAGS, demote, make_undumpable, pump  # type: ignore[import-not-found]
+from plain_data import PlainDataError, decode, encode
+from worker import PYTHON_FLAGS, demote, make_undumpable, pump
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
@@ -83,7 +83,8 @@ def run_io(driver: Driver, spec: dict[str, Any]) -> list[dict[str, Any]]:
 
 def free_names(sources: list[str]) -> set[str]:
     """Names the tests read but never bind themselves, builtins excepted: what the candidate provides."""
-    loaded, bound = set(), set()
+    loaded: set[str] = set()
+    bound: set[str] = set()
     for source in sources:
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.Name):

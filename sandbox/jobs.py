@@ -110,7 +110,7 @@ def job_problem(job: Job) -> str:
         size += len(text.encode("utf-8"))
     if len(job.files) > MAX_FILES:
         return f"{len(job.files)} files (at most {MAX_FILES})"
-    seen: set[str] = set()
+    seen: set[str] = {program}
     for name, text in job.files.items():
         problem = _text_problem(f"file name {name!r}", name) or _text_problem(f"file {name!r}", text)
         if problem:
@@ -121,7 +121,7 @@ def job_problem(job: Job) -> str:
                 or len(name.encode("utf-8")) > MAX_NAME_BYTES
                 or any(len(part.encode("utf-8")) > 255 for part in normal.split("/"))):
             return f"bad file name {name[:100]!r} (relative, inside the work dir, no NUL, short)"
-        if normal == program or normal in seen or any(s.startswith(normal + "/") or normal.startswith(s + "/")
+        if normal in seen or any(s.startswith(normal + "/") or normal.startswith(s + "/")
                                                       for s in seen):
             return f"file name {name[:100]!r} collides with {program} or another file"
         seen.add(normal)

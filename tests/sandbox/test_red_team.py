@@ -34,7 +34,7 @@ def verifier(box: DockerSandbox) -> CodeVerifier:
 # --- the verdict -----------------------------------------------------------------------------------
 
 # Looks for the expected value everywhere a process in the container might reach: files, every
-# process's environment, command line, memory and descriptors.
+# process's environment, command line, descriptors and memory (on 7790b92 it found it in tests.json).
 ANSWER_KEY = r'''
 import os, re
 PATTERN = re.compile(rb"KEY-[0-9a-f]{16}")
@@ -43,10 +43,15 @@ def scan(data):
     found.extend(m.decode() for m in PATTERN.findall(data or b""))
 def read(path, n=1 << 22):
     try:
-        with open(path, "rb") as f:
-            return f.read(n)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a pipe must not block the search
     except OSError:
         return b""
+    try:
+        return os.read(fd, n)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
 for top in ("/tmp", "/dev/shm", os.getcwd(), "/opt"):
     for d, _, names in os.walk(top):
         for name in names:
@@ -59,6 +64,8 @@ for pid in [p for p in os.listdir("/proc") if p.isdigit()]:
             scan(read(f"/proc/{pid}/fd/{fd}", 1 << 16))
     except OSError:
         pass
+    if found:
+        continue
     try:
         maps = open(f"/proc/{pid}/maps").read().splitlines()
         with open(f"/proc/{pid}/mem", "rb") as mem:

@@ -75,6 +75,7 @@ def test_no_module_in_the_sandbox_folder_shadows_the_standard_library() -> None:
     ({"a\0b": "x"}, "bad file name"),
     ({"./main.py": "x"}, "collides"),
     ({"main.py": "x"}, "collides"),
+    ({"main.py/x": "x"}, "collides"),
     ({"a": "file", "a/b": "under a file"}, "collides"),
     ({"x.py": "\udc80"}, "not valid Unicode"),
     ({f"f{i}": "" for i in range(1001)}, "1001 files"),

