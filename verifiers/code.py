@@ -48,6 +48,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from rlvr.sandbox import ExecResult, ExecStatus, SandboxConfig, make_sandbox, self_check
 from rlvr.sandbox.harness import assert_job, io_job, outputs_match, read_results
 from rlvr.sandbox.jobs import Sandbox, job_problem
+from rlvr.sandbox.pool import MEMORY_HEADROOM_MB
 
 from .score import Score, Status
 
@@ -189,6 +190,9 @@ class CodeVerifier:
             tests = reference if isinstance(reference, CodeTests) else CodeTests.model_validate(reference)
         except ValidationError as exc:
             return Score.failed(Status.ERROR, reason=f"bad reference: {exc.errors()[0]['msg']}")
+        if tests.memory_mb + MEMORY_HEADROOM_MB > self._config.container_memory_mb:
+            return Score.failed(Status.ERROR, reason=f"bad reference: memory_mb={tests.memory_mb} needs "
+                                f"container_memory_mb >= {tests.memory_mb + MEMORY_HEADROOM_MB}")
         if not isinstance(completion, str):
             return Score.failed(Status.PARSE_ERROR, reason=f"completion is a {type(completion).__name__}, not text")
         code, why = extract_code(completion)

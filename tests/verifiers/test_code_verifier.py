@@ -56,6 +56,8 @@ def test_bad_references_and_options_are_errors_not_verdicts() -> None:
     assert score.status is Status.ERROR and "either io" in score.details["reason"]
     assert verifier(fenced("pass"), {"check": "def check(c): pass"}).status is Status.ERROR
     assert verifier("no code here at all.", {"asserts": ["assert True"]}).status is Status.NO_ANSWER
+    too_big = verifier(fenced("pass"), {"asserts": ["assert True"], "memory_mb": 1000})  # container: 1024 MB
+    assert too_big.status is Status.ERROR and "container_memory_mb" in too_big.details["reason"]
     with pytest.raises(ValueError, match="reward"):
         CodeVerifier(reward="most", self_check=False)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="security boundary"):
