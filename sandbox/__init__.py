@@ -18,9 +18,9 @@ from .abuse import CASES, CaseReport, run_abuse_suite, self_check
 from .config import SandboxConfig, make_sandbox
 from .docker_pool import DockerSandbox
 from .image import DEFAULT_IMAGE, ImageBuildError, build_image
+from .jobs import ExecResult, ExecStatus, Job, Sandbox
 from .pool import SandboxUnavailable
 from .process import ProcessSandbox, UnsafeSandboxWarning
-from .types import ExecResult, ExecStatus, Job, Sandbox
 
 __all__ = [
     "CASES",

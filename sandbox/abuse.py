@@ -33,18 +33,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .abuse_programs import ANSWER_KEY as _ANSWER_KEY
+from .abuse_programs import ANSWER_KEY_BODY as ANSWER_KEY_BODY
+from .abuse_programs import ESCALATE as _ESCALATE
+from .abuse_programs import LEAVE_STATE as _LEAVE_STATE
 from .config import SandboxConfig
-from .types import ExecResult, ExecStatus
+from .harness import assert_job
+from .jobs import ExecResult, ExecStatus, Job
 
-# What the probe prints: the pids it can see, and what is left in the writable places.
+# What the probe prints: the pids it can see, what is left in the writable places and IPC namespaces.
 _PROBE = """
 import json, os
 pids = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())
 def ls(d):
     try: return sorted(os.listdir(d))
     except OSError as e: return ['<%s>' % e]
+ipc = [k for k in ('shm', 'msg', 'sem') if open('/proc/sysvipc/' + k).read().count('\\n') > 1]
 print(json.dumps({'pids': pids, 'self': os.getpid(), 'tmp': ls(os.environ.get('TMPDIR', '/tmp')),
-                  'shm': ls('/dev/shm')}))
+                  'shm': ls('/dev/shm'), 'ipc': ipc + ls('/dev/mqueue'), 'uid': os.getuid(),
+                  'cwd_writable': os.access('.', os.W_OK)}))
 """
 
 
@@ -80,6 +87,9 @@ class Case:
     expect: frozenset[ExecStatus]
     check: Callable[[ExecResult, Context], list[str]] = lambda result, ctx: []
     timeout_s: float = 1.0
+    memory_mb: int = 256
+    # With tests, ``code`` is a candidate run by the assert harness against them (`harness.assert_job`).
+    tests: Callable[[Context], list[str]] | None = None
 
 
 @dataclass
@@ -141,44 +151,6 @@ def host_address() -> str:
     return "127.0.0.1"
 
 
-_ESCALATE = """
-import json, os
-status = dict(line.split(':', 1) for line in open('/proc/self/status').read().splitlines() if ':' in line)
-written = []
-for path in ('/etc/rlvr-probe', '/usr/rlvr-probe', '/rlvr-probe', '/opt/rlvr/worker.py'):
-    try:
-        open(path, 'a').close()
-        written.append(path)
-    except OSError:
-        pass
-try:
-    os.setuid(0)
-    root = True
-except OSError:
-    root = False
-dropped = []
-for d in (os.environ.get('TMPDIR', '/tmp'), '/dev/shm'):
-    path = os.path.join(d, 'dropped')
-    try:
-        with open('/bin/true', 'rb') as src, open(path, 'wb') as dst:
-            dst.write(src.read())
-        os.chmod(path, 0o755)
-    except OSError:
-        continue
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.execv(path, [path])
-        finally:
-            os._exit(126)
-    if os.waitpid(pid, 0)[1] == 0:
-        dropped.append(d)
-print(json.dumps({'uid': os.getuid(), 'cap_eff': status['CapEff'].strip(), 'no_new_privs': status['NoNewPrivs'].strip(),
-                  'nets': sorted(os.listdir('/sys/class/net')), 'written': written, 'setuid_root': root,
-                  'ran_dropped_binary_in': dropped}))
-"""
-
-
 def _privileges(r: ExecResult, ctx: Context) -> list[str]:
     try:
         seen = json.loads(r.stdout.strip().splitlines()[-1])
@@ -202,6 +174,16 @@ def _privileges(r: ExecResult, ctx: Context) -> list[str]:
 
 def _disk(r: ExecResult, ctx: Context) -> list[str]:
     return ["job wrote 10 GB"] if "wrote all" in r.stdout else []
+
+
+def _verdicts(expected: list[bool]) -> Callable[[ExecResult, Context], list[str]]:
+    def check(r: ExecResult, ctx: Context) -> list[str]:
+        from .harness import read_results
+
+        results = read_results(r)
+        got = [bool(x.get("passed")) for x in results] if results else None
+        return [] if got == expected else [f"tests passed {got}, expected {expected}: the verdict was gamed"]
+    return check
 
 
 CASES: list[Case] = [
@@ -247,6 +229,34 @@ CASES: list[Case] = [
     Case("privileges", "become root, use capabilities, write the root file system, find a network, "
          "run a dropped binary",
          lambda c: _ESCALATE, frozenset({ExecStatus.OK}), _privileges),
+    Case("signal_worker", "SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 to PID 1",
+         lambda c: ("import os, signal\nfor s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, "
+                    "signal.SIGUSR1):\n    try:\n        os.kill(1, s)\n        print('signalled', s)\n"
+                    "    except OSError:\n        pass\n"),
+         frozenset({ExecStatus.OK}), _no_output("signalled")),
+    Case("leave_state", "leave SysV shm and a message queue, a POSIX mqueue, mode-000 dirs in /tmp and "
+         "/dev/shm, 1,100 nested dirs, an unwritable work dir",
+         lambda c: _LEAVE_STATE, frozenset({ExecStatus.OK}), timeout_s=5.0),
+    Case("shared_memory", "hold 640 MB in memfds and SysV shared memory with memory_mb=64",
+         lambda c: ("import ctypes, os\nlibc = ctypes.CDLL(None)\nfds = []\nfor i in range(80):\n"
+                    "    fd = os.memfd_create('m')\n    os.write(fd, b'm' * (4 << 20))\n    fds.append(fd)\n"
+                    "    libc.shmget(0x900 + i, 4 << 20, 0o1600)\nprint('held')\n"),
+         frozenset({ExecStatus.MEMORY, ExecStatus.ERROR}), _no_output("held"), timeout_s=5.0, memory_mb=64),
+    Case("answer_key", "read the test's expected value from files, /proc, other processes' memory and fds",
+         lambda c: _ANSWER_KEY, frozenset({ExecStatus.OK}), _verdicts([False]), timeout_s=10.0,
+         tests=lambda c: [f"assert answer() == 'rlvr-key-{c.secret}'"]),
+    Case("shadow_builtins", "define abs/all/sorted to rig the test's own computation",
+         lambda c: "def abs(x):\n    return 0.0\ndef all(x):\n    return True\ndef f(x):\n    return 9.0\n",
+         frozenset({ExecStatus.OK}), _verdicts([False, False]),
+         tests=lambda c: ["assert abs(f(1.33) - 0.33) < 1e-6", "assert all([f(1) == 1])"]),
+    Case("raise_into_tests", "raise StopIteration into the test's control flow",
+         lambda c: "def f(t):\n    raise StopIteration\n",
+         frozenset({ExecStatus.OK}), _verdicts([False]),
+         tests=lambda c: ["assert all(map(lambda t: f(t) == 2 * t, [1, 2, 3]))"]),
+    Case("big_answers", "correct answers at real sizes: a 300,000-item list, a 5,736-digit integer",
+         lambda c: "def f():\n    return list(range(300000))\ndef g():\n    return 7 ** 6787\n",
+         frozenset({ExecStatus.OK}), _verdicts([True, True]), timeout_s=5.0,
+         tests=lambda c: ["assert f() == list(range(300000))", "assert g() == 7 ** 6787 and len(str(g())) == 5736"]),
     Case("shm_fill", "fill /dev/shm", lambda c: "chunk = b'z' * (1 << 20)\nwith open('/dev/shm/fill', 'wb') as f:\n    for _ in range(1024):\n        f.write(chunk)\nprint('filled')\n",
          frozenset({ExecStatus.OK, ExecStatus.ERROR}), _no_output("filled"), timeout_s=5.0),
 ]
@@ -262,6 +272,12 @@ def _probe_problems(probe: ExecResult, seconds: float) -> list[str]:
         problems.append(f"{len(others)} process(es) left behind")
     if seen["tmp"] != ["job"] or seen["shm"]:
         problems.append(f"files left behind: tmp={seen['tmp'][:5]} shm={seen['shm'][:5]}")
+    if seen["ipc"]:
+        problems.append(f"IPC objects left behind: {seen['ipc'][:5]}")
+    if not seen["cwd_writable"]:
+        problems.append("the next job's work dir is not writable")
+    if seen["uid"] == 0:
+        problems.append("jobs run as root")
     return problems
 
 
@@ -299,7 +315,11 @@ def _run_case(sandbox: object, case: Case, ctx: Context, config: SandboxConfig) 
     disk_before = shutil.disk_usage(tempfile.gettempdir()).free
     replaced_before = getattr(sandbox, "replaced", 0)
     start = time.monotonic()
-    result = sandbox.run(case.code(ctx), timeout_s=case.timeout_s, memory_mb=256)  # type: ignore[attr-defined]
+    if case.tests is None:
+        job = Job(code=case.code(ctx), timeout_s=case.timeout_s, memory_mb=case.memory_mb)
+    else:
+        job = assert_job(case.code(ctx), case.tests(ctx), time_limit_s=case.timeout_s, memory_mb=case.memory_mb)
+    result = sandbox.run_job(job)  # type: ignore[attr-defined]
     seconds = time.monotonic() - start
     problems = []
     if result.status not in case.expect:

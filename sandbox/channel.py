@@ -17,7 +17,7 @@ import tempfile
 import time
 from typing import Any
 
-from .worker import HEADER
+from .worker import HEADER, MAX_REQUEST_BYTES
 
 
 class ChannelError(RuntimeError):
@@ -43,14 +43,32 @@ class WorkerChannel:
 
     def request(self, message: dict[str, Any], timeout_s: float) -> dict[str, Any]:
         """Send one request and wait at most ``timeout_s`` for its reply."""
-        body = json.dumps(message).encode()
+        deadline = time.monotonic() + timeout_s
+        body = json.dumps(message, ensure_ascii=False).encode()
+        if len(body) > MAX_REQUEST_BYTES:
+            raise ChannelError(f"request of {len(body)} bytes exceeds the worker's {MAX_REQUEST_BYTES}")
+        self._write(HEADER.pack(len(body)) + body, deadline)
+        return self._read(deadline)
+
+    def _write(self, data: bytes, deadline: float) -> None:
+        """Write all of ``data`` before ``deadline``: a frozen worker that stops reading cannot hang us."""
         assert self.process.stdin is not None
-        try:
-            self.process.stdin.write(HEADER.pack(len(body)) + body)
-            self.process.stdin.flush()
-        except (BrokenPipeError, OSError) as exc:
-            raise ChannelError(f"worker channel closed on send: {exc}{self._stderr_tail()}") from exc
-        return self._read(time.monotonic() + timeout_s)
+        fd = self.process.stdin.fileno()
+        os.set_blocking(fd, False)
+        view = memoryview(data)
+        while view:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ChannelError("worker did not take its request before the deadline (wedged)")
+            _, ready, _ = select.select([], [fd], [], remaining)
+            if not ready:
+                continue
+            try:
+                view = view[os.write(fd, view[:1 << 20]):]
+            except BlockingIOError:
+                continue
+            except OSError as exc:
+                raise ChannelError(f"worker channel closed on send: {exc}{self._stderr_tail()}") from exc
 
     def _read(self, deadline: float) -> dict[str, Any]:
         assert self.process.stdout is not None

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .image import DEFAULT_IMAGE
-from .types import Sandbox
+from .jobs import Sandbox
 
 
 class SandboxConfig(BaseModel):
@@ -31,8 +31,7 @@ class SandboxConfig(BaseModel):
     tmpfs_mb: int = Field(default=64, ge=4)  # the writable work dir, /tmp
     shm_mb: int = Field(default=16, ge=1)
     file_size_mb: int = Field(default=16, ge=1)  # RLIMIT_FSIZE per job
-    output_limit_bytes: int = Field(default=1 << 20, ge=1024)  # stdout + stderr per job
-    user: str = "65534:65534"
+    output_limit_bytes: int = Field(default=16 << 20, ge=1024)  # stdout + stderr per plain job
     reply_grace_s: float = Field(default=5.0, gt=0)  # past the job's own deadline, the worker is wedged
     start_timeout_s: float = Field(default=60.0, gt=0)
 

@@ -1,12 +1,17 @@
 """`DockerSandbox`: a pool of locked-down, long-lived containers, one job at a time each.
 
-Each container runs the worker (``worker.py``, bind-mounted read-only) as PID 1
-and talks to the host only through ``docker run -i``'s stdin/stdout. Container
-flags: no network, read-only root, a size-limited tmpfs ``/tmp`` (the only
-writable place besides a size-limited ``/dev/shm``, both ``noexec``: a dropped
-binary cannot run), memory and pids limits,
-one CPU, every capability dropped, ``no-new-privileges``, uid ``nobody``, no log
-driver (job output must not pile up on the host's disk).
+Each container runs the worker (``worker.py``, bind-mounted read-only with the
+harness driver beside it) as PID 1 and talks to the host only through ``docker
+run -i``'s stdin/stdout. Container flags: no network, read-only root, a
+size-limited tmpfs ``/tmp`` (the only writable place besides a size-limited
+``/dev/shm``, both ``noexec``: a dropped binary cannot run), memory and pids
+limits, one CPU, ``no-new-privileges``, its own IPC namespace with SysV shared
+memory capped (``kernel.shmmax``/``shmall``) and removed with its last user
+(``shm_rmid_forced``), no log driver (job output must not pile up on the host's
+disk). The worker is root with only the capabilities it needs to start, sweep
+and clean up after jobs; jobs run as a uid drawn at random per container (so no
+per-uid kernel quota, like POSIX message-queue bytes, is shared with another
+container) with no capabilities at all (see ``worker.py``).
 
 No container outlives its pool: they carry the label ``rlvr.sandbox`` and the
 owner's pid; they exit on their own when their ``docker run`` client's stdin
@@ -28,15 +33,19 @@ import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
-from .channel import WorkerChannel
+from .channel import ChannelError, WorkerChannel
 from .config import SandboxConfig
 from .image import ImageBuildError, docker_cli, image_exists
+from .jobs import ExecResult, Job
 from .pool import SandboxUnavailable, WorkerPool
-from .types import ExecResult, Job
 
 LABEL = "rlvr.sandbox"
 OWNER_LABEL = "rlvr.sandbox.owner"  # "<hostname>:<pid>" of the process that started it
 WORKER = Path(__file__).with_name("worker.py")
+# What the worker runs besides itself, mounted read-only beside it.
+SHIPPED = ("worker.py", "harness_driver.py", "candidate_host.py", "plain_data.py")
+WORKER_CAPABILITIES = ("SETUID", "SETGID", "CHOWN", "KILL", "DAC_OVERRIDE", "FOWNER")
+JOB_UIDS = (100_000, 1 << 30)  # a per-container job uid is drawn from this range
 _LIVE: weakref.WeakSet[DockerSandbox] = weakref.WeakSet()
 
 
@@ -96,8 +105,11 @@ class DockerSandbox:
         self._pool = WorkerPool(self.config, self._start_container, self._stop_container)
         _LIVE.add(self)
 
-    def _argv(self, name: str) -> list[str]:
+    def _argv(self, name: str, job_uid: int) -> list[str]:
         c = self.config
+        shm_bytes = c.shm_mb << 20
+        caps = [flag for cap in WORKER_CAPABILITIES for flag in ("--cap-add", cap)]
+        mounts = [flag for f in SHIPPED for flag in ("-v", f"{WORKER.with_name(f)}:/opt/rlvr/{f}:ro")]
         return [
             docker_cli(), "run", "-i", "--rm", "--sig-proxy=false", "--name", name,
             "--label", f"{LABEL}=1", "--label", f"{OWNER_LABEL}={owner_label()}",
@@ -105,18 +117,25 @@ class DockerSandbox:
             "--tmpfs", f"/tmp:rw,nosuid,nodev,noexec,size={c.tmpfs_mb}m,mode=1777", "--shm-size", f"{c.shm_mb}m",
             "--memory", f"{c.container_memory_mb}m", "--memory-swap", f"{c.container_memory_mb}m",
             "--pids-limit", str(c.pids_limit), "--cpus", str(c.cpus),
-            "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--user", c.user,
-            "-v", f"{WORKER}:/opt/rlvr/worker.py:ro",
-            c.image, "python3", "-E", "-s", "/opt/rlvr/worker.py", "/tmp",
+            "--cap-drop", "ALL", *caps, "--security-opt", "no-new-privileges", "--user", "0:0",
+            "--ipc", "private", "--sysctl", f"kernel.shmmax={shm_bytes}",
+            "--sysctl", f"kernel.shmall={shm_bytes // 4096}", "--sysctl", "kernel.shm_rmid_forced=1",
+            *mounts,
+            c.image, "python3", "-E", "-s", "/opt/rlvr/worker.py", "/tmp", str(job_uid),
         ]
 
     def _start_container(self) -> WorkerChannel:
         name = f"rlvr-sbx-{os.getpid()}-{secrets.token_hex(4)}"
         self._names.add(name)
-        channel = WorkerChannel(self._argv(name), name=name, start_timeout_s=self.config.start_timeout_s)
-        if not channel.hello.get("undumpable") or channel.hello.get("pid") != 1:
+        job_uid = secrets.randbelow(JOB_UIDS[1] - JOB_UIDS[0]) + JOB_UIDS[0]
+        channel = WorkerChannel(self._argv(name, job_uid), name=name, start_timeout_s=self.config.start_timeout_s)
+        hello = channel.hello
+        if not hello.get("undumpable") or hello.get("pid") != 1 or hello.get("job_uid") != job_uid:
             self._stop_container(channel)
-            raise SandboxUnavailable(f"the worker is not a non-dumpable PID 1 ({channel.hello}); refusing to run jobs")
+            raise SandboxUnavailable(f"the worker is not a non-dumpable PID 1 ({hello}); refusing to run jobs")
+        if not hello.get("clean"):
+            self._stop_container(channel)
+            raise ChannelError(f"a new container did not start clean: {hello.get('unclean')}")
         return channel
 
     def _stop_container(self, channel: WorkerChannel) -> None:
@@ -136,6 +155,9 @@ class DockerSandbox:
             timeout_s: float = 5.0, memory_mb: int = 256) -> ExecResult:
         return self._pool.run(Job(code=code, stdin=stdin, files=files or {}, timeout_s=timeout_s,
                                   memory_mb=memory_mb))
+
+    def run_job(self, job: Job) -> ExecResult:
+        return self._pool.run(job)
 
     def run_many(self, jobs: Sequence[Job], concurrency: int | None = None) -> list[ExecResult]:
         return self._pool.run_many(jobs, concurrency)

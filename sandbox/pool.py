@@ -1,9 +1,12 @@
 """A pool of worker channels shared by `DockerSandbox` and `ProcessSandbox`.
 
 Each slot holds one worker. A job takes an idle slot, sends one request, and
-waits at most its own timeout plus a grace period. A slot whose worker died,
-missed its deadline, or could not sweep its leftovers is torn down and started
-afresh on next use; that job comes back as ``infra_error``, never as a verdict.
+waits at most its own timeout plus a grace period. A job that cannot be run as given (`job_problem`) is
+an ``error`` result before anything is sent. A worker that died or missed its
+deadline is torn down and started afresh, and that job comes back as
+``infra_error``, never as a verdict. A worker that could not prove its container
+back at its start state after a job is replaced too, but the job's own result
+stands: what a job leaves behind is never the next job's problem.
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .channel import ChannelError, WorkerChannel
 from .config import SandboxConfig
-from .types import ExecResult, ExecStatus, Job
+from .jobs import ExecResult, ExecStatus, Job, job_problem
 
 log = logging.getLogger(__name__)
 _request_ids = itertools.count()
-MAX_JOB_CHARS = 16 << 20  # code + stdin + files; the worker refuses frames past 64 MB of JSON
+MEMORY_HEADROOM_MB = 128  # the worker and the harness driver live in the container beside the job
 
 
 class SandboxUnavailable(RuntimeError):
@@ -67,10 +70,13 @@ class WorkerPool:
             list(ex.map(lambda slot: slot.ensure(), self._slots))
 
     def run(self, job: Job) -> ExecResult:
-        if job.memory_mb > self.config.container_memory_mb:
-            # Past the container's own limit the OOM killer, not the job's rlimit, would decide.
-            raise ValueError(f"job memory_mb={job.memory_mb} exceeds container_memory_mb="
-                             f"{self.config.container_memory_mb}")
+        if job.memory_mb + MEMORY_HEADROOM_MB > self.config.container_memory_mb:
+            # Past the container's own limit the OOM killer, not the job's limit, would decide.
+            raise ValueError(f"job memory_mb={job.memory_mb} needs container_memory_mb >= "
+                             f"{job.memory_mb + MEMORY_HEADROOM_MB}, got {self.config.container_memory_mb}")
+        problem = job_problem(job)
+        if problem:
+            return ExecResult(status=ExecStatus.ERROR, detail=f"bad job: {problem}")
         if self._closed.is_set():
             return ExecResult(status=ExecStatus.INFRA_ERROR, detail="sandbox is closed")
         slot = self._idle.get()
@@ -80,16 +86,14 @@ class WorkerPool:
             self._idle.put(slot)
 
     def _run_on(self, slot: _Slot, job: Job) -> ExecResult:
-        size = len(job.code) + len(job.stdin) + sum(len(text) for text in job.files.values())
-        if size > MAX_JOB_CHARS:  # the worker would drop its channel rather than read it
-            return ExecResult(status=ExecStatus.ERROR, detail=f"job of {size} characters exceeds {MAX_JOB_CHARS}")
         try:
             channel = slot.ensure()
         except (ChannelError, OSError) as exc:
             return ExecResult(status=ExecStatus.INFRA_ERROR, detail=f"worker did not start: {exc}")
         request = {"id": next(_request_ids), "code": job.code, "stdin": job.stdin, "files": job.files,
                    "timeout_s": job.timeout_s, "memory_mb": job.memory_mb,
-                   "file_size_mb": self.config.file_size_mb, "output_limit": self.config.output_limit_bytes}
+                   "file_size_mb": self.config.file_size_mb, "harness": job.harness,
+                   "output_limit": job.output_limit_bytes or self.config.output_limit_bytes}
         try:
             reply = channel.request(request, job.timeout_s + self.config.reply_grace_s)
         except ChannelError as exc:
@@ -99,7 +103,7 @@ class WorkerPool:
             self._replace(slot, "reply out of order")
             return ExecResult(status=ExecStatus.INFRA_ERROR, detail="worker replied to another request")
         if not reply.get("clean", False):
-            self._replace(slot, "leftover processes survived the sweep")
+            self._replace(slot, f"container not clean after a job: {reply.get('unclean')}")
         try:
             return ExecResult(status=ExecStatus(reply["status"]), stdout=reply.get("stdout", ""),
                               stderr=reply.get("stderr", ""), exit_code=reply.get("exit_code"),

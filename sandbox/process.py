@@ -20,8 +20,8 @@ from pathlib import Path
 
 from .channel import WorkerChannel
 from .config import SandboxConfig
+from .jobs import ExecResult, Job
 from .pool import WorkerPool
-from .types import ExecResult, Job
 
 WORKER = Path(__file__).with_name("worker.py")
 
@@ -53,6 +53,9 @@ class ProcessSandbox:
             timeout_s: float = 5.0, memory_mb: int = 256) -> ExecResult:
         return self._pool.run(Job(code=code, stdin=stdin, files=files or {}, timeout_s=timeout_s,
                                   memory_mb=memory_mb))
+
+    def run_job(self, job: Job) -> ExecResult:
+        return self._pool.run(job)
 
     def run_many(self, jobs: Sequence[Job], concurrency: int | None = None) -> list[ExecResult]:
         return self._pool.run_many(jobs, concurrency)

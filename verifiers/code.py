@@ -12,10 +12,12 @@ is a ``parse_error``; nothing code-like is ``no_answer``.
 
 Scoring: all tests of one completion run in ONE sandbox job (`rlvr.sandbox.harness`).
 ``reward="fraction"`` gives the fraction passed, ``"all"`` 1.0 only if every
-test passes. A program that loops, runs out of memory or floods its output is
-judged (0 for the tests it did not pass); only an infrastructure failure (the
-sandbox reports one, or raises) is ``infra_error``, retried ``retries`` times
-first, never scored as wrong.
+test passes. A program that loops or runs out of memory is judged (0 for the
+tests it did not pass); one that passes a size limit (the harness's output and
+answer caps) is ``output_limit``, value 0; only an infrastructure failure (the sandbox reports one, or
+raises) is ``infra_error``, retried ``retries`` times first, never scored as wrong. Input
+that cannot be run (a completion that is not text or holds a lone surrogate) is
+``parse_error``.
 
 Safety: before scoring anything, each process makes sure the abuse suite passed
 against its sandbox config (``self_check=True``; `rlvr.sandbox.self_check`: run
@@ -25,9 +27,11 @@ enforced. ``verify_batch`` calls `prepare()` in the calling process first, so
 the check never runs inside (and never dies at) a worker's deadline. A call's own worst case is about
 ``2 + (tests + 1) * time_limit_s`` seconds: give ``verify_batch`` a larger timeout.
 
-Pickling: the verifier holds only its `SandboxConfig`; each process opens its own
-pool on first use (``verify_batch`` workers included). With ``verify_batch(workers=W)``
-keep ``pool_size=1``: W processes then use W containers.
+Pickling: the verifier travels as its `SandboxConfig`; each process opens its own
+pool for a config on first use (``verify_batch`` workers included). A live sandbox
+given to the constructor is used as it is in this process (never swapped for
+another one of the same config). With ``verify_batch(workers=W)`` keep
+``pool_size=1``: W processes then use W containers.
 """
 
 from __future__ import annotations
@@ -43,7 +47,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from rlvr.sandbox import ExecResult, ExecStatus, SandboxConfig, make_sandbox, self_check
 from rlvr.sandbox.harness import assert_job, io_job, outputs_match, read_results
-from rlvr.sandbox.types import Sandbox
+from rlvr.sandbox.jobs import Sandbox, job_problem
+from rlvr.sandbox.pool import MEMORY_HEADROOM_MB
 
 from .score import Score, Status
 
@@ -112,7 +117,7 @@ def extract_code(completion: str) -> tuple[str | None, str | None]:
     return bare, None
 
 
-# One sandbox per (config, process): pools never cross a fork.
+# One sandbox per (config, process) for verifiers built from a config: pools never cross a fork.
 _SANDBOXES: dict[tuple[str, int], Sandbox] = {}
 _CHECKED: dict[tuple[str, int], list[str]] = {}  # failed self-check cases, [] when all held
 _LOCK = threading.Lock()
@@ -129,6 +134,8 @@ class CodeVerifier:
     retries: int = 2
     self_check: bool = True
     _config: SandboxConfig = field(init=False, repr=False)
+    _live: Sandbox | None = field(init=False, repr=False, default=None)
+    _live_pid: int = field(init=False, repr=False, default=0)
 
     def __post_init__(self) -> None:
         live_config = getattr(self.sandbox, "config", None)
@@ -136,8 +143,7 @@ class CodeVerifier:
             self._config = self.sandbox
         elif isinstance(live_config, SandboxConfig):
             self._config = live_config
-            with _LOCK:
-                _SANDBOXES.setdefault((live_config.key(), os.getpid()), cast(Sandbox, self.sandbox))
+            self._live, self._live_pid = cast(Sandbox, self.sandbox), os.getpid()
         elif isinstance(self.sandbox, dict) or self.sandbox is None:
             self._config = SandboxConfig(**(self.sandbox or {}))
         else:
@@ -161,6 +167,8 @@ class CodeVerifier:
                 _CHECKED[key] = failed
             if _CHECKED[key]:
                 return None, _CHECKED[key]
+            if self._live is not None and self._live_pid == os.getpid():
+                return self._live, []
             if key not in _SANDBOXES:
                 _SANDBOXES[key] = make_sandbox(self._config)
             return _SANDBOXES[key], []
@@ -182,6 +190,11 @@ class CodeVerifier:
             tests = reference if isinstance(reference, CodeTests) else CodeTests.model_validate(reference)
         except ValidationError as exc:
             return Score.failed(Status.ERROR, reason=f"bad reference: {exc.errors()[0]['msg']}")
+        if tests.memory_mb + MEMORY_HEADROOM_MB > self._config.container_memory_mb:
+            return Score.failed(Status.ERROR, reason=f"bad reference: memory_mb={tests.memory_mb} needs "
+                                f"container_memory_mb >= {tests.memory_mb + MEMORY_HEADROOM_MB}")
+        if not isinstance(completion, str):
+            return Score.failed(Status.PARSE_ERROR, reason=f"completion is a {type(completion).__name__}, not text")
         code, why = extract_code(completion)
         if code is None:
             status = Status.NO_ANSWER if why == "no_answer" else Status.PARSE_ERROR
@@ -194,31 +207,37 @@ class CodeVerifier:
         if sandbox is None:
             return Score.failed(Status.INFRA_ERROR, code, reason="sandbox failed its self-check", failed=failed)
         if tests.io:
-            job, nonce = io_job(code, [c.input for c in tests.io], time_limit_s=tests.time_limit_s,
-                                memory_mb=tests.memory_mb)
+            job = io_job(code, [c.input for c in tests.io], time_limit_s=tests.time_limit_s,
+                         memory_mb=tests.memory_mb)
         else:
-            job, nonce = assert_job(code, tests.assert_sources(), time_limit_s=tests.time_limit_s,
-                                    memory_mb=tests.memory_mb)
+            job = assert_job(code, tests.assert_sources(), time_limit_s=tests.time_limit_s,
+                             memory_mb=tests.memory_mb, entry_point=tests.entry_point)
+        problem = job_problem(job)
+        if problem:  # e.g. a lone surrogate in the code: nothing a sandbox could run
+            return Score.failed(Status.PARSE_ERROR, None, reason=problem)
         attempts = 0
         while True:
             attempts += 1
             try:
-                result = sandbox.run(job.code, stdin=job.stdin, files=job.files, timeout_s=job.timeout_s,
-                                     memory_mb=job.memory_mb)
+                result = sandbox.run_job(job)
             except Exception as exc:  # the sandbox refused or broke (ours): never the completion's error
                 result = ExecResult(status=ExecStatus.INFRA_ERROR, detail=f"sandbox raised {type(exc).__name__}: "
                                     f"{exc}"[:2000])
             if result.status is not ExecStatus.INFRA_ERROR:
-                return self._judge(code, tests, result, nonce, attempts)
+                return self._judge(code, tests, result, attempts)
             log.warning("code verifier: infra error (attempt %d): %s", attempts, result.detail[:300])
             if attempts > self.retries:
                 return Score.failed(Status.INFRA_ERROR, code, reason=result.detail, attempts=attempts)
 
-    def _judge(self, code: str, tests: CodeTests, result: ExecResult, nonce: str, attempts: int) -> Score:
-        runs = read_results(result, nonce)
+    def _judge(self, code: str, tests: CodeTests, result: ExecResult, attempts: int) -> Score:
+        runs = read_results(result)
         n = len(tests.io) or len(tests.assert_sources())
         details: dict[str, Any] = {"sandbox": result.status.value, "duration_s": result.duration_s,
                                    "attempts": attempts}
+        limited = [r for r in runs or [] if isinstance(r, dict) and r.get("status") == "output_limit"]
+        if result.status is ExecStatus.OUTPUT_LIMIT or limited:
+            why = limited[0].get("error", "output cap") if limited else result.detail
+            return Score.failed(Status.OUTPUT_LIMIT, code, **details, why=str(why)[:500])
         if runs is None or len(runs) != n:
             # Killed, crashed or exited before reporting: every test counts as failed.
             details.update(passed=[False] * n, why=result.detail or "no result from the harness",

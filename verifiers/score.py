@@ -23,6 +23,9 @@ class Status(str, Enum):
     TIMEOUT = "timeout"  # the verifier ran past its deadline and was killed
     ERROR = "error"  # the verifier raised: a bug, counted and logged, not a verdict
     INFRA_ERROR = "infra_error"  # sandbox or pool failure: not the completion's fault
+    # The completion's program passed a documented size limit (output, answer): a failure of that
+    # completion, value 0, scored like a wrong answer but counted apart so a too-tight limit shows.
+    OUTPUT_LIMIT = "output_limit"
 
 
 # Rows with these statuses carry no information about the completion.

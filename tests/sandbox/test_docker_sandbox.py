@@ -52,12 +52,18 @@ def test_containers_are_locked_down(docker_sandbox: DockerSandbox) -> None:
     assert "no-new-privileges" in host["SecurityOpt"]
     assert host["PidsLimit"] == 64 and host["Memory"] == 1024 << 20
     assert host["ShmSize"] == 16 << 20
-    assert info["Config"]["User"] == "65534:65534"
+    assert host["IpcMode"] == "private" and host["Sysctls"]["kernel.shm_rmid_forced"] == "1"
+    assert sorted(c.removeprefix("CAP_") for c in host["CapAdd"]) == ["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL",
+                                                                       "SETGID", "SETUID"]
     assert info["Config"]["Labels"][OWNER_LABEL] == owner_label()
-    whoami = docker_sandbox.run("import os; print(os.getuid(), os.getgid())")
-    assert whoami.stdout == "65534 65534\n"
-    status = docker_sandbox.run("print(open('/proc/1/status').read())")
+    # The job: a high, per-container uid, no capabilities; the worker (PID 1) is another user.
+    whoami = docker_sandbox.run("import os; print(os.getuid(), os.getgid(), os.getgroups())")
+    uid, gid, groups = whoami.stdout.split(" ", 2)
+    assert int(uid) >= 100_000 and uid == gid and groups == "[]\n"
+    status = docker_sandbox.run("print(open('/proc/self/status').read())")
     assert "NoNewPrivs:\t1" in status.stdout and "CapEff:\t0000000000000000" in status.stdout
+    assert "CapPrm:\t0000000000000000" in status.stdout
+    assert docker_sandbox.run("print(open('/proc/1/environ').read())").exit_code == 1  # not ours to read
 
 
 def test_a_killed_container_is_an_infra_error_then_replaced(sandbox_image: str) -> None:

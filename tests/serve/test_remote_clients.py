@@ -8,8 +8,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from rlvr.tasks import get_task, trl_dataset, trl_reward
 from rlvr.cli.main import app
+from rlvr.tasks import get_task, trl_dataset, trl_reward
 from rlvr.trainer.config import TrainConfig
 from rlvr.verifiers import VerifierPool, get_verifier
 from rlvr.verifiers.remote import RemoteVerifierPool, open_pool

