@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -153,7 +154,7 @@ def _generate_and_score(selection: list[tuple[Any, int | None]], generator: Any,
             params = sampling(task)
             results.append(evaluate_task(
                 task, generator, rows=rows, params=params, pool=pool, timeout_s=timeout_s,
-                progress=lambda k, b=bar_id: bar.advance(b, k)))
+                progress=functools.partial(bar.advance, bar_id)))
     return results
 
 
