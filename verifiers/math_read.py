@@ -87,7 +87,7 @@ def _expr(text: str) -> Value:
 def read_value(text: str) -> Value:
     """Parse a normalised answer; raises ``ParseFailure`` or ``Refused``."""
     text = re.sub(r"^[A-Za-z]\s*∈\s*", "", text.strip())  # x ∈ [1, 2]
-    approx = split_top(text, ("≈",))
+    approx = split_top(text, ("≈",)) if "≈" in text else [text]
     if len(approx) > 1:  # "1/13 ≈ 0.077": the exact value; "x ≈ 3.14": the approximation
         text = approx[0] if approx[0].strip() and not is_label(approx[0]) else "".join(approx[2:])
     if not text:
@@ -106,7 +106,7 @@ def read_value(text: str) -> Value:
         return ("label", re.sub(r"\s+", "", pieces[0]), read_value("".join(pieces[2:])))
     if len(pieces) > 1:
         return ("rel", tuple(pieces[1::2]), tuple(_expr(p)[1] for p in pieces[::2]))
-    ratio = split_top(text, (":",))[::2]
+    ratio = split_top(text, (":",))[::2] if ":" in text else [text]
     if len(ratio) > 1 and all(r.strip() for r in ratio):  # 7:32 is a ratio: it equals only a ratio
         return ("seq", ":", ":", tuple(read_value(r) for r in ratio))
     if "±" in text:
