@@ -1,13 +1,4 @@
-"""Read a normalised answer into a typed value, and compare two of them.
-
-Values (tuples, hashable and picklable):
-
-- ``("expr", node, percent)``: one expression (``percent``: written with ``%``);
-- ``("set", items)``: ``\\{1, 2\\}`` or a bare list ``1, 2`` (order-free);
-- ``("seq", open, close, items)``: ``(1, 2)``, ``[0, 1)`` (ordered; bracket types kept, so an
-  interval ``[0, 1)`` never equals ``(0, 1)``);
-- ``("union", items)``: ``[0, 1) \\cup (2, oo)`` (order-free);
-- ``("matrix", rows)``; ``("rel", ops, sides)``: ``x = 3``, ``-1 < x <= 2``; ``("text", words)``.
+"""Compare two typed values (``math_read``): a predicted one against the gold.
 
 Comparison, in order of cost: exact rationals (``Fraction``), then mpmath at 40
 digits with a relative tolerance, then, for expressions with free symbols, sympy
@@ -15,8 +6,11 @@ when both trees are small (``math_sympy``: ``simplify`` of the difference, real
 symbols, so ``sqrt(x^2)`` is ``|x|``), and evaluation at random points for larger
 ones (Schwartz-Zippel: two different rational functions agree at several random
 points with probability ~0). A single-variable inequality compares as the interval
-it describes (``x > 3`` equals ``(3, oo)``), and ``x = 3`` equals ``3`` when
-``equation_rhs`` is on.
+it describes (``x > 3`` equals ``(3, oo)``, ``-x > -1`` equals ``x < 1``). A labelled answer
+(``x = 3``, ``(p,q) = (3,2)``) compares its value with the other side's own value when
+``equation_rhs`` is on, and as an equation against an equation (``y = -2x + 5`` is ``2x + y = 5``).
+A gold list of three or more numbers written unsorted keeps its order (``_deliberate_order``);
+a decimal of ``LONG_DECIMAL`` or more places counts as exact to its last digit.
 
 sympy never parses model text: it receives trees from our bounded parser
 (``math_expr``), so ``9^9^9^9`` is refused before sympy sees it. The random-point
@@ -28,17 +22,13 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
-from .math_expr import FUNCTIONS, Node, ParseFailure, Refused, exact, free_symbols, mp, numeric, parse
+from .math_expr import Node, ParseFailure, Refused, exact, free_symbols, mp, numeric, parse
+from .math_read import Value
 from .math_sympy import symbolic_equal
-
-Value = tuple[Any, ...]
-_RELATIONS = ("<=", ">=", "!=", "<", ">", "=")
-_OPEN, _CLOSE = "([⦃⟪", ")]⦄⟫"
 
 
 @dataclass(frozen=True)
@@ -50,99 +40,26 @@ class CompareOptions:
     random_points: int = 4
 
 
-def split_top(text: str, separators: tuple[str, ...]) -> list[str]:
-    """Split at separators that sit outside every bracket."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(text):
-        char = text[i]
-        if char in _OPEN:
-            depth += 1
-        elif char in _CLOSE:
-            depth -= 1
-        elif depth == 0:
-            sep = next((s for s in separators if text.startswith(s, i)), None)
-            if sep is not None:
-                parts.append(text[start:i])
-                parts.append(sep)
-                i += len(sep)
-                start = i
-                continue
-        i += 1
-    parts.append(text[start:])
-    return parts
 
 
-def _closing(text: str) -> int:
-    """Index of the bracket closing the one at index 0 (any bracket kind), or -1."""
-    depth = 0
-    for i, char in enumerate(text):
-        if char in _OPEN:
-            depth += 1
-        elif char in _CLOSE:
-            depth -= 1
-            if depth == 0:
-                return i
-    return -1
+def _variants(value: Value, options: CompareOptions, gold: Value | None = None) -> list[Node]:
+    """The readings of a value written with ``%``: as written and/or divided by 100 (``options.percent``).
 
-
-def _unwrap(text: str) -> str:
-    """``((7))`` -> ``7``: redundant outer brackets cost nothing and count against no limit."""
-    while len(text) > 1 and text[0] == "(" and _closing(text) == len(text) - 1:
-        text = text[1:-1].strip()
-    return text
-
-
-def _expr(text: str) -> Value:
-    text = _unwrap(text.strip())
-    percent = text.endswith("%")
-    return ("expr", parse(text.rstrip("%").strip() if percent else text), percent)
-
-
-def read_value(text: str) -> Value:
-    """Parse a normalised answer; raises ``ParseFailure`` or ``Refused``."""
-    text = re.sub(r"^[A-Za-z]\s*∈\s*", "", text.strip()).replace("≈", "=")  # x ∈ [1, 2]; x ≈ 3.14
-    if not text:
-        raise ParseFailure("empty answer")
-    union = split_top(text, ("∪",))
-    if len(union) > 1:
-        return ("union", tuple(read_value(p) for p in union[::2]))
-    items = split_top(text, (",", ";"))[::2]  # before relations: "x=2, x=-3" is two equations
-    if len(items) > 1:
-        return ("set", tuple(read_value(i) for i in items))
-    if "±" in text and (solved := re.fullmatch(r"[A-Za-z]\s*=\s*(.+)", text)):
-        return read_value(solved.group(1))  # x = ±a: the solution set {a, -a}
-    pieces = split_top(text, _RELATIONS)
-    if len(pieces) > 1:
-        return ("rel", tuple(pieces[1::2]), tuple(_expr(p)[1] for p in pieces[::2]))
-    if "±" in text:
-        left, _, right = text.partition("±")
-        return ("set", (_expr(f"{left or 0}+({right})"), _expr(f"{left or 0}-({right})")))
-    if text[0] in _OPEN and _closing(text) == len(text) - 1:
-        inner = text[1:-1]
-        if text[0] == "⦃":
-            return ("set", tuple(read_value(i) for i in split_top(inner, (",", ";"))[::2] if i.strip()))
-        if text[0] == "⟪":
-            rows = split_top(inner, (";",))[::2]
-            return ("matrix", tuple(tuple(_expr(c)[1] for c in split_top(r, ("&",))[::2]) for r in rows if r.strip()))
-        parts = split_top(inner, (",",))[::2]
-        if len(parts) > 1 or text[0] == "[":
-            return ("seq", text[0], text[-1], tuple(read_value(p) for p in parts))
-    # Words are text ("Monday", "any real number"); short letter runs stay maths ("xy", "abc").
-    if re.fullmatch(r"[A-Za-z]+(?: [A-Za-z]+)*", text) and (" " in text or len(text) >= 4) \
-            and not re.match("|".join(sorted(FUNCTIONS, key=len, reverse=True)), text):
-        return ("text", text.lower())
-    return _expr(text)
-
-
-# ----------------------------------------------------------------- comparison
-
-
-def _variants(value: Value, options: CompareOptions) -> list[Node]:
+    A predicted percentage against a gold written as a fraction (``4 4/9%`` vs ``40/9``) is read
+    divided by 100 only: the gold is then a ratio, and the unscaled reading is the wrong one.
+    """
     _, node, percent = value
     if not percent:
         return [node]
     as_fraction: Node = ("mul", (node, ("num", Fraction(1, 100))))
+    if gold is not None and not gold[2] and not _is_literal(gold[1]):
+        return [as_fraction]
     return {"either": [node, as_fraction], "fraction": [as_fraction], "strip": [node]}[options.percent]
+
+
+def _is_literal(node: Node) -> bool:
+    """An integer or decimal as written (``12``, ``-0.5``), not a fraction or an expression."""
+    return (node[1] if node[0] == "neg" else node)[0] == "num"  # "40/9" is ("mul", ...), "0.5" a "num"
 
 
 # Identities hold to working precision (40 digits): sin(pi/6) vs 1/2, x^2-1 vs (x-1)(x+1) at a
@@ -159,18 +76,40 @@ def _close(a: Any, b: Any, rel_tol: float) -> bool:
     return bool(abs(a - b) <= rel_tol * scale or abs(a - b) <= ctx.mpf(10) ** -36)
 
 
+# A decimal written to this many places or more is taken as exact to its last digit.
+LONG_DECIMAL = 10
+
+
+def _decimal_places(node: Node) -> int:
+    """Places of a decimal literal (``0.0833333333333333``: 16); 0 for anything else."""
+    node = node[1] if node[0] == "neg" else node
+    if node[0] != "num":
+        return 0
+    d, twos, fives = node[1].denominator, 0, 0
+    while d % 2 == 0:
+        d, twos = d // 2, twos + 1
+    while d % 5 == 0:
+        d, fives = d // 5, fives + 1
+    return max(twos, fives) if d == 1 else 0
+
+
 def scalar_equal(a: Node, b: Node, options: CompareOptions) -> tuple[bool, str]:
     """(equal, method) for predicted ``a`` and gold ``b``: exact rationals, then numeric, then sympy
     when both are small (``math_sympy``), then random points."""
     ea, eb = exact(a), exact(b)
+    places = max(_decimal_places(a), _decimal_places(b))
     if ea is not None and eb is not None:
+        if places >= LONG_DECIMAL and ea != eb:  # 0.0833333333333333 for 1/12: right to its last digit
+            return abs(ea - eb) <= Fraction(1, 10**places), "decimal"
         return ea == eb, "exact"
     symbols = sorted(free_symbols(a) | free_symbols(b))
     if not symbols:
-        # rel_tol tolerates a decimal approximation of an irrational gold only.
-        tol = IDENTITY_TOL if eb is not None else options.rel_tol
         try:
-            return _close(numeric(a, {}), numeric(b, {}), tol), "numeric"
+            va, vb = numeric(a, {}), numeric(b, {})
+            if places >= LONG_DECIMAL:  # sqrt(17) for 4.123105625617661
+                return bool(abs(va - vb) <= mp().mpf(10) ** -places), "decimal"
+            # rel_tol tolerates a decimal approximation of an irrational gold only.
+            return _close(va, vb, IDENTITY_TOL if eb is not None else options.rel_tol), "numeric"
         except Refused:
             raise
         except (ArithmeticError, ValueError, TypeError):  # a domain error: 1/0, log(0)
@@ -204,7 +143,7 @@ def scalar_equal(a: Node, b: Node, options: CompareOptions) -> tuple[bool, str]:
 
 def _expr_equal(p: Value, g: Value, options: CompareOptions) -> tuple[bool, str]:
     method = "exact"
-    for pn in _variants(p, options):
+    for pn in _variants(p, options, g):
         for gn in _variants(g, options):
             ok, method = scalar_equal(pn, gn, options)
             if ok:
@@ -225,10 +164,12 @@ def _interval(value: Value) -> Value | None:
             if op[0] == "<":  # x < b, x <= b
                 return ("seq", "(", "]" if closed else ")", (("expr", ("neg", ("const", "oo")), False), bound))
             return ("seq", "[" if closed else "(", ")", (bound, ("expr", ("const", "oo"), False)))
+        flipped = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}[op]
         if right[0] == "sym" and left[0] != "sym":
-            flipped = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}[op]
             return _interval(("rel", (flipped,), (right, left)))
-    if len(ops) == 2 and sides[1][0] == "sym" and sides[0][0] != "sym" and sides[2][0] != "sym":
+        if left[0] == "neg" and left[1][0] == "sym" and not free_symbols(right):  # -x > -1 is x < 1
+            return _interval(("rel", (flipped,), (left[1], ("neg", right))))
+    if len(ops) == 2 and _is_variable(sides[1]) and not free_symbols(sides[0]) and not free_symbols(sides[2]):
         if all(op in ("<", "<=") for op in ops):  # a < x <= b
             return ("seq", "[" if ops[0] == "<=" else "(", "]" if ops[1] == "<=" else ")",
                     (("expr", sides[0], False), ("expr", sides[2], False)))
@@ -238,7 +179,22 @@ def _interval(value: Value) -> Value | None:
     return None
 
 
+def _is_variable(node: Node) -> bool:
+    """``x``, or a function of it written ``f(x)`` (parsed as the product of two symbols)."""
+    return node[0] == "sym" or (node[0] == "mul" and len(node[1]) == 2 and all(n[0] == "sym" for n in node[1]))
+
+
+def _deliberate_order(items: tuple[Value, ...]) -> bool:
+    """A gold list of three or more numbers in neither ascending nor descending order ("4, 10, -2"):
+    its order carries meaning (a list of solutions is written sorted), so it is compared in order."""
+    values = [exact(v[1]) if v[0] == "expr" else None for v in items]
+    if len(values) < 3 or any(v is None for v in values):
+        return False
+    return values != sorted(values) and values != sorted(values, reverse=True)  # type: ignore[type-var]
+
+
 def _match_unordered(ps: tuple[Value, ...], gs: tuple[Value, ...], options: CompareOptions) -> bool:
+    ps = tuple(dict.fromkeys(ps))  # the same element written twice is one element of a set
     if len(ps) != len(gs):
         return False
     remaining = list(gs)
@@ -253,6 +209,8 @@ def _match_unordered(ps: tuple[Value, ...], gs: tuple[Value, ...], options: Comp
 def equal(p: Value, g: Value, options: CompareOptions) -> tuple[bool, str]:
     """(equal, method) for a predicted value ``p`` against the gold value ``g``."""
     pk, gk = p[0], g[0]
+    if pk == "label" or gk == "label":
+        return _label_equal(p, g, options)
     if pk == "rel" and set(p[1]) == {"="} and not any(free_symbols(side) for side in p[2]):
         # A worked chain "6 * 7 = 42" answers with its last side, if every step holds ("8 = 7" does not).
         if not all(scalar_equal(a, b, options)[0] for a, b in zip(p[2][:-1], p[2][1:], strict=True)):
@@ -273,9 +231,9 @@ def equal(p: Value, g: Value, options: CompareOptions) -> tuple[bool, str]:
     if pk == "expr" and gk == "expr":
         return _expr_equal(p, g, options)
     if (pk == "set" and gk in ("set", "seq")) or (pk == "seq" and gk == "set"):
-        if gk == "seq" and g[1] + g[2] != "()":
-            return False, "shape"
-        ordered = gk == "seq"
+        if (gk == "seq" and g[1] + g[2] != "()") or (pk == "seq" and p[1] + p[2] != "()"):
+            return False, "shape"  # an interval [0, 1) is not the list 0, 1
+        ordered = gk == "seq" or _deliberate_order(g[-1])
         ps, gs = p[-1], g[-1]
         if ordered:
             return len(ps) == len(gs) and all(equal(a, b, options)[0] for a, b in zip(ps, gs, strict=True)), "ordered"
@@ -294,6 +252,33 @@ def equal(p: Value, g: Value, options: CompareOptions) -> tuple[bool, str]:
     if pk == "rel" and gk == "rel":
         return _relation_equal(p, g, options)
     return False, "shape"
+
+
+def _as_relation(value: Value) -> Value | None:
+    """``("label", "y", expr)`` as the equation ``y = expr`` when both sides are expressions."""
+    if value[2][0] != "expr":
+        return None
+    try:
+        return ("rel", ("=",), (parse(value[1]), value[2][1]))
+    except (ParseFailure, Refused):
+        return None
+
+
+def _label_equal(p: Value, g: Value, options: CompareOptions) -> tuple[bool, str]:
+    """A labelled answer: its value against the other side's value (the gold's own right-hand side)."""
+    if p[0] == g[0] == "label":
+        if p[1].lower() != g[1].lower():
+            return False, "label"
+        return equal(p[2], g[2], options)
+    labelled, other = (p, g) if p[0] == "label" else (g, p)
+    if other[0] == "rel":  # "y = -2x + 5" against "2x + y = 5": compare the equations
+        relation = _as_relation(labelled)
+        if relation is None:
+            return False, "shape"
+        return equal(relation, other, options) if labelled is p else equal(other, relation, options)
+    if not options.equation_rhs:
+        return False, "label"
+    return equal(p[2], g, options) if labelled is p else equal(p, g[2], options)
 
 
 def _relation_equal(p: Value, g: Value, options: CompareOptions) -> tuple[bool, str]:

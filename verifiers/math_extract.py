@@ -4,6 +4,8 @@ Strategies, tried in the configured order; the first that finds something wins:
 
 - ``boxed``: the ``\\boxed{...}`` / ``\\fbox{...}`` answers (balanced braces, also ``\\boxed 5``).
   Several boxes with different contents are a hedge.
+- ``whole``: the whole completion when it is one expression (``\\frac{1}{2}``, ``$[0,1)$``,
+  ``x^2+2x+1``; see ``math_spans.whole_expression``).
 - ``answer_tag``: the last ``<answer>...</answer>`` (R1-style prompts), narrowed by an
   answer phrase inside it.
 - ``gsm8k``: the text after the last ``####``.
@@ -35,10 +37,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .math_normalize import words_to_number
+from .math_spans import MAX_WORDS_AFTER, final_element, mask_spans, math_spans, strip_tail, whole_expression
 
 MAX_SCAN = 20_000
-Strategy = Literal["boxed", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number"]
-STRATEGIES: tuple[Strategy, ...] = ("boxed", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number")
+Strategy = Literal["boxed", "whole", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number"]
+STRATEGIES: tuple[Strategy, ...] = ("boxed", "whole", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number")
 HEDGE_WORDS = ("or", "either", "possibly", "maybe", "perhaps", "not", "probably", "neither", "unsure",
                "unless", "otherwise", "at least", "at most", "somewhere", "could also be", "might also be",
                "alternatively")
@@ -53,10 +56,9 @@ _HEADING = re.compile(r"\s*(?:step|case|part|method|solution|stage|phase|example
 _NUMBER = r"-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?%?"
 # Three or more bare numbers in a row ("1, 2, 3, 4", "5 6 7"): a list of candidates, not an answer.
 _CANDIDATES = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:(?:\s*,\s+|\s+|\s*,?\s+and\s+)\d+(?:\.\d+)?){2,}(?!\.?\d)")
-_TRAILING_MATH = re.compile(r"(?:\$([^$]{1,300})\$|\\\((.{1,300}?)\\\)|(?<!\w)(\([A-J]\)))[\s.!]*\Z", re.DOTALL)
+_TRAILING_CHOICE = re.compile(r"(?<!\w)(\([A-J]\))[\s.!]*\Z")
 _FINISHED = re.compile(r"[.!]\s*[*$]*\s*\Z")
-MAX_WORDS_AFTER = 8
-_TRAILING = re.compile(rf"({_NUMBER})\s*(?:[a-zA-Z]{{1,12}}\.?)?[\s.!)*$\\\]]*\Z")
+_TRAILING = re.compile(rf"(?<![A-Za-z])({_NUMBER})\s*(?:[a-zA-Z]{{1,12}}\.?)?[\s.!)*$\\\]]*\Z")
 
 
 @dataclass(frozen=True)
@@ -153,13 +155,11 @@ def _answer_phrase(text: str) -> Extraction | None:
 
 
 def _number_in_prose(answer: str) -> str | None:
-    """The number in "The store sold 42 shirts": the last one, at most MAX_WORDS_AFTER words from the end."""
-    if len(re.findall(r"(?<![\\A-Za-z])[A-Za-z]{3,}", answer)) < 2 or "$" in answer or "\\" in answer:
+    """The answer in "The store sold 42 shirts", "The largest $n$ is 34": the sentence's final element."""
+    outside = mask_spans(answer)
+    if len(re.findall(r"(?<![\\A-Za-z])[A-Za-z]{3,}", outside)) < 2 or "\\" in outside:
         return None  # not prose: a formula or a short answer with a unit
-    numbers = list(re.finditer(rf"(?<![\w.]){_NUMBER}", answer))
-    if numbers and len(re.findall(r"[A-Za-z]+", answer[numbers[-1].end():])) <= MAX_WORDS_AFTER:
-        return numbers[-1].group(0)
-    return None
+    return final_element(answer)
 
 
 def _last_line(text: str, end: int) -> str:
@@ -184,14 +184,24 @@ def _last_number(text: str) -> Extraction | None:
     return found
 
 
+def _last_sentence(tail: str) -> str:
+    """The last sentence: the text after the last sentence end outside a math span."""
+    body = tail.rstrip(" \t\n.!*")
+    ends = [m.end() for m in re.finditer(r"(?<!\d)[.!?](?!\d)\s+", mask_spans(body, "x"))]
+    return body[ends[-1]:] if ends else body
+
+
 def _find_last_number(text: str) -> Extraction | None:
     tail = text[-300:]
     line = _last_line(tail, len(tail))
-    # "The solutions are $x=1$ and $x=2$.": several solved-for spans in the last line are one list.
-    solved = re.findall(r"\$\s*([A-Za-z]\s*=[^$]{1,100})\$", line)
+    # "The solutions are $x=1$ and $x=2$.": several solved-for spans in the last sentence are one list.
+    contents = [c for _, _, c in math_spans(_last_sentence(line))]
+    solved: list[str] = []  # the trailing run of solved-for spans: "(7, 6)" after "$x=7$, $y=6$" is the answer
+    while contents and re.fullmatch(r"\s*[A-Za-z]\s*=[^$]{1,100}", contents[-1]):
+        solved.insert(0, contents.pop())
     if len(solved) > 1 and _FINISHED.search(tail):
         return Extraction(", ".join(s.strip() for s in solved), "last_number", context=line)
-    match = _TRAILING.search(tail)
+    match = _TRAILING.search(mask_spans(tail))  # a number inside a span is no answer of its own
     if match:
         return Extraction(match.group(1), "last_number", context=line)
     words = re.findall(r"[A-Za-z\-]+", line)  # "... the total is twenty one"
@@ -199,17 +209,21 @@ def _find_last_number(text: str) -> Extraction | None:
         phrase = " ".join(words[-n:])
         if re.search(rf"{re.escape(words[-1])}[\s.!]*\Z", tail) and words_to_number(phrase) is not None:
             return Extraction(phrase, "last_number", context=line)
+    spans = math_spans(tail)
+    if spans and not tail[spans[-1][1]:].strip(" \t\n.!"):  # "Answer \\( (9+1) \\)": a closed span ends it
+        return Extraction(spans[-1][2].strip(), "last_number", context=line)
     if not _FINISHED.search(tail):  # cut off mid-sentence: no final answer
         return None
-    span = _TRAILING_MATH.search(tail)  # "The hypotenuse is \\(\\sqrt{41}\\)."
-    if span:
-        return Extraction(next(g for g in span.groups() if g).strip(), "last_number", context=line)
-    # A finished last sentence: its last number, with at most MAX_WORDS_AFTER words after it
-    # ("So 48 + 24 = 72 clips were sold in May."), or its last run of number words.
-    sentence = re.split(r"(?<!\d)[.!?](?!\d)\s+", tail.rstrip(" \t\n.!*$"))[-1]
-    numbers = list(re.finditer(rf"(?<![\w.]){_NUMBER}", sentence))
-    if numbers and len(re.findall(r"[A-Za-z]+", sentence[numbers[-1].end():])) <= MAX_WORDS_AFTER:
-        return Extraction(numbers[-1].group(0), "last_number", context=sentence)
+    choice = _TRAILING_CHOICE.search(tail)
+    if choice:
+        return Extraction(choice.group(1), "last_number", context=line)
+    # A finished last sentence: its last number or math span, with at most MAX_WORDS_AFTER words
+    # after it ("So 48 + 24 = 72 clips were sold in May.", "Therefore $x \\geq 5$ is the solution."),
+    # or its last run of number words.
+    sentence = _last_sentence(tail)
+    found = final_element(sentence)
+    if found is not None:
+        return Extraction(found, "last_number", context=sentence)
     words = re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", sentence)
     for end in range(len(words), max(0, len(words) - MAX_WORDS_AFTER - 1), -1):
         for start in range(max(0, end - 5), end):
@@ -219,13 +233,23 @@ def _find_last_number(text: str) -> Extraction | None:
     return None
 
 
-_EXTRACTORS = {"boxed": _boxed, "answer_tag": _answer_tag, "gsm8k": _gsm8k, "answer_phrase": _answer_phrase,
+def _whole(text: str) -> Extraction | None:
+    answer = whole_expression(text) if "####" not in text else None
+    if not answer:
+        return None
+    # "5 6 7 8": numbers side by side are candidates, not a product ("1 000 000" is one number).
+    listed = re.search(r"(?<![\d.])\d+(?:\s+\d+){2,}(?![\d./])", answer)
+    hedge = listed is not None and not re.fullmatch(r"\d{1,3}(?:\s+\d{3})+", listed.group(0))
+    return Extraction(answer, "whole", "a list of candidate numbers" if hedge else None)
+
+
+_EXTRACTORS = {"boxed": _boxed, "whole": _whole, "answer_tag": _answer_tag, "gsm8k": _gsm8k, "answer_phrase": _answer_phrase,
                "bold": _bold, "last_number": _last_number}
 
 
 def extract(completion: str, strategies: tuple[Strategy, ...] = STRATEGIES, gold: str = "") -> Extraction:
     """The final answer of ``completion``; ``gold`` is used only to exempt its own words from hedging."""
-    text = completion[-MAX_SCAN:]
+    text = strip_tail(completion[-MAX_SCAN:])
     if _ends_in_open_box(text):  # cut off inside its final \boxed{: no answer, whatever came before
         return Extraction(None, None)
     for name in strategies:

@@ -31,8 +31,8 @@ _UNICODE_SYMBOLS = {
     "÷": "\\div ", "−": "-", "–": "-", "≤": "\\le ", "≥": "\\ge ", "≠": "\\ne ", "∪": "\\cup ",
     "∩": "\\cap ", "∅": "\\emptyset ", "°": "^\\circ", "±": "\\pm ", "≈": "\\approx ", "∈": "\\in ",
 }
-_TEXT_COMMANDS = ("text", "textbf", "textit", "textrm", "mathrm", "mathbf", "mathit", "mbox",
-                  "operatorname", "mathsf", "mathtt", "boldsymbol", "bm", "hbox")
+_TEXT_COMMANDS = ("text", "textbf", "textit", "textrm", "textnormal", "mathrm", "mathbf", "mathit", "mbox",
+                  "operatorname", "mathsf", "mathtt", "mathcal", "mathscr", "mathfrak", "boldsymbol", "bm", "hbox")
 _DROP_COMMANDS = ("displaystyle", "textstyle", "left", "right", "bigl", "bigr", "Bigl", "Bigr",
                   "big", "Big", "bigg", "Bigg", "limits", "nolimits", "!", "quad", "qquad")
 _COMMANDS = {
@@ -59,7 +59,7 @@ _MATH_WORDS = frozenset({"pi", "oo", "sqrt", "root", "ln", "log", "exp", "sin", 
                          "sec", "csc", "asin", "acos", "atan", "sinh", "cosh", "tanh", "floor",
                          "ceil", "binom", "abs", "i", "e"})
 _TEXT_UNIT = re.compile(
-    r"(?<=[\w})])(?:\s|\\ |\\,|\\;|~)*\\(?:text|mbox|mathrm|textrm|rm)\s*\{(?!\s*(?:or|and|not)\b)\s*[a-zA-Z][a-zA-Z./ ]*\}"
+    r"(?<=[\w})])(?:\s|\\ |\\,|\\;|~)*\\(?:text|mbox|mathrm|textrm|textnormal|rm)\s*\{(?!\s*(?:or|and|not)\b)\s*[a-zA-Z][a-zA-Z./ ]*\}"
     r"(?:\s*\^\s*\{?[23]\}?)?"
 )
 _UNIT_TAIL = re.compile(
@@ -167,12 +167,18 @@ def normalize_unicode(text: str) -> str:
 
 def normalize_latex(text: str) -> str:
     """LaTeX to plain syntax, without unit stripping or number words (see ``normalize``)."""
+    # A test file's doubled escapes ("\\\\frac" for "\\frac"); a row break "\\\\" is never
+    # followed directly by a letter. A lone trailing backslash is a typo.
+    text = re.sub(r"(?<!\\)\\\\(?=[a-zA-Z])", r"\\", text).rstrip("\\") if "\\" in text else text
     text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
+    if "{array}" in text:  # \left[\begin{array}{cc} ... \end{array}\right]: a matrix
+        text = re.sub(r"(?:\\left)?\s*[\[(]\s*\\begin\{array\}\{[^}]*\}", "⟪", text)
+        text = re.sub(r"\\end\{array\}\s*(?:\\right)?\s*[\])]", "⟫", text)
     text = re.sub(r"\\begin\{[pbvBV]?matrix\}", "⟪", text)
     text = re.sub(r"\\end\{[pbvBV]?matrix\}", "⟫", text)
     text = re.sub(r"\\begin\{array\}\{[^}]*\}|\\end\{array\}", "", text)
     text = text.replace("\\\\", ";")
-    text = re.sub(r"(\d)(?:\{,\}|,\s*\\!\s*)(?=\d{3})", r"\1", text)  # 1{,}000 and MATH's 1,\!000
+    text = re.sub(r"(\d)\s*(?:\{\s*,\s*\}\s*(?=\d{3})|,\s*\\!\s*(?=\d))", r"\1", text)  # 1{,}000, MATH's 1,\!000
     text = re.sub(r"(\d)\s*(?:\\[,;:!]|\\thinspace|~|\\ )\s*(?=\d{3}(?!\d))", r"\1", text)
     text = _SPACING.sub(" ", text)
     text = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|\\degree|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}", "", text)
@@ -225,7 +231,8 @@ def words_to_fraction(text: str) -> str | None:
 def _strip_thousands(text: str) -> str:
     """``1,234,567`` and ``1 234 567`` -> ``1234567`` (groups of exactly three digits; not inside longer lists)."""
     text = re.sub(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d,.])", lambda m: m.group(0).replace(" ", ""), text)
-    return re.sub(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+)(?![\d,]|\.\d*,)", lambda m: m.group(1).replace(",", ""), text)
+    # Not right after an opening bracket: "(3,141)" is a pair, not 3141.
+    return re.sub(r"(?<![\d.,(\[⦃])(\d{1,3}(?:,\d{3})+)(?![\d,]|\.\d*,)", lambda m: m.group(1).replace(",", ""), text)
 
 
 def normalize(text: str, *, strip_units: bool = True) -> str:
@@ -238,7 +245,13 @@ def normalize(text: str, *, strip_units: bool = True) -> str:
     text = re.sub(r"(?<![\w.])(\d+(?:\.\d*)?|\.\d+)\s*[eE]\s*([+-]?\d+)(?![\w.])", r"(\1*10^(\2))", text)
     text = text.strip().rstrip(".?").strip()
     text = re.sub(r"^(?:=|≈|#)\s*", "", text)
-    text = re.sub(r"(?<=[\d)])\s+(?:x|and)\s+(?=[-\d(])", lambda m: " * " if "x" in m.group(0) else ", ", text)
+    text = re.sub(r"(?<=[\d)])\s+x\s+(?=[-\d(])", " * ", text)  # 6 x 7
+    if " and " in text and re.search(r"[\d=]", text):  # "1 and 2", "19, 46, and 82", "p=-1 and p=15/8"
+        text = re.sub(r"(?<=[\w)\]⦄])\s*,?\s+and\s+(?=[-\w(\[⦃])", ", ", text)
+    if "p" in text:
+        text = re.sub(r"(?<=[\d)])\s*(?:percentage|percent|pct)\b", "%", text)
+    if "/" in text:
+        text = _MIXED.sub(_mixed_number, text)
     number = words_to_number(text)
     if number is not None:
         return str(number)
@@ -248,6 +261,15 @@ def normalize(text: str, *, strip_units: bool = True) -> str:
     if strip_units:
         text = _strip_units(text)
     return text
+
+
+# "4 4/9" is 4 + 4/9; "11 6/6" (numerator >= denominator) is no number at all.
+_MIXED = re.compile(r"(?<![\d.,/^])(\d+)\s+(\d+)/(\d+)(?![\d./^])")
+
+
+def _mixed_number(match: re.Match[str]) -> str:
+    whole, num, den = match.groups()
+    return f"({whole}+{num}/{den})" if int(num) < int(den) else "⊥"
 
 
 def _strip_units(text: str) -> str:

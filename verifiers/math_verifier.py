@@ -44,16 +44,19 @@ from typing import Any, Literal
 from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-from .math_compare import CompareOptions, Value, equal, read_value
+from .math_compare import CompareOptions, equal
 from .math_expr import ParseFailure, Refused
 from .math_extract import MAX_SCAN, STRATEGIES, Extraction, Strategy, boxed_contents, extract, hedge_in
 from .math_normalize import normalize
+from .math_read import Value, read_value
+from .math_spans import prose_words, whole_expression
 from .score import Score, Status
 
 MAX_ANSWER_CHARS = 1000  # longer extracted answers are refused before any normalising
 _LETTERS = re.compile(r"[A-Za-z]+(?: [A-Za-z]+)*")
-_CHOICE_GOLD = re.compile(r"\(?([A-J])\)?")
-_CHOICE_PRED = re.compile(r"(?:[Oo]ption\s+|[Cc]hoice\s+)?\(?([A-J])\)?(?:[\s.:)]|\Z)")
+_CHOICE_GOLD = re.compile(r"\(?([A-J])\)?(?:[.:]\s+.+)?")  # "C", "(C)", "C. x = 42"
+# The chosen letter, then nothing, a closing mark, or a space before more text: "E * 2" is not E.
+_CHOICE_PRED = re.compile(r"(?:[Oo]ption\s+|[Cc]hoice\s+)?\(?([A-J])\)?(?:[.:)]|\s+(?![-+*/^=])|\Z)")
 
 
 @dataclass(frozen=True)
@@ -68,10 +71,20 @@ class _Gold:
 def _read_gold(reference: str, strip_units: bool) -> _Gold:
     if "####" in reference:  # a full GSM8K solution: the answer follows ####
         reference = reference.rsplit("####", 1)[1]
-    boxed = boxed_contents(reference)
     if len(reference) > 20 * MAX_ANSWER_CHARS:
         return _Gold(reference[:200], None, "Refused: gold answer too long", None)
-    text = normalize(boxed[-1] if boxed else reference, strip_units=strip_units)
+    boxes = list(dict.fromkeys(b.strip() for b in boxed_contents(reference)))
+    if not boxes and (opened := re.search(r"\\boxed\{([^{}]+?)\s*(?:\\\]|\$|\Z)", reference)):
+        boxes = [opened.group(1)]  # a gold whose final box was never closed: "\\[ \\boxed{(2, 12)"
+    if boxes:  # "\\boxed{1} and \\boxed{-2}": a gold boxed in parts is the list of its parts
+        answer = ", ".join(boxes)
+    elif (whole := whole_expression(reference)) is not None:
+        answer = whole
+    elif prose_words(reference) > 3:  # a worked solution ("... The final answer is $28\\%$."): read it
+        answer = extract(reference).answer or reference
+    else:
+        answer = reference
+    text = normalize(answer, strip_units=strip_units)
     choice = _CHOICE_GOLD.fullmatch(text)
     try:
         return _Gold(text, read_value(text), None, choice.group(1) if choice else None)
@@ -79,8 +92,12 @@ def _read_gold(reference: str, strip_units: bool) -> _Gold:
         return _Gold(text, None, f"{type(exc).__name__}: {exc}", choice.group(1) if choice else None)
 
 
+def _is_list(value: Value) -> bool:
+    return value[0] == "set" or (value[0] == "seq" and value[1] + value[2] == "()")
+
+
 def _plain(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", text.lower())
+    return re.sub(r"[^0-9a-z']+", "", text.lower())
 
 
 @pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
@@ -139,10 +156,10 @@ class MathVerifier:
             return Score.failed(Status.PARSE_ERROR, found.answer[:200], **details,
                                 reason=f"answer longer than {MAX_ANSWER_CHARS} characters")
         answer_text: str = found.answer
-        if found.extractor == "boxed" and found.hedge and gold.value is not None and gold.value[0] == "set":
+        if found.extractor == "boxed" and found.hedge and gold.value is not None and _is_list(gold.value):
             # "x = \\boxed{2} or x = \\boxed{-3}" for a gold list of solutions: one answer, boxed in parts.
             boxes = list(dict.fromkeys(b.strip() for b in boxed_contents(completion[-MAX_SCAN:])))
-            if len(boxes) == len(gold.value[1]):
+            if len(boxes) == len(gold.value[-1]):
                 answer_text = ", ".join(boxes)
                 found = Extraction(answer_text, "boxed_parts", hedge_in(answer_text, gold_text))
                 details["extractor"] = "boxed_parts"

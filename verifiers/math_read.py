@@ -1,0 +1,131 @@
+"""Read a normalised answer (``math_normalize``'s output) into a typed value (``math_compare`` compares).
+
+Values (tuples, hashable and picklable):
+
+- ``("expr", node, percent)``: one expression (``percent``: written with ``%``);
+- ``("set", items)``: ``\\{1, 2\\}`` or a bare list ``1, 2`` (order-free);
+- ``("seq", open, close, items)``: ``(1, 2)``, ``[0, 1)`` (ordered; bracket types kept, so an
+  interval ``[0, 1)`` never equals ``(0, 1)``); a ratio ``7:32`` is a seq with ``:`` for brackets;
+- ``("label", name, value)``: a labelled answer ``(p,q) = (3,2)``, ``f(x) = 1`` (``is_label``);
+- ``("union", items)``: ``[0, 1) \\cup (2, oo)`` (order-free);
+- ``("matrix", rows)``; ``("rel", ops, sides)``: ``x + y = 3``, ``-1 < x <= 2``; ``("text", words)``.
+
+Approximations: ``1/13 ≈ 0.077`` reads as the exact value before ``≈``; ``x ≈ 3.14`` as the
+approximation. Every expression goes through ``math_expr``'s bounded parser.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .math_expr import FUNCTIONS, ParseFailure, parse
+
+Value = tuple[Any, ...]
+RELATIONS = ("<=", ">=", "!=", "<", ">", "=")
+_OPEN, _CLOSE = "([⦃⟪", ")]⦄⟫"
+
+
+def split_top(text: str, separators: tuple[str, ...]) -> list[str]:
+    """Split at separators that sit outside every bracket."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        char = text[i]
+        if char in _OPEN:
+            depth += 1
+        elif char in _CLOSE:
+            depth -= 1
+        elif depth == 0:
+            sep = next((s for s in separators if text.startswith(s, i)), None)
+            if sep is not None:
+                parts.append(text[start:i])
+                parts.append(sep)
+                i += len(sep)
+                start = i
+                continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _closing(text: str) -> int:
+    """Index of the bracket closing the one at index 0 (any bracket kind), or -1."""
+    depth = 0
+    for i, char in enumerate(text):
+        if char in _OPEN:
+            depth += 1
+        elif char in _CLOSE:
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def _unwrap(text: str) -> str:
+    """``((7))`` -> ``7``: redundant outer brackets cost nothing and count against no limit."""
+    while len(text) > 1 and text[0] == "(" and _closing(text) == len(text) - 1:
+        text = text[1:-1].strip()
+    return text
+
+
+_SUBSCRIPT = re.compile(r"_\(\w+\)|_\w+")
+
+
+def is_label(text: str) -> bool:
+    """Whether ``text`` names what an answer is (``x``, ``f(x)``, ``(p,q)``, ``|AB|``, ``a_(37)``, ``A:B``):
+    letters and brackets, no number outside a subscript."""
+    bare = _SUBSCRIPT.sub("", text.strip())
+    return bool(re.fullmatch(r"[A-Za-z\s(),|:/'*]+", bare)) and bool(re.search(r"[A-Za-z]", bare))
+
+
+def _expr(text: str) -> Value:
+    text = _unwrap(text.strip())
+    percent = text.endswith("%")
+    return ("expr", parse(text.rstrip("%").strip() if percent else text), percent)
+
+
+def read_value(text: str) -> Value:
+    """Parse a normalised answer; raises ``ParseFailure`` or ``Refused``."""
+    text = re.sub(r"^[A-Za-z]\s*∈\s*", "", text.strip())  # x ∈ [1, 2]
+    approx = split_top(text, ("≈",)) if "≈" in text else [text]
+    if len(approx) > 1:  # "1/13 ≈ 0.077": the exact value; "x ≈ 3.14": the approximation
+        text = approx[0] if approx[0].strip() and not is_label(approx[0]) else "".join(approx[2:])
+    if not text:
+        raise ParseFailure("empty answer")
+    union = split_top(text, ("∪",))
+    if len(union) > 1:
+        return ("union", tuple(read_value(p) for p in union[::2]))
+    items = split_top(text, (",", ";"))[::2]  # before relations: "x=2, x=-3" is two equations
+    if len(items) > 1:
+        return ("set", tuple(read_value(i) for i in items))
+    if "±" in text and (solved := re.fullmatch(r"[A-Za-z]\s*=\s*(.+)", text)):
+        return read_value(solved.group(1))  # x = ±a: the solution set {a, -a}
+    pieces = split_top(text, RELATIONS)
+    if len(pieces) > 2 and set(pieces[1::2]) == {"="} and is_label(pieces[0]):
+        # "(p,q) = (3,2)", "f(x) = 1", "AB = 4": a label and its value (the rest, maybe a worked chain).
+        return ("label", re.sub(r"\s+", "", pieces[0]), read_value("".join(pieces[2:])))
+    if len(pieces) > 1:
+        return ("rel", tuple(pieces[1::2]), tuple(_expr(p)[1] for p in pieces[::2]))
+    ratio = split_top(text, (":",))[::2] if ":" in text else [text]
+    if len(ratio) > 1 and all(r.strip() for r in ratio):  # 7:32 is a ratio: it equals only a ratio
+        return ("seq", ":", ":", tuple(read_value(r) for r in ratio))
+    if "±" in text:
+        left, _, right = text.partition("±")
+        return ("set", (_expr(f"{left or 0}+({right})"), _expr(f"{left or 0}-({right})")))
+    if text[0] in _OPEN and _closing(text) == len(text) - 1:
+        inner = text[1:-1]
+        if text[0] == "⦃":
+            return ("set", tuple(read_value(i) for i in split_top(inner, (",", ";"))[::2] if i.strip()))
+        if text[0] == "⟪":
+            rows = split_top(inner, (";",))[::2]
+            return ("matrix", tuple(tuple(_expr(c)[1] for c in split_top(r, ("&",))[::2]) for r in rows if r.strip()))
+        parts = split_top(inner, (",",))[::2]
+        if len(parts) == 1 and ";" in inner:  # (0;-2;6): a tuple written with semicolons
+            parts = split_top(inner, (";",))[::2]
+        if len(parts) > 1 or text[0] == "[":
+            return ("seq", text[0], text[-1], tuple(read_value(p) for p in parts))
+    # Words are text ("Monday", "any real number"); short letter runs stay maths ("xy", "abc").
+    if re.fullmatch(r"[A-Za-z]+(?: [A-Za-z]+)*", text) and (" " in text or len(text) >= 4) \
+            and not re.match("|".join(sorted(FUNCTIONS, key=len, reverse=True)), text):
+        return ("text", text.lower())
+    return _expr(text)
