@@ -12,7 +12,7 @@ default is today. Every run evaluates held-out accuracy every ``--eval-every``
 steps (the trainer's own ``eval.every``: greedy, the arithmetic task's first 100
 eval rows) and runs one at a time with 1 torch thread, in
 ``<runs>/<point>-s<seed>``; a run directory that already holds a finished run is
-collected, not rerun.
+collected, not rerun (an unfinished one is collected with ``finished: false``; delete it to rerun).
 
 Collected per run into ``benchmarks/results/recipe_sweep.jsonl`` (one line per
 point and seed; rewritten from the runs found): the config diff, the held-out
@@ -63,7 +63,8 @@ def overrides(point: str, seed: int, run_dir: Path, eval_every: int) -> list[str
 
 
 def collect(run_dir: Path, point: str, seed: int) -> dict[str, Any] | None:
-    """A finished run's metrics.jsonl -> one results line (None if the run has not finished)."""
+    """A run's metrics.jsonl -> one results line (``finished``: it reached its last step); None
+    before its first step."""
     path = run_dir / "metrics.jsonl"
     if not path.is_file():
         return None
@@ -73,11 +74,12 @@ def collect(run_dir: Path, point: str, seed: int) -> dict[str, Any] | None:
     metrics = sorted((json.loads(line) for line in path.read_text().splitlines() if line.strip()),
                      key=lambda m: m["step"])
     steps = [m for m in metrics if "step_time" in m]
-    if not steps or steps[-1]["step"] != cfg["steps"]:
+    if not steps:
         return None
     rows = cfg["rollout"]["prompts_per_step"] * cfg["rollout"]["group_size"]
     return {
         "point": point, "seed": seed, "diff": POINTS.get(point), "steps": cfg["steps"],
+        "finished": steps[-1]["step"] == cfg["steps"], "steps_done": steps[-1]["step"],
         "held_out": [[m["step"], m["eval/accuracy"]] for m in metrics if "eval/accuracy" in m],
         "entropy": [round(m["entropy"], 4) for m in steps],
         "frac_reward_zero_std": [m["frac_reward_zero_std"] for m in steps],
@@ -89,15 +91,16 @@ def collect(run_dir: Path, point: str, seed: int) -> dict[str, Any] | None:
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    head = ("| point | seed | diff from the old recipe | held-out (step: acc) | entropy first -> min -> last "
-            "| zero-var groups (mean, last 5) | gen tokens | train s |\n|---|---|---|---|---|---|---|---|\n")
+    head = ("| point | seed | steps | diff from the old recipe | held-out (step: acc) | entropy first -> min -> last "
+            "| zero-var groups (mean, last 5) | gen tokens | train s |\n|---|---|---|---|---|---|---|---|---|\n")
     lines = []
     for r in results:
         diff = ", ".join(f"{k}={v}" for k, v in (r["diff"] or {}).items()) or "(none)"
         curve = " ".join(f"{s}: {a:.2f}" for s, a in r["held_out"])
         ent = r["entropy"]
         zv = r["frac_reward_zero_std"]
-        lines.append(f"| {r['point']} | {r['seed']} | {diff} | {curve} | {ent[0]:.2f} -> {min(ent):.2f} -> "
+        steps = f"{r['steps_done']}/{r['steps']}" + ("" if r["finished"] else " (stopped)")
+        lines.append(f"| {r['point']} | {r['seed']} | {steps} | {diff} | {curve} | {ent[0]:.2f} -> {min(ent):.2f} -> "
                      f"{ent[-1]:.2f} | {sum(zv) / len(zv):.2f}, {sum(zv[-5:]) / len(zv[-5:]):.2f} "
                      f"| {r['generated_tokens']} | {r['train_s']:.0f} |")
     return head + "\n".join(lines) + "\n"
@@ -121,7 +124,8 @@ def main(argv: list[str] | None = None) -> None:
     for point in args.points:
         for seed in args.seeds:
             run_dir = args.runs / f"{point}-s{seed}"
-            if args.collect_only or collect(run_dir, point, seed) is not None:
+            done = collect(run_dir, point, seed)
+            if args.collect_only or (done is not None and done["finished"]):
                 continue
             cmd = [str(rlvr), "train"] + [a for o in overrides(point, seed, run_dir, args.eval_every)
                                           for a in ("--set", o)]

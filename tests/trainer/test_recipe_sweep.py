@@ -43,16 +43,21 @@ def _write_run(run_dir: Path, steps_done: int, steps: int = 2) -> None:
     (run_dir / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
 
 
-def test_collect_reads_a_finished_run_and_skips_an_unfinished_one(sweep, tmp_path):
+def test_collect_reads_finished_and_unfinished_runs(sweep, tmp_path):
     _write_run(tmp_path / "g16-s0", steps_done=2)
     out = sweep.collect(tmp_path / "g16-s0", "g16", 0)
     assert out["held_out"] == [[0, 0.22], [2, 0.5]]
     assert out["entropy"] == [1.0, 0.5] and out["reward"] == [0.25, 0.5]
     assert out["generated_tokens"] == (21 + 22) * 32 and out["train_s"] == 30.0
-    assert out["diff"] == sweep.POINTS["g16"] and out["steps"] == 2
+    assert out["diff"] == sweep.POINTS["g16"] and (out["steps"], out["steps_done"], out["finished"]) == (2, 2, True)
     _write_run(tmp_path / "g16-s1", steps_done=1)
-    assert sweep.collect(tmp_path / "g16-s1", "g16", 1) is None
+    partial = sweep.collect(tmp_path / "g16-s1", "g16", 1)
+    assert (partial["steps_done"], partial["finished"], partial["held_out"]) == (1, False, [[0, 0.22]])
+    _write_run(tmp_path / "g16-s2", steps_done=0)
+    assert sweep.collect(tmp_path / "g16-s2", "g16", 2) is None
     assert sweep.collect(tmp_path / "nothing", "g16", 2) is None
-    line = sweep.table([out]).strip().splitlines()[2]
-    assert line.startswith("| g16 | 0 | optim.lr=1e-05, rollout.group_size=16, steps=20 | 0: 0.22 2: 0.50 "
+    lines = sweep.table([out, partial]).strip().splitlines()
+    assert lines[3].startswith("| g16 | 1 | 1/2 (stopped) |")
+    line = lines[2]
+    assert line.startswith("| g16 | 0 | 2/2 | optim.lr=1e-05, rollout.group_size=16, steps=20 | 0: 0.22 2: 0.50 "
                            "| 1.00 -> 0.50 -> 0.50 | 0.50, 0.50 | 1376 | 30 |")
