@@ -125,7 +125,7 @@ def planned_prompts(cfg: Any, task: Any) -> list[dict[str, Any]]:
     from rlvr.trainer.rollouts import PromptCursor
 
     cursor = PromptCursor([task.load(split="train", limit=cfg.tasks[0].train_rows)], [1.0], cfg.seed)
-    return [p.row for p in cursor.take(cfg.steps * PROMPTS_PER_STEP)]
+    return [p.row for p in cursor.take(cfg.steps * cfg.rollout.prompts_per_step)]
 
 
 class RecordingReward:
@@ -160,31 +160,67 @@ class RecordingReward:
         return values
 
 
+def trl_trainer(cfg: Any, task: Any, model: Any, tokenizer: Any, workdir: Path,
+                callbacks: list[Any]) -> tuple[Any, RecordingReward, bool]:
+    """TRL's GRPOTrainer set up to do the work rlvr's ``cfg`` describes (also used by efficacy.py).
+
+    The prompts rlvr's sampler would draw, in order, as an unshuffled dataset; B
+    prompts x G completions per optimizer step; rlvr's sampling, loss and clip
+    settings; AdamW with rlvr's arguments and rlvr's own learning-rate schedule
+    (a ``LambdaLR`` over ``rlvr.trainer.train_loop._lr_lambda``, so warmup and
+    cosine steps match exactly: transformers' schedulers count them differently);
+    fp32, no gradient checkpointing. Returns (trainer, its reward function, whether
+    TRL's tokenization of the prompts equals rlvr's). Refuses what TRL cannot do
+    the same way: dynamic sampling, LoRA, more than one task.
+    """
+    import torch
+    from datasets import Dataset
+    from trl import GRPOConfig, GRPOTrainer
+
+    from rlvr.trainer.rollouts import prompt_text
+    from rlvr.trainer.train_loop import _lr_lambda
+
+    if cfg.rollout.dynamic_sampling or cfg.model.lora is not None or len(cfg.tasks) != 1:
+        raise ValueError("the TRL side supports one task, no dynamic sampling and no LoRA")
+    r, o, L = cfg.rollout, cfg.optim, cfg.loss
+    rows = planned_prompts(cfg, task)
+    texts = [prompt_text(tokenizer, task, row) for row in rows]
+    # TRL tokenizes plain-text prompts with the tokenizer's defaults: check they match rlvr's ids.
+    same_tokens = all(tokenizer(t).input_ids == tokenizer(t, add_special_tokens=False).input_ids for t in texts)
+    dataset = Dataset.from_list([{"prompt": t, "rlvr_reference": json.dumps(task.reference(row)), "id": row["id"]}
+                                 for t, row in zip(texts, rows, strict=True)])
+    config = GRPOConfig(
+        output_dir=str(workdir), max_steps=cfg.steps, seed=cfg.seed, use_cpu=True, bf16=False, fp16=False,
+        gradient_checkpointing=False, per_device_train_batch_size=r.prompts_per_step * r.group_size,
+        num_generations=r.group_size, gradient_accumulation_steps=1, steps_per_generation=1,
+        num_iterations=L.num_iterations, beta=L.beta, loss_type=L.type, scale_rewards=L.scale_rewards,
+        epsilon=L.epsilon_low, epsilon_high=L.epsilon_high, max_completion_length=r.max_new_tokens,
+        temperature=r.temperature, top_p=r.top_p, top_k=0, max_grad_norm=o.max_grad_norm,
+        shuffle_dataset=False, use_vllm=False, logging_steps=1, report_to="none", save_strategy="no",
+        disable_tqdm=True, dataloader_num_workers=0,
+    )
+    optimizer = torch.optim.AdamW(model.parameters(), lr=o.lr, betas=o.betas, weight_decay=o.weight_decay)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_lambda(cfg))
+    reward = RecordingReward(task)
+    trainer = GRPOTrainer(model=model, reward_funcs=[reward], args=config, train_dataset=dataset,
+                          processing_class=tokenizer, callbacks=callbacks, optimizers=(optimizer, scheduler))
+    return trainer, reward, same_tokens
+
+
 # ---------- children ----------
 
 def run_trl(args: argparse.Namespace, result: dict[str, Any]) -> None:
     import torch
-    from datasets import Dataset
     from transformers import TrainerCallback
-    from trl import GRPOConfig, GRPOTrainer
 
     from rlvr.tasks import get_task
     from rlvr.trainer.models import load_model_and_tokenizer
-    from rlvr.trainer.rollouts import prompt_text
 
     torch.set_num_threads(args.threads)
     workdir = Path(tempfile.mkdtemp(prefix="trl-bench-"))
     cfg = train_config(args, workdir / "unused")
     task = get_task("arithmetic")
     model, tokenizer = load_model_and_tokenizer(cfg.model.name, dtype="float32")
-    rows = planned_prompts(cfg, task)
-    texts = [prompt_text(tokenizer, task, r) for r in rows]
-    # TRL tokenizes plain-text prompts with the tokenizer's defaults: check they match rlvr's ids.
-    result["same_prompt_tokens"] = all(
-        tokenizer(t).input_ids == tokenizer(t, add_special_tokens=False).input_ids for t in texts)
-    dataset = Dataset.from_list([{"prompt": t, "rlvr_reference": json.dumps(task.reference(r)), "id": r["id"]}
-                                 for t, r in zip(texts, rows, strict=True)])
-    reward = RecordingReward(task)
     steps: list[dict[str, float]] = []
 
     class StepTimer(TrainerCallback):
@@ -198,20 +234,7 @@ def run_trl(args: argparse.Namespace, result: dict[str, Any]) -> None:
             if logs and "reward" in logs and steps and steps[-1]["step"] == state.global_step:
                 steps[-1] |= {"reward": logs["reward"], "mean_length": logs["completions/mean_length"]}
 
-    o, L = cfg.optim, cfg.loss
-    config = GRPOConfig(
-        output_dir=str(workdir), max_steps=args.steps, seed=args.seed, use_cpu=True, bf16=False, fp16=False,
-        gradient_checkpointing=False, per_device_train_batch_size=COMPLETIONS_PER_STEP,
-        num_generations=GROUP_SIZE, gradient_accumulation_steps=1, steps_per_generation=1, num_iterations=1,
-        beta=0.0, loss_type=L.type, scale_rewards=L.scale_rewards, epsilon=L.epsilon_low,
-        epsilon_high=L.epsilon_high, max_completion_length=64, temperature=1.0, top_p=1.0, top_k=0,
-        learning_rate=o.lr, lr_scheduler_type="constant", warmup_steps=0, weight_decay=o.weight_decay,
-        adam_beta1=o.betas[0], adam_beta2=o.betas[1], max_grad_norm=o.max_grad_norm, optim="adamw_torch",
-        shuffle_dataset=False, use_vllm=False, logging_steps=1, report_to="none", save_strategy="no",
-        disable_tqdm=True, dataloader_num_workers=0,
-    )
-    trainer = GRPOTrainer(model=model, reward_funcs=[reward], args=config, train_dataset=dataset,
-                          processing_class=tokenizer, callbacks=[StepTimer()])
+    trainer, reward, result["same_prompt_tokens"] = trl_trainer(cfg, task, model, tokenizer, workdir, [StepTimer()])
     trainer.train()
     result["steps"] = steps
     result["reward_impl"] = reward.impl
@@ -254,14 +277,10 @@ def child_main(args: argparse.Namespace) -> None:
 
 # ---------- parent ----------
 
-def run_child(side: str, args: argparse.Namespace) -> dict[str, Any]:
-    """One trainer in its own process; returns its summary with the peak RSS of its process tree."""
+def run_watched(cmd: list[str]) -> tuple[int, int]:
+    """Run ``cmd``; -> (exit code, peak RSS in bytes of its whole process tree, sampled every 0.2 s)."""
     import psutil
 
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
-        result_path = Path(f.name)
-    cmd = [sys.executable, __file__, "--child", side, "--result", str(result_path), "--steps", str(args.steps),
-           "--seed", str(args.seed), "--threads", str(args.threads)] + (["--model", args.model] if args.model else [])
     proc = subprocess.Popen(cmd, env={**os.environ, "TOKENIZERS_PARALLELISM": "false"})
     parent, peak = psutil.Process(proc.pid), 0
     while proc.poll() is None:
@@ -271,8 +290,18 @@ def run_child(side: str, args: argparse.Namespace) -> dict[str, Any]:
         except psutil.Error:
             pass  # a worker exited between listing and reading
         time.sleep(0.2)
-    if proc.returncode != 0:
-        raise SystemExit(f"the {side} child failed with exit code {proc.returncode}")
+    return proc.returncode, peak
+
+
+def run_child(side: str, args: argparse.Namespace) -> dict[str, Any]:
+    """One trainer in its own process; returns its summary with the peak RSS of its process tree."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
+        result_path = Path(f.name)
+    cmd = [sys.executable, __file__, "--child", side, "--result", str(result_path), "--steps", str(args.steps),
+           "--seed", str(args.seed), "--threads", str(args.threads)] + (["--model", args.model] if args.model else [])
+    returncode, peak = run_watched(cmd)
+    if returncode != 0:
+        raise SystemExit(f"the {side} child failed with exit code {returncode}")
     child = json.loads(result_path.read_text())
     result_path.unlink()
     summary = summarize(child["steps"])

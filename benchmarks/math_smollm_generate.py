@@ -41,7 +41,7 @@ def generate(name: str) -> list[dict]:
     task, prompts, tokens = TASKS[name]
     env = os.environ | {"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     with tempfile.TemporaryDirectory() as out:
-        subprocess.run([sys.executable, "-m", "rlvr.trainer.cli", "eval", "--task", task, "--limit", str(prompts),
+        subprocess.run([sys.executable, "-m", "rlvr.cli", "eval", "--task", task, "--limit", str(prompts),
                         "--max-new-tokens", str(tokens), "--temperature", "0.7", "--top-p", "0.95", "--seed", "0",
                         "--batch-size", str(prompts), "--device", "cpu", "--out", out], check=True, env=env)
         samples = [json.loads(line) for path in sorted(Path(out).glob("samples_*.jsonl"))

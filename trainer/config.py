@@ -81,7 +81,7 @@ class TaskEntry(_Strict):
 
 class RolloutConfig(_Strict):
     prompts_per_step: int = Field(4, ge=1)  # B, across all ranks
-    group_size: int = Field(8, ge=2)  # G completions per prompt
+    group_size: int = Field(16, ge=2)  # G completions per prompt
     max_new_tokens: int = Field(64, ge=1)
     temperature: float = Field(1.0, gt=0)
     top_p: float = Field(1.0, gt=0, le=1)
@@ -122,7 +122,7 @@ class LossConfig(_Strict):
 
 
 class OptimConfig(_Strict):
-    lr: float = Field(3e-5, gt=0)
+    lr: float = Field(1e-5, gt=0)
     weight_decay: float = Field(0.0, ge=0)
     betas: tuple[float, float] = (0.9, 0.999)
     schedule: Literal["cosine", "constant"] = "constant"
@@ -133,7 +133,7 @@ class OptimConfig(_Strict):
 
 class EvalConfig(_Strict):
     limit: int = Field(100, ge=0)  # held-out problems; 0 turns evaluation off
-    every: int = Field(0, ge=0)  # steps between evals; 0: only before and after training
+    every: int = Field(5, ge=0)  # steps between evals; 0: only before and after training
     max_new_tokens: int | None = None  # None: each task's generation.max_new_tokens, as `rlvr eval`
     batch_size: int = Field(32, ge=1)
 

@@ -28,7 +28,8 @@ def test_default_is_the_main_job() -> None:
     cfg = load_config()
     assert cfg.model.name is None  # the default model
     assert [t.name for t in cfg.tasks] == ["arithmetic"]
-    assert (cfg.rollout.prompts_per_step, cfg.rollout.group_size, cfg.rollout.max_new_tokens) == (4, 8, 64)
+    assert (cfg.rollout.prompts_per_step, cfg.rollout.group_size, cfg.rollout.max_new_tokens) == (4, 16, 64)
+    assert (cfg.optim.lr, cfg.optim.schedule, cfg.steps, cfg.eval.every) == (1e-5, "constant", 10, 5)  # the sweep's
     assert cfg.loss.beta == 0.0 and cfg.loss.num_iterations == 1
     assert cfg.eval.limit == 100
 
