@@ -101,13 +101,14 @@ def test_eval_default_model_on_two_rows(tmp_path):
     assert all(s["completion"] for s in samples)
 
 
-def test_eval_with_verifier_workers_that_cannot_start_stops_with_the_cause(tmp_path, unimportable_verifier):
-    from rlvr.tasks import register_task
+def test_eval_with_verifier_workers_that_cannot_start_stops_with_the_cause(tmp_path, unimportable_verifier,
+                                                                          monkeypatch):
+    from rlvr.tasks import registry
     from rlvr.verifiers import register_verifier
 
     register_verifier("unimportable_for_eval_cli")(type(unimportable_verifier))
     task = get_task("arithmetic", name="unimportable_eval", verifiers=[{"name": "unimportable_for_eval_cli"}])
-    register_task(task)
+    monkeypatch.setitem(registry._REGISTERED, task.name, task)  # registered for this test only
     data = tmp_path / "c.jsonl"
     data.write_text("".join(json.dumps({"id": r["id"], "completion": "1"}) + "\n"
                             for r in task.load(split=task.eval_split, limit=2)))

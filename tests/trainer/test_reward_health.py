@@ -24,7 +24,7 @@ def test_every_status_is_counted_every_step_and_a_healthy_step_is_ok():
     assert health.verdict == "ok" and health.message == ""
     assert health.metrics == {"verification/ok": 5.0, "verification/no_answer": 2.0, "verification/parse_error": 0.0,
                               "verification/timeout": 1.0, "verification/error": 0.0, "verification/infra_error": 0.0,
-                              "verification/failed_share": 0.0}
+                              "verification/output_limit": 0.0, "verification/failed_share": 0.0}
     # the JSON form of the scores (what ranks gather) counts the same
     assert reward_health([s.model_dump(mode="json") for s in _rows(ok=5, no_answer=2, timeout=1)],
                          VerifyConfig()).metrics == health.metrics

@@ -8,6 +8,7 @@ import math
 import re
 
 import pytest
+import torch
 import yaml
 from safetensors.torch import load_file
 
@@ -119,8 +120,14 @@ def test_gradient_checkpointing_gives_the_same_update(tmp_path, tiny_model_dir, 
 
     plain, checkpointed = weights("plain"), weights("ckpt", "model.gradient_checkpointing=true")
     initial = load_file(tiny_model_dir / "model.safetensors")
-    assert max((plain[k] - initial[k]).abs().max().item() for k in plain) > 1e-4  # it trained
-    assert max((plain[k] - checkpointed[k]).abs().max().item() for k in plain) < 1e-5
+    update = torch.cat([(plain[k] - initial[k]).flatten() for k in plain])
+    diff = torch.cat([(plain[k] - checkpointed[k]).flatten() for k in plain])
+    assert update.abs().max().item() > 1e-4  # it trained
+    # Adam's first step is lr * g / (|g| + eps): where a gradient is near eps, float rounding in the
+    # recomputed forward moves that weight's update by a visible fraction of lr (2.8e-5 of 1e-3 seen
+    # on one CPU). So: the update as a whole agrees to 1e-3, and no single weight moves 10% of its step.
+    assert (diff.norm() / update.norm()).item() < 1e-3
+    assert diff.abs().max().item() < 0.1 * update.abs().max().item()
 
 
 @pytest.mark.slow

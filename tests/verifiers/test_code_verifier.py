@@ -147,14 +147,33 @@ def test_an_infra_failure_is_retried_not_scored(verifier: CodeVerifier) -> None:
     assert score.details["attempts"] == 2
 
 
-@pytest.mark.docker
-def test_a_sandbox_that_raises_is_infra_error_not_an_error(verifier: CodeVerifier) -> None:
-    """The Docker sandbox refuses a job asking more memory than its container has (a config
-    mismatch: ours, not the completion's): the verifier must not raise, nor score it error."""
-    score = verifier(fenced("x = 1"), {"asserts": ["assert x == 1"], "memory_mb": 4096})
+class _RaisingSandbox:
+    """A live sandbox whose every job raises (say, the engine went away mid-run)."""
+
+    config = SandboxConfig()
+
+    def run_job(self, job: object) -> None:
+        raise RuntimeError("engine gone")
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_sandbox_that_raises_is_infra_error_not_an_error() -> None:
+    """A sandbox that raises is our fault, not the completion's: the verifier must not raise,
+    nor score it error; it retries, then reports infra_error (masked by the trainer)."""
+    verifier = CodeVerifier(_RaisingSandbox(), self_check=False)
+    score = verifier(fenced("x = 1"), {"asserts": ["assert x == 1"]})
     assert score.status is Status.INFRA_ERROR and not score.is_scored
     assert score.details["attempts"] == 3  # retried, as any infra failure
-    assert "sandbox raised ValueError: job memory_mb=4096 exceeds container_memory_mb=1024" in score.details["reason"]
+    assert "sandbox raised RuntimeError: engine gone" in score.details["reason"]
+
+
+def test_a_reference_asking_more_memory_than_the_container_is_refused_before_running() -> None:
+    verifier = CodeVerifier({"pool_size": 1}, self_check=False)
+    score = verifier(fenced("x = 1"), {"asserts": ["assert x == 1"], "memory_mb": 4096})
+    assert score.status is Status.ERROR
+    assert score.details["reason"] == "bad reference: memory_mb=4096 needs container_memory_mb >= 4224"
 
 
 @pytest.mark.docker
