@@ -18,7 +18,7 @@ A worker that dies is not a wrong answer; what its death means depends on what i
   twice is ``infra_error`` (masked by trainers, never a 0).
 - It dies before it has loaded the verifier (the verifier's module does not
   import or unpickle in a child, or the main module that a spawn / forkserver
-  child re-imports fails), or workers die on every job (``BROKEN_AFTER_INPUTS``
+  child re-imports fails), or workers die on every job (``pool_faults.BROKEN_AFTER_INPUTS``
   different inputs killed workers and none was answered): the pool cannot score,
   and ``map`` raises `VerifierPoolBroken` naming the cause (the worker's own
   traceback, or a probe's when the worker died before our code ran in it, and the
@@ -45,36 +45,26 @@ import os
 import pickle
 import signal
 import sys
-import tempfile
 import threading
 import time
 import traceback
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol
 
+from .pool_faults import VerifierPoolBroken, WorkerDeaths, main_module_hint, start_probe
 from .score import Score, Status, Verifier
 
 log = logging.getLogger(__name__)
 
 MAX_CHUNK = 16  # jobs per pipe message at most
 TOGETHER_S = 0.1  # workers dying within this of each other died together: not one input's doing
-BROKEN_AFTER_INPUTS = 3  # this many different inputs killed workers and none was answered: broken
 STARTUP_DEATHS = 2  # workers dying before they load the verifier, in a row: broken
 LOAD_TIMEOUT_S = 60.0  # for a fresh worker to import and unpickle the verifier (not a job's deadline)
-PROBE_S = 60.0  # for the process that shows why workers die at start-up
 
 # Imported once in the forkserver so that each forked worker starts warm.
 _PRELOAD = ["rlvr.verifiers.score", "rlvr.verifiers.math_verifier", "sympy"]
-
-
-class VerifierPoolBroken(RuntimeError):
-    """The verifier pool cannot score: its workers die at start-up or on every job.
-
-    The message names the cause (the worker's traceback when it could send one)
-    and the likely fix; the pool has discarded its workers and can be used again.
-    """
 
 
 def _worker_main(conn: Connection) -> None:
@@ -136,91 +126,6 @@ class _Worker:
         self.kill()
 
 
-class _Deaths:
-    """What dead workers have cost one batch: per-row death counts, and the verdicts they lead to."""
-
-    def __init__(self, verifier: Verifier, completions: Sequence[str]) -> None:
-        self.name, self.completions = type(verifier).__name__, completions
-        self.alone: dict[int, list[int | None]] = {}  # row -> exit codes of lone deaths running it
-        self.together: Counter[int] = Counter()  # row -> deaths shared with other workers
-        self.codes: list[int | None] = []  # exit codes of every death while running a job
-        self.answered = 0  # jobs answered in this batch
-
-    def died(self, row: int, code: int | None, *, together: bool) -> Score | None:
-        """The worker running ``row`` died: its final score, or None to run it again."""
-        self.codes.append(code)
-        if together:
-            self.together[row] += 1
-            if self.together[row] < 2:
-                return None
-            return Score.failed(Status.INFRA_ERROR, message="verifier workers died together twice while "
-                                f"running this row (last exit code {code}): not this input's doing")
-        codes = self.alone.setdefault(row, [])
-        codes.append(code)
-        if len(codes) < 2:
-            return None
-        log.error("%s: input %d killed its verifier worker twice (exit codes %s); scored error. Input: %r",
-                  self.name, row, codes, self.completions[row][:1000])
-        return Score.failed(Status.ERROR, message=f"this input killed the verifier's worker twice (exit codes "
-                            f"{codes})", exit_codes=codes)
-
-    def broken(self) -> str | None:
-        """Why the pool cannot score, when workers die on every job."""
-        rows = self.alone.keys() | self.together.keys()
-        if self.answered or len(rows) < BROKEN_AFTER_INPUTS:
-            return None
-        return (f"{self.name}: verifier workers die on every job ({len(rows)} different inputs killed them, "
-                f"none was answered; exit codes {sorted(set(self.codes), key=str)}). The verifier crashes its process (a C extension "
-                f"fault, os._exit, memory): run it once in this process to see how.")
-
-
-def _probe_target() -> None:
-    """What a start-up probe runs: reaching it means a worker process can start."""
-
-
-def _start_probe(start_method: str) -> str:
-    """Start one process as the workers start, with its stderr captured: the traceback that
-    killed them (it ran before any of our code in the child, so the child cannot send it).
-
-    A forkserver child prints to the forkserver's stderr, out of reach: the probe uses spawn,
-    which re-imports the main module the same way. fd 2 points at a file only while the probe
-    starts, a few milliseconds in which another thread's stderr output would land there too.
-    """
-    ctx: Any = mp.get_context("spawn" if start_method == "forkserver" else start_method)
-    with tempfile.TemporaryFile() as captured:
-        sys.stderr.flush()
-        saved = os.dup(2)
-        os.dup2(captured.fileno(), 2)
-        try:
-            probe = ctx.Process(target=_probe_target, daemon=True)
-            probe.start()
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        probe.join(timeout=PROBE_S)
-        if probe.exitcode is None:
-            probe.kill()
-            probe.join()
-        captured.seek(0)
-        text = captured.read().decode(errors="replace").strip()
-    if probe.exitcode == 0:
-        return "A probe process started fine, so the deaths may come and go; see this process's stderr."
-    tail = text if len(text) <= 3000 else "...\n" + text[-3000:].partition("\n")[2]  # whole lines
-    return f"A probe process started as a worker exited with code {probe.exitcode}; its stderr:\n{tail}"
-
-
-def _main_module_hint(start_method: str) -> str:
-    """The missing ``__main__`` guard, when the start method makes each worker re-import the main module."""
-    if start_method == "fork":
-        return ""
-    main = sys.modules.get("__main__")
-    name = getattr(getattr(main, "__spec__", None), "name", None)
-    where = name or getattr(main, "__file__", None)  # as multiprocessing.spawn decides what to re-import
-    if not where or (name and name.endswith("__main__")):  # `python -m pkg` runs pkg/__main__.py: not re-run
-        return ""
-    return (f"With start method {start_method!r} every worker first re-imports the main module ({where}) as "
-            f"'__mp_main__'. If that script trains, scores or starts processes at its top level, put that "
-            f"code under `if __name__ == \"__main__\":`.")
 class ScoringPool(Protocol):
     """What a trainer scores with: `VerifierPool` (worker processes here) or
     `rlvr.verifiers.remote.RemoteVerifierPool` (`rlvr serve` replicas)."""
@@ -276,7 +181,7 @@ class VerifierPool:
         blob = pickle.dumps(verifier)
         key = hashlib.sha1(blob).hexdigest()
         results: list[Score | None] = [None] * len(completions)
-        deaths = _Deaths(verifier, completions)
+        deaths = WorkerDeaths(verifier, completions)
         with self._lock:
             busy: dict[Connection, _Worker] = {}
             try:
@@ -322,7 +227,7 @@ class VerifierPool:
         return scores
 
     def _read(self, ready: list[Any], busy: dict[Connection, _Worker], idle: list[_Worker],
-              results: list[Score | None], deaths: _Deaths, verifier: Verifier, timeout_s: float) -> list[_Worker]:
+              results: list[Score | None], deaths: WorkerDeaths, verifier: Verifier, timeout_s: float) -> list[_Worker]:
         """Take every message waiting on ``ready``; -> the workers found dead (taken out of ``busy``)."""
         dead = []
         for conn in ready:
@@ -351,7 +256,7 @@ class VerifierPool:
         return dead
 
     def _bury(self, dead: list[_Worker], pending: deque[int], idle: list[_Worker], results: list[Score | None],
-              deaths: _Deaths, verifier: Verifier, *, killed: bool = False) -> None:
+              deaths: WorkerDeaths, verifier: Verifier, *, killed: bool = False) -> None:
         """Replace dead workers (or, ``killed``, ones past their deadline, whose timed-out job is
         already scored); score, requeue or give up on the jobs they held (see the module doc)."""
         running = [w for w in dead if w.loaded]
@@ -374,7 +279,7 @@ class VerifierPool:
             pending.extendleft(reversed(worker.jobs))  # retried first, on the fresh worker
             idle.append(self._replace(worker))
         if self._startup_deaths >= STARTUP_DEATHS:
-            hint = _main_module_hint(self._start_method)
+            hint = main_module_hint(self._start_method)
             if killed:
                 raise VerifierPoolBroken(
                     f"{type(verifier).__name__}: verifier workers take more than {LOAD_TIMEOUT_S:.0f} s to load "
@@ -383,13 +288,13 @@ class VerifierPool:
             raise VerifierPoolBroken(
                 f"{type(verifier).__name__}: verifier workers exit before they load the verifier "
                 f"({self._startup_deaths} in a row, exit codes {codes}): the pool cannot score. "
-                f"{_start_probe(self._start_method)}\n{hint}".strip())
+                f"{start_probe(self._start_method)}\n{hint}".strip())
         why = deaths.broken()
         if why:
             raise VerifierPoolBroken(why)
 
     def _broken_message(self, verifier: Verifier, worker_traceback: str) -> str:
-        hint = _main_module_hint(self._start_method) if "__main__" in worker_traceback else (
+        hint = main_module_hint(self._start_method) if "__main__" in worker_traceback else (
             "A worker imports the verifier's module afresh, with this process's sys.path: that import must "
             "work in a child process.")
         return (f"{type(verifier).__name__}: a verifier worker cannot load the verifier, so the pool cannot "

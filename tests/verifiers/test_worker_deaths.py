@@ -72,7 +72,7 @@ def pool():
 
 def test_an_input_that_kills_its_worker_is_retried_once_then_error(pool, tmp_path, caplog):
     completions = ["1", "2", "3", "x", "5", "6", "7", "8"]
-    with caplog.at_level("ERROR", logger="rlvr.verifiers.batch"):
+    with caplog.at_level("ERROR", logger="rlvr.verifiers"):
         scores = pool.map(ExitsOnX(str(tmp_path)), completions, ["1", "2", "3", "x", "5", "6", "7", "0"],
                           timeout_s=5)
     assert len((tmp_path / "x.log").read_text().split()) == 2  # one retry, on another process
