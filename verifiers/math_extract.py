@@ -58,7 +58,10 @@ _NUMBER = r"-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?%?"
 _CANDIDATES = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:(?:\s*,\s+|\s+|\s*,?\s+and\s+)\d+(?:\.\d+)?){2,}(?!\.?\d)")
 _TRAILING_CHOICE = re.compile(r"(?<!\w)(\([A-J]\))[\s.!]*\Z")
 _FINISHED = re.compile(r"[.!]\s*[*$]*\s*\Z")
-_TRAILING = re.compile(rf"(?<![A-Za-z])({_NUMBER})\s*(?:[a-zA-Z]{{1,12}}\.?)?[\s.!)*$\\\]]*\Z")
+# An operand is no answer: "= 3 \\times 3" cut off, "10^3", "5 - 3" end in a number that is part of an
+# unfinished expression, not a result.
+_NOT_OPERAND = "".join(rf"(?<!{op})(?<!{op}\s)" for op in (r"\\times", r"\\cdot", r"\\div", r"[-+*/^×÷·]"))
+_TRAILING = re.compile(rf"(?<![A-Za-z]){_NOT_OPERAND}({_NUMBER})\s*(?:[a-zA-Z]{{1,12}}\.?)?[\s.!)*$\\\]]*\Z")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import pytest
 from safetensors.torch import load_file
 
 from rlvr.trainer.checkpoint import latest_checkpoint, list_checkpoints, resolve_resume
+from rlvr.trainer.config import TrainConfig
 
 pytestmark = pytest.mark.slow
 
@@ -122,7 +123,7 @@ def test_cli_resume_extends_a_run_but_refuses_a_different_computation(tmp_path, 
     refused = CliRunner().invoke(app, ["train", str(run_dir / "config.yaml"), "--set", "steps=3",
                                        "--set", "optim.lr=0.1", "--resume", "latest"])
     assert refused.exit_code == 1
-    assert "optim.lr: 3e-05 in the run, 0.1 now" in refused.output
+    assert f"optim.lr: {TrainConfig().optim.lr!r} in the run, 0.1 now" in refused.output  # the default lr
     assert (run_dir / "metrics.jsonl").read_text() == metrics and latest_checkpoint(run_dir).name == "step_2"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rlvr.verifiers.math_extract import boxed_contents, extract
+from rlvr.verifiers.math_verifier import MathVerifier
 
 CASES = [
     # (completion, expected answer, expected extractor)
@@ -86,3 +87,15 @@ def test_only_the_tail_of_a_huge_completion_is_scanned() -> None:
 
 def test_boxed_contents_keeps_every_box_in_order() -> None:
     assert boxed_contents("\\boxed{a}\\boxed{\\frac{1}{2}}\\fbox{c}") == ["a", "\\frac{1}{2}", "c"]
+
+
+@pytest.mark.parametrize("completion", [
+    r"Now we multiply to get $\log_2 8 \times \log_2 8 = 3 \times 3",  # cut off mid-product (held-out m20)
+    "so the value is 10^3",
+    "The result is 12 * 3",
+    r"which gives 4 \cdot 3",
+])
+def test_a_trailing_operand_is_no_answer(completion):
+    """A number ending an unfinished expression is a fragment, not a final answer."""
+    score = MathVerifier()(completion, "3")
+    assert score.value == 0.0 and score.extracted != "3"
