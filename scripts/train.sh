@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: set up (idempotent), then a real GRPO run of the default model on the
-# offline arithmetic task. Extra arguments go to `rlvr train` (e.g. --set train.steps=20).
+# offline arithmetic task. Extra arguments go to `rlvr train` (e.g. --set steps=20).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$ROOT/scripts/setup.sh"
