@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .math_expr import FUNCTIONS, ParseFailure, parse
+from .math_expr import FUNCTIONS, ParseFailure, numeric, parse
 
 Value = tuple[Any, ...]
 RELATIONS = ("<=", ">=", "!=", "<", ">", "=")
@@ -84,12 +84,30 @@ def _expr(text: str) -> Value:
     return ("expr", parse(text.rstrip("%").strip() if percent else text), percent)
 
 
+APPROX_REL_TOL = 0.05  # "2/3 ≈ 0.7" is an approximation; "3 ≈ 5" is a second, different answer
+
+
+def _check_approximation(exact_text: str, approx_text: str) -> None:
+    """``exact ≈ approx`` keeps the exact value only when both sides are numbers that agree:
+    otherwise the side after ``≈`` would be a free second answer nobody grades."""
+    try:
+        a, b = (complex(numeric(parse(_unwrap(t.strip())), {})) for t in (exact_text, approx_text))
+    except (ValueError, ArithmeticError, TypeError) as exc:  # ParseFailure, Refused, symbols, domain
+        raise ParseFailure(f"an approximation that is not a number: {exact_text} ≈ {approx_text}") from exc
+    if abs(a - b) > APPROX_REL_TOL * max(abs(a), abs(b)):
+        raise ParseFailure(f"the approximation disagrees with the value: {exact_text} ≈ {approx_text}")
+
+
 def read_value(text: str) -> Value:
     """Parse a normalised answer; raises ``ParseFailure`` or ``Refused``."""
     text = re.sub(r"^[A-Za-z]\s*∈\s*", "", text.strip())  # x ∈ [1, 2]
     approx = split_top(text, ("≈",)) if "≈" in text else [text]
     if len(approx) > 1:  # "1/13 ≈ 0.077": the exact value; "x ≈ 3.14": the approximation
-        text = approx[0] if approx[0].strip() and not is_label(approx[0]) else "".join(approx[2:])
+        if approx[0].strip() and not is_label(approx[0]):
+            _check_approximation(approx[0], "".join(approx[2:]))
+            text = approx[0]
+        else:
+            text = "".join(approx[2:])
     if not text:
         raise ParseFailure("empty answer")
     union = split_top(text, ("∪",))

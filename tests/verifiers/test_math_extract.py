@@ -99,3 +99,23 @@ def test_a_trailing_operand_is_no_answer(completion):
     """A number ending an unfinished expression is a fragment, not a final answer."""
     score = MathVerifier()(completion, "3")
     assert score.value == 0.0 and score.extracted != "3"
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    (r"\boxed{3 \approx 5}", "3"),
+    (r"\boxed{x+1 \approx x+5}", "x+1"),
+    (r"\boxed{\frac{1}{2} \approx \frac{1}{3}}", r"\frac{1}{2}"),
+    (r"The answer is 3 \approx 4.", "3"),
+])
+def test_the_side_after_approx_is_graded_too(completion, gold):
+    """``exact ≈ approx`` keeps the exact value only when the approximation agrees with it:
+    otherwise the right side is a second answer nobody checks (found by a red-team pass)."""
+    assert MathVerifier()(completion, gold).value == 0.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    (r"\boxed{\frac{1}{13} \approx 0.077}", r"\frac{1}{13}"),
+    (r"\boxed{\frac{2}{3} \approx 0.67}", r"\frac{2}{3}"),
+])
+def test_an_agreeing_approximation_keeps_the_exact_value(completion, gold):
+    assert MathVerifier()(completion, gold).value == 1.0
