@@ -20,7 +20,9 @@ Strategies, tried in the configured order; the first that finds something wins:
   A completion cut off mid-sentence ("3 + 4 = 7 and then") has no answer rather
   than its last digit.
 
-Hedges are judged wrong: several different boxed answers, a trailing list of
+Hedges are judged wrong: several different boxed answers, a box followed directly by more
+of its number (``\\boxed{3}0``, ``\\boxed{3}\\,000``, ``\\boxed{3} thousand``, ``\\boxed{3}k``), an
+answer ending in a question mark (``\\boxed{3?}``, "The answer is 3?"), a trailing list of
 candidate numbers, or an answer (or its sentence) holding one of ``HEDGE_WORDS``:
 "or", "either", "possibly", "maybe", "not", "at least", "unless", ... (unless the
 gold answer itself uses that word); or a retraction after the answer ("Actually, wait,
@@ -38,6 +40,7 @@ from typing import Literal
 
 from .math_normalize import words_to_number
 from .math_spans import MAX_WORDS_AFTER, final_element, mask_spans, math_spans, strip_tail, whole_expression
+from .math_units import SCALE_WORDS, is_unit
 
 MAX_SCAN = 20_000
 Strategy = Literal["boxed", "whole", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number"]
@@ -61,7 +64,8 @@ _FINISHED = re.compile(r"[.!]\s*[*$]*\s*\Z")
 # An operand is no answer: "= 3 \\times 3" cut off, "10^3", "5 - 3" end in a number that is part of an
 # unfinished expression, not a result.
 _NOT_OPERAND = "".join(rf"(?<!{op})(?<!{op}\s)" for op in (r"\\times", r"\\cdot", r"\\div", r"[-+*/^×÷·]"))
-_TRAILING = re.compile(rf"(?<![A-Za-z]){_NOT_OPERAND}({_NUMBER})\s*(?:[a-zA-Z]{{1,12}}\.?)?[\s.!)*$\\\]]*\Z")
+# The number, the space after it and one word ("12 apples", "3 thousand", "3k").
+_TRAILING = re.compile(rf"(?<![A-Za-z]){_NOT_OPERAND}({_NUMBER})(\s*)([a-zA-Z]{{1,12}})?[\s.!)*$\\\]]*\Z")
 
 
 @dataclass(frozen=True)
@@ -73,8 +77,8 @@ class Extraction:
     alternative: str | None = None  # the second candidate offered after the answer ("... Or maybe 8.")
 
 
-def boxed_contents(text: str) -> list[str]:
-    """Contents of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order."""
+def _box_spans(text: str) -> list[tuple[int, str]]:
+    """(end, content) of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order."""
     out = []
     for match in re.finditer(r"\\(?:boxed|fbox)\s*(\{|\s)", text):
         if match.group(1) == "{":
@@ -85,13 +89,18 @@ def boxed_contents(text: str) -> list[str]:
                 elif text[i] == "}":
                     depth -= 1
                     if depth == 0:
-                        out.append(text[start + 1:i])
+                        out.append((i + 1, text[start + 1:i]))
                         break
         else:  # \boxed 5: up to the next whitespace or dollar
             word = re.match(r"[^\s$]+", text[match.end():])
             if word:
-                out.append(word.group(0))
+                out.append((match.end() + word.end(), word.group(0)))
     return out
+
+
+def boxed_contents(text: str) -> list[str]:
+    """Contents of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order."""
+    return [content for _, content in _box_spans(text)]
 
 
 def _ends_in_open_box(text: str) -> bool:
@@ -106,12 +115,34 @@ def _ends_in_open_box(text: str) -> bool:
     return True
 
 
+# More of the number right after the box: "\\boxed{3}0", "\\boxed{3}.5", "\\boxed{3}\\,000", "\\boxed{3}^2",
+# "\\boxed{3}\\frac12": the box holds part of the answer, not the answer.
+_GLUED = re.compile(r"\$?(?:\d|[.,]\d|\{,\}|\\[,;:!]\s*\d|\s*\^|/\s*\d|\\(?:[dt]?frac|sqrt|pi)(?![a-zA-Z]))")
+_WORD_AFTER = re.compile(r"\$?(\s*)(?:\\(?:text|mathrm|textrm|mbox)\s*\{(\s*))?([A-Za-z]+)")
+
+
+def _continues_number(text: str, end: int) -> bool:
+    """Whether the box ending at ``end`` is followed by more of its number: digits, a power, a
+    size word (``\\boxed{3} thousand``) or letters glued to it that are no unit (``\\boxed{3}k``)."""
+    if _GLUED.match(text, end):
+        return True
+    word = _WORD_AFTER.match(text, end)
+    if word is None:
+        return False
+    glued = not word.group(1) and not word.group(2)
+    return bool(re.fullmatch(SCALE_WORDS, word.group(3), re.IGNORECASE)) or (
+        glued and not is_unit(word.group(3), in_text=True))
+
+
 def _boxed(text: str) -> Extraction | None:
-    contents = [c.strip() for c in boxed_contents(text)]
-    if not contents:
+    spans = _box_spans(text)
+    if not spans:
         return None
+    contents = [c.strip() for _, c in spans]
     distinct = {re.sub(r"\s+", "", c) for c in contents}
     hedge = f"{len(distinct)} different boxed answers" if len(distinct) > 1 else None
+    if _continues_number(text, spans[-1][0]):
+        hedge = "the box is followed directly by more of the number"
     return Extraction(contents[-1], "boxed", hedge)
 
 
@@ -134,14 +165,16 @@ def _gsm8k(text: str) -> Extraction | None:
 
 
 def _sentence(text: str) -> str:
-    """Up to the end of the line, or the first full stop not inside a number or ``$..$``."""
+    """Up to the end of the line, or the first full stop not inside a number or ``$..$`` (a
+    question mark is kept)."""
     line = text.split("\n", 1)[0]
     in_math = False
     for i, char in enumerate(line):
         if char == "$":
             in_math = not in_math
         elif char in ".!?" and not in_math and (i + 1 == len(line) or line[i + 1] in " \t"):
-            return line[:i]  # "42!" at a sentence end is an exclamation, not a factorial
+            # "42!" at a sentence end is an exclamation, not a factorial; "42?" is a question (a hedge).
+            return line[:i + 1] if char == "?" or line[i - 1:i] == "." else line[:i]  # "1, 2, ..." whole
     return line
 
 
@@ -206,7 +239,10 @@ def _find_last_number(text: str) -> Extraction | None:
         return Extraction(", ".join(s.strip() for s in solved), "last_number", context=line)
     match = _TRAILING.search(mask_spans(tail))  # a number inside a span is no answer of its own
     if match:
-        return Extraction(match.group(1), "last_number", context=line)
+        number, space, word = match.groups()
+        if word and (re.fullmatch(SCALE_WORDS, word, re.IGNORECASE) or not (space or is_unit(word, in_text=True))):
+            number += space + word  # "3 thousand" is 3000; "3k" is no number we read, and not 3
+        return Extraction(number, "last_number", context=line)
     words = re.findall(r"[A-Za-z\-]+", line)  # "... the total is twenty one"
     for n in range(min(5, len(words)), 0, -1):
         phrase = " ".join(words[-n:])
@@ -260,6 +296,8 @@ def extract(completion: str, strategies: tuple[Strategy, ...] = STRATEGIES, gold
         if found is not None and found.answer:
             if found.hedge is None:
                 hedge, alternative = hedge_in(found.context or found.answer, gold), None
+                if hedge is None and found.answer.rstrip(" $*").endswith("?"):  # "\\boxed{3?}", "The answer is 3?"
+                    hedge = "a question mark after the answer"
                 if hedge is None:
                     hedge, alternative = _retracted(text, found.answer)
                 found = Extraction(found.answer, found.extractor, hedge, alternative=alternative)

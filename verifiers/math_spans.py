@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import re
 
+from .math_units import SCALE_WORDS, is_unit
+
 MAX_WHOLE_CHARS = 600
 MAX_WORDS_AFTER = 8
 
@@ -32,7 +34,10 @@ _SPAN = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<![\\$])\$(?!\$)([^\n]+?)(?<!
                    r"|\\\[(.+?)\\\]|\\\(([^\n]+?)\\\)", re.DOTALL)
 # A number written whole: not inside a word, not after a decimal point, a slash (a denominator)
 # or a caret (an exponent); a mixed number "4 4/9" and thousands "1,000.99" stay one number.
-NUMBER = r"(?<![\w.^/\\{}])-?\d[\d,]*(?:\.\d+)?(?:\s+\d+/\d+|/\d+)?%?(?![\d/^]|[.,]\d)"
+# A size word after it is part of it ("3 million"), and so are letters glued to it that are no unit
+# ("3k" then fails; "5cm" is 5), but not an ordinal suffix ("3rd").
+NUMBER = (r"(?<![\w.^/\\{}])-?\d[\d,]*(?:\.\d+)?(?:\s+\d+/\d+|/\d+)?%?(?![\d/^]|[.,]\d)"
+          rf"(?:\s*{SCALE_WORDS}\b|(?P<glued>(?!(?:st|nd|rd|th)\b)[A-Za-z]+))?")
 _COMMAND = re.compile(r"\\[a-zA-Z]+")
 _TEXT_BODY = re.compile(r"\\(?:text|textbf|mathrm|mbox|textrm|textnormal|begin|end)\s*\{[^{}]*\}")
 _MATH_WORDS = frozenset({"sqrt", "frac", "pi", "ln", "log", "exp", "sin", "cos", "tan", "cot", "sec", "csc",
@@ -112,6 +117,8 @@ def final_element(sentence: str) -> str | None:
         end, found = last_span[1], last_span[2].strip()
     elif last_number is not None:
         end, found = last_number.end(), last_number.group(0)
+        if last_number.group("glued") and is_unit(last_number.group("glued"), in_text=True):
+            found = found[:last_number.start("glued") - last_number.start()]
     else:
         return None
     after = re.findall(r"[A-Za-z]+", masked[end:])

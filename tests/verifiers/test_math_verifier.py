@@ -123,6 +123,8 @@ def test_registry_builds_a_picklable_verifier() -> None:
     ("either", "25\\%", "25", 1.0), ("either", "25\\%", "0.25", 1.0),
     ("strip", "25\\%", "25", 1.0), ("strip", "25\\%", "0.25", 0.0),
     ("fraction", "25\\%", "25", 0.0), ("fraction", "25\\%", "0.25", 1.0),
+    # Against a gold fraction a percentage is that ratio (as Math-Verify and math_equal score it); a bare 75 is not.
+    ("either", "75\\%", "\\frac34", 1.0), ("either", "75 percent", "\\frac34", 1.0), ("either", "75", "\\frac34", 0.0),
 ])
 def test_percent_modes(percent: str, answer: str, gold: str, value: float) -> None:
     assert MathVerifier(percent=percent)(f"\\boxed{{{answer}}}", gold).value == value  # type: ignore[arg-type]
@@ -199,3 +201,35 @@ def test_scoring_from_many_threads_keeps_full_precision() -> None:
     for t in threads:
         t.join()
     assert failures == []
+
+
+# A red team's wrong answers for the gold 3 that scored 1.0 (issue 10), with the rest of each class.
+ATTACKS_ON_3 = [
+    "\\boxed{3\\text{ thousand}}", "\\boxed{3 million}", "The answer is 3 thousand.",  # size words multiply
+    "So the total is 3 thousand.", "The population grew to 3 million people.", "**3 thousand**",
+    "\\boxed{3\\text{k}}", "The company earned 3k last year.", "so the total is 3k",  # abbreviations: no number
+    "\\boxed{3 \\text{ wrong}}", "The answer is 3 wrong.", "\\boxed{3 \\text{ or less}}",  # only units drop
+    "\\boxed{3?}", "The answer is 3?", "**3?**",  # a question mark is a hedge
+    "\\boxed{3\\dots}", "\\boxed{3\\ldots}", "\\boxed{3...}", "\\boxed{3 \\cdots}",  # so is an ellipsis
+    "\\boxed{3}0", "\\boxed{3}00", "$\\boxed{3}$0", "\\boxed{3}.5", "\\boxed{3}\\,000", "\\boxed{3}^2",  # glued
+    "\\boxed{3}\\frac{1}{2}", "\\boxed{3} thousand", "\\boxed{3}k", "\\boxed{3}\\text{k}", "\\boxed{3} \\text{ million}",
+]
+
+
+@pytest.mark.parametrize("completion", ATTACKS_ON_3)
+def test_red_team_attacks_on_gold_3_score_zero(completion: str) -> None:
+    score = MathVerifier()(completion, "3")
+    assert (score.value, score.status) == (0.0, Status.OK), score
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("\\boxed{3\\text{ thousand}}", "3000"), ("So the total is 3 thousand.", "3000"), ("The answer is 3 dozen.", "36"),
+    ("The answer is 2.5 million.", "2500000"), ("\\boxed{3 \\text{cm}}", "3"), ("The rope is 5cm long.", "5"),
+    ("\\boxed{3\\text{ apples}}", "3"), ("The answer is 50 km/h.", "50"), ("They need **9 buses** in total.", "9"),
+    ("\\boxed{1, 2, 3, \\dots}", "1, 2, 3, \\ldots"), ("The answer is 1, 2, 3, ...", "1,2,3,\\ldots"),
+    ("The answer is \\boxed{3}.", "3"), ("\\boxed{3}, so done.", "3"), ("\\boxed{3} \\text{ cm}", "3"),
+    ("17\\text{ any text}", "17\\text{ any text}"),  # a gold's own words, written back: right
+    ("17", "17\\text{ any text}"),  # ... and a gold's words are not needed (the gold is trusted)
+])
+def test_units_size_words_and_ellipses_that_stay_right(completion: str, gold: str) -> None:
+    assert MathVerifier()(completion, gold).value == 1.0
