@@ -51,6 +51,8 @@ _COMMANDS = {
     "langle": "(", "rangle": ")", "colon": ":", "to": "->", "rightarrow": "->", "implies": "=>",
     "dots": "dots", "ldots": "dots", "cdots": "dots",  # an ellipsis is one symbol, never a unit
 }
+_DROP = re.compile(r"\\(?:" + "|".join(re.escape(c) for c in _DROP_COMMANDS) + r")(?![a-zA-Z])")
+_COMMAND = re.compile(r"\\([a-zA-Z]+)")
 _SPACING = re.compile(r"\\[,;:> ]|\\thinspace|~")
 _NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -119,6 +121,8 @@ def unwrap_command(text: str, name: str) -> list[tuple[int, int, str]]:
 
 def _rewrite_command(text: str, name: str, arity: int, render, optional: bool = False) -> str:
     """Replace ``\\name{a}{b}`` (``arity`` arguments, optional ``[n]``) by ``render(args, opt)``."""
+    if f"\\{name}" not in text:  # the common case, and the cheap way to find it
+        return text
     out, pos = [], 0
     pattern = re.compile(rf"\\{name}(?![a-zA-Z])")
     while True:
@@ -168,6 +172,8 @@ def _mixed_numbers(text: str) -> str:
 
 
 def normalize_unicode(text: str) -> str:
+    if text.isascii():  # nothing below touches ASCII (NFKC leaves it as it is)
+        return text
     text = text.translate(_ZERO_WIDTH)
     text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+", lambda m: "^{" + m.group(0).translate(_SUPERSCRIPTS) + "}", text)
     for char, frac in _VULGAR.items():  # 3½ is three and a half
@@ -186,9 +192,10 @@ def normalize_latex(text: str) -> str:
     if "{array}" in text:  # \left[\begin{array}{cc} ... \end{array}\right]: a matrix
         text = re.sub(r"(?:\\left)?\s*[\[(]\s*\\begin\{array\}\{[^}]*\}", "⟪", text)
         text = re.sub(r"\\end\{array\}\s*(?:\\right)?\s*[\])]", "⟫", text)
-    text = re.sub(r"\\begin\{[pbvBV]?matrix\}", "⟪", text)
-    text = re.sub(r"\\end\{[pbvBV]?matrix\}", "⟫", text)
-    text = re.sub(r"\\begin\{array\}\{[^}]*\}|\\end\{array\}", "", text)
+    if "\\begin" in text or "\\end" in text:
+        text = re.sub(r"\\begin\{[pbvBV]?matrix\}", "⟪", text)
+        text = re.sub(r"\\end\{[pbvBV]?matrix\}", "⟫", text)
+        text = re.sub(r"\\begin\{array\}\{[^}]*\}|\\end\{array\}", "", text)
     text = text.replace("\\\\", ";")
     text = re.sub(r"(\d)\s*(?:\{\s*,\s*\}\s*(?=\d{3})|,\s*\\!\s*(?=\d))", r"\1", text)  # 1{,}000, MATH's 1,\!000
     text = re.sub(r"(\d)\s*(?:\\[,;:!]|\\thinspace|~|\\ )\s*(?=\d{3}(?!\d))", r"\1", text)
@@ -204,8 +211,9 @@ def normalize_latex(text: str) -> str:
     text = _mixed_numbers(text)
     text = _rewrite_command(text, "sqrt", 1, _render_sqrt, optional=True)
     text = _rewrite_command(text, "binom", 2, lambda a, _o, _b: f" binom({normalize_latex(a[0])},{normalize_latex(a[1])})")
-    text = re.sub(r"\\(?:" + "|".join(re.escape(c) for c in _DROP_COMMANDS) + r")(?![a-zA-Z])", " ", text)
-    text = re.sub(r"\\([a-zA-Z]+)", lambda m: f" {_COMMANDS.get(m.group(1), m.group(1))} ", text)
+    if "\\" in text:
+        text = _DROP.sub(" ", text)
+        text = _COMMAND.sub(lambda m: f" {_COMMANDS.get(m.group(1), m.group(1))} ", text)
     text = text.replace("{", "(").replace("}", ")").replace("**", "^")
     return re.sub(r"\s+", " ", text).strip()
 
