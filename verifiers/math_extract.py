@@ -40,7 +40,7 @@ from typing import Literal
 
 from .math_normalize import words_to_number
 from .math_spans import MAX_WORDS_AFTER, final_element, mask_spans, math_spans, strip_tail, whole_expression
-from .math_units import SCALE_WORDS, is_unit
+from .math_units import VALUE_WORDS, is_unit
 
 MAX_SCAN = 20_000
 Strategy = Literal["boxed", "whole", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number"]
@@ -79,18 +79,20 @@ class Extraction:
 
 def _box_spans(text: str) -> list[tuple[int, str]]:
     """(end, content) of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order."""
-    out = []
-    for match in re.finditer(r"\\(?:boxed|fbox)\s*(\{|\s)", text):
+    out: list[tuple[int, str]] = []
+    matches = list(re.finditer(r"\\(?:boxed|fbox)\s*(\{|\s)", text))
+    closing: dict[int, int] = {}  # "{" -> its "}", one pass from the first box (not one scan per box:
+    stack: list[int] = []  # a run of thousands of "\\boxed{" was quadratic)
+    for brace in re.finditer(r"[{}]", text[matches[0].start():] if matches else ""):
+        if brace.group() == "{":
+            stack.append(brace.start() + matches[0].start())
+        elif stack:
+            closing[stack.pop()] = brace.start() + matches[0].start()
+    for match in matches:
         if match.group(1) == "{":
-            depth, start = 0, match.end() - 1
-            for i in range(start, len(text)):
-                if text[i] == "{":
-                    depth += 1
-                elif text[i] == "}":
-                    depth -= 1
-                    if depth == 0:
-                        out.append((i + 1, text[start + 1:i]))
-                        break
+            start = match.end() - 1
+            if start in closing:
+                out.append((closing[start] + 1, text[start + 1:closing[start]]))
         else:  # \boxed 5: up to the next whitespace or dollar
             word = re.match(r"[^\s$]+", text[match.end():])
             if word:
@@ -117,20 +119,24 @@ def _ends_in_open_box(text: str) -> bool:
 
 # More of the number right after the box: "\\boxed{3}0", "\\boxed{3}.5", "\\boxed{3}\\,000", "\\boxed{3}^2",
 # "\\boxed{3}\\frac12": the box holds part of the answer, not the answer.
-_GLUED = re.compile(r"\$?(?:\d|[.,]\d|\{,\}|\\[,;:!]\s*\d|\s*\^|/\s*\d|\\(?:[dt]?frac|sqrt|pi)(?![a-zA-Z]))")
-_WORD_AFTER = re.compile(r"\$?(\s*)(?:\\(?:text|mathrm|textrm|mbox)\s*\{(\s*))?([A-Za-z]+)")
+_GLUED = re.compile(r"\$?(?:\d|[.,]\d|\{,?\s*\d|\\[,;:!]\s*\d|\s*\^(?!\s*\{?\s*\\circ)|/\s*\d|\\(?:[dt]?frac|sqrt|pi)(?![a-zA-Z])"
+                    r"|\s*(?:\\times|\\cdot|\*|×|·)\s*10\b)")
+_WORD_AFTER = re.compile(r"\$?((?:\s|~|\\[,;: ])*)(?:\\(?:text|mathrm|textrm|mbox)\s*\{(\s*))?([A-Za-z]+|\?)")
 
 
 def _continues_number(text: str, end: int) -> bool:
-    """Whether the box ending at ``end`` is followed by more of its number: digits, a power, a
-    size word (``\\boxed{3} thousand``) or letters glued to it that are no unit (``\\boxed{3}k``)."""
+    """Whether the box ending at ``end`` is followed by more of its number: digits, a power, ``\\times
+    10^3``, a size word (``\\boxed{3} thousand``), letters glued to it that are no unit (``\\boxed{3}k``);
+    or by a question mark (``Is it \\boxed{3}?``)."""
     if _GLUED.match(text, end):
         return True
     word = _WORD_AFTER.match(text, end)
     if word is None:
         return False
+    if word.group(3) == "?":
+        return True
     glued = not word.group(1) and not word.group(2)
-    return bool(re.fullmatch(SCALE_WORDS, word.group(3), re.IGNORECASE)) or (
+    return bool(re.fullmatch(VALUE_WORDS, word.group(3), re.IGNORECASE)) or (
         glued and not is_unit(word.group(3), in_text=True))
 
 
@@ -142,16 +148,18 @@ def _boxed(text: str) -> Extraction | None:
     distinct = {re.sub(r"\s+", "", c) for c in contents}
     hedge = f"{len(distinct)} different boxed answers" if len(distinct) > 1 else None
     if _continues_number(text, spans[-1][0]):
-        hedge = "the box is followed directly by more of the number"
+        hedge = "the box is followed by more of its number or a question mark"
     return Extraction(contents[-1], "boxed", hedge)
 
 
 def _answer_tag(text: str) -> Extraction | None:
     """The last ``<answer>...</answer>``; a "the answer is" phrase inside it narrows it further."""
-    tags = re.findall(r"<answer>(.*?)</answer>", text, flags=re.DOTALL | re.IGNORECASE)
-    if not tags or not tags[-1].strip():
+    lower = text.lower()  # the last tag, found from the end (a regex over thousands of "<answer>" is quadratic)
+    close = lower.rfind("</answer>")
+    start = lower.rfind("<answer>", 0, close) if close > 0 else -1
+    if start < 0 or not text[start + len("<answer>"):close].strip():
         return None
-    content = tags[-1].strip()
+    content = text[start + len("<answer>"):close].strip()
     inner = _answer_phrase(content)
     return Extraction(inner.answer if inner else content, "answer_tag", context=content)
 
@@ -240,8 +248,8 @@ def _find_last_number(text: str) -> Extraction | None:
     match = _TRAILING.search(mask_spans(tail))  # a number inside a span is no answer of its own
     if match:
         number, space, word = match.groups()
-        if word and (re.fullmatch(SCALE_WORDS, word, re.IGNORECASE) or not (space or is_unit(word, in_text=True))):
-            number += space + word  # "3 thousand" is 3000; "3k" is no number we read, and not 3
+        if word and (re.fullmatch(VALUE_WORDS, word, re.IGNORECASE) or not (space or is_unit(word, in_text=True))):
+            number += space + word  # "3 thousand" is 3000, "3 squared" not 3; "3k" is no number we read
         return Extraction(number, "last_number", context=line)
     words = re.findall(r"[A-Za-z\-]+", line)  # "... the total is twenty one"
     for n in range(min(5, len(words)), 0, -1):
@@ -324,6 +332,7 @@ _RETRACTION = re.compile(r"\b(actually|wait|on second thought|correction|scratch
 _ALTERNATIVE = re.compile(r"\b(or|maybe|perhaps|possibly|probably|alternatively|could\s+also\s+be|"
                           r"might\s+(?:also\s+)?be)\b", re.IGNORECASE)
 ALTERNATIVE_WINDOW_WORDS = 4  # the other candidate must follow its cue closely
+_CHOICE_LETTER = r"(?<![A-Za-z])\(?[A-J]\)?(?![A-Za-z])"
 
 
 def _retracted(text: str, answer: str) -> tuple[str | None, str | None]:
@@ -340,14 +349,20 @@ def _retracted(text: str, answer: str) -> tuple[str | None, str | None]:
         return None, None
     tail = text[end + len(answer):]
     plain = answer.replace(",", "")
+    # A choice letter is taken back by another letter ("C. Actually, it's D."), a number by a number.
+    other_answer = _CHOICE_LETTER if re.fullmatch(r"\(?[A-J]\)?", answer.strip()) else _NUMBER
     cue = _RETRACTION.search(tail)
     if cue is not None:
-        numbers = re.findall(_NUMBER, tail[cue.end():])
-        if numbers and numbers[-1].strip("$").replace(",", "") not in plain:
+        numbers = re.findall(other_answer, tail[cue.end():])
+        if numbers and numbers[-1].strip("$()").replace(",", "") not in plain:
             return f"retracted after the answer ({cue.group(1).lower()!r})", None
     for cue in _ALTERNATIVE.finditer(tail):
         window = " ".join(tail[cue.end() : cue.end() + 120].split()[:ALTERNATIVE_WINDOW_WORDS])
-        other = re.search(_NUMBER, window)
-        if other and other.group(0).strip("$").replace(",", "") not in plain:
+        other = re.search(other_answer, window)
+        if other and other.group(0).strip("$()").replace(",", "") not in plain:
             return f"a second candidate after the answer ({cue.group(1).lower()!r})", other.group(0)
+    for phrase in _PHRASE.finditer(tail):  # "\\boxed{3}. The answer is 4.": a second final answer
+        other = re.match(rf"\s*\$?\s*({other_answer})", tail[phrase.end():])
+        if other and other.group(1).strip("$()").replace(",", "") not in plain:
+            return "a different answer stated after it", None
     return None, None

@@ -235,16 +235,19 @@ def words_to_number(text: str) -> int | None:
     return total + current
 
 
-_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6,
-                 "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+_DENOMINATORS = {"half": 2, "halve": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6,
+                 "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "hundredth": 100, "thousandth": 1000,
+                 "millionth": 10**6}
 
 
 def words_to_fraction(text: str) -> str | None:
-    """``"three quarters"`` -> ``"3/4"``, ``"a half"`` -> ``"1/2"``; None for anything else."""
+    """``"three quarters"`` -> ``"3/4"``, ``"3 hundredths"`` -> ``"3/100"``, ``"a half"`` -> ``"1/2"``;
+    None for anything else."""
     match = re.fullmatch(r"(.+?)[\s\-]+([a-z]+?)s?", text.lower().strip(" ."))
     if match is None or match.group(2) not in _DENOMINATORS:
         return None
-    numerator = 1 if match.group(1) in ("a", "an", "one") else words_to_number(match.group(1))
+    numerator = 1 if match.group(1) in ("a", "an", "one") else (
+        int(match.group(1)) if match.group(1).isdigit() else words_to_number(match.group(1)))
     return None if numerator is None else f"{numerator}/{_DENOMINATORS[match.group(2)]}"
 
 

@@ -23,21 +23,21 @@ from __future__ import annotations
 
 import re
 
-from .math_units import SCALE_WORDS, is_unit
+from .math_units import VALUE_WORDS, is_unit
 
 MAX_WHOLE_CHARS = 600
 MAX_WORDS_AFTER = 8
 
 _CHAT_TAIL = re.compile(r"<\|(?:im_start|im_end|eot_id|endoftext|end_of_text|start_header_id)\|>|</s>")
-_HOPE = re.compile(r"\s*I hope (?:it|this) is correct\.?\s*\Z", re.IGNORECASE)
+_HOPE = re.compile(r"I hope (?:it|this) is correct\.?\Z", re.IGNORECASE)
 _SPAN = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<![\\$])\$(?!\$)([^\n]+?)(?<![\\$])\$(?!\$)"
                    r"|\\\[(.+?)\\\]|\\\(([^\n]+?)\\\)", re.DOTALL)
 # A number written whole: not inside a word, not after a decimal point, a slash (a denominator)
 # or a caret (an exponent); a mixed number "4 4/9" and thousands "1,000.99" stay one number.
-# A size word after it is part of it ("3 million"), and so are letters glued to it that are no unit
+# A word that changes its value is part of it ("3 million", "3 squared"), and so are letters glued to it that are no unit
 # ("3k" then fails; "5cm" is 5), but not an ordinal suffix ("3rd").
 NUMBER = (r"(?<![\w.^/\\{}])-?\d[\d,]*(?:\.\d+)?(?:\s+\d+/\d+|/\d+)?%?(?![\d/^]|[.,]\d)"
-          rf"(?:\s*{SCALE_WORDS}\b|(?P<glued>(?!(?:st|nd|rd|th)\b)[A-Za-z]+))?")
+          rf"(?:\s*{VALUE_WORDS}\b|(?P<glued>(?!(?:st|nd|rd|th)\b)[A-Za-z]+))?")
 _COMMAND = re.compile(r"\\[a-zA-Z]+")
 _TEXT_BODY = re.compile(r"\\(?:text|textbf|mathrm|mbox|textrm|textnormal|begin|end)\s*\{[^{}]*\}")
 _MATH_WORDS = frozenset({"sqrt", "frac", "pi", "ln", "log", "exp", "sin", "cos", "tan", "cot", "sec", "csc",
@@ -49,7 +49,11 @@ def strip_tail(text: str) -> str:
     tail = _CHAT_TAIL.search(text)
     if tail is not None:
         text = text[:tail.start()]
-    return _HOPE.sub("", text.rstrip())
+    text = text.rstrip()
+    # Searched in the last characters only: a leading \s* tried at every space of a long blank run
+    # was quadratic (20,000 spaces took seconds).
+    hope = _HOPE.search(text, max(0, len(text) - 40))
+    return text[:hope.start()].rstrip() if hope else text
 
 
 def math_spans(text: str) -> list[tuple[int, int, str]]:

@@ -1,7 +1,7 @@
 """Words after a number: which are units (dropped), which are size words (they multiply).
 
 - A word is dropped only when it is a known unit (``UNITS``) or a count noun (a plural word,
-  "apples", "buses": it says what the number counts): ``5 \\text{ cm}``, ``12 dollars``,
+  "apples", "buses", or any word after 1, "1 apple": it says what the number counts): ``5 \\text{ cm}``, ``12 dollars``,
   ``5 \\text{m/s}``, ``16\\pi \\text{ square units}``, ``3 dollars per hour``, ``9 buses``.
   Any other word stays, so the answer then fails to match instead of losing a qualifier:
   ``3 \\text{ wrong}``, ``3 \\text{k}``, ``3 \\text{ or less}``. Math-Verify drops any trailing
@@ -27,7 +27,7 @@ _WORDS = """
     mm cm dm km nm um µm meter meters metre metres millimeter millimeters millimetre millimetres
     centimeter centimeters centimetre centimetres kilometer kilometers kilometre kilometres
     in inch inches ft foot feet yd yard yards mi mile miles
-    sq square squared cu cubic unit units acre acres hectare hectares
+    sq square cu cubic unit units acre acres hectare hectares
     mg kg gram grams milligram milligrams kilogram kilograms lb lbs pound pounds oz ounce ounces
     ton tons tonne tonnes
     ml liter liters litre litres milliliter milliliters millilitre millilitres gallon gallons gal
@@ -43,16 +43,25 @@ UNITS = frozenset(_WORDS.split())
 _NOT_NOUNS = frozenset(["less", "unless", "was", "is", "has", "does", "this", "thus", "yes", "plus", "minus",
                         "its", "us", "as", "always", "sometimes", "perhaps", "besides", "towards", "afterwards",
                         "nevertheless", "regardless", "nonetheless", "whereas", "dots"])
+# After "1", a singular word counts what the 1 counts ("1 apple"), unless it changes or doubts the value.
+_NOT_COUNTED = frozenset(["more", "less", "fewer", "extra", "over", "under", "wrong", "only", "plus", "minus",
+                          "times", "squared", "cubed", "and", "not", "maybe", "perhaps"])
 _SINGLE_LETTER_UNITS = frozenset("mgshlL")  # metres, grams, seconds, hours, litres (see the docstring)
 SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12, "dozen": 12}
 SCALE_WORDS = r"(?:hundred|thousand|million|billion|trillion|dozen)s?"
+# Words after a number that change its value: a size word, a power, a place value, a fraction.
+VALUE_WORDS = (rf"(?:{SCALE_WORDS}|squared|cubed|tens|halves|thirds|quarters|fourths|fifths|sixths|sevenths"
+               r"|eighths|ninths|tenths|hundredths|thousandths|millionths)")
 _SCALED = re.compile(rf"(?<![\w.])(\d+(?:\.\d+)?)\s*({SCALE_WORDS})\b", re.IGNORECASE)
 
 
 def _count_noun(word: str) -> bool:
-    """A plural word ("apples", "buses", "marbles"): it says what the number counts."""
+    """A plural word ("apples", "buses", "marbles"): it says what the number counts. Not a
+    fraction ("3 tenths", "3 hundredths", "3 quarters": read as fractions where ``math_normalize``
+    knows them, never as 3)."""
     lower = word.lower()
-    return len(word) >= 3 and lower.endswith("s") and not lower.endswith("ss") and lower not in _NOT_NOUNS
+    return (len(word) >= 3 and lower.endswith("s") and not lower.endswith("ss") and lower not in _NOT_NOUNS
+            and not re.fullmatch(VALUE_WORDS, lower))
 
 
 def is_unit(phrase: str, *, in_text: bool = False) -> bool:
@@ -92,7 +101,10 @@ def strip_unit_tail(text: str, math_words: frozenset[str]) -> str:
         word = match.group(1)
         letters = re.findall(r"[a-zA-Z]+", word)
         per_last = stripped is text and letters[-1].lower() == "per"  # "3 per" is no unit
-        if per_last or any(w in math_words for w in letters) or not (is_unit(word) or word.lower() == "per"):
+        one_of = stripped is text and re.fullmatch(r"[a-zA-Z]{3,}", word) and word.lower() not in _NOT_COUNTED \
+            and re.search(r"(?<![\d.])1\Z", stripped[:match.start()].rstrip())  # "1 apple"
+        if per_last or any(w in math_words for w in letters) or not (
+                is_unit(word) or word.lower() == "per" or one_of):
             break
         stripped = stripped[:match.start()].rstrip()
     if stripped is text or not re.search(r"\d", stripped) or re.search(r"(?i)\bper\Z", stripped):

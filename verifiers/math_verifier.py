@@ -64,6 +64,8 @@ _LETTERS = re.compile(r"[A-Za-z]+(?: [A-Za-z]+)*")
 _CHOICE_GOLD = re.compile(r"\(?([A-J])\)?(?:[.:]\s+.+)?")  # "C", "(C)", "C. x = 42"
 # The chosen letter, then nothing, a closing mark, or a space before more text: "E * 2" is not E.
 _CHOICE_PRED = re.compile(r"(?:[Oo]ption\s+|[Cc]hoice\s+)?\(?([A-J])\)?(?:[.:)]|\s+(?![-+*/^=])|\Z)")
+# A second letter right after the chosen one: "C D", "(C) (D)", "C, D", "C/D" choose two.
+_SECOND_CHOICE = re.compile(r"[\s,;/&(]*(?:and\s+)?\(?[A-J]\)?(?:[\s.,;:)]|\Z)")
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,8 @@ class MathVerifier:
             return Score.judged(1.0, found.answer, **details, method="as_written")
         if self.multiple_choice and gold.choice is not None:
             chosen = _CHOICE_PRED.match(answer)
-            correct = chosen is not None and chosen.group(1) == gold.choice
+            correct = chosen is not None and chosen.group(1) == gold.choice \
+                and not _SECOND_CHOICE.match(answer, chosen.end())
             return Score.judged(float(correct), found.answer, **details, method="choice")
         if gold.value is None:
             if gold.error and gold.error.startswith("Refused"):

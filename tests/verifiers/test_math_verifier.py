@@ -233,3 +233,43 @@ def test_red_team_attacks_on_gold_3_score_zero(completion: str) -> None:
 ])
 def test_units_size_words_and_ellipses_that_stay_right(completion: str, gold: str) -> None:
     assert MathVerifier()(completion, gold).value == 1.0
+
+
+# Our own red-team pass on the final verifier (issue 10): wrong answers that scored 1.0.
+OWN_RED_TEAM = [
+    ("\\boxed{C D}", "C"), ("The answer is (C) (D).", "C"), ("\\boxed{C, D}", "C"),  # two letters chosen
+    ("The answer is C. Actually, it's D.", "C"),  # a letter taken back by another
+    ("The answer is \\boxed{3}. The answer is 4.", "3"),  # a second, different final answer
+    ("\\boxed{3}{0}", "3"), ("\\boxed{3}\\,\\text{thousand}", "3"), ("\\boxed{3}~thousand", "3"),  # glued, spaced
+    ("\\boxed{3} \\times 10^3", "3"), ("Is the answer \\boxed{3}?", "3"), ("\\boxed{3}\\text{?}", "3"),
+    ("The answer is 3 hundredths.", "3"), ("\\boxed{3 \\text{ quarters}}", "3"), ("\\boxed{3 \\text{ halves}}", "3"),
+    ("The answer is 3 squared.", "3"), ("So the total is 3 squared.", "3"), ("So the total is 3 tens.", "3"),
+    ("The answer is 1 more.", "1"),
+]
+
+
+@pytest.mark.parametrize(("completion", "gold"), OWN_RED_TEAM)
+def test_own_red_team_attacks_score_zero(completion: str, gold: str) -> None:
+    score = MathVerifier()(completion, gold)
+    assert (score.value, score.status) == (0.0, Status.OK), score
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("The answer is 1 apple.", "1"), ("\\boxed{1 \\text{ apple}}", "1"), ("The answer is 3 quarters.", "3/4"),
+    ("The answer is 3 hundredths.", "0.03"), ("$\\boxed{30}^\\circ$", "30"), ("\\boxed{3}\\,cm", "3"),
+    ("The answer is \\boxed{3}. So the answer is 3 apples.", "3"), ("The answer is C. So C it is.", "C"),
+])
+def test_right_answers_near_those_attacks_stay_right(completion: str, gold: str) -> None:
+    assert MathVerifier()(completion, gold).value == 1.0
+
+
+@pytest.mark.parametrize("completion", [
+    "\\boxed{" + " " * 20_000 + " apples.",  # a blank run before "I hope it is correct" was quadratic (seconds)
+    "\n" * 20_000 + ".",
+    "\\boxed{" * 2_800 + "}",  # nested boxes: one brace scan per box was quadratic
+    "<answer>" * 2_500 + ".",  # the last <answer> tag by regex was quadratic
+])
+def test_degenerate_completions_score_fast(completion: str) -> None:
+    start = time.perf_counter()
+    MathVerifier()(completion, "3")
+    assert time.perf_counter() - start < 1.0  # 1.6-10 s before (2-core VM); ~0.1 s now
