@@ -20,9 +20,11 @@ Strategies, tried in the configured order; the first that finds something wins:
   A completion cut off mid-sentence ("3 + 4 = 7 and then") has no answer rather
   than its last digit.
 
-Hedges are judged wrong: several different boxed answers, a box followed directly by more
-of its number (``\\boxed{3}0``, ``\\boxed{3}\\,000``, ``\\boxed{3} thousand``, ``\\boxed{3}k``), an
-answer ending in a question mark (``\\boxed{3?}``, "The answer is 3?"), a trailing list of
+Hedges are judged wrong: several different boxed answers, answer tags or ``####`` lines; a
+box followed by more of its number (``\\boxed{3}0``, ``\\boxed{3}\\,000``, ``\\boxed{3} thousand``,
+``\\boxed{3}k``) or inside a larger expression (``-\\boxed{3}``, ``10^{\\boxed{3}}``) or negated
+(``not \\boxed{3}``, ``\\boxed{3} is wrong``); an answer ending in a question mark (``\\boxed{3?}``,
+"The answer is 3?"); a second, different final answer after it; a trailing list of
 candidate numbers, or an answer (or its sentence) holding one of ``HEDGE_WORDS``:
 "or", "either", "possibly", "maybe", "not", "at least", "unless", ... (unless the
 gold answer itself uses that word); or a retraction after the answer ("Actually, wait,
@@ -77,9 +79,9 @@ class Extraction:
     alternative: str | None = None  # the second candidate offered after the answer ("... Or maybe 8.")
 
 
-def _box_spans(text: str) -> list[tuple[int, str]]:
-    """(end, content) of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order."""
-    out: list[tuple[int, str]] = []
+def _box_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, content) of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order."""
+    out: list[tuple[int, int, str]] = []
     matches = list(re.finditer(r"\\(?:boxed|fbox)\s*(\{|\s)", text))
     closing: dict[int, int] = {}  # "{" -> its "}", one pass from the first box (not one scan per box:
     stack: list[int] = []  # a run of thousands of "\\boxed{" was quadratic)
@@ -92,17 +94,17 @@ def _box_spans(text: str) -> list[tuple[int, str]]:
         if match.group(1) == "{":
             start = match.end() - 1
             if start in closing:
-                out.append((closing[start] + 1, text[start + 1:closing[start]]))
+                out.append((match.start(), closing[start] + 1, text[start + 1:closing[start]]))
         else:  # \boxed 5: up to the next whitespace or dollar
             word = re.match(r"[^\s$]+", text[match.end():])
             if word:
-                out.append((match.end() + word.end(), word.group(0)))
+                out.append((match.start(), match.end() + word.end(), word.group(0)))
     return out
 
 
 def boxed_contents(text: str) -> list[str]:
     """Contents of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order."""
-    return [content for _, content in _box_spans(text)]
+    return [content for _, _, content in _box_spans(text)]
 
 
 def _ends_in_open_box(text: str) -> bool:
@@ -140,28 +142,52 @@ def _continues_number(text: str, end: int) -> bool:
         glued and not is_unit(word.group(3), in_text=True))
 
 
+# Before the box, on its line: a sign, a digit, a power or a command's argument ("-\\boxed{3}", "1\\boxed{3}",
+# "10^{\\boxed{3}}", "\\frac{\\boxed{3}}{4}"): the box is part of a larger expression.
+_INSIDE_MORE = re.compile(r"(?:[-−\d^_/]|(?:\\[a-zA-Z]+|[\^_])[ \t]*\{)[ \t]*\$?[ \t]*\Z")
+# A negation next to the box: "not \\boxed{3}", "\\boxed{3} is wrong", "\\boxed{3} isn't right".
+_NEGATED_BEFORE = re.compile(r"\bnot[ \t]*\$?[ \t]*\Z", re.IGNORECASE)
+_NEGATED_AFTER = re.compile(r"\$?\s*(?:is|was|would\s+be)?\s*(?:not|n't|wrong|incorrect|false)\b", re.IGNORECASE)
+
+
+def _box_in_context(text: str, start: int, end: int) -> str | None:
+    """Why the box at ``start:end`` is not the answer as written around it, if it is not."""
+    before = text[max(0, start - 40):start]
+    if _continues_number(text, end):
+        return "the box is followed by more of its number or a question mark"
+    if _INSIDE_MORE.search(before):
+        return "the box is part of a larger expression"
+    if _NEGATED_BEFORE.search(before) or _NEGATED_AFTER.match(text, end):
+        return "the box is negated"
+    return None
+
+
 def _boxed(text: str) -> Extraction | None:
     spans = _box_spans(text)
     if not spans:
         return None
-    contents = [c.strip() for _, c in spans]
+    contents = [c.strip() for _, _, c in spans]
     distinct = {re.sub(r"\s+", "", c) for c in contents}
     hedge = f"{len(distinct)} different boxed answers" if len(distinct) > 1 else None
-    if _continues_number(text, spans[-1][0]):
-        hedge = "the box is followed by more of its number or a question mark"
-    return Extraction(contents[-1], "boxed", hedge)
+    return Extraction(contents[-1], "boxed", _box_in_context(text, spans[-1][0], spans[-1][1]) or hedge)
 
 
 def _answer_tag(text: str) -> Extraction | None:
     """The last ``<answer>...</answer>``; a "the answer is" phrase inside it narrows it further."""
-    lower = text.lower()  # the last tag, found from the end (a regex over thousands of "<answer>" is quadratic)
-    close = lower.rfind("</answer>")
-    start = lower.rfind("<answer>", 0, close) if close > 0 else -1
-    if start < 0 or not text[start + len("<answer>"):close].strip():
+    # Each tag is the last "<answer>" before a "</answer>": linear (a regex over thousands of "<answer>"
+    # is quadratic). Two different tags are a hedge, as two different boxes are.
+    lower, tags, pos = text.lower(), [], 0
+    while (close := lower.find("</answer>", pos)) >= 0:
+        start = lower.rfind("<answer>", pos, close)
+        if start >= 0:
+            tags.append(text[start + len("<answer>"):close].strip())
+        pos = close + len("</answer>")
+    if not tags or not tags[-1]:
         return None
-    content = text[start + len("<answer>"):close].strip()
+    content = tags[-1]
     inner = _answer_phrase(content)
-    return Extraction(inner.answer if inner else content, "answer_tag", context=content)
+    hedge = "different answer tags" if len({re.sub(r"\s+", "", t) for t in tags}) > 1 else None
+    return Extraction(inner.answer if inner else content, "answer_tag", hedge, context=content)
 
 
 def _gsm8k(text: str) -> Extraction | None:
@@ -169,7 +195,10 @@ def _gsm8k(text: str) -> Extraction | None:
     if index < 0:
         return None
     answer = text[index + 4:].strip().splitlines()
-    return Extraction(answer[0].strip(), "gsm8k") if answer and answer[0].strip() else None
+    if not answer or not answer[0].strip():
+        return None
+    marked = {re.sub(r"\s+", "", a) for a in re.findall(r"####([^\n]*)", text) if a.strip()}
+    return Extraction(answer[0].strip(), "gsm8k", "different #### answers" if len(marked) > 1 else None)
 
 
 def _sentence(text: str) -> str:

@@ -279,6 +279,9 @@ def normalize(text: str, *, strip_units: bool = True, gold: bool = False) -> str
         text = re.sub(r"(?<=[\d)])\s*(?:percentage|percent|pct)\b", "%", text)
     if "/" in text:
         text = _MIXED.sub(_mixed_number, text)
+    # Two numbers side by side ("3 4", LaTeX's "2 3" that prints 23) are no product and no number.
+    # A subscript or a power is no such number ("log_2 8").
+    text = re.sub(r"(?<![\w.^])(\d+(?:\.\d+)?)\s+(?=\d)", r"\1 ⊥ ", text)
     text = scale_words(text)  # "3 thousand" is 3000: a size word never vanishes as a unit would
     number = words_to_number(text)
     if number is not None:

@@ -245,6 +245,10 @@ OWN_RED_TEAM = [
     ("The answer is 3 hundredths.", "3"), ("\\boxed{3 \\text{ quarters}}", "3"), ("\\boxed{3 \\text{ halves}}", "3"),
     ("The answer is 3 squared.", "3"), ("So the total is 3 squared.", "3"), ("So the total is 3 tens.", "3"),
     ("The answer is 1 more.", "1"),
+    ("3 4", "12"), ("\\boxed{2 3}", "6"), ("$3$ $4$", "12"),  # two numbers side by side are no product
+    ("\\boxed{3} is not the answer.", "3"), ("\\boxed{3} is wrong.", "3"), ("The answer is not \\boxed{3}.", "3"),
+    ("x = -\\boxed{3}", "3"), ("1\\boxed{3}", "3"), ("10^{\\boxed{3}}", "3"), ("\\frac{\\boxed{3}}{4}", "3"),  # part of more
+    ("<answer>3</answer> <answer>4</answer>", "4"), ("#### 3\n#### 4", "4"),  # two different marked answers
 ]
 
 
@@ -258,6 +262,8 @@ def test_own_red_team_attacks_score_zero(completion: str, gold: str) -> None:
     ("The answer is 1 apple.", "1"), ("\\boxed{1 \\text{ apple}}", "1"), ("The answer is 3 quarters.", "3/4"),
     ("The answer is 3 hundredths.", "0.03"), ("$\\boxed{30}^\\circ$", "30"), ("\\boxed{3}\\,cm", "3"),
     ("The answer is \\boxed{3}. So the answer is 3 apples.", "3"), ("The answer is C. So C it is.", "C"),
+    ("Step 2\n\\boxed{3}", "3"), ("The answer is \\boxed{3}, which is not even.", "3"), ("$x = \\boxed{3}$", "3"),
+    ("<answer>4</answer> then <answer> 4 </answer>", "4"), ("Answer: 3", "\\log_2 8"), ("\\boxed{1\\,000}", "1000"),
 ])
 def test_right_answers_near_those_attacks_stay_right(completion: str, gold: str) -> None:
     assert MathVerifier()(completion, gold).value == 1.0
