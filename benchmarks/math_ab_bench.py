@@ -10,8 +10,8 @@ comes and goes on a shared machine hits both sides alike. A process scores the s
 own ``MathVerifier()``: this checkout's own set, the peer set (when ``../shared`` is there) and the
 held-out batch, read from this checkout's files. It measures
 
-- latency, per set (own set first): each case timed ``--repeats`` times in a row, sequentially in
-  the main process, its fastest time kept (other processes' load only ever adds time), right after
+- latency, per set (own set first): ``--repeats`` sequential passes over the set in the main
+  process, each case's fastest time kept (other processes' load only ever adds time), right after
   a warm-up pass over that set (so imports, sympy's first call and the gold cache are not
   charged): p50, p95, and the total of those per-case times;
 - throughput: the own set, then all sets, through a fork ``multiprocessing.Pool`` of ``--workers``
@@ -73,14 +73,12 @@ def measure(workers: int, repeats: int) -> dict[str, Any]:
     for name, set_pairs in sets.items():
         for completion, gold in set_pairs:  # warm-up: imports, sympy's first call and cache, the gold cache
             _VERIFIER(completion, gold)
-        latencies = []
-        for completion, gold in set_pairs:
-            times = []
-            for _ in range(repeats):
+        latencies = [float("inf")] * len(set_pairs)
+        for _ in range(repeats):  # whole passes, so no case is timed right after itself (warm caches)
+            for i, (completion, gold) in enumerate(set_pairs):
                 start = time.perf_counter()
                 _VERIFIER(completion, gold)
-                times.append(time.perf_counter() - start)
-            latencies.append(min(times))
+                latencies[i] = min(latencies[i], time.perf_counter() - start)
         ordered = sorted(latencies)
         result[name] = {"cases": len(set_pairs), "p50_ms": 1000 * statistics.median(ordered),
                         "p95_ms": 1000 * ordered[int(0.95 * (len(ordered) - 1))], "total_s": sum(latencies)}

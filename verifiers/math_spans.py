@@ -21,6 +21,7 @@ cuts it); every pattern here is linear (no nested quantifiers).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .math_units import VALUE_WORDS, is_unit
@@ -56,17 +57,25 @@ def strip_tail(text: str) -> str:
     return text[:hope.start()].rstrip() if hope else text
 
 
-def math_spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, content) of every math span, in order."""
-    return [(m.start(), m.end(), next(g for g in m.groups() if g is not None)) for m in _SPAN.finditer(text)]
+@functools.lru_cache(maxsize=32)
+def math_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, content) of every math span, in order (cached: the extractors ask several times
+    about the same tail)."""
+    if "$" not in text and "\\(" not in text and "\\[" not in text:
+        return ()
+    return tuple((m.start(), m.end(), next(g for g in m.groups() if g is not None)) for m in _SPAN.finditer(text))
 
 
 def mask_spans(text: str, fill: str = " ") -> str:
     """``text`` with every math span blanked out (same length, so indices still match)."""
-    masked = list(text)
-    for start, end, _ in math_spans(text):
-        masked[start:end] = fill * (end - start)
-    return "".join(masked)
+    spans = math_spans(text)
+    if not spans:
+        return text
+    out, pos = [], 0
+    for start, end, _ in spans:
+        out += [text[pos:start], fill * (end - start)]
+        pos = end
+    return "".join([*out, text[pos:]])
 
 
 def prose_words(text: str) -> int:
@@ -101,7 +110,7 @@ def whole_expression(text: str) -> str | None:
     return text if prose_words(text) == 0 or re.fullmatch(r"[A-Za-z']+", text) else None
 
 
-def _pieces(text: str, spans: list[tuple[int, int, str]]) -> list[str | tuple[int, int, str]]:
+def _pieces(text: str, spans: tuple[tuple[int, int, str], ...]) -> list[str | tuple[int, int, str]]:
     """``text`` as its plain runs (str) and its spans (tuples), in order."""
     out: list[str | tuple[int, int, str]] = []
     pos = 0
