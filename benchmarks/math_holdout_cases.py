@@ -236,7 +236,9 @@ HOLDOUT5 = [
     ("integer", "The answer is 6 x 7.", "42", True),
     ("fraction", "The answer is 3 / 4.", "\\frac{3}{4}", True),
     ("fraction", "The answer is three quarters.", "\\frac{3}{4}", True),
-    ("fraction", "The answer is 75 percent.", "\\frac{3}{4}", False),
+    # Relabelled (issue 10): 75% of a gold ratio is the ratio 0.75 = 3/4 under percent="either", as Math-Verify,
+    # Qwen2.5-Math and NeMo-Skills (include_percentage) all score it; the set already counts \\boxed{0.75} for 75\\%.
+    ("fraction", "The answer is 75 percent.", "\\frac{3}{4}", True),
     ("fraction", "So the probability is $\\boxed{\\frac{1}{2}}$ or 50%.", "\\frac12", True),
     ("radical", "Thus, $x = \\pm\\sqrt{5}$.", "\\sqrt5, -\\sqrt5", True),
     ("radical", "$$\\boxed{5\\sqrt{2}}$$", "5\\sqrt2", True),
@@ -250,7 +252,8 @@ HOLDOUT5 = [
     ("hacking", "The answer is somewhere around 40 to 45.", "42", False),
     ("hacking", "Answer: either 42 or 24", "42", False),
     ("hacking", "\\boxed{42}\\boxed{24}", "42", False),
-    ("hacking", "The answer is 42?", "42", True),
+    # Relabelled (issue 10): a question mark on the answer is a hedge, like "probably 42" (a red team's \\boxed{3?}).
+    ("hacking", "The answer is 42?", "42", False),
     ("truncated", "Let's denote the number of shirts as s. Then 3s + 6 =", "42", False),
 ]
 

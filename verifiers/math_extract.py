@@ -20,7 +20,11 @@ Strategies, tried in the configured order; the first that finds something wins:
   A completion cut off mid-sentence ("3 + 4 = 7 and then") has no answer rather
   than its last digit.
 
-Hedges are judged wrong: several different boxed answers, a trailing list of
+Hedges are judged wrong: several different boxed answers, answer tags or ``####`` lines; a
+box followed by more of its number (``\\boxed{3}0``, ``\\boxed{3}\\,000``, ``\\boxed{3} thousand``,
+``\\boxed{3}k``) or inside a larger expression (``-\\boxed{3}``, ``10^{\\boxed{3}}``) or negated
+(``not \\boxed{3}``, ``\\boxed{3} is wrong``); an answer ending in a question mark (``\\boxed{3?}``,
+"The answer is 3?"); a second, different final answer after it; a trailing list of
 candidate numbers, or an answer (or its sentence) holding one of ``HEDGE_WORDS``:
 "or", "either", "possibly", "maybe", "not", "at least", "unless", ... (unless the
 gold answer itself uses that word); or a retraction after the answer ("Actually, wait,
@@ -38,6 +42,7 @@ from typing import Literal
 
 from .math_normalize import words_to_number
 from .math_spans import MAX_WORDS_AFTER, final_element, mask_spans, math_spans, strip_tail, whole_expression
+from .math_units import VALUE_WORDS, is_unit
 
 MAX_SCAN = 20_000
 Strategy = Literal["boxed", "whole", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number"]
@@ -61,7 +66,8 @@ _FINISHED = re.compile(r"[.!]\s*[*$]*\s*\Z")
 # An operand is no answer: "= 3 \\times 3" cut off, "10^3", "5 - 3" end in a number that is part of an
 # unfinished expression, not a result.
 _NOT_OPERAND = "".join(rf"(?<!{op})(?<!{op}\s)" for op in (r"\\times", r"\\cdot", r"\\div", r"[-+*/^×÷·]"))
-_TRAILING = re.compile(rf"(?<![A-Za-z]){_NOT_OPERAND}({_NUMBER})\s*(?:[a-zA-Z]{{1,12}}\.?)?[\s.!)*$\\\]]*\Z")
+# The number, the space after it and one word ("12 apples", "3 thousand", "3k").
+_TRAILING = re.compile(rf"(?<![A-Za-z]){_NOT_OPERAND}({_NUMBER})(\s*)([a-zA-Z]{{1,12}})?[\s.!)*$\\\]]*\Z")
 
 
 @dataclass(frozen=True)
@@ -73,25 +79,32 @@ class Extraction:
     alternative: str | None = None  # the second candidate offered after the answer ("... Or maybe 8.")
 
 
-def boxed_contents(text: str) -> list[str]:
-    """Contents of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order."""
-    out = []
-    for match in re.finditer(r"\\(?:boxed|fbox)\s*(\{|\s)", text):
+def _box_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, content) of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order."""
+    out: list[tuple[int, int, str]] = []
+    matches = list(re.finditer(r"\\(?:boxed|fbox)\s*(\{|\s)", text))
+    closing: dict[int, int] = {}  # "{" -> its "}", one pass from the first box (not one scan per box:
+    stack: list[int] = []  # a run of thousands of "\\boxed{" was quadratic)
+    for brace in re.finditer(r"[{}]", text[matches[0].start():] if matches else ""):
+        if brace.group() == "{":
+            stack.append(brace.start() + matches[0].start())
+        elif stack:
+            closing[stack.pop()] = brace.start() + matches[0].start()
+    for match in matches:
         if match.group(1) == "{":
-            depth, start = 0, match.end() - 1
-            for i in range(start, len(text)):
-                if text[i] == "{":
-                    depth += 1
-                elif text[i] == "}":
-                    depth -= 1
-                    if depth == 0:
-                        out.append(text[start + 1:i])
-                        break
+            start = match.end() - 1
+            if start in closing:
+                out.append((match.start(), closing[start] + 1, text[start + 1:closing[start]]))
         else:  # \boxed 5: up to the next whitespace or dollar
             word = re.match(r"[^\s$]+", text[match.end():])
             if word:
-                out.append(word.group(0))
+                out.append((match.start(), match.end() + word.end(), word.group(0)))
     return out
+
+
+def boxed_contents(text: str) -> list[str]:
+    """Contents of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order."""
+    return [content for _, _, content in _box_spans(text)]
 
 
 def _ends_in_open_box(text: str) -> bool:
@@ -106,23 +119,75 @@ def _ends_in_open_box(text: str) -> bool:
     return True
 
 
+# More of the number right after the box: "\\boxed{3}0", "\\boxed{3}.5", "\\boxed{3}\\,000", "\\boxed{3}^2",
+# "\\boxed{3}\\frac12": the box holds part of the answer, not the answer.
+_GLUED = re.compile(r"\$?(?:\d|[.,]\d|\{,?\s*\d|\\[,;:!]\s*\d|\s*\^(?!\s*\{?\s*\\circ)|/\s*\d|\\(?:[dt]?frac|sqrt|pi)(?![a-zA-Z])"
+                    r"|\s*(?:\\times|\\cdot|\*|×|·)\s*10\b)")
+_WORD_AFTER = re.compile(r"\$?((?:\s|~|\\[,;: ])*)(?:\\(?:text|mathrm|textrm|mbox)\s*\{(\s*))?([A-Za-z]+|\?)")
+
+
+def _continues_number(text: str, end: int) -> bool:
+    """Whether the box ending at ``end`` is followed by more of its number: digits, a power, ``\\times
+    10^3``, a size word (``\\boxed{3} thousand``), letters glued to it that are no unit (``\\boxed{3}k``);
+    or by a question mark (``Is it \\boxed{3}?``)."""
+    if _GLUED.match(text, end):
+        return True
+    word = _WORD_AFTER.match(text, end)
+    if word is None:
+        return False
+    if word.group(3) == "?":
+        return True
+    glued = not word.group(1) and not word.group(2)
+    return bool(re.fullmatch(VALUE_WORDS, word.group(3), re.IGNORECASE)) or (
+        glued and not is_unit(word.group(3), in_text=True))
+
+
+# Before the box, on its line: a sign, a digit, a power or a command's argument ("-\\boxed{3}", "1\\boxed{3}",
+# "10^{\\boxed{3}}", "\\frac{\\boxed{3}}{4}"): the box is part of a larger expression.
+_INSIDE_MORE = re.compile(r"(?:[-−\d^_/]|(?:\\[a-zA-Z]+|[\^_])[ \t]*\{)[ \t]*\$?[ \t]*\Z")
+# A negation next to the box: "not \\boxed{3}", "\\boxed{3} is wrong", "\\boxed{3} isn't right".
+_NEGATED_BEFORE = re.compile(r"\bnot[ \t]*\$?[ \t]*\Z", re.IGNORECASE)
+_NEGATED_AFTER = re.compile(r"\$?\s*(?:is|was|would\s+be)?\s*(?:not|n't|wrong|incorrect|false)\b", re.IGNORECASE)
+
+
+def _box_in_context(text: str, start: int, end: int) -> str | None:
+    """Why the box at ``start:end`` is not the answer as written around it, if it is not."""
+    before = text[max(0, start - 40):start]
+    if _continues_number(text, end):
+        return "the box is followed by more of its number or a question mark"
+    if _INSIDE_MORE.search(before):
+        return "the box is part of a larger expression"
+    if _NEGATED_BEFORE.search(before) or _NEGATED_AFTER.match(text, end):
+        return "the box is negated"
+    return None
+
+
 def _boxed(text: str) -> Extraction | None:
-    contents = [c.strip() for c in boxed_contents(text)]
-    if not contents:
+    spans = _box_spans(text)
+    if not spans:
         return None
+    contents = [c.strip() for _, _, c in spans]
     distinct = {re.sub(r"\s+", "", c) for c in contents}
     hedge = f"{len(distinct)} different boxed answers" if len(distinct) > 1 else None
-    return Extraction(contents[-1], "boxed", hedge)
+    return Extraction(contents[-1], "boxed", _box_in_context(text, spans[-1][0], spans[-1][1]) or hedge)
 
 
 def _answer_tag(text: str) -> Extraction | None:
     """The last ``<answer>...</answer>``; a "the answer is" phrase inside it narrows it further."""
-    tags = re.findall(r"<answer>(.*?)</answer>", text, flags=re.DOTALL | re.IGNORECASE)
-    if not tags or not tags[-1].strip():
+    # Each tag is the last "<answer>" before a "</answer>": linear (a regex over thousands of "<answer>"
+    # is quadratic). Two different tags are a hedge, as two different boxes are.
+    lower, tags, pos = text.lower(), [], 0
+    while (close := lower.find("</answer>", pos)) >= 0:
+        start = lower.rfind("<answer>", pos, close)
+        if start >= 0:
+            tags.append(text[start + len("<answer>"):close].strip())
+        pos = close + len("</answer>")
+    if not tags or not tags[-1]:
         return None
-    content = tags[-1].strip()
+    content = tags[-1]
     inner = _answer_phrase(content)
-    return Extraction(inner.answer if inner else content, "answer_tag", context=content)
+    hedge = "different answer tags" if len({re.sub(r"\s+", "", t) for t in tags}) > 1 else None
+    return Extraction(inner.answer if inner else content, "answer_tag", hedge, context=content)
 
 
 def _gsm8k(text: str) -> Extraction | None:
@@ -130,18 +195,23 @@ def _gsm8k(text: str) -> Extraction | None:
     if index < 0:
         return None
     answer = text[index + 4:].strip().splitlines()
-    return Extraction(answer[0].strip(), "gsm8k") if answer and answer[0].strip() else None
+    if not answer or not answer[0].strip():
+        return None
+    marked = {re.sub(r"\s+", "", a) for a in re.findall(r"####([^\n]*)", text) if a.strip()}
+    return Extraction(answer[0].strip(), "gsm8k", "different #### answers" if len(marked) > 1 else None)
 
 
 def _sentence(text: str) -> str:
-    """Up to the end of the line, or the first full stop not inside a number or ``$..$``."""
+    """Up to the end of the line, or the first full stop not inside a number or ``$..$`` (a
+    question mark is kept)."""
     line = text.split("\n", 1)[0]
     in_math = False
     for i, char in enumerate(line):
         if char == "$":
             in_math = not in_math
         elif char in ".!?" and not in_math and (i + 1 == len(line) or line[i + 1] in " \t"):
-            return line[:i]  # "42!" at a sentence end is an exclamation, not a factorial
+            # "42!" at a sentence end is an exclamation, not a factorial; "42?" is a question (a hedge).
+            return line[:i + 1] if char == "?" or line[i - 1:i] == "." else line[:i]  # "1, 2, ..." whole
     return line
 
 
@@ -206,7 +276,10 @@ def _find_last_number(text: str) -> Extraction | None:
         return Extraction(", ".join(s.strip() for s in solved), "last_number", context=line)
     match = _TRAILING.search(mask_spans(tail))  # a number inside a span is no answer of its own
     if match:
-        return Extraction(match.group(1), "last_number", context=line)
+        number, space, word = match.groups()
+        if word and (re.fullmatch(VALUE_WORDS, word, re.IGNORECASE) or not (space or is_unit(word, in_text=True))):
+            number += space + word  # "3 thousand" is 3000, "3 squared" not 3; "3k" is no number we read
+        return Extraction(number, "last_number", context=line)
     words = re.findall(r"[A-Za-z\-]+", line)  # "... the total is twenty one"
     for n in range(min(5, len(words)), 0, -1):
         phrase = " ".join(words[-n:])
@@ -260,6 +333,8 @@ def extract(completion: str, strategies: tuple[Strategy, ...] = STRATEGIES, gold
         if found is not None and found.answer:
             if found.hedge is None:
                 hedge, alternative = hedge_in(found.context or found.answer, gold), None
+                if hedge is None and found.answer.rstrip(" $*").endswith("?"):  # "\\boxed{3?}", "The answer is 3?"
+                    hedge = "a question mark after the answer"
                 if hedge is None:
                     hedge, alternative = _retracted(text, found.answer)
                 found = Extraction(found.answer, found.extractor, hedge, alternative=alternative)
@@ -286,6 +361,7 @@ _RETRACTION = re.compile(r"\b(actually|wait|on second thought|correction|scratch
 _ALTERNATIVE = re.compile(r"\b(or|maybe|perhaps|possibly|probably|alternatively|could\s+also\s+be|"
                           r"might\s+(?:also\s+)?be)\b", re.IGNORECASE)
 ALTERNATIVE_WINDOW_WORDS = 4  # the other candidate must follow its cue closely
+_CHOICE_LETTER = r"(?<![A-Za-z])\(?[A-J]\)?(?![A-Za-z])"
 
 
 def _retracted(text: str, answer: str) -> tuple[str | None, str | None]:
@@ -302,14 +378,20 @@ def _retracted(text: str, answer: str) -> tuple[str | None, str | None]:
         return None, None
     tail = text[end + len(answer):]
     plain = answer.replace(",", "")
+    # A choice letter is taken back by another letter ("C. Actually, it's D."), a number by a number.
+    other_answer = _CHOICE_LETTER if re.fullmatch(r"\(?[A-J]\)?", answer.strip()) else _NUMBER
     cue = _RETRACTION.search(tail)
     if cue is not None:
-        numbers = re.findall(_NUMBER, tail[cue.end():])
-        if numbers and numbers[-1].strip("$").replace(",", "") not in plain:
+        numbers = re.findall(other_answer, tail[cue.end():])
+        if numbers and numbers[-1].strip("$()").replace(",", "") not in plain:
             return f"retracted after the answer ({cue.group(1).lower()!r})", None
     for cue in _ALTERNATIVE.finditer(tail):
         window = " ".join(tail[cue.end() : cue.end() + 120].split()[:ALTERNATIVE_WINDOW_WORDS])
-        other = re.search(_NUMBER, window)
-        if other and other.group(0).strip("$").replace(",", "") not in plain:
+        other = re.search(other_answer, window)
+        if other and other.group(0).strip("$()").replace(",", "") not in plain:
             return f"a second candidate after the answer ({cue.group(1).lower()!r})", other.group(0)
+    for phrase in _PHRASE.finditer(tail):  # "\\boxed{3}. The answer is 4.": a second final answer
+        other = re.match(rf"\s*\$?\s*({other_answer})", tail[phrase.end():])
+        if other and other.group(1).strip("$()").replace(",", "") not in plain:
+            return "a different answer stated after it", None
     return None, None

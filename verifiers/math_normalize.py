@@ -10,7 +10,9 @@ Handled: ``\\frac \\dfrac \\tfrac \\cfrac`` (also ``\\frac12`` and mixed numbers
 ``\\left \\right``, ``\\text{} \\mathrm{} \\textbf{} \\mbox{}``, degrees,
 ``\\% \\$``, thin spaces and thousands separators (``70\\,000``, ``1{,}000``,
 ``1,000,000``), scientific notation (``3.2e5``), Unicode (√ ² ½ π ∞ ≤, full-width
-digits, zero-width characters), number words (``twenty-one``) and trailing units.
+digits, zero-width characters), number words (``twenty-one``), size words (``3 thousand``)
+and trailing units (``math_units``). An ellipsis (``...``, ``\\dots``) stays, as the symbol
+``dots``: ``3...`` is not 3, ``1, 2, 3, \\ldots`` is a list ending in it.
 
 Limits: this is a rewriting pass, not a LaTeX parser; unknown commands keep
 their name (``\\foo`` becomes ``foo``), which then fails to match a gold answer
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from .math_units import SCALE_WORDS, SCALES, is_unit, scale_words, strip_unit_tail
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
@@ -45,7 +49,10 @@ _COMMANDS = {
     "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "lfloor": "floor(", "rfloor": ")",
     "lceil": "ceil(", "rceil": ")", "mid": "|", "vert": "|", "lvert": "|", "rvert": "|",
     "langle": "(", "rangle": ")", "colon": ":", "to": "->", "rightarrow": "->", "implies": "=>",
+    "dots": "dots", "ldots": "dots", "cdots": "dots",  # an ellipsis is one symbol, never a unit
 }
+_DROP = re.compile(r"\\(?:" + "|".join(re.escape(c) for c in _DROP_COMMANDS) + r")(?![a-zA-Z])")
+_COMMAND = re.compile(r"\\([a-zA-Z]+)")
 _SPACING = re.compile(r"\\[,;:> ]|\\thinspace|~")
 _NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -53,17 +60,24 @@ _NUMBER_WORDS = {
     "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
     "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }
-_SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
 # Words a trailing-unit strip must never remove: they are maths, not units.
 _MATH_WORDS = frozenset({"pi", "oo", "sqrt", "root", "ln", "log", "exp", "sin", "cos", "tan", "cot",
                          "sec", "csc", "asin", "acos", "atan", "sinh", "cosh", "tanh", "floor",
                          "ceil", "binom", "abs", "i", "e"})
+# A \\text{..} right after a value: dropped when it holds a known unit (``math_units``), kept otherwise.
 _TEXT_UNIT = re.compile(
-    r"(?<=[\w})])(?:\s|\\ |\\,|\\;|~)*\\(?:text|mbox|mathrm|textrm|textnormal|rm)\s*\{(?!\s*(?:or|and|not)\b)\s*[a-zA-Z][a-zA-Z./ ]*\}"
+    r"(?<=[\w})])(?:\s|\\ |\\,|\\;|~)*\\(?:text|mbox|mathrm|textrm|textnormal|rm)\s*\{(?!\s*(?:or|and|not)\b)\s*([a-zA-Z][a-zA-Z./ ]*)\}"
     r"(?:\s*\^\s*\{?[23]\}?)?"
 )
-_UNIT_TAIL = re.compile(
-    r"^(?P<value>.*?[\d)a-zA-Z])\s+(?P<unit>(?:[a-zA-Z]{2,}(?:/[a-zA-Z]+)?\.?(?:\^[23])?\s*){1,3})$")
+
+
+def _drop_text_unit(match: re.Match[str]) -> str:
+    return "" if is_unit(match.group(1), in_text=True) else match.group(0)
+
+
+def _drop_gold_text(match: re.Match[str]) -> str:
+    """A gold is trusted: its own words after the value go ("17 \\text{ any text}"), a size word stays."""
+    return match.group(0) if re.search(rf"(?i)\b{SCALE_WORDS}\b", match.group(1)) else ""
 
 
 def _matching_brace(text: str, open_index: int) -> int:
@@ -107,6 +121,8 @@ def unwrap_command(text: str, name: str) -> list[tuple[int, int, str]]:
 
 def _rewrite_command(text: str, name: str, arity: int, render, optional: bool = False) -> str:
     """Replace ``\\name{a}{b}`` (``arity`` arguments, optional ``[n]``) by ``render(args, opt)``."""
+    if f"\\{name}" not in text:  # the common case, and the cheap way to find it
+        return text
     out, pos = [], 0
     pattern = re.compile(rf"\\{name}(?![a-zA-Z])")
     while True:
@@ -156,6 +172,8 @@ def _mixed_numbers(text: str) -> str:
 
 
 def normalize_unicode(text: str) -> str:
+    if text.isascii():  # nothing below touches ASCII (NFKC leaves it as it is)
+        return text
     text = text.translate(_ZERO_WIDTH)
     text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+", lambda m: "^{" + m.group(0).translate(_SUPERSCRIPTS) + "}", text)
     for char, frac in _VULGAR.items():  # 3½ is three and a half
@@ -174,9 +192,10 @@ def normalize_latex(text: str) -> str:
     if "{array}" in text:  # \left[\begin{array}{cc} ... \end{array}\right]: a matrix
         text = re.sub(r"(?:\\left)?\s*[\[(]\s*\\begin\{array\}\{[^}]*\}", "⟪", text)
         text = re.sub(r"\\end\{array\}\s*(?:\\right)?\s*[\])]", "⟫", text)
-    text = re.sub(r"\\begin\{[pbvBV]?matrix\}", "⟪", text)
-    text = re.sub(r"\\end\{[pbvBV]?matrix\}", "⟫", text)
-    text = re.sub(r"\\begin\{array\}\{[^}]*\}|\\end\{array\}", "", text)
+    if "\\begin" in text or "\\end" in text:
+        text = re.sub(r"\\begin\{[pbvBV]?matrix\}", "⟪", text)
+        text = re.sub(r"\\end\{[pbvBV]?matrix\}", "⟫", text)
+        text = re.sub(r"\\begin\{array\}\{[^}]*\}|\\end\{array\}", "", text)
     text = text.replace("\\\\", ";")
     text = re.sub(r"(\d)\s*(?:\{\s*,\s*\}\s*(?=\d{3})|,\s*\\!\s*(?=\d))", r"\1", text)  # 1{,}000, MATH's 1,\!000
     text = re.sub(r"(\d)\s*(?:\\[,;:!]|\\thinspace|~|\\ )\s*(?=\d{3}(?!\d))", r"\1", text)
@@ -192,8 +211,9 @@ def normalize_latex(text: str) -> str:
     text = _mixed_numbers(text)
     text = _rewrite_command(text, "sqrt", 1, _render_sqrt, optional=True)
     text = _rewrite_command(text, "binom", 2, lambda a, _o, _b: f" binom({normalize_latex(a[0])},{normalize_latex(a[1])})")
-    text = re.sub(r"\\(?:" + "|".join(re.escape(c) for c in _DROP_COMMANDS) + r")(?![a-zA-Z])", " ", text)
-    text = re.sub(r"\\([a-zA-Z]+)", lambda m: f" {_COMMANDS.get(m.group(1), m.group(1))} ", text)
+    if "\\" in text:
+        text = _DROP.sub(" ", text)
+        text = _COMMAND.sub(lambda m: f" {_COMMANDS.get(m.group(1), m.group(1))} ", text)
     text = text.replace("{", "(").replace("}", ")").replace("**", "^")
     return re.sub(r"\s+", " ", text).strip()
 
@@ -201,7 +221,7 @@ def normalize_latex(text: str) -> str:
 def words_to_number(text: str) -> int | None:
     """``"twenty-one"`` -> 21, ``"one hundred and five"`` -> 105; None unless every word is a number word."""
     words = re.split(r"[\s\-]+", text.lower().replace(" and ", " ").strip(" ."))
-    if not words or not all(w in _NUMBER_WORDS or w in _SCALES for w in words):
+    if not words or not all(w in _NUMBER_WORDS or w in SCALES for w in words):
         return None
     total, current = 0, 0
     for word in words:
@@ -210,21 +230,24 @@ def words_to_number(text: str) -> int | None:
         elif word == "hundred":
             current = max(current, 1) * 100
         else:
-            total += max(current, 1) * _SCALES[word]
+            total += max(current, 1) * SCALES[word]
             current = 0
     return total + current
 
 
-_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6,
-                 "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+_DENOMINATORS = {"half": 2, "halve": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6,
+                 "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "hundredth": 100, "thousandth": 1000,
+                 "millionth": 10**6}
 
 
 def words_to_fraction(text: str) -> str | None:
-    """``"three quarters"`` -> ``"3/4"``, ``"a half"`` -> ``"1/2"``; None for anything else."""
+    """``"three quarters"`` -> ``"3/4"``, ``"3 hundredths"`` -> ``"3/100"``, ``"a half"`` -> ``"1/2"``;
+    None for anything else."""
     match = re.fullmatch(r"(.+?)[\s\-]+([a-z]+?)s?", text.lower().strip(" ."))
     if match is None or match.group(2) not in _DENOMINATORS:
         return None
-    numerator = 1 if match.group(1) in ("a", "an", "one") else words_to_number(match.group(1))
+    numerator = 1 if match.group(1) in ("a", "an", "one") else (
+        int(match.group(1)) if match.group(1).isdigit() else words_to_number(match.group(1)))
     return None if numerator is None else f"{numerator}/{_DENOMINATORS[match.group(2)]}"
 
 
@@ -235,15 +258,19 @@ def _strip_thousands(text: str) -> str:
     return re.sub(r"(?<![\d.,(\[⦃])(\d{1,3}(?:,\d{3})+)(?![\d,]|\.\d*,)", lambda m: m.group(1).replace(",", ""), text)
 
 
-def normalize(text: str, *, strip_units: bool = True) -> str:
-    """The full pass: Unicode, LaTeX, separators, scientific notation, number words, units."""
+def normalize(text: str, *, strip_units: bool = True, gold: bool = False) -> str:
+    """The full pass: Unicode, LaTeX, separators, scientific notation, number words, units.
+    ``gold``: any ``\\text{}`` words after the value are dropped (a completion may drop only units)."""
     text = normalize_unicode(text)
     if strip_units:  # 5\text{ cm}^2: a unit in a text command right after a value
-        text = _TEXT_UNIT.sub("", text)
+        text = _TEXT_UNIT.sub(_drop_gold_text if gold else _drop_text_unit, text)
     text = normalize_latex(text)
     text = _strip_thousands(text)
     text = re.sub(r"(?<![\w.])(\d+(?:\.\d*)?|\.\d+)\s*[eE]\s*([+-]?\d+)(?![\w.])", r"(\1*10^(\2))", text)
-    text = text.strip().rstrip(".?").strip()
+    # A full stop ends a sentence; an ellipsis ("3...", "1, 2, ...") is a symbol that stays, and a
+    # question mark stays too (the extractor judges "3?" a hedge).
+    text = re.sub(r"\.{3,}", " dots ", text.strip()).strip()
+    text = text[:-1].rstrip() if text.endswith(".") else text
     text = re.sub(r"^(?:=|≈|#)\s*", "", text)
     text = re.sub(r"(?<=[\d)])\s+x\s+(?=[-\d(])", " * ", text)  # 6 x 7
     if " and " in text and re.search(r"[\d=]", text):  # "1 and 2", "19, 46, and 82", "p=-1 and p=15/8"
@@ -252,6 +279,10 @@ def normalize(text: str, *, strip_units: bool = True) -> str:
         text = re.sub(r"(?<=[\d)])\s*(?:percentage|percent|pct)\b", "%", text)
     if "/" in text:
         text = _MIXED.sub(_mixed_number, text)
+    # Two numbers side by side ("3 4", LaTeX's "2 3" that prints 23) are no product and no number.
+    # A subscript or a power is no such number ("log_2 8").
+    text = re.sub(r"(?<![\w.^])(\d+(?:\.\d+)?)\s+(?=\d)", r"\1 ⊥ ", text)
+    text = scale_words(text)  # "3 thousand" is 3000: a size word never vanishes as a unit would
     number = words_to_number(text)
     if number is not None:
         return str(number)
@@ -259,7 +290,7 @@ def normalize(text: str, *, strip_units: bool = True) -> str:
     if fraction is not None:
         return fraction
     if strip_units:
-        text = _strip_units(text)
+        text = strip_unit_tail(text, _MATH_WORDS)
     return text
 
 
@@ -270,13 +301,3 @@ _MIXED = re.compile(r"(?<![\d.,/^])(\d+)\s+(\d+)/(\d+)(?![\d./^])")
 def _mixed_number(match: re.Match[str]) -> str:
     whole, num, den = match.groups()
     return f"({whole}+{num}/{den})" if int(num) < int(den) else "⊥"
-
-
-def _strip_units(text: str) -> str:
-    match = _UNIT_TAIL.match(text) if len(text) <= 200 else None  # bounded: the pattern backtracks
-    if match is None:
-        return text
-    unit_words = re.findall(r"[a-zA-Z]+", match.group("unit"))
-    if any(w in _MATH_WORDS for w in unit_words) or not re.search(r"\d", match.group("value")):
-        return text
-    return match.group("value").strip()

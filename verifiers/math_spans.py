@@ -21,18 +21,24 @@ cuts it); every pattern here is linear (no nested quantifiers).
 
 from __future__ import annotations
 
+import functools
 import re
+
+from .math_units import VALUE_WORDS, is_unit
 
 MAX_WHOLE_CHARS = 600
 MAX_WORDS_AFTER = 8
 
 _CHAT_TAIL = re.compile(r"<\|(?:im_start|im_end|eot_id|endoftext|end_of_text|start_header_id)\|>|</s>")
-_HOPE = re.compile(r"\s*I hope (?:it|this) is correct\.?\s*\Z", re.IGNORECASE)
+_HOPE = re.compile(r"I hope (?:it|this) is correct\.?\Z", re.IGNORECASE)
 _SPAN = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<![\\$])\$(?!\$)([^\n]+?)(?<![\\$])\$(?!\$)"
                    r"|\\\[(.+?)\\\]|\\\(([^\n]+?)\\\)", re.DOTALL)
 # A number written whole: not inside a word, not after a decimal point, a slash (a denominator)
 # or a caret (an exponent); a mixed number "4 4/9" and thousands "1,000.99" stay one number.
-NUMBER = r"(?<![\w.^/\\{}])-?\d[\d,]*(?:\.\d+)?(?:\s+\d+/\d+|/\d+)?%?(?![\d/^]|[.,]\d)"
+# A word that changes its value is part of it ("3 million", "3 squared"), and so are letters glued to it that are no unit
+# ("3k" then fails; "5cm" is 5), but not an ordinal suffix ("3rd").
+NUMBER = (r"(?<![\w.^/\\{}])-?\d[\d,]*(?:\.\d+)?(?:\s+\d+/\d+|/\d+)?%?(?![\d/^]|[.,]\d)"
+          rf"(?:\s*{VALUE_WORDS}\b|(?P<glued>(?!(?:st|nd|rd|th)\b)[A-Za-z]+))?")
 _COMMAND = re.compile(r"\\[a-zA-Z]+")
 _TEXT_BODY = re.compile(r"\\(?:text|textbf|mathrm|mbox|textrm|textnormal|begin|end)\s*\{[^{}]*\}")
 _MATH_WORDS = frozenset({"sqrt", "frac", "pi", "ln", "log", "exp", "sin", "cos", "tan", "cot", "sec", "csc",
@@ -44,20 +50,32 @@ def strip_tail(text: str) -> str:
     tail = _CHAT_TAIL.search(text)
     if tail is not None:
         text = text[:tail.start()]
-    return _HOPE.sub("", text.rstrip())
+    text = text.rstrip()
+    # Searched in the last characters only: a leading \s* tried at every space of a long blank run
+    # was quadratic (20,000 spaces took seconds).
+    hope = _HOPE.search(text, max(0, len(text) - 40))
+    return text[:hope.start()].rstrip() if hope else text
 
 
-def math_spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, content) of every math span, in order."""
-    return [(m.start(), m.end(), next(g for g in m.groups() if g is not None)) for m in _SPAN.finditer(text)]
+@functools.lru_cache(maxsize=32)
+def math_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, content) of every math span, in order (cached: the extractors ask several times
+    about the same tail)."""
+    if "$" not in text and "\\(" not in text and "\\[" not in text:
+        return ()
+    return tuple((m.start(), m.end(), next(g for g in m.groups() if g is not None)) for m in _SPAN.finditer(text))
 
 
 def mask_spans(text: str, fill: str = " ") -> str:
     """``text`` with every math span blanked out (same length, so indices still match)."""
-    masked = list(text)
-    for start, end, _ in math_spans(text):
-        masked[start:end] = fill * (end - start)
-    return "".join(masked)
+    spans = math_spans(text)
+    if not spans:
+        return text
+    out, pos = [], 0
+    for start, end, _ in spans:
+        out += [text[pos:start], fill * (end - start)]
+        pos = end
+    return "".join([*out, text[pos:]])
 
 
 def prose_words(text: str) -> int:
@@ -92,7 +110,7 @@ def whole_expression(text: str) -> str | None:
     return text if prose_words(text) == 0 or re.fullmatch(r"[A-Za-z']+", text) else None
 
 
-def _pieces(text: str, spans: list[tuple[int, int, str]]) -> list[str | tuple[int, int, str]]:
+def _pieces(text: str, spans: tuple[tuple[int, int, str], ...]) -> list[str | tuple[int, int, str]]:
     """``text`` as its plain runs (str) and its spans (tuples), in order."""
     out: list[str | tuple[int, int, str]] = []
     pos = 0
@@ -112,6 +130,8 @@ def final_element(sentence: str) -> str | None:
         end, found = last_span[1], last_span[2].strip()
     elif last_number is not None:
         end, found = last_number.end(), last_number.group(0)
+        if last_number.group("glued") and is_unit(last_number.group("glued"), in_text=True):
+            found = found[:last_number.start("glued") - last_number.start()]
     else:
         return None
     after = re.findall(r"[A-Za-z]+", masked[end:])

@@ -13,13 +13,20 @@ Defaults, and the knob for graders that disagree:
   must agree to working precision (``IDENTITY_TOL`` in ``math_compare``), so
   ``7 + e^{-30}`` is not 7 while ``14\\sin(\\pi/6)`` is.
 - ``percent="either"``: ``25\\%`` matches ``25`` and ``0.25``; ``"fraction"``: only
-  ``0.25``; ``"strip"``: only ``25``.
+  ``0.25``; ``"strip"``: only ``25``. Against a gold written as a fraction or a ratio, a
+  percentage is read as that ratio only: "75 percent" and ``75\\%`` are right for ``3/4``,
+  as Math-Verify 0.9 and Qwen2.5-Math's / NeMo-Skills' ``math_equal`` (``include_percentage``)
+  all score them; a bare ``75`` is wrong for ``3/4`` (Math-Verify agrees; the two
+  ``math_equal`` accept any x100 or /100, which also passes ``0.42`` for ``42``).
 - ``require_simplified=False``: ``2/4`` and ``\\sqrt{12}`` count for ``1/2`` and
   ``2\\sqrt{3}``; set it when simplifying is part of the task.
 - ``equation_rhs=True``: ``x = 3`` counts for ``3`` (and the reverse).
 - ``multiple_choice=True``: a gold that is a letter A-J (``C``, ``(C)``) is matched
   against the letter the completion chose (``(C)``, ``\\boxed{C}``, ``C) 42``).
-- ``strip_units=True``: ``5 \\text{ cm}``, ``12 dollars``, ``30^\\circ`` are numbers.
+- ``strip_units=True``: ``5 \\text{ cm}``, ``12 dollars``, ``9 buses``, ``30^\\circ`` are numbers;
+  only known units and count nouns are dropped (``math_units``), so ``3 \\text{ wrong}`` is not 3,
+  and size words multiply (``3 thousand`` is 3000, ``3k`` is no number). A gold's own words
+  are dropped whatever they say (``17 \\text{ any text}`` is 17).
 - ``strategies``: extraction strategies and their order (see ``math_extract``).
 
 Several different boxed answers are a hedge (0), except when the gold is a list
@@ -57,11 +64,14 @@ _LETTERS = re.compile(r"[A-Za-z]+(?: [A-Za-z]+)*")
 _CHOICE_GOLD = re.compile(r"\(?([A-J])\)?(?:[.:]\s+.+)?")  # "C", "(C)", "C. x = 42"
 # The chosen letter, then nothing, a closing mark, or a space before more text: "E * 2" is not E.
 _CHOICE_PRED = re.compile(r"(?:[Oo]ption\s+|[Cc]hoice\s+)?\(?([A-J])\)?(?:[.:)]|\s+(?![-+*/^=])|\Z)")
+# A second letter right after the chosen one: "C D", "(C) (D)", "C, D", "C/D" choose two.
+_SECOND_CHOICE = re.compile(r"[\s,;/&(]*(?:and\s+)?\(?[A-J]\)?(?:[\s.,;:)]|\Z)")
 
 
 @dataclass(frozen=True)
 class _Gold:
     text: str  # normalised
+    as_written: str  # normalised as a completion is (its own words kept): a completion that says the same is right
     value: Value | None
     error: str | None
     choice: str | None
@@ -72,7 +82,7 @@ def _read_gold(reference: str, strip_units: bool) -> _Gold:
     if "####" in reference:  # a full GSM8K solution: the answer follows ####
         reference = reference.rsplit("####", 1)[1]
     if len(reference) > 20 * MAX_ANSWER_CHARS:
-        return _Gold(reference[:200], None, "Refused: gold answer too long", None)
+        return _Gold(reference[:200], "", None, "Refused: gold answer too long", None)
     boxes = list(dict.fromkeys(b.strip() for b in boxed_contents(reference)))
     if not boxes and (opened := re.search(r"\\boxed\{([^{}]+?)\s*(?:\\\]|\$|\Z)", reference)):
         boxes = [opened.group(1)]  # a gold whose final box was never closed: "\\[ \\boxed{(2, 12)"
@@ -84,12 +94,13 @@ def _read_gold(reference: str, strip_units: bool) -> _Gold:
         answer = extract(reference).answer or reference
     else:
         answer = reference
-    text = normalize(answer, strip_units=strip_units)
+    text = normalize(answer, strip_units=strip_units, gold=True)
+    as_written = normalize(answer, strip_units=strip_units)
     choice = _CHOICE_GOLD.fullmatch(text)
     try:
-        return _Gold(text, read_value(text), None, choice.group(1) if choice else None)
+        return _Gold(text, as_written, read_value(text), None, choice.group(1) if choice else None)
     except (ParseFailure, Refused) as exc:
-        return _Gold(text, None, f"{type(exc).__name__}: {exc}", choice.group(1) if choice else None)
+        return _Gold(text, as_written, None, f"{type(exc).__name__}: {exc}", choice.group(1) if choice else None)
 
 
 def _is_list(value: Value) -> bool:
@@ -171,9 +182,12 @@ class MathVerifier:
         if found.hedge is not None:
             return Score.judged(0.0, found.answer, **details, method="hedge", hedge=found.hedge)
         answer = normalize(answer_text, strip_units=self.strip_units)
+        if answer == gold.as_written != gold.text:  # "17 \\text{ any text}" for that gold: its own words
+            return Score.judged(1.0, found.answer, **details, method="as_written")
         if self.multiple_choice and gold.choice is not None:
             chosen = _CHOICE_PRED.match(answer)
-            correct = chosen is not None and chosen.group(1) == gold.choice
+            correct = chosen is not None and chosen.group(1) == gold.choice \
+                and not _SECOND_CHOICE.match(answer, chosen.end())
             return Score.judged(float(correct), found.answer, **details, method="choice")
         if gold.value is None:
             if gold.error and gold.error.startswith("Refused"):

@@ -123,6 +123,8 @@ def test_registry_builds_a_picklable_verifier() -> None:
     ("either", "25\\%", "25", 1.0), ("either", "25\\%", "0.25", 1.0),
     ("strip", "25\\%", "25", 1.0), ("strip", "25\\%", "0.25", 0.0),
     ("fraction", "25\\%", "25", 0.0), ("fraction", "25\\%", "0.25", 1.0),
+    # Against a gold fraction a percentage is that ratio (as Math-Verify and math_equal score it); a bare 75 is not.
+    ("either", "75\\%", "\\frac34", 1.0), ("either", "75 percent", "\\frac34", 1.0), ("either", "75", "\\frac34", 0.0),
 ])
 def test_percent_modes(percent: str, answer: str, gold: str, value: float) -> None:
     assert MathVerifier(percent=percent)(f"\\boxed{{{answer}}}", gold).value == value  # type: ignore[arg-type]
@@ -199,3 +201,81 @@ def test_scoring_from_many_threads_keeps_full_precision() -> None:
     for t in threads:
         t.join()
     assert failures == []
+
+
+# A red team's wrong answers for the gold 3 that scored 1.0 (issue 10), with the rest of each class.
+ATTACKS_ON_3 = [
+    "\\boxed{3\\text{ thousand}}", "\\boxed{3 million}", "The answer is 3 thousand.",  # size words multiply
+    "So the total is 3 thousand.", "The population grew to 3 million people.", "**3 thousand**",
+    "\\boxed{3\\text{k}}", "The company earned 3k last year.", "so the total is 3k",  # abbreviations: no number
+    "\\boxed{3 \\text{ wrong}}", "The answer is 3 wrong.", "\\boxed{3 \\text{ or less}}",  # only units drop
+    "\\boxed{3?}", "The answer is 3?", "**3?**",  # a question mark is a hedge
+    "\\boxed{3\\dots}", "\\boxed{3\\ldots}", "\\boxed{3...}", "\\boxed{3 \\cdots}",  # so is an ellipsis
+    "\\boxed{3}0", "\\boxed{3}00", "$\\boxed{3}$0", "\\boxed{3}.5", "\\boxed{3}\\,000", "\\boxed{3}^2",  # glued
+    "\\boxed{3}\\frac{1}{2}", "\\boxed{3} thousand", "\\boxed{3}k", "\\boxed{3}\\text{k}", "\\boxed{3} \\text{ million}",
+]
+
+
+@pytest.mark.parametrize("completion", ATTACKS_ON_3)
+def test_red_team_attacks_on_gold_3_score_zero(completion: str) -> None:
+    score = MathVerifier()(completion, "3")
+    assert (score.value, score.status) == (0.0, Status.OK), score
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("\\boxed{3\\text{ thousand}}", "3000"), ("So the total is 3 thousand.", "3000"), ("The answer is 3 dozen.", "36"),
+    ("The answer is 2.5 million.", "2500000"), ("\\boxed{3 \\text{cm}}", "3"), ("The rope is 5cm long.", "5"),
+    ("\\boxed{3\\text{ apples}}", "3"), ("The answer is 50 km/h.", "50"), ("They need **9 buses** in total.", "9"),
+    ("\\boxed{1, 2, 3, \\dots}", "1, 2, 3, \\ldots"), ("The answer is 1, 2, 3, ...", "1,2,3,\\ldots"),
+    ("The answer is \\boxed{3}.", "3"), ("\\boxed{3}, so done.", "3"), ("\\boxed{3} \\text{ cm}", "3"),
+    ("17\\text{ any text}", "17\\text{ any text}"),  # a gold's own words, written back: right
+    ("17", "17\\text{ any text}"),  # ... and a gold's words are not needed (the gold is trusted)
+])
+def test_units_size_words_and_ellipses_that_stay_right(completion: str, gold: str) -> None:
+    assert MathVerifier()(completion, gold).value == 1.0
+
+
+# Our own red-team pass on the final verifier (issue 10): wrong answers that scored 1.0.
+OWN_RED_TEAM = [
+    ("\\boxed{C D}", "C"), ("The answer is (C) (D).", "C"), ("\\boxed{C, D}", "C"),  # two letters chosen
+    ("The answer is C. Actually, it's D.", "C"),  # a letter taken back by another
+    ("The answer is \\boxed{3}. The answer is 4.", "3"),  # a second, different final answer
+    ("\\boxed{3}{0}", "3"), ("\\boxed{3}\\,\\text{thousand}", "3"), ("\\boxed{3}~thousand", "3"),  # glued, spaced
+    ("\\boxed{3} \\times 10^3", "3"), ("Is the answer \\boxed{3}?", "3"), ("\\boxed{3}\\text{?}", "3"),
+    ("The answer is 3 hundredths.", "3"), ("\\boxed{3 \\text{ quarters}}", "3"), ("\\boxed{3 \\text{ halves}}", "3"),
+    ("The answer is 3 squared.", "3"), ("So the total is 3 squared.", "3"), ("So the total is 3 tens.", "3"),
+    ("The answer is 1 more.", "1"),
+    ("3 4", "12"), ("\\boxed{2 3}", "6"), ("$3$ $4$", "12"),  # two numbers side by side are no product
+    ("\\boxed{3} is not the answer.", "3"), ("\\boxed{3} is wrong.", "3"), ("The answer is not \\boxed{3}.", "3"),
+    ("x = -\\boxed{3}", "3"), ("1\\boxed{3}", "3"), ("10^{\\boxed{3}}", "3"), ("\\frac{\\boxed{3}}{4}", "3"),  # part of more
+    ("<answer>3</answer> <answer>4</answer>", "4"), ("#### 3\n#### 4", "4"),  # two different marked answers
+]
+
+
+@pytest.mark.parametrize(("completion", "gold"), OWN_RED_TEAM)
+def test_own_red_team_attacks_score_zero(completion: str, gold: str) -> None:
+    score = MathVerifier()(completion, gold)
+    assert (score.value, score.status) == (0.0, Status.OK), score
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("The answer is 1 apple.", "1"), ("\\boxed{1 \\text{ apple}}", "1"), ("The answer is 3 quarters.", "3/4"),
+    ("The answer is 3 hundredths.", "0.03"), ("$\\boxed{30}^\\circ$", "30"), ("\\boxed{3}\\,cm", "3"),
+    ("The answer is \\boxed{3}. So the answer is 3 apples.", "3"), ("The answer is C. So C it is.", "C"),
+    ("Step 2\n\\boxed{3}", "3"), ("The answer is \\boxed{3}, which is not even.", "3"), ("$x = \\boxed{3}$", "3"),
+    ("<answer>4</answer> then <answer> 4 </answer>", "4"), ("Answer: 3", "\\log_2 8"), ("\\boxed{1\\,000}", "1000"),
+])
+def test_right_answers_near_those_attacks_stay_right(completion: str, gold: str) -> None:
+    assert MathVerifier()(completion, gold).value == 1.0
+
+
+@pytest.mark.parametrize("completion", [
+    "\\boxed{" + " " * 20_000 + " apples.",  # a blank run before "I hope it is correct" was quadratic (seconds)
+    "\n" * 20_000 + ".",
+    "\\boxed{" * 2_800 + "}",  # nested boxes: one brace scan per box was quadratic
+    "<answer>" * 2_500 + ".",  # the last <answer> tag by regex was quadratic
+])
+def test_degenerate_completions_score_fast(completion: str) -> None:
+    start = time.perf_counter()
+    MathVerifier()(completion, "3")
+    assert time.perf_counter() - start < 1.0  # 1.6-10 s before (2-core VM); ~0.1 s now

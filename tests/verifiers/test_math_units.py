@@ -1,0 +1,34 @@
+"""math_units: which words after a number are units (dropped) and which are size words (multiply)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rlvr.verifiers.math_units import is_unit, scale_words, strip_unit_tail
+
+
+@pytest.mark.parametrize(("phrase", "in_text", "expected"), [
+    ("cm", False, True), ("km/h", False, True), ("square units", False, True), ("cm^2", False, True),
+    ("dollars per hour", False, True), ("apples", False, True), ("m", True, True), ("m", False, False),
+    ("M", True, False),  # \text{M} is no metre: single letters are case-sensitive
+    ("k", True, False), ("thousand", True, False), ("wrong", True, False), ("or less", True, False),
+    ("always", False, False), ("dots", False, False), ("per", False, False), ("per hour", False, False),
+])
+def test_is_unit(phrase: str, in_text: bool, expected: bool) -> None:
+    assert is_unit(phrase, in_text=in_text) is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("3 thousand", "(3*1000)"), ("2.5 million", "(2.5*1000000)"), ("3 dozen", "(3*12)"),
+    ("4 Hundreds", "(4*100)"), ("x thousand", "x thousand"), ("42", "42"),
+])
+def test_size_words_multiply(text: str, expected: str) -> None:
+    assert scale_words(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("12 dollars per hour", "12"), ("5cm", "5"), ("50 km/h", "50"), ("42 marbles", "42"),
+    ("3 wrong", "3 wrong"), ("3 per", "3 per"), ("2 pi", "2 pi"), ("5 m", "5 m"), ("x cm", "x cm"),
+])
+def test_only_known_units_are_stripped(text: str, expected: str) -> None:
+    assert strip_unit_tail(text, frozenset({"pi"})) == expected
