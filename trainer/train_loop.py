@@ -66,7 +66,7 @@ from .grpo import group_advantages, zero_std_groups
 from .models import load_model_and_tokenizer
 from .optimise import optimise
 from .reward_health import RewardSignalLost, reward_health
-from .rollouts import Group, PromptCursor, generate_and_score
+from .rollouts import Group, HfSampler, PromptCursor, RolloutEngine, generate_and_score
 from .run_metrics import GroupSummary, StepProgress, open_loggers, rollout_metrics, sample_rows
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,11 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
     except BaseException:
         pool.close()
         raise
+    try:
+        engine = _rollout_engine(cfg, model, tokenizer, dist, run_dir)
+    except BaseException:
+        pool.close()
+        raise
     loggers = open_loggers(run_dir, cfg.loggers, resumed_at=start if checkpoint else None) if dist.main else []
     progress = StepProgress(cfg.steps, start, enabled=dist.main and cfg.progress)
     try:
@@ -122,7 +127,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
         for step in range(start + 1, cfg.steps + 1):
             t0 = time.perf_counter()
             # 1. rollouts: prompts, G completions each, scores
-            groups, generated = _collect_groups(step, cursor, model, tokenizer, tasks, cfg, pool, dist)
+            groups, generated = _collect_groups(step, cursor, engine, tokenizer, tasks, cfg, pool, dist)
             t_rollout = time.perf_counter() - t0
             # 2. is the reward signal alive? a step of failed rows stops the run before it trains on them
             summaries = dist.gather([GroupSummary.of(g, tasks) for g in generated])
@@ -135,6 +140,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
             advantages = _advantages(groups, cfg, dist)
             # 4. mu optimizer steps on this batch
             train_stats = optimise(model, ref_model, groups, advantages, cfg, optimizer, scheduler, params, dist)
+            train_stats |= engine.sync_weights(model)  # the next rollout samples from the updated policy
             # 5. metrics, samples, eval, checkpoint
             metrics = rollout_metrics(summaries) | health.metrics
             metrics |= train_stats
@@ -156,6 +162,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
                 dist.barrier()
     finally:
         progress.close()
+        engine.close()
         pool.close()
         for logger in loggers:
             logger.close()
@@ -166,7 +173,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
 # --- one step, in order ---
 
 
-def _collect_groups(step: int, cursor: PromptCursor, model: Any, tokenizer: Any, tasks: list[Any],
+def _collect_groups(step: int, cursor: PromptCursor, engine: RolloutEngine, tokenizer: Any, tasks: list[Any],
                     cfg: TrainConfig, pool: ScoringPool, dist: Dist
                     ) -> tuple[list[Group], list[Group]]:
     """-> (groups to train on, every group generated this step). Dynamic sampling drops
@@ -178,7 +185,7 @@ def _collect_groups(step: int, cursor: PromptCursor, model: Any, tokenizer: Any,
     rounds = 1 + (cfg.rollout.max_resample_rounds if cfg.rollout.dynamic_sampling else 0)
     for _ in range(rounds):
         prompts = dist.shard(cursor.take(cfg.rollout.prompts_per_step))
-        groups = generate_and_score(prompts, step=step, model=model, tokenizer=tokenizer, tasks=tasks,
+        groups = generate_and_score(prompts, step=step, engine=engine, tokenizer=tokenizer, tasks=tasks,
                                     cfg=cfg, pool=pool)
         generated += groups
         if not cfg.rollout.dynamic_sampling:
@@ -227,6 +234,23 @@ def _evaluate(step: int, model: Any, tokenizer: Any, tasks: list[Any], eval_rows
 # --- set-up helpers ---
 
 
+def _rollout_engine(cfg: TrainConfig, model: Any, tokenizer: Any, dist: Dist, run_dir: Path) -> RolloutEngine:
+    """``rollout.engine``: the policy samples itself (hf), or a vLLM server given its weights now."""
+    if cfg.rollout.engine == "hf":
+        return HfSampler(model, tokenizer, cfg.rollout)
+    if dist.world > 1:
+        raise ConfigError("rollout.engine=vllm runs in one process; data-parallel ranks need rollout.engine=hf")
+    from .vllm_engine import VllmEngine
+
+    engine = VllmEngine(cfg, tokenizer, run_dir / "vllm_server.log")
+    try:
+        engine.sync_weights(model)  # the policy may not be the model folder (a resumed run's checkpoint)
+    except BaseException:
+        engine.close()
+        raise
+    return engine
+
+
 def _warm_up(pool: ScoringPool, tasks: list[Any], rows: list[list[dict]], cfg: TrainConfig) -> None:
     """Start every verifier worker and load each task's verifier into it, under a generous
     deadline: a worker's first job pays for its interpreter start and imports, which on a
@@ -265,7 +289,10 @@ def _prepare_run_dir(run_dir: Path, cfg: TrainConfig, checkpoint: Path | None) -
 # (steps only with a constant schedule: it is the cosine schedule's horizon).
 _RESUMABLE_CHANGES = {"steps", "progress", "loggers", "save_every", "keep_checkpoints", "samples_every",
                       "threads", "eval.every", "verify.workers", "verify.timeout_s", "verify.stop_failed_share",
-                      "verify.warn_failed_share", "verify.url", "verify.token_file"}
+                      "verify.warn_failed_share", "verify.url", "verify.token_file", "rollout.vllm.python",
+                      "rollout.vllm.url", "rollout.vllm.port", "rollout.vllm.start_timeout_s",
+                      "rollout.vllm.request_timeout_s", "rollout.vllm.max_restarts", "rollout.vllm.cpu_kvcache_gb",
+                      "rollout.vllm.gpu_memory_utilization"}
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
