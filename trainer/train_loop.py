@@ -39,6 +39,16 @@ Departures from the paper and from TRL, on purpose:
 - Sampling is seeded per (seed, step, prompt slot): results do not depend on
   how the batch is split over ranks, and a resumed run samples what the
   uninterrupted run sampled.
+- ``rollout.engine: vllm`` samples on a vLLM server (``vllm_engine``) that gets
+  the policy's weights after every optimizer step. Its sampling log-probs
+  differ from the trainer's (another kernel, maybe another dtype): the loss
+  applies truncated importance sampling, TRL 1.16's semantics, but token-level
+  truncation (``token_truncate``, cap 3) by default where TRL's default is
+  ``sequence_mask``: verl's TIS and TRL's own earlier default, and no row is
+  dropped from a small batch for one outlying token. Each group is seeded as
+  with ``hf`` (vLLM gives completion k of a group the seed + k), but the two
+  engines draw different tokens from the same seed. Held-out evaluation stays
+  on the trainer's copy of the policy, so both engines are measured alike.
 """
 
 from __future__ import annotations

@@ -80,7 +80,7 @@ class VllmEngine:
         self.http = httpx.Client(timeout=self.v.request_timeout_s, trust_env=False)
         try:
             self.url = self._start() if self.v.python else self.v.url.rstrip("/")
-            self._call("GET", "/health")
+            self._with_restarts("GET", "/health", {})
         except BaseException:
             self.close()
             raise

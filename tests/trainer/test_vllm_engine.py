@@ -125,3 +125,15 @@ def test_an_engine_that_is_not_hf_refuses_data_parallel_ranks(tmp_path: Path) ->
 
     with pytest.raises(ConfigError, match="runs in one process"):
         _rollout_engine(cfg, None, None, TwoRanks(), tmp_path)  # type: ignore[arg-type]
+
+
+def test_a_server_at_a_url_that_does_not_answer_fails_with_its_own_error(tmp_path, tiny_config) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cfg = tiny_config(tmp_path / "run", "rollout.engine=vllm", f"rollout.vllm.url=http://127.0.0.1:{port}")
+    _, tokenizer = load_model_and_tokenizer(cfg.model.name)
+    with pytest.raises(VllmServerError, match="rlvr did not start it"):
+        VllmEngine(cfg, tokenizer, tmp_path / "server.log")
