@@ -45,9 +45,8 @@ Departures from the paper and from TRL, on purpose:
   applies truncated importance sampling, TRL 1.16's semantics, but token-level
   truncation (``token_truncate``, cap 3) by default where TRL's default is
   ``sequence_mask``: verl's TIS and TRL's own earlier default, and no row is
-  dropped from a small batch for one outlying token. Each group is seeded as
-  with ``hf`` (vLLM gives completion k of a group the seed + k), but the two
-  engines draw different tokens from the same seed. Held-out evaluation stays
+  dropped from a small batch for one outlying token. vLLM's sampling is seeded
+  once per server, not per (step, slot) (see ``vllm_engine``). Held-out evaluation stays
   on the trainer's copy of the policy, so both engines are measured alike.
 """
 

@@ -19,11 +19,16 @@ runs on this host.
 - Faults: a server that stops answering (its process died, the connection
   broke, a request timed out) is an infrastructure fault, not the model's: an
   owned server is killed if need be, restarted, given the current weights, and
-  the whole batch is generated again from the same seeds, so no row is lost;
+  the whole batch is generated again, so no row is lost;
   ``vllm/restarts`` counts it. After ``max_restarts`` restarts in a run, or for a
   server at ``url`` (which rlvr cannot restart), the run fails with
   ``VllmServerError``. An error the server reports (HTTP 500) is a bug, not a
   fault, and fails the run with the server's message.
+
+Sampling is not seeded per group as with ``hf`` (``seeds`` are not sent: vLLM
+0.32 on CPU fails seeded requests whose prefill is chunked); the server's engine
+is seeded once with ``seed``, so a run is reproducible only as far as vLLM's
+batching is, and a restarted server draws other completions.
 
 Limits: one process (no data parallelism), full weights (no LoRA), the server on
 the trainer's host (the hand-off is a file); GPU-to-GPU transfer by NCCL is not
@@ -88,7 +93,7 @@ class VllmEngine:
     # --- the RolloutEngine seam ---
 
     def sample(self, prompt_ids: list[torch.Tensor], seeds: list[int], on_group_done: OnGroupDone) -> None:
-        req = {"prompts": [p.tolist() for p in prompt_ids], "seeds": seeds, "n": self.r.group_size,
+        req = {"prompts": [p.tolist() for p in prompt_ids], "n": self.r.group_size,
                "max_tokens": self.r.max_new_tokens, "temperature": self.r.temperature, "top_p": self.r.top_p}
         reply = self._with_restarts("POST", "/generate", req)
         # handed over only once the whole batch came back: a fault mid-batch regenerates all of it

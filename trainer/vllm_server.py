@@ -8,12 +8,13 @@ its torch/safetensors. It holds one ``vllm.LLM`` and answers JSON over HTTP on
 127.0.0.1, one request at a time (the engine is not thread-safe):
 
 - ``GET /health`` -> ``{"ok": true, "weights_version": k}``
-- ``POST /generate`` ``{"prompts": [[id, ...], ...], "n": G, "seeds": [s_b, ...], "max_tokens",
-  "temperature", "top_p"}`` -> ``{"groups": [[{"ids", "logprobs", "finished"} x G] x B]}``:
+- ``POST /generate`` ``{"prompts": [[id, ...], ...], "n": G, "max_tokens", "temperature",
+  "top_p"}`` -> ``{"groups": [[{"ids", "logprobs", "finished"} x G] x B]}``:
   token ids in and out (no re-tokenisation), the sampled tokens' log-probs under
   the model's raw distribution (``logprobs_mode=raw_logprobs``: before
   temperature and top-p, the quantity the trainer computes), ``finished`` False
-  for a row cut at ``max_tokens``. Each prompt is one request with its own seed.
+  for a row cut at ``max_tokens``. Sampling draws from the engine's one
+  generator (seeded by ``--seed``), not from a seed per group (see ``generate``).
 - ``POST /load_weights`` ``{"path": "/dev/shm/rlvr-vllm-.../", "version": k}``: the
   trainer's new weights, a folder of safetensors (checkpoint names), read into
   the running engine by vLLM's own in-place reload (the worker's
@@ -69,9 +70,11 @@ class Engine:
         from vllm.inputs import TokensPrompt
 
         prompts = [TokensPrompt(prompt_token_ids=ids) for ids in req["prompts"]]
-        params = [SamplingParams(n=req["n"], seed=seed, max_tokens=req["max_tokens"],
-                                 temperature=req["temperature"], top_p=req["top_p"], logprobs=0)
-                  for seed in req["seeds"]]
+        # No per-request seed: vLLM 0.32 on CPU fails a seeded request whose prefill is chunked
+        # ("CPU Generator does not use offset"), which a batch of 64 few-shot prompts is. Every
+        # request draws from the engine's generator, seeded once (--seed).
+        params = SamplingParams(n=req["n"], max_tokens=req["max_tokens"], temperature=req["temperature"],
+                                top_p=req["top_p"], logprobs=0)
         outputs = self.llm.generate(prompts, params, use_tqdm=False)
         groups = []
         for out in outputs:

@@ -57,6 +57,14 @@ def test_after_an_optimizer_step_the_server_scores_tokens_as_the_trainer(tmp_pat
         assert _server_gap(engine, model, prompt, seed=2) > 100 * FP32_GAP  # the server's weights are stale now
         engine.sync_weights(model)
         assert _server_gap(engine, model, prompt, seed=3) < FP32_GAP  # ... and equal after the push
+        # 8 prompts x 4 rows x ~360 tokens: more than vLLM's 4096-token prefill budget, so prefill is
+        # chunked (seeded requests failed there on CPU: "CPU Generator does not use offset")
+        long_prompts = [tokenizer(" ".join([f"{i} plus one is {i + 1}."] * 60), return_tensors="pt").input_ids[0]
+                        for i in range(8)]
+        assert sum(4 * p.numel() for p in long_prompts) > 2 * 4096
+        got: dict = {}
+        engine.sample(long_prompts, list(range(8)), lambda b, g: got.setdefault(b, g))
+        assert sorted(got) == list(range(8)) and all(g.completion_ids.shape[0] == 4 for g in got.values())
     finally:
         engine.close()
     assert not engine.handoff.exists()  # the /dev/shm hand-off is removed
