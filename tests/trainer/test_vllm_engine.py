@@ -65,6 +65,16 @@ def test_after_an_optimizer_step_the_server_scores_tokens_as_the_trainer(tmp_pat
         got: dict = {}
         engine.sample(long_prompts, list(range(8)), lambda b, g: got.setdefault(b, g))
         assert sorted(got) == list(range(8)) and all(g.completion_ids.shape[0] == 4 for g in got.values())
+        # the same server as someone else's (rollout.vllm.url): weights pushed through it reach it
+        v = cfg.rollout.vllm.model_copy(update={"python": None, "url": engine.url})
+        at_url = VllmEngine(cfg.model_copy(update={"rollout": cfg.rollout.model_copy(update={"vllm": v})}),
+                            tokenizer, tmp_path / "unused.log")
+        with torch.no_grad():
+            for p in model.parameters():
+                p.mul_(0.9)
+        at_url.sync_weights(model)
+        at_url.close()  # closes the client only: the server is not rlvr's to stop
+        assert _server_gap(engine, model, prompt, seed=4) < FP32_GAP
     finally:
         engine.close()
     assert not engine.handoff.exists()  # the /dev/shm hand-off is removed
