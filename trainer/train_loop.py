@@ -122,12 +122,15 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
     except BaseException:
         pool.close()
         raise
+    engine: RolloutEngine | None = None
     try:
         engine = _rollout_engine(cfg, model, tokenizer, dist, run_dir)
+        loggers = open_loggers(run_dir, cfg.loggers, resumed_at=start if checkpoint else None) if dist.main else []
     except BaseException:
+        if engine is not None:  # a server rlvr started must not outlive the run
+            engine.close()
         pool.close()
         raise
-    loggers = open_loggers(run_dir, cfg.loggers, resumed_at=start if checkpoint else None) if dist.main else []
     progress = StepProgress(cfg.steps, start, enabled=dist.main and cfg.progress)
     try:
         if start == 0 and eval_rows:

@@ -149,7 +149,7 @@ class VllmEngine:
         env = dict(os.environ, VLLM_CPU_KVCACHE_SPACE=str(self.v.cpu_kvcache_gb))
         cmd = [self.v.python, str(SERVER_SCRIPT), "--model", self.model_path, "--ready-file", str(ready),
                "--port", str(self.v.port), "--dtype", self.dtype, "--seed", str(self.seed),
-               "--gpu-memory-utilization", str(self.v.gpu_memory_utilization)]
+               "--gpu-memory-utilization", str(self.v.gpu_memory_utilization), "--parent-pid", str(os.getpid())]
         cmd += ["--max-model-len", str(self.v.max_model_len)] if self.v.max_model_len else []
         cmd += ["--eager"] if self.v.enforce_eager else []
         with open(self.log_path, "ab") as log:

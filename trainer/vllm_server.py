@@ -36,7 +36,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
+import threading
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -100,6 +103,20 @@ class Engine:
         return {"reset": bool(self.llm.reset_prefix_cache())}
 
 
+def exit_with_parent(parent: int, handoff: Path) -> None:
+    """The trainer that started this server died without closing it (SIGKILL, OOM): remove its
+    hand-off folder (a copy of the weights in /dev/shm) and exit, rather than hold the memory
+    forever. (A thread: the engine owns the main one.)"""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        shutil.rmtree(handoff, ignore_errors=True)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def serve(engine: Engine, port: int, ready_file: Path) -> None:
     routes = {"/generate": engine.generate, "/load_weights": engine.load_weights,
               "/reset_prefix_cache": engine.reset_prefix_cache}
@@ -151,7 +168,11 @@ def main() -> None:
     parser.add_argument("--max-model-len", type=int, default=None, help="default: the model's own")
     parser.add_argument("--gpu-memory-utilization", type=float, default=0.3)
     parser.add_argument("--eager", action="store_true", help="no torch.compile / CUDA graphs: a faster start")
+    parser.add_argument("--parent-pid", type=int,
+                        help="the trainer: when it is gone, remove the ready file's folder and exit")
     args = parser.parse_args()
+    if args.parent_pid:
+        exit_with_parent(args.parent_pid, args.ready_file.parent)
     serve(Engine(args), args.port, args.ready_file)
 
 

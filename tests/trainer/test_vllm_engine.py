@@ -155,3 +155,34 @@ def test_a_server_at_a_url_that_does_not_answer_fails_with_its_own_error(tmp_pat
     _, tokenizer = load_model_and_tokenizer(cfg.model.name)
     with pytest.raises(VllmServerError, match="rlvr did not start it"):
         VllmEngine(cfg, tokenizer, tmp_path / "server.log")
+
+
+@pytest.mark.vllm
+@pytest.mark.slow
+def test_a_trainer_killed_without_closing_takes_its_server_along(tmp_path, tiny_vllm_model_dir,
+                                                                 vllm_python) -> None:
+    import subprocess
+    import textwrap
+
+    overrides = [f"model.name={tiny_vllm_model_dir}", "rollout.engine=vllm", f"rollout.vllm.python={vllm_python}"]
+    child = textwrap.dedent(f"""
+        import os, signal
+        from pathlib import Path
+        from rlvr.trainer.config import load_config
+        from rlvr.trainer.models import load_model_and_tokenizer
+        from rlvr.trainer.vllm_engine import VllmEngine
+        cfg = load_config(None, {overrides!r})
+        _, tokenizer = load_model_and_tokenizer(cfg.model.name)
+        engine = VllmEngine(cfg, tokenizer, Path({str(tmp_path / "server.log")!r}))
+        print(engine.handoff, engine.proc.pid, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)  # no close(), no finally
+    """)
+    proc = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    handoff, pid = proc.stdout.split()[-2:]
+    server = Path(f"/proc/{pid}")
+    deadline = time.monotonic() + 15
+    while server.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not server.exists()
+    assert not Path(handoff).exists()  # nor the copy of the weights in /dev/shm
