@@ -110,9 +110,9 @@ class RolloutConfig(_Strict):
     max_new_tokens: int = Field(64, ge=1)
     temperature: float = Field(1.0, gt=0)
     top_p: float = Field(1.0, gt=0, le=1)
-    # prompts per decode loop; null: the whole batch at once (fastest). Smaller chunks bound the
-    # KV cache (chunk x G rows) on a small device. Scoring overlaps generation either way: each
-    # group goes to the verifier pool as soon as its rows have ended.
+    # prompts per decode loop of the hf engine (vLLM schedules its own); null: the whole batch at once
+    # (fastest). Smaller chunks bound the KV cache (chunk x G rows) on a small device. Scoring overlaps
+    # generation either way: each group goes to the verifier pool as soon as its rows have ended.
     generation_groups: int | None = Field(None, ge=1)
     dynamic_sampling: bool = False  # DAPO: drop zero-variance groups and sample new prompts
     max_resample_rounds: int = Field(2, ge=0)  # bounded, so a task the model always fails cannot stall a step

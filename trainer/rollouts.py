@@ -10,9 +10,10 @@
   ``vllm_engine.VllmEngine`` asks a vLLM server, which needs the policy's new
   weights after every optimizer step (``sync_weights``).
 - ``generate_and_score`` samples the G completions of every prompt with the
-  engine, each group's RNG seeded by
-  (seed, step, slot): the same prompt slot gets the same completions however
-  the batch is split over ranks, and after a resume. A group is scored in the
+  engine, giving each group a seed from (seed, step, slot); ``HfSampler`` seeds
+  the group's RNG with it, so the same prompt slot gets the same completions
+  however the batch is split over ranks, and after a resume (the vLLM engine
+  cannot, see ``vllm_engine``). A group is scored in the
   verifier process pool on a background thread as soon as all its rows have
   ended, while the other groups (and the next chunks) are still generating.
 - ``Group`` is one prompt's completions with their scores, complete and frozen
