@@ -79,18 +79,57 @@ class TaskEntry(_Strict):
         return self
 
 
+class VllmConfig(_Strict):
+    """``rollout.engine: vllm``: where the vLLM server runs and how rollouts from it are corrected."""
+
+    python: str | None = None  # the vLLM venv's interpreter: rlvr starts and owns the server (vllm_server.py)
+    url: str | None = None  # a vllm_server.py someone else runs, on this host (weights go through /dev/shm)
+    port: int = Field(0, ge=0, le=65535)  # the owned server's port; 0: a free one
+    start_timeout_s: float = Field(300.0, gt=0)  # engine start took 40 s on a loaded 2-core CPU
+    request_timeout_s: float = Field(1800.0, gt=0)  # one step's generation, or one weight load
+    dtype: Literal["float32", "bfloat16"] | None = None  # the server's copy; null: model.dtype, as the trainer's
+    # no torch.compile / CUDA graphs. On the 2-core CPU the compile took 75 s of a 100 s engine start and
+    # generated no faster (45.5 vs 46.5 tok/s); on a GPU set it false (CUDA graphs pay there)
+    enforce_eager: bool = True
+    max_model_len: int | None = Field(None, ge=16)  # prompt + completion per sequence; null: the model's own
+    gpu_memory_utilization: float = Field(0.3, gt=0, le=1)  # on CUDA: the share of the GPU vLLM may take
+    cpu_kvcache_gb: int = Field(1, ge=1)  # on CPU: VLLM_CPU_KVCACHE_SPACE, the KV cache in GiB (whole GiB)
+    max_restarts: int = Field(3, ge=0)  # an owned server that dies is restarted this often per run, then it fails
+    # Truncated importance sampling (TRL's vllm_importance_sampling_*): the loss of each token is weighted by
+    # pi_trainer / pi_vllm of the sampled token, truncated at `importance_sampling_cap`; null turns it off.
+    importance_sampling: Literal["token_truncate", "token_mask", "sequence_truncate", "sequence_mask"] | None = (
+        "token_truncate")
+    importance_sampling_cap: float = Field(3.0, gt=1)
+
+
 class RolloutConfig(_Strict):
+    engine: Literal["hf", "vllm"] = "hf"  # hf: rlvr's own sampler on the policy; vllm: a vLLM server (rollout.vllm)
+    vllm: VllmConfig = VllmConfig()
     prompts_per_step: int = Field(4, ge=1)  # B, across all ranks
     group_size: int = Field(16, ge=2)  # G completions per prompt
     max_new_tokens: int = Field(64, ge=1)
     temperature: float = Field(1.0, gt=0)
     top_p: float = Field(1.0, gt=0, le=1)
-    # prompts per decode loop; null: the whole batch at once (fastest). Smaller chunks bound the
-    # KV cache (chunk x G rows) on a small device. Scoring overlaps generation either way: each
-    # group goes to the verifier pool as soon as its rows have ended.
+    # prompts per decode loop of the hf engine (vLLM schedules its own); null: the whole batch at once
+    # (fastest). Smaller chunks bound the KV cache (chunk x G rows) on a small device. Scoring overlaps
+    # generation either way: each group goes to the verifier pool as soon as its rows have ended.
     generation_groups: int | None = Field(None, ge=1)
     dynamic_sampling: bool = False  # DAPO: drop zero-variance groups and sample new prompts
     max_resample_rounds: int = Field(2, ge=0)  # bounded, so a task the model always fails cannot stall a step
+
+    @model_validator(mode="after")
+    def _engine(self) -> RolloutConfig:
+        v = self.vllm
+        if self.engine == "vllm" and (v.python is None) == (v.url is None):
+            raise ValueError("rollout.engine=vllm needs exactly one of rollout.vllm.python (the vLLM venv's "
+                             "interpreter; rlvr starts the server) or rollout.vllm.url (a server already running)")
+        if self.engine == "hf" and (v.python is not None or v.url is not None):
+            raise ValueError("rollout.vllm.python / rollout.vllm.url are set but rollout.engine is hf: "
+                             "add --set rollout.engine=vllm, or drop them")
+        if v.python is not None and not Path(v.python).is_file():
+            raise ValueError(f"rollout.vllm.python: no such interpreter {v.python!r} "
+                             f"(build the vLLM venv with: bash scripts/setup.sh --vllm)")
+        return self
 
 
 class VerifyConfig(_Strict):
@@ -173,6 +212,8 @@ class TrainConfig(_Strict):
             raise ValueError("loss.num_iterations > 1 needs a clip range (loss.epsilon_low / epsilon_high)")
         if self.model.gradient_checkpointing and self.model.lora is not None:
             raise ValueError("model.gradient_checkpointing with model.lora is not supported yet")
+        if self.rollout.engine == "vllm" and self.model.lora is not None:
+            raise ValueError("rollout.engine=vllm with model.lora is not supported yet (the server takes full weights)")
         return self
 
 

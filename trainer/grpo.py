@@ -18,6 +18,13 @@ so that runs compare one to one:
   gradient (the policy gradient) is not.
 - KL to a frozen reference uses the k3 estimator exp(q - p) - (q - p) - 1,
   added per token with weight beta (as the paper, not in the reward).
+- Rollouts from another engine (vLLM) are corrected by truncated importance
+  sampling, as TRL 1.16 (``vllm_importance_sampling_*``) and verl (TIS): the
+  per-token loss is multiplied by w = pi_trainer / pi_sampler of the sampled
+  token, with pi_trainer the log-probs of the policy that sampled (detached) and
+  w truncated at a cap (``*_truncate``) or zeroed beyond it (``*_mask``), per
+  token or per sequence (the sum of a row's log-ratios). The KL term is not
+  weighted. Tokens the sampler gave no log-prob (NaN) get w = 1, as TRL.
 - Token aggregation (``loss_type``): ``grpo`` averages each sequence over its
   tokens, then over sequences; ``dapo`` divides the token sum by the active
   tokens of the whole batch; ``dr_grpo`` divides it by rows x
@@ -129,3 +136,31 @@ def aggregate(
     if loss_type == "dr_grpo":
         return (per_token * m).sum() / max(total_rows * max_completion_length, 1)
     raise ValueError(f"loss_type must be grpo, dapo or dr_grpo, got {loss_type!r}")
+
+
+IsMode = Literal["token_truncate", "token_mask", "sequence_truncate", "sequence_mask"]
+
+
+def importance_weights(
+    trainer_logp: torch.Tensor, sampler_logp: torch.Tensor, mask: torch.Tensor, mode: IsMode, cap: float
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """trainer_logp, sampler_logp [N, T], mask [N, T] -> weights [N, T] (token modes) or [N, 1]
+    (sequence modes), detached, and the gap's statistics over active tokens (or rows, for the ratio
+    in sequence modes): |trainer - sampler| sum and max, the ratio's sum, min and max, and their counts.
+
+    TRL 1.16's ``vllm_importance_sampling_mode`` with ``clip_min=None`` and ``clip_max=cap``."""
+    with torch.no_grad():
+        diff = torch.nan_to_num((trainer_logp - sampler_logp) * mask, nan=0.0)  # [N, T]
+        log_ratio = diff.sum(dim=-1, keepdim=True) if mode.startswith("sequence") else diff  # [N, 1] | [N, T]
+        ratio = torch.exp(log_ratio)
+        weights = ratio.clamp(max=cap) if mode.endswith("truncate") else ratio.masked_fill(ratio > cap, 0.0)
+        gap = (trainer_logp - sampler_logp).abs()  # [N, T]
+        seen = mask & ~torch.isnan(gap)  # NaN: the sampler had no log-prob for the token
+        gaps = gap[seen]
+        ratios = weights.flatten() if mode.startswith("sequence") else weights[mask]
+        stats = {"gap_sum": gaps.sum(), "gap_max": gaps.max() if gaps.numel() else gaps.new_zeros(()),
+                 "gap_count": torch.tensor(float(gaps.numel())),
+                 "ratio_sum": ratios.sum(), "ratio_count": torch.tensor(float(ratios.numel())),
+                 "ratio_min": ratios.min() if ratios.numel() else ratios.new_full((), float("inf")),
+                 "ratio_max": ratios.max() if ratios.numel() else ratios.new_full((), float("-inf"))}
+    return weights, stats

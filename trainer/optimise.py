@@ -6,6 +6,15 @@ data-parallel ranks, clips and steps. The loss of every micro-batch is divided b
 batch-wide totals (``grpo.aggregate``), so the summed gradient is the gradient of
 the whole batch's loss. With beta = 0, rows whose advantage is exactly 0 skip the
 forward pass (they add exactly 0 to the loss and its gradient).
+
+Rollouts from vLLM (``rollout.engine: vllm``) carry the server's log-probs of
+the sampled tokens: the per-token loss is weighted by truncated importance
+sampling (``grpo.importance_weights``, TRL 1.16's semantics, mode and cap from
+``rollout.vllm``), the ratio taken against the policy that sampled (detached:
+the current log-probs with mu = 1, the old ones with mu > 1). The gap is logged
+under TRL's names, ``sampling/sampling_logp_difference/{mean,max}`` and
+``sampling/importance_sampling_ratio/{min,mean,max}``, over the tokens trained on
+(rows skipped for a zero advantage have no trainer log-probs).
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ import torch
 
 from .config import TrainConfig
 from .distributed import Dist
-from .grpo import aggregate, clipped_surrogate, k3_kl
+from .grpo import aggregate, clipped_surrogate, importance_weights, k3_kl
 from .policy_logprobs import completion_logprobs
 from .rollouts import Group
 
@@ -31,6 +40,7 @@ class TrainRows(NamedTuple):
     completion_ids: torch.Tensor  # [k, C]
     completion_mask: torch.Tensor  # [k, C] bool
     advantages: torch.Tensor  # [k]
+    sampling_logps: torch.Tensor | None  # [k, C] the sampling engine's log-probs (vLLM), else None
 
 
 @dataclass
@@ -61,8 +71,9 @@ def _train_rows(groups: list[Group], advantages: list[torch.Tensor], beta: float
         if keep.any():
             mask = g.completion_mask[keep]
             width = int(mask.sum(1).max())
+            sampled = g.sampling_logps[keep][:, :width].to(device) if g.sampling_logps is not None else None
             out.append(TrainRows(g.prompt_ids.to(device), g.completion_ids[keep][:, :width].to(device),
-                                 mask[:, :width].to(device), adv[keep].to(device)))
+                                 mask[:, :width].to(device), adv[keep].to(device), sampled))
     return out
 
 
@@ -88,16 +99,25 @@ def optimise(model: Any, ref_model: Any, groups: list[Group], advantages: list[t
         ref = [logprobs(ref_model, b)[0] for b in batches] if ref_model is not None else None
 
     sums = LossSums()
+    gap = SamplingGap()
     grad_norm = 0.0
+    is_mode, is_cap = cfg.rollout.vllm.importance_sampling, cfg.rollout.vllm.importance_sampling_cap
     if cfg.model.gradient_checkpointing:
         model.train()  # transformers checkpoints layers in train mode only
-    for _ in range(L.num_iterations):
+    for iteration in range(L.num_iterations):
         optimizer.zero_grad(set_to_none=False)
         for i, b in enumerate(batches):
             logp, entropy = logprobs(model, b)
             old_logp = old[i] if old is not None else logp.detach()
             per_token, clips = clipped_surrogate(logp, old_logp, b.advantages, b.completion_mask,
                                                  L.epsilon_low, L.epsilon_high)
+            if b.sampling_logps is not None:  # the policy that sampled is old_logp; the engine's is its own
+                weights, stats = importance_weights(old_logp.detach(), b.sampling_logps, b.completion_mask,
+                                                    is_mode or "token_truncate", is_cap)
+                if is_mode is not None:
+                    per_token = per_token * weights
+                if iteration == 0:
+                    gap.add(stats)
             kl = k3_kl(logp, ref[i]) if ref is not None else torch.zeros_like(logp)
             loss = aggregate(per_token + L.beta * kl, b.completion_mask, L.type, **norm)
             loss.backward()
@@ -121,7 +141,42 @@ def optimise(model: Any, ref_model: Any, groups: list[Group], advantages: list[t
            "train/tokens": sums.tokens / L.num_iterations}
     if ref is not None:
         out["kl"] = sums.kl / n_tok
-    return out
+    return out | gap.metrics(ratios=is_mode is not None)
+
+
+@dataclass
+class SamplingGap:
+    """``grpo.importance_weights``' statistics added up over micro-batches (one process)."""
+
+    gap_sum: float = 0.0
+    gap_max: float = 0.0
+    gap_count: float = 0.0
+    ratio_sum: float = 0.0
+    ratio_count: float = 0.0
+    ratio_min: float = math.inf
+    ratio_max: float = -math.inf
+
+    def add(self, stats: dict[str, torch.Tensor]) -> None:
+        s = {k: float(v) for k, v in stats.items()}
+        self.gap_sum += s["gap_sum"]
+        self.gap_count += s["gap_count"]
+        self.ratio_sum += s["ratio_sum"]
+        self.ratio_count += s["ratio_count"]
+        if s["gap_count"]:
+            self.gap_max = max(self.gap_max, s["gap_max"])
+        if s["ratio_count"]:
+            self.ratio_min, self.ratio_max = min(self.ratio_min, s["ratio_min"]), max(self.ratio_max, s["ratio_max"])
+
+    def metrics(self, ratios: bool) -> dict[str, float]:
+        if not self.gap_count:
+            return {}
+        out = {"sampling/sampling_logp_difference/mean": self.gap_sum / self.gap_count,
+               "sampling/sampling_logp_difference/max": self.gap_max}
+        if ratios and self.ratio_count:
+            out |= {"sampling/importance_sampling_ratio/min": self.ratio_min,
+                    "sampling/importance_sampling_ratio/mean": self.ratio_sum / self.ratio_count,
+                    "sampling/importance_sampling_ratio/max": self.ratio_max}
+        return out
 
 
 def autocast(cfg: TrainConfig, device: torch.device) -> Any:

@@ -3,11 +3,17 @@
 - ``PromptCursor`` is the data cursor: prompt slot k of a run is a pure
   function of (seed, k) and the per-task counters, so resuming from the cursor
   replays the exact same prompts, and data-parallel ranks agree without talking.
-- ``generate_and_score`` samples the G completions of every prompt with
-  ``sampling.sample_groups`` (one decode loop for the whole batch, or for chunks
-  of ``rollout.generation_groups`` prompts), each group's RNG seeded by
-  (seed, step, slot): the same prompt slot gets the same completions however
-  the batch is split over ranks, and after a resume. A group is scored in the
+- ``RolloutEngine`` is the seam between the trainer and what generates:
+  ``HfSampler`` (the default, ``rollout.engine: hf``) runs
+  ``sampling.sample_groups`` on the policy itself (one decode loop for the whole
+  batch, or for chunks of ``rollout.generation_groups`` prompts);
+  ``vllm_engine.VllmEngine`` asks a vLLM server, which needs the policy's new
+  weights after every optimizer step (``sync_weights``).
+- ``generate_and_score`` samples the G completions of every prompt with the
+  engine, giving each group a seed from (seed, step, slot); ``HfSampler`` seeds
+  the group's RNG with it, so the same prompt slot gets the same completions
+  however the batch is split over ranks, and after a resume (the vLLM engine
+  cannot, see ``vllm_engine``). A group is scored in the
   verifier process pool on a background thread as soon as all its rows have
   ended, while the other groups (and the next chunks) are still generating.
 - ``Group`` is one prompt's completions with their scores, complete and frozen
@@ -23,9 +29,10 @@ from __future__ import annotations
 
 import functools
 import random
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 
@@ -56,6 +63,7 @@ class Group:
     scores: tuple[Score, ...]
     rewards: torch.Tensor  # [G] float32, each score's value
     scored: torch.Tensor  # [G] bool: False for timeout / infra_error rows (masked out of the loss)
+    sampling_logps: torch.Tensor | None  # [G, C] the sampling engine's log-probs, when it is not the policy
 
     @classmethod
     def from_scores(cls, prompt: Prompt, prompt_text: str, prompt_ids: torch.Tensor, sampled: SampledGroup,
@@ -66,7 +74,55 @@ class Group:
         return cls(prompt, prompt_text, prompt_ids, sampled.completion_ids, sampled.completion_mask, tuple(texts),
                    tuple(sampled.clipped), tuple(scores),
                    rewards=torch.tensor([s.value for s in scores], dtype=torch.float32),
-                   scored=torch.tensor([s.is_scored for s in scores], dtype=torch.bool))
+                   scored=torch.tensor([s.is_scored for s in scores], dtype=torch.bool),
+                   sampling_logps=sampled.sampling_logps)
+
+
+OnGroupDone = Callable[[int, SampledGroup], None]
+
+
+class RolloutEngine(Protocol):
+    """What samples the G completions of each prompt for the trainer."""
+
+    def sample(self, prompt_ids: list[torch.Tensor], seeds: list[int], on_group_done: OnGroupDone) -> None:
+        """Call ``on_group_done(b, group)`` once for every prompt b (each group's RNG seeded by
+        ``seeds[b]``), as soon as its G rows are known."""
+        ...
+
+    def sync_weights(self, model: Any) -> dict[str, float]:
+        """The policy changed (an optimizer step): make the next ``sample`` use it. -> metrics."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class HfSampler:
+    """``rollout.engine: hf``: ``sampling.sample_groups`` on the policy itself, so there is
+    nothing to sync; ``rollout.generation_groups`` prompts per decode loop (or all)."""
+
+    def __init__(self, model: Any, tokenizer: Any, rollout: Any) -> None:
+        self.model, self.tokenizer, self.r = model, tokenizer, rollout
+
+    def sample(self, prompt_ids: list[torch.Tensor], seeds: list[int], on_group_done: OnGroupDone) -> None:
+        chunk = self.r.generation_groups or len(prompt_ids)
+        for start in range(0, len(prompt_ids), chunk):
+            part = list(range(start, min(start + chunk, len(prompt_ids))))
+            sample_groups(
+                self.model, [prompt_ids[i] for i in part], group_size=self.r.group_size,
+                max_new_tokens=self.r.max_new_tokens, temperature=self.r.temperature, top_p=self.r.top_p,
+                seeds=[seeds[i] for i in part], eos_id=self.tokenizer.eos_token_id,
+                pad_id=self.tokenizer.pad_token_id,
+                on_group_done=functools.partial(_renumbered, on_group_done, part))
+
+    def sync_weights(self, model: Any) -> dict[str, float]:
+        return {}
+
+    def close(self) -> None:
+        pass
+
+
+def _renumbered(on_group_done: OnGroupDone, part: list[int], b: int, group: SampledGroup) -> None:
+    on_group_done(part[b], group)  # group b of a chunk is prompt part[b] of the batch
 
 
 class PromptCursor:
@@ -110,21 +166,18 @@ def group_seed(seed: int, step: int, slot: int) -> int:
 
 
 def generate_and_score(
-    prompts: list[Prompt], *, step: int, model: Any, tokenizer: Any, tasks: list[Any], cfg: Any,
+    prompts: list[Prompt], *, step: int, engine: RolloutEngine, tokenizer: Any, tasks: list[Any], cfg: Any,
     pool: ScoringPool,
 ) -> list[Group]:
-    """Sample every prompt's group (``rollout.generation_groups`` prompts per decode loop, or
-    all); each group is scored in the verifier pool as soon as all its rows have ended."""
-    r = cfg.rollout
+    """Sample every prompt's group with ``engine``; each group is scored in the verifier pool
+    as soon as all its rows have ended."""
     texts = [prompt_text(tokenizer, tasks[p.task_index], p.row) for p in prompts]
     prompt_ids = [tokenizer(t, add_special_tokens=False, return_tensors="pt").input_ids[0] for t in texts]
-    chunk = r.generation_groups or len(prompts)
     sampled: list[tuple[SampledGroup, list[str]] | None] = [None] * len(prompts)
     pending: list[Future[list[Score]] | None] = [None] * len(prompts)
     with ThreadPoolExecutor(max_workers=1) as scorer:
 
-        def score(part: list[int], b: int, s: SampledGroup) -> None:  # the sampler's call: group b of part ended
-            i = part[b]
+        def score(i: int, s: SampledGroup) -> None:  # the engine's call: group i has ended
             p, task = prompts[i], tasks[prompts[i].task_index]
             completions = tokenizer.batch_decode(
                 [row[m] for row, m in zip(s.completion_ids, s.completion_mask, strict=True)],
@@ -133,17 +186,9 @@ def generate_and_score(
             pending[i] = scorer.submit(pool.map, task.verifier(), completions, refs, timeout_s=cfg.verify.timeout_s)
             sampled[i] = (s, completions)
 
-        for start in range(0, len(prompts), chunk):
-            part = list(range(start, min(start + chunk, len(prompts))))
-            sample_groups(
-                model, [prompt_ids[i] for i in part], group_size=r.group_size, max_new_tokens=r.max_new_tokens,
-                temperature=r.temperature, top_p=r.top_p, seeds=[group_seed(cfg.seed, step, prompts[i].slot)
-                                                               for i in part],
-                eos_id=tokenizer.eos_token_id, pad_id=tokenizer.pad_token_id,
-                on_group_done=functools.partial(score, part),
-            )
+        engine.sample(prompt_ids, [group_seed(cfg.seed, step, p.slot) for p in prompts], score)
         groups = []
         for i, (done, fut) in enumerate(zip(sampled, pending, strict=True)):
-            assert done is not None and fut is not None  # the sampler hands over every group
+            assert done is not None and fut is not None  # the engine hands over every group
             groups.append(Group.from_scores(prompts[i], texts[i], prompt_ids[i], done[0], done[1], fut.result()))
     return groups

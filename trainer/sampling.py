@@ -40,6 +40,9 @@ class SampledGroup:
     completion_ids: torch.Tensor  # [G, C] right-padded with EOS, C = longest completion of the group
     completion_mask: torch.Tensor  # [G, C] bool, EOS included
     clipped: list[bool]  # reached max_new_tokens without EOS
+    # [G, C] float32: the sampler's own log-prob of each token (0 on padding), when it is another engine
+    # than the policy itself (vLLM); None for this module's sampler, which samples from the policy
+    sampling_logps: torch.Tensor | None = None
 
 
 def nucleus_probs(logits: torch.Tensor, temperature: float, top_p: float) -> torch.Tensor:

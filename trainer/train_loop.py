@@ -39,6 +39,15 @@ Departures from the paper and from TRL, on purpose:
 - Sampling is seeded per (seed, step, prompt slot): results do not depend on
   how the batch is split over ranks, and a resumed run samples what the
   uninterrupted run sampled.
+- ``rollout.engine: vllm`` samples on a vLLM server (``vllm_engine``) that gets
+  the policy's weights after every optimizer step. Its sampling log-probs
+  differ from the trainer's (another kernel, maybe another dtype): the loss
+  applies truncated importance sampling, TRL 1.16's semantics, but token-level
+  truncation (``token_truncate``, cap 3) by default where TRL's default is
+  ``sequence_mask``: verl's TIS and TRL's own earlier default, and no row is
+  dropped from a small batch for one outlying token. vLLM's sampling is seeded
+  once per server, not per (step, slot) (see ``vllm_engine``). Held-out evaluation stays
+  on the trainer's copy of the policy, so both engines are measured alike.
 """
 
 from __future__ import annotations
@@ -66,7 +75,7 @@ from .grpo import group_advantages, zero_std_groups
 from .models import load_model_and_tokenizer
 from .optimise import optimise
 from .reward_health import RewardSignalLost, reward_health
-from .rollouts import Group, PromptCursor, generate_and_score
+from .rollouts import Group, HfSampler, PromptCursor, RolloutEngine, generate_and_score
 from .run_metrics import GroupSummary, StepProgress, open_loggers, rollout_metrics, sample_rows
 
 log = logging.getLogger(__name__)
@@ -113,7 +122,15 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
     except BaseException:
         pool.close()
         raise
-    loggers = open_loggers(run_dir, cfg.loggers, resumed_at=start if checkpoint else None) if dist.main else []
+    engine: RolloutEngine | None = None
+    try:
+        engine = _rollout_engine(cfg, model, tokenizer, dist, run_dir)
+        loggers = open_loggers(run_dir, cfg.loggers, resumed_at=start if checkpoint else None) if dist.main else []
+    except BaseException:
+        if engine is not None:  # a server rlvr started must not outlive the run
+            engine.close()
+        pool.close()
+        raise
     progress = StepProgress(cfg.steps, start, enabled=dist.main and cfg.progress)
     try:
         if start == 0 and eval_rows:
@@ -122,7 +139,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
         for step in range(start + 1, cfg.steps + 1):
             t0 = time.perf_counter()
             # 1. rollouts: prompts, G completions each, scores
-            groups, generated = _collect_groups(step, cursor, model, tokenizer, tasks, cfg, pool, dist)
+            groups, generated = _collect_groups(step, cursor, engine, tokenizer, tasks, cfg, pool, dist)
             t_rollout = time.perf_counter() - t0
             # 2. is the reward signal alive? a step of failed rows stops the run before it trains on them
             summaries = dist.gather([GroupSummary.of(g, tasks) for g in generated])
@@ -135,6 +152,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
             advantages = _advantages(groups, cfg, dist)
             # 4. mu optimizer steps on this batch
             train_stats = optimise(model, ref_model, groups, advantages, cfg, optimizer, scheduler, params, dist)
+            train_stats |= engine.sync_weights(model)  # the next rollout samples from the updated policy
             # 5. metrics, samples, eval, checkpoint
             metrics = rollout_metrics(summaries) | health.metrics
             metrics |= train_stats
@@ -156,6 +174,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
                 dist.barrier()
     finally:
         progress.close()
+        engine.close()
         pool.close()
         for logger in loggers:
             logger.close()
@@ -166,7 +185,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
 # --- one step, in order ---
 
 
-def _collect_groups(step: int, cursor: PromptCursor, model: Any, tokenizer: Any, tasks: list[Any],
+def _collect_groups(step: int, cursor: PromptCursor, engine: RolloutEngine, tokenizer: Any, tasks: list[Any],
                     cfg: TrainConfig, pool: ScoringPool, dist: Dist
                     ) -> tuple[list[Group], list[Group]]:
     """-> (groups to train on, every group generated this step). Dynamic sampling drops
@@ -178,7 +197,7 @@ def _collect_groups(step: int, cursor: PromptCursor, model: Any, tokenizer: Any,
     rounds = 1 + (cfg.rollout.max_resample_rounds if cfg.rollout.dynamic_sampling else 0)
     for _ in range(rounds):
         prompts = dist.shard(cursor.take(cfg.rollout.prompts_per_step))
-        groups = generate_and_score(prompts, step=step, model=model, tokenizer=tokenizer, tasks=tasks,
+        groups = generate_and_score(prompts, step=step, engine=engine, tokenizer=tokenizer, tasks=tasks,
                                     cfg=cfg, pool=pool)
         generated += groups
         if not cfg.rollout.dynamic_sampling:
@@ -227,6 +246,23 @@ def _evaluate(step: int, model: Any, tokenizer: Any, tasks: list[Any], eval_rows
 # --- set-up helpers ---
 
 
+def _rollout_engine(cfg: TrainConfig, model: Any, tokenizer: Any, dist: Dist, run_dir: Path) -> RolloutEngine:
+    """``rollout.engine``: the policy samples itself (hf), or a vLLM server given its weights now."""
+    if cfg.rollout.engine == "hf":
+        return HfSampler(model, tokenizer, cfg.rollout)
+    if dist.world > 1:
+        raise ConfigError("rollout.engine=vllm runs in one process; data-parallel ranks need rollout.engine=hf")
+    from .vllm_engine import VllmEngine
+
+    engine = VllmEngine(cfg, tokenizer, run_dir / "vllm_server.log")
+    try:
+        engine.sync_weights(model)  # the policy may not be the model folder (a resumed run's checkpoint)
+    except BaseException:
+        engine.close()
+        raise
+    return engine
+
+
 def _warm_up(pool: ScoringPool, tasks: list[Any], rows: list[list[dict]], cfg: TrainConfig) -> None:
     """Start every verifier worker and load each task's verifier into it, under a generous
     deadline: a worker's first job pays for its interpreter start and imports, which on a
@@ -265,7 +301,10 @@ def _prepare_run_dir(run_dir: Path, cfg: TrainConfig, checkpoint: Path | None) -
 # (steps only with a constant schedule: it is the cosine schedule's horizon).
 _RESUMABLE_CHANGES = {"steps", "progress", "loggers", "save_every", "keep_checkpoints", "samples_every",
                       "threads", "eval.every", "verify.workers", "verify.timeout_s", "verify.stop_failed_share",
-                      "verify.warn_failed_share", "verify.url", "verify.token_file"}
+                      "verify.warn_failed_share", "verify.url", "verify.token_file", "rollout.vllm.python",
+                      "rollout.vllm.url", "rollout.vllm.port", "rollout.vllm.start_timeout_s",
+                      "rollout.vllm.request_timeout_s", "rollout.vllm.max_restarts", "rollout.vllm.cpu_kvcache_gb",
+                      "rollout.vllm.gpu_memory_utilization"}
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -77,6 +77,16 @@ def addition_task() -> BoxedAddition:
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
     """A 2-layer random Llama (hidden 64) saved with the default model's real tokenizer."""
+    return _tiny_llama(tmp_path_factory.mktemp("tiny-llama"), hidden=64, heads=4)
+
+
+@pytest.fixture(scope="session")
+def tiny_vllm_model_dir(tmp_path_factory) -> Path:
+    """The tiny Llama with a head size vLLM's CPU attention runs (64; it refuses 16)."""
+    return _tiny_llama(tmp_path_factory.mktemp("tiny-llama-vllm"), hidden=128, heads=2)
+
+
+def _tiny_llama(path: Path, hidden: int, heads: int) -> Path:
     import torch
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
@@ -84,12 +94,12 @@ def tiny_model_dir(tmp_path_factory) -> Path:
 
     tokenizer = AutoTokenizer.from_pretrained(resolve_model(None))
     torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024,
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=hidden, intermediate_size=2 * hidden,
+                         num_hidden_layers=2, num_attention_heads=heads, num_key_value_heads=heads // 2,
+                         max_position_embeddings=1024,
                          tie_word_embeddings=True, bos_token_id=tokenizer.bos_token_id,
                          eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
     model = LlamaForCausalLM(config)
-    path = tmp_path_factory.mktemp("tiny-llama")
     model.save_pretrained(path, safe_serialization=True)
     tokenizer.save_pretrained(path)
     return path
@@ -120,6 +130,13 @@ def tiny_config(tiny_model_dir: Path):
     return lambda run_dir, *overrides: _tiny_config(tiny_model_dir, run_dir, *overrides)
 
 
+@pytest.fixture
+def tiny_vllm_config(tiny_vllm_model_dir: Path, vllm_python: str):
+    """``tiny_config`` on the vLLM-sized tiny model, with ``rollout.engine=vllm`` from the vLLM venv."""
+    return lambda run_dir, *overrides: _tiny_config(tiny_vllm_model_dir, run_dir, "rollout.engine=vllm",
+                                                    f"rollout.vllm.python={vllm_python}", *overrides)
+
+
 def _tiny_config(model_dir: Path, run_dir: Path, *overrides: str):
     from rlvr.tasks import available_tasks, register_task
     from rlvr.trainer.config import load_config
@@ -135,3 +152,19 @@ def _tiny_config(model_dir: Path, run_dir: Path, *overrides: str):
         "rollout.prompts_per_step=2", "rollout.group_size=4", "rollout.max_new_tokens=8",
         "eval.limit=0", "progress=false", "verify.workers=1", "optim.lr=1e-3", *overrides,
     ])
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "vllm: runs a real vLLM server from the vLLM venv (skipped only without it)")
+
+
+@pytest.fixture(scope="session")
+def vllm_python() -> str:
+    """The vLLM venv's interpreter: $RLVR_VLLM_PYTHON, else .venv-vllm/bin/python at the repo root."""
+    import os
+
+    path = Path(os.environ.get("RLVR_VLLM_PYTHON") or Path(__file__).parents[2] / ".venv-vllm" / "bin" / "python")
+    if not path.is_file():
+        pytest.skip(f"no vLLM venv at {path}: build it with `bash scripts/setup.sh --vllm` "
+                    f"(or point RLVR_VLLM_PYTHON at one)")
+    return str(path)

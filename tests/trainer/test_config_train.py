@@ -169,3 +169,46 @@ def test_train_refuses_tasks_the_config_does_not_name(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="got tasks"):
         train(cfg, tasks=[get_task("arithmetic"), get_task("countdown")])
     assert not (tmp_path / "run").exists()
+
+
+# --- rollout.engine: vllm ---
+
+
+def test_the_default_engine_is_hf_and_vllm_needs_a_server(tmp_path: Path) -> None:
+    assert TrainConfig().rollout.engine == "hf"
+    cfg = load_config(None, ["rollout.engine=vllm", f"rollout.vllm.python={sys.executable}"])
+    assert (cfg.rollout.engine, cfg.rollout.vllm.python, cfg.rollout.vllm.url) == ("vllm", sys.executable, None)
+    cfg = load_config(None, ["rollout.engine=vllm", "rollout.vllm.url=http://127.0.0.1:8000"])
+    assert cfg.rollout.vllm.importance_sampling == "token_truncate" and cfg.rollout.vllm.importance_sampling_cap == 3.0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (["rollout.engine=vllm"], "needs exactly one of rollout.vllm.python"),
+        (["rollout.engine=vllm", f"rollout.vllm.python={sys.executable}", "rollout.vllm.url=http://h:1"],
+         "needs exactly one of rollout.vllm.python"),
+        ([f"rollout.vllm.python={sys.executable}"], "but rollout.engine is hf"),
+        (["rollout.vllm.url=http://h:1"], "but rollout.engine is hf"),
+        (["rollout.engine=vllm", "rollout.vllm.python=/no/such/venv/bin/python"], "no such interpreter"),
+        (["rollout.engine=vllm", "rollout.vllm.url=http://h:1", "model.lora={r: 8}"], "with model.lora"),
+        (["rollout.engine=gpu"], "rollout.engine"),
+        (["rollout.vllm.importance_sampling=token_clip"], "rollout.vllm.importance_sampling"),
+        (["rollout.vllm.importance_sampling_cap=1.0"], "rollout.vllm.importance_sampling_cap"),
+        (["rollout.vllm.cpu_kvcache_gb=0"], "rollout.vllm.cpu_kvcache_gb"),
+        (["rollout.vllm.port=70000"], "rollout.vllm.port"),
+        (["rollout.vllm.gpu_memory_utilization=1.5"], "rollout.vllm.gpu_memory_utilization"),
+        (["rollout.vllm.max_model_len=8"], "rollout.vllm.max_model_len"),
+        (["rollout.vllm.pyhton=x"], "rollout.vllm.pyhton"),
+    ],
+)
+def test_vllm_settings_are_validated(overrides: list[str], message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(None, overrides)
+    assert message in str(info.value)
+
+
+def test_importance_sampling_can_be_turned_off() -> None:
+    cfg = load_config(None, ["rollout.engine=vllm", "rollout.vllm.url=http://h:1",
+                             "rollout.vllm.importance_sampling=null"])
+    assert cfg.rollout.vllm.importance_sampling is None

@@ -9,6 +9,7 @@ from rlvr.trainer.grpo import (
     aggregate,
     clipped_surrogate,
     group_advantages,
+    importance_weights,
     k3_kl,
     zero_std_groups,
 )
@@ -152,3 +153,53 @@ def test_loss_and_gradient_match_brute_force(loss_type):
     got.backward()
     assert got.item() == pytest.approx(expected.item(), rel=1e-5)
     torch.testing.assert_close(logp.grad, logp_ref_impl.grad, rtol=1e-5, atol=1e-7)
+
+
+# --- truncated importance sampling (vLLM rollouts) ---
+
+NAN = float("nan")
+# Two rows of three tokens. Row 0: log-ratios 0.5 and -1.0, its third token padding (masked).
+# Row 1: log-ratios 0.8, 0.7, and a token the sampler gave no log-prob (NaN): ratio 1, as TRL.
+TRAINER = torch.tensor([[-1.0, -2.0, -0.5], [-0.2, -0.3, -4.0]])
+SAMPLER = torch.tensor([[-1.5, -1.0, -9.0], [-1.0, -1.0, NAN]])
+MASK = torch.tensor([[True, True, False], [True, True, True]])
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        # e^0.5 = 1.6487 -> 1.5 (cap), e^-1 = 0.3679; e^0.8 = 2.2255 -> 1.5, e^0.7 = 2.0138 -> 1.5; pad/NaN -> e^0 = 1
+        ("token_truncate", [[1.5, 0.36788, 1.0], [1.5, 1.5, 1.0]]),
+        ("token_mask", [[0.0, 0.36788, 1.0], [0.0, 0.0, 1.0]]),
+        # row sums: 0.5 - 1.0 = -0.5 -> e^-0.5 = 0.60653; 0.8 + 0.7 = 1.5 -> e^1.5 = 4.4817, over the cap
+        ("sequence_truncate", [[0.60653], [1.5]]),
+        ("sequence_mask", [[0.60653], [0.0]]),
+    ],
+)
+def test_importance_weights_by_hand(mode, expected) -> None:
+    weights, stats = importance_weights(TRAINER, SAMPLER, MASK, mode, cap=1.5)
+    assert weights.shape == ((2, 3) if mode.startswith("token") else (2, 1))
+    assert torch.allclose(weights, torch.tensor(expected), atol=1e-5)
+    # |trainer - sampler| on the 4 active tokens with a sampler log-prob: 0.5, 1.0, 0.8, 0.7
+    assert stats["gap_count"].item() == 4
+    assert stats["gap_sum"].item() == pytest.approx(3.0)
+    assert stats["gap_max"].item() == pytest.approx(1.0)
+
+
+def test_importance_ratio_statistics_follow_trl() -> None:
+    """Token modes: over the active tokens (5: the NaN token counts, at ratio 1); sequence modes: over rows."""
+    _, stats = importance_weights(TRAINER, SAMPLER, MASK, "token_truncate", cap=3.0)
+    assert stats["ratio_count"].item() == 5
+    assert stats["ratio_sum"].item() == pytest.approx(1.64872 + 0.36788 + 2.22554 + 2.01375 + 1.0, abs=1e-4)
+    assert (stats["ratio_min"].item(), stats["ratio_max"].item()) == pytest.approx((0.36788, 2.22554), abs=1e-5)
+    _, stats = importance_weights(TRAINER, SAMPLER, MASK, "sequence_truncate", cap=3.0)
+    assert stats["ratio_count"].item() == 2
+    assert stats["ratio_sum"].item() == pytest.approx(0.60653 + 3.0, abs=1e-4)
+
+
+def test_importance_weights_are_detached_and_one_on_policy() -> None:
+    logp = torch.tensor([[-0.7, -1.2]], requires_grad=True)
+    weights, stats = importance_weights(logp, logp.detach().clone(), torch.ones(1, 2, dtype=torch.bool),
+                                        "token_truncate", cap=2.0)
+    assert not weights.requires_grad
+    assert weights.tolist() == [[1.0, 1.0]] and stats["gap_sum"].item() == 0.0
