@@ -7,7 +7,7 @@ they exist nowhere a candidate's process can reach: not on disk, not in its
 environment, and the candidate (another uid) can neither read this process's
 memory or descriptors nor signal it. It prints ONE JSON line: the result list.
 
-``argv``: ``kind job_dir job_uid cpu_s memory_bytes file_bytes``.
+``argv``: ``kind job_dir job_uid cpu_s memory_bytes file_bytes fork_server_pid``.
 
 * ``io``: each input is fed to a fresh ``python3 solution.py`` (the job's uid,
   its own time limit, stdout capped at ``output_cap`` bytes); results carry the
@@ -34,8 +34,10 @@ import time
 import traceback
 from typing import Any
 
+from cleanup import kill_others
+from limits import PYTHON_FLAGS, demote, make_undumpable
 from plain_data import PlainDataError, decode, encode
-from worker import PYTHON_FLAGS, demote, make_undumpable, pump
+from pump import pump
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
@@ -50,8 +52,8 @@ class CandidateFailure(BaseException):
 
 
 class Driver:
-    def __init__(self, job_dir: str, uid: int, cpu_s: int, memory: int, file_bytes: int) -> None:
-        self.job_dir, self.uid = job_dir, uid
+    def __init__(self, job_dir: str, uid: int, cpu_s: int, memory: int, file_bytes: int, fork_server: int) -> None:
+        self.job_dir, self.uid, self.fork_server = job_dir, uid, fork_server
         self.limits = (uid, cpu_s, memory, file_bytes)
         self.env = {**ENV, "HOME": job_dir, "TMPDIR": "/tmp" if uid else job_dir}
 
@@ -60,10 +62,12 @@ class Driver:
                                 close_fds=True, preexec_fn=lambda: demote(*self.limits), **kwargs)
 
     def kill_all(self, proc: subprocess.Popen[bytes]) -> None:
-        """Kill the candidate and everything it started (in a container: every process of its uid)."""
-        for target in (-proc.pid, -1) if self.uid else (-proc.pid,):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(target, signal.SIGKILL)
+        """Kill the candidate and everything it started (in a container: every process but PID 1,
+        the fork server and this driver)."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        if self.uid:
+            kill_others({self.fork_server})
         proc.wait()
 
 
@@ -229,10 +233,10 @@ def run_asserts(driver: Driver, spec: dict[str, Any]) -> list[dict[str, Any]]:
 def main() -> None:
     sys.set_int_max_str_digits(0)
     make_undumpable()  # first, before any candidate process exists
-    kind, job_dir, uid, cpu_s, memory, file_bytes = sys.argv[1:7]
+    kind, job_dir, uid, cpu_s, memory, file_bytes, fork_server = sys.argv[1:8]
     spec = json.loads(sys.stdin.buffer.read())
     out = os.dup(1)
-    driver = Driver(job_dir, int(uid), int(cpu_s), int(memory), int(file_bytes))
+    driver = Driver(job_dir, int(uid), int(cpu_s), int(memory), int(file_bytes), int(fork_server))
     results = run_io(driver, spec) if kind == "io" else run_asserts(driver, spec)
     data = ("\n" + json.dumps(results) + "\n").encode()
     while data:
