@@ -35,6 +35,7 @@ from pathlib import Path
 
 from .abuse_programs import ANSWER_KEY as _ANSWER_KEY
 from .abuse_programs import ANSWER_KEY_BODY as ANSWER_KEY_BODY
+from .abuse_programs import ATTACK_FORK_SERVER as _ATTACK_FORK_SERVER
 from .abuse_programs import ESCALATE as _ESCALATE
 from .abuse_programs import LEAVE_STATE as _LEAVE_STATE
 from .config import SandboxConfig
@@ -267,6 +268,8 @@ CASES: list[Case] = [
          lambda c: "def f():\n    return list(range(300000))\ndef g():\n    return 7 ** 6787\n",
          frozenset({ExecStatus.OK}), _verdicts([True, True]), timeout_s=5.0,
          tests=lambda c: ["assert f() == list(range(300000))", "assert g() == 7 ** 6787 and len(str(g())) == 5736"]),
+    Case("fork_server", "signal, stop, trace, read and write into every process it sees (the fork server that "
+         "forks every job)", lambda c: _ATTACK_FORK_SERVER, frozenset({ExecStatus.OK}), _no_output("reached")),
     Case("shm_fill", "fill /dev/shm", lambda c: "chunk = b'z' * (1 << 20)\nwith open('/dev/shm/fill', 'wb') as f:\n    for _ in range(1024):\n        f.write(chunk)\nprint('filled')\n",
          frozenset({ExecStatus.OK, ExecStatus.ERROR}), _no_output("filled"), timeout_s=5.0),
 ]
