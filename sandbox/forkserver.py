@@ -30,7 +30,7 @@ import os
 import sys
 
 
-def _vm_size() -> int:
+def vm_size() -> int:
     with open("/proc/self/status") as f:
         for line in f:
             if line.startswith("VmSize:"):
@@ -38,7 +38,7 @@ def _vm_size() -> int:
     return 0
 
 
-_FRESH_VM = _vm_size()  # before the imports below: what a fresh interpreter maps
+FRESH_VM = vm_size()  # before the imports below: what a fresh interpreter maps
 
 import ast  # noqa: E402,F401 -- preloaded for the harness driver, which is forked from here
 import atexit  # noqa: E402
@@ -114,9 +114,11 @@ class ForkServer:
         return int(PID.unpack(reply)[0])
 
 
-def _run_script(argv: list[str], fresh: bool) -> None:
+def run_script(argv: list[str], fresh: bool) -> None:
     """Run ``argv[0]`` as ``__main__`` the way ``python3 <script>`` does, then exit the process."""
     path = os.path.abspath(argv[0])
+    if getattr(sys.modules.get("__main__"), "__file__", None) == os.path.abspath(__file__):
+        sys.modules["forkserver"] = sys.modules["__main__"]  # the fork server's own module, for a driver
     if fresh:
         for name, module in list(sys.modules.items()):
             if os.path.dirname(getattr(module, "__file__", None) or "") == HERE:
@@ -199,12 +201,12 @@ def _become(request: dict, fds: list[int], ready: int, extra_vm: int) -> None:
         os.close(ready)
     except BaseException:
         os._exit(126)  # no ready byte: the worker reports that it could not start the job
-    _run_script(request["argv"], fresh=request["uid"] is not None)
+    run_script(request["argv"], fresh=request["uid"] is not None)
 
 
 def serve(sock: socket.socket) -> None:
     """Fork a process per request until the worker closes its end; send its pid, then its exit status."""
-    extra_vm = max(0, _vm_size() - _FRESH_VM)
+    extra_vm = max(0, vm_size() - FRESH_VM)
     prctl(PR_SET_DUMPABLE, 1)  # loads libc for our children (we are dumpable anyway: a fresh process)
     gc.freeze()  # a job's garbage collections never visit (and so never copy) the objects it shares with us
     while True:
