@@ -9,11 +9,13 @@ another uid, can neither signal, trace nor read it) and it never holds anything 
 per job it gets only three pipe ends and the limits over a socket pair, never the job's
 code, input or tests. Its children start as copies of a process that has seen no job.
 
-One job at a time: it forks the job's process, sends its pid, waits for it and sends its exit
-status (the worker watches it through a pidfd). The process turns itself into what ``python3 -E -s -X
+One job at a time: it forks the job's process, sends its pid and a pidfd (opened before the
+process can be reaped, so the worker never watches a recycled pid), waits for it and sends its
+exit status. The process turns itself into what ``python3 -E -s -X
 int_max_str_digits=0 <script>`` would be: the job's session, limits, uid (and dumpable
 again, as after an ``exec``), environment and cwd; ``sys.argv``, ``sys.path[0]`` and a fresh
-``__main__`` for the script; none of this folder's modules in ``sys.modules``. It writes
+``__main__`` for the script; for an untrusted job, none of this folder's modules in
+``sys.modules`` (a trusted harness driver keeps them preloaded). It writes
 its pid back once set up, so a set-up failure is the worker's to report, never the job's.
 
 Limits (how a job differs from one in a fresh interpreter): the modules imported here stay
