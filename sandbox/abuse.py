@@ -35,6 +35,7 @@ from pathlib import Path
 
 from .abuse_programs import ANSWER_KEY as _ANSWER_KEY
 from .abuse_programs import ANSWER_KEY_BODY as ANSWER_KEY_BODY
+from .abuse_programs import ATTACK_FORK_SERVER as _ATTACK_FORK_SERVER
 from .abuse_programs import ESCALATE as _ESCALATE
 from .abuse_programs import LEAVE_STATE as _LEAVE_STATE
 from .config import SandboxConfig
@@ -42,9 +43,19 @@ from .harness import assert_job
 from .jobs import ExecResult, ExecStatus, Job
 
 # What the probe prints: the pids it can see, what is left in the writable places and IPC namespaces.
-_PROBE = """
-import json, os
-pids = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())
+# The fork server (root, running forkserver.py) is the one process a job may see besides PID 1 and itself.
+_PIDS = """
+import os
+def _fork_server(pid):
+    try:
+        uid = next(line for line in open(f'/proc/{pid}/status') if line.startswith('Uid:')).split()[1]
+        return uid == '0' and b'/opt/rlvr/forkserver.py' in open(f'/proc/{pid}/cmdline', 'rb').read().split(b'\\0')
+    except (OSError, StopIteration):
+        return False
+pids = sorted(int(p) for p in os.listdir('/proc') if p.isdigit() and not _fork_server(p))
+"""
+_PROBE = _PIDS + """
+import json
 def ls(d):
     try: return sorted(os.listdir(d))
     except OSError as e: return ['<%s>' % e]
@@ -205,14 +216,14 @@ CASES: list[Case] = [
          frozenset({ExecStatus.OK}), lambda r, c: _no_output("connected")(r, c) + _network(r, c)),
     Case("host_files", "read a host file, the project's source, host processes and environment",
          lambda c: (
-             "import json, os\nleak = []\n"
+             _PIDS + "import json, os\nleak = []\n"
              f"try:\n    leak.append(open({str(c.secret_file)!r}).read())\nexcept OSError:\n    pass\n"
              "for p in os.listdir('/proc'):\n    if p.isdigit():\n        try:\n"
              "            leak.append(open(f'/proc/{p}/environ', 'rb').read().decode(errors='replace'))\n"
              "        except OSError:\n            pass\n"
              "leak.append(repr(dict(os.environ)))\n"
              f"print('\\n'.join(leak))\nprint(json.dumps({{'project': os.path.exists({str(c.project_file)!r}), "
-             "'pids': [p for p in os.listdir('/proc') if p.isdigit()]}))\n"),
+             "'pids': pids}))\n"),
          frozenset({ExecStatus.OK}), _host_files),
     Case("kill_worker", "SIGKILL and SIGTERM PID 1, write into its descriptors",
          lambda c: ("import os, signal\nfor s in (signal.SIGKILL, signal.SIGTERM):\n    try:\n        os.kill(1, s)\n    except OSError:\n        pass\n"
@@ -257,6 +268,8 @@ CASES: list[Case] = [
          lambda c: "def f():\n    return list(range(300000))\ndef g():\n    return 7 ** 6787\n",
          frozenset({ExecStatus.OK}), _verdicts([True, True]), timeout_s=5.0,
          tests=lambda c: ["assert f() == list(range(300000))", "assert g() == 7 ** 6787 and len(str(g())) == 5736"]),
+    Case("fork_server", "signal, stop, trace, read and write into every process it sees (the fork server that "
+         "forks every job)", lambda c: _ATTACK_FORK_SERVER, frozenset({ExecStatus.OK}), _no_output("reached")),
     Case("shm_fill", "fill /dev/shm", lambda c: "chunk = b'z' * (1 << 20)\nwith open('/dev/shm/fill', 'wb') as f:\n    for _ in range(1024):\n        f.write(chunk)\nprint('filled')\n",
          frozenset({ExecStatus.OK, ExecStatus.ERROR}), _no_output("filled"), timeout_s=5.0),
 ]

@@ -158,3 +158,39 @@ for i in range(1100):
     os.close(old)
 os.chmod('.', 0)
 """
+
+
+# Every process a job sees besides PID 1 and itself is the fork server (root): none of this may work on it.
+ATTACK_FORK_SERVER = r"""
+import ctypes, os, signal
+libc = ctypes.CDLL(None, use_errno=True)
+reached = []
+for pid in [int(p) for p in os.listdir('/proc') if p.isdigit() and int(p) not in (1, os.getpid())]:
+    for sig in (signal.SIGSTOP, signal.SIGKILL, signal.SIGTERM, signal.SIGUSR1):
+        try:
+            os.kill(pid, sig)
+            reached.append(f'signal {sig.name} to {pid}')
+        except OSError:
+            pass
+    if libc.ptrace(16, pid, None, None) == 0:  # PTRACE_ATTACH
+        reached.append(f'ptrace {pid}')
+    for part in ('mem', 'environ', 'fd/0', 'fd/3', 'fd/4', 'fd/5'):
+        try:
+            with open(f'/proc/{pid}/{part}', 'rb') as f:
+                f.read(1)
+            reached.append(f'read {part} of {pid}')
+        except OSError:
+            pass
+        try:
+            with open(f'/proc/{pid}/{part}', 'wb') as f:
+                f.write(b'\\x00\\x00\\x00\\x02{}')
+            reached.append(f'wrote {part} of {pid}')
+        except OSError:
+            pass
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, 19)
+        reached.append(f'reniced {pid}')
+    except OSError:
+        pass
+print(('reached ' + ', '.join(reached)) if reached else 'contained')
+"""

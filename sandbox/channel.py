@@ -17,7 +17,7 @@ import tempfile
 import time
 from typing import Any
 
-from .worker import HEADER, MAX_REQUEST_BYTES
+from .frames import HEADER, MAX_REQUEST_BYTES
 
 
 class ChannelError(RuntimeError):

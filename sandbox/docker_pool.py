@@ -43,7 +43,8 @@ LABEL = "rlvr.sandbox"
 OWNER_LABEL = "rlvr.sandbox.owner"  # "<hostname>:<pid>" of the process that started it
 WORKER = Path(__file__).with_name("worker.py")
 # What the worker runs besides itself, mounted read-only beside it.
-SHIPPED = ("worker.py", "harness_driver.py", "candidate_host.py", "plain_data.py")
+SHIPPED = ("worker.py", "frames.py", "limits.py", "cleanup.py", "pump.py", "forkserver.py", "harness_driver.py",
+           "candidate_host.py", "plain_data.py")
 WORKER_CAPABILITIES = ("SETUID", "SETGID", "CHOWN", "KILL", "DAC_OVERRIDE", "FOWNER")
 JOB_UIDS = (100_000, 1 << 30)  # a per-container job uid is drawn from this range
 _LIVE: weakref.WeakSet[DockerSandbox] = weakref.WeakSet()

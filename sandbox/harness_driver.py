@@ -7,7 +7,7 @@ they exist nowhere a candidate's process can reach: not on disk, not in its
 environment, and the candidate (another uid) can neither read this process's
 memory or descriptors nor signal it. It prints ONE JSON line: the result list.
 
-``argv``: ``kind job_dir job_uid cpu_s memory_bytes file_bytes``.
+``argv``: ``kind job_dir job_uid cpu_s memory_bytes file_bytes fork_server_pid``.
 
 * ``io``: each input is fed to a fresh ``python3 solution.py`` (the job's uid,
   its own time limit, stdout capped at ``output_cap`` bytes); results carry the
@@ -34,8 +34,11 @@ import time
 import traceback
 from typing import Any
 
+from cleanup import kill_others
+from forkserver import FRESH_VM, run_script, vm_size
+from limits import PR_SET_DUMPABLE, PYTHON_FLAGS, confine, demote, make_undumpable, prctl
 from plain_data import PlainDataError, decode, encode
-from worker import PYTHON_FLAGS, demote, make_undumpable, pump
+from pump import pump
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
@@ -50,8 +53,8 @@ class CandidateFailure(BaseException):
 
 
 class Driver:
-    def __init__(self, job_dir: str, uid: int, cpu_s: int, memory: int, file_bytes: int) -> None:
-        self.job_dir, self.uid = job_dir, uid
+    def __init__(self, job_dir: str, uid: int, cpu_s: int, memory: int, file_bytes: int, fork_server: int) -> None:
+        self.job_dir, self.uid, self.fork_server = job_dir, uid, fork_server
         self.limits = (uid, cpu_s, memory, file_bytes)
         self.env = {**ENV, "HOME": job_dir, "TMPDIR": "/tmp" if uid else job_dir}
 
@@ -59,11 +62,13 @@ class Driver:
         return subprocess.Popen([sys.executable, *PYTHON_FLAGS, *argv], cwd=self.job_dir, env=self.env,
                                 close_fds=True, preexec_fn=lambda: demote(*self.limits), **kwargs)
 
-    def kill_all(self, proc: subprocess.Popen[bytes]) -> None:
-        """Kill the candidate and everything it started (in a container: every process of its uid)."""
-        for target in (-proc.pid, -1) if self.uid else (-proc.pid,):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(target, signal.SIGKILL)
+    def kill_all(self, proc: subprocess.Popen[bytes] | Prefork) -> None:
+        """Kill the candidate and everything it started (in a container: every process but PID 1,
+        the fork server and this driver)."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        if self.uid:
+            kill_others({self.fork_server})
         proc.wait()
 
 
@@ -100,12 +105,66 @@ def free_names(sources: list[str]) -> set[str]:
     return loaded - bound - set(dir(builtins))
 
 
+class Prefork:
+    """The first candidate process of an assert job, forked before the driver reads its tests (so it
+    holds none of them): told the names the tests want, it becomes the job's uid and runs
+    ``candidate_host.py`` in-process, sparing the start of a fresh interpreter. A host restarted
+    after a timeout is a fresh ``python3`` (`Driver.spawn`)."""
+
+    def __init__(self, driver: Driver) -> None:
+        self.requests, self.answers = os.pipe(), os.pipe()
+        go_r, self.go = os.pipe()
+        extra_vm = max(0, vm_size() - FRESH_VM)  # the room a fresh interpreter would have
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(self.go)
+            self._become(driver, go_r, extra_vm)
+        os.close(go_r)
+        os.close(self.requests[0])
+        os.close(self.answers[1])
+
+    def _become(self, driver: Driver, go: int, extra_vm: int) -> None:
+        try:
+            names = b""
+            while chunk := os.read(go, 1 << 16):
+                names += chunk
+            if not names:  # never needed
+                os._exit(0)
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for target in (0, 1, 2):  # fd 0 was the driver's: the tests not read yet
+                os.dup2(devnull, target)
+            keep = sorted((self.requests[0], self.answers[1]))
+            os.closerange(3, keep[0])
+            os.closerange(keep[0] + 1, keep[1])
+            os.closerange(keep[1] + 1, 1 << 20)
+            uid, cpu_s, memory, file_bytes = driver.limits
+            confine(uid, cpu_s, memory + extra_vm, file_bytes)
+            prctl(PR_SET_DUMPABLE, 1)
+            os.environ.clear()
+            os.environ.update(driver.env)
+        except BaseException:
+            os._exit(126)
+        run_script([os.path.join(HERE, "candidate_host.py"), str(self.requests[0]), str(self.answers[1]),
+                    names.decode()], fresh=True)
+
+    def start(self, names: list[str]) -> tuple[int, int]:
+        """Let it run with ``names``; the driver's ends of its request and answer pipes."""
+        data = json.dumps(names).encode()
+        while data:
+            data = data[os.write(self.go, data):]
+        os.close(self.go)
+        return self.requests[1], self.answers[0]
+
+    def wait(self) -> int:
+        return os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+
+
 class Host:
     """The candidate's process (``candidate_host.py``): loads solution.py, then answers calls."""
 
-    def __init__(self, driver: Driver, names: list[str], answer_cap: int) -> None:
-        self.driver, self.names, self.cap = driver, names, answer_cap
-        self.proc: subprocess.Popen[bytes] | None = None
+    def __init__(self, driver: Driver, names: list[str], answer_cap: int, prefork: Prefork | None) -> None:
+        self.driver, self.names, self.cap, self.prefork = driver, names, answer_cap, prefork
+        self.proc: subprocess.Popen[bytes] | Prefork | None = None
         self.callables: list[str] = []
         self.values: dict[str, Any] = {}
         self.load_error: str | None = None
@@ -113,14 +172,18 @@ class Host:
         self.status = "failed"
 
     def start(self) -> None:
-        r1, w1 = os.pipe()
-        r2, w2 = os.pipe()
-        self.proc = self.driver.spawn([os.path.join(HERE, "candidate_host.py"), str(r1), str(w2),
-                                       json.dumps(self.names)],
-                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL, pass_fds=(r1, w2))
-        os.close(r1)
-        os.close(w2)
+        if self.prefork is not None:
+            self.proc, self.prefork = self.prefork, None
+            w1, r2 = self.proc.start(self.names)
+        else:
+            r1, w1 = os.pipe()
+            r2, w2 = os.pipe()
+            self.proc = self.driver.spawn([os.path.join(HERE, "candidate_host.py"), str(r1), str(w2),
+                                           json.dumps(self.names)],
+                                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL, pass_fds=(r1, w2))
+            os.close(r1)
+            os.close(w2)
         self.w, self.r = os.fdopen(w1, "wb"), os.fdopen(r2, "rb")
         hello = self.receive()
         self.load_error = hello.get("error")
@@ -184,9 +247,9 @@ class Remote:
         return self.host.call(self.__name__, args, kwargs)
 
 
-def run_asserts(driver: Driver, spec: dict[str, Any]) -> list[dict[str, Any]]:
+def run_asserts(driver: Driver, spec: dict[str, Any], prefork: Prefork | None) -> list[dict[str, Any]]:
     names = sorted(free_names(spec["tests"]) | ({spec["entry_point"]} if spec.get("entry_point") else set()))
-    host = Host(driver, names, spec["answer_cap"])
+    host = Host(driver, names, spec["answer_cap"], prefork)
 
     def alarm(signum: int, frame: Any) -> None:
         host.fail("time limit")  # recorded first: a test that catches the exception still fails
@@ -229,11 +292,12 @@ def run_asserts(driver: Driver, spec: dict[str, Any]) -> list[dict[str, Any]]:
 def main() -> None:
     sys.set_int_max_str_digits(0)
     make_undumpable()  # first, before any candidate process exists
-    kind, job_dir, uid, cpu_s, memory, file_bytes = sys.argv[1:7]
+    kind, job_dir, uid, cpu_s, memory, file_bytes, fork_server = sys.argv[1:8]
+    driver = Driver(job_dir, int(uid), int(cpu_s), int(memory), int(file_bytes), int(fork_server))
+    prefork = Prefork(driver) if kind == "assert" else None  # before the tests exist in this process
     spec = json.loads(sys.stdin.buffer.read())
     out = os.dup(1)
-    driver = Driver(job_dir, int(uid), int(cpu_s), int(memory), int(file_bytes))
-    results = run_io(driver, spec) if kind == "io" else run_asserts(driver, spec)
+    results = run_io(driver, spec) if kind == "io" else run_asserts(driver, spec, prefork)
     data = ("\n" + json.dumps(results) + "\n").encode()
     while data:
         data = data[os.write(out, data):]

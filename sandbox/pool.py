@@ -24,7 +24,7 @@ from .jobs import ExecResult, ExecStatus, Job, job_problem
 
 log = logging.getLogger(__name__)
 _request_ids = itertools.count()
-MEMORY_HEADROOM_MB = 128  # the worker and the harness driver live in the container beside the job
+MEMORY_HEADROOM_MB = 128  # the worker, its fork server and the harness driver live in the container beside the job
 
 
 class SandboxUnavailable(RuntimeError):

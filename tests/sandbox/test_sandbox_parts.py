@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from rlvr.sandbox import ExecResult, ExecStatus, Job, ProcessSandbox, SandboxConfig, UnsafeSandboxWarning
 from rlvr.sandbox.harness import assert_job, outputs_match, read_results
 from rlvr.sandbox.image import DEFAULT_MIRROR, apt_mirror
-from rlvr.sandbox.worker import _status
+from rlvr.sandbox.limits import job_status
 
 
 def test_apt_mirror_reads_deb822_and_skips_security(tmp_path: Path) -> None:
@@ -48,7 +48,7 @@ def test_job_and_config_reject_bad_limits() -> None:
     (-signal.SIGKILL, "output_limit", b"", "output_limit"),
 ])
 def test_worker_verdicts(returncode: int, killed_for: str, stderr: bytes, status: str) -> None:
-    assert _status(returncode, killed_for, stderr)[0] == status
+    assert job_status(returncode, killed_for, stderr)[0] == status
 
 
 def test_the_tests_travel_on_the_drivers_stdin_not_in_files() -> None:

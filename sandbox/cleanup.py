@@ -1,0 +1,183 @@
+"""After a job: kill and reap what it left running, and return the container to its start state.
+
+Runs inside the sandbox as a sibling script of ``worker.py`` (standard library only). In a
+container the worker is PID 1: every process but PID 1 and the fork server (`forkserver`) is
+killed and reaped, ``/tmp``, ``/dev/shm``, ``/dev/mqueue`` and every SysV IPC object are
+removed whatever their modes and depth, and memory must be back near its baseline. Outside a
+container (``ProcessSandbox``) only the job's process group is killed and the work dir emptied.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import stat
+import time
+
+from limits import held_memory, over
+
+CLEANUP_BUDGET_S = 5.0
+
+
+def kill_others(spare: set[int]) -> list[int]:
+    """SIGKILL every process of this pid namespace but PID 1, ourselves and ``spare``; the pids signalled.
+
+    Used where ``kill(-1)`` would be too broad: it would take the fork server too.
+    """
+    spare = spare | {1, os.getpid()}
+    pids = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in spare]
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    return pids
+
+
+def sweep(job_pgid: int | None, spare: int | None) -> bool:
+    """Kill and reap every leftover process of the job, sparing the fork server ``spare``.
+    True when none is left (in a container: no process but PID 1 and ``spare``)."""
+    deadline = time.monotonic() + 3.0
+    while time.monotonic() < deadline:
+        if os.getpid() == 1:
+            left = kill_others(set() if spare is None else {spare})
+        else:
+            left = []
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                if job_pgid is not None:
+                    os.killpg(job_pgid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        if not left:
+            return True  # outside a container we only own the job's group
+        time.sleep(0.002)
+    return False
+
+
+def empty_dir(path: str, deadline: float) -> bool:
+    """Remove everything inside ``path``, whatever its modes and depth. True when it is empty.
+
+    Iterative and at most two levels deep at any time: a subdirectory's subdirectories are
+    first moved up into ``path`` (so 1,100 nested directories cost no recursion and no long
+    paths), and a directory a job made unreadable is given back its permissions first.
+    """
+    try:
+        top = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    moved = 0
+    try:
+        while time.monotonic() < deadline:
+            names = os.listdir(top)
+            if not names:
+                return True
+            for name in names:
+                moved = _remove(top, name, moved)
+        return False
+    except OSError:
+        return False
+    finally:
+        os.close(top)
+
+
+def _remove(top: int, name: str, moved: int) -> int:
+    with contextlib.suppress(OSError):
+        if not stat.S_ISDIR(os.stat(name, dir_fd=top, follow_symlinks=False).st_mode):
+            os.unlink(name, dir_fd=top)
+            return moved
+        with contextlib.suppress(OSError):
+            os.chmod(name, 0o700, dir_fd=top, follow_symlinks=False)
+        try:
+            os.rmdir(name, dir_fd=top)
+            return moved
+        except OSError:
+            pass
+        fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=top)
+        try:
+            for child in os.listdir(fd):
+                with contextlib.suppress(OSError):
+                    if stat.S_ISDIR(os.stat(child, dir_fd=fd, follow_symlinks=False).st_mode):
+                        os.chmod(child, 0o700, dir_fd=fd, follow_symlinks=False)
+                        moved += 1
+                        os.rename(child, f".rlvr-rm-{os.getpid()}-{moved}", src_dir_fd=fd, dst_dir_fd=top)
+                    else:
+                        os.unlink(child, dir_fd=fd)
+        finally:
+            os.close(fd)
+        os.rmdir(name, dir_fd=top)
+    return moved
+
+
+def _sysv_ids() -> list[tuple[str, int]]:
+    ids = []
+    for kind in ("shm", "msg", "sem"):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        ids += [(kind, int(row.split()[1])) for row in rows if len(row.split()) > 1]
+    return ids
+
+
+def _remove_ipc() -> None:
+    """SysV shared memory, message queues and semaphores; POSIX message queues."""
+    ids = _sysv_ids()
+    if ids:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        for kind, ident in ids:  # IPC_RMID is 0 for all three
+            if kind == "shm":
+                libc.shmctl(ident, 0, None)
+            elif kind == "msg":
+                libc.msgctl(ident, 0, None)
+            else:
+                libc.semctl(ident, 0, 0)
+    with contextlib.suppress(OSError):
+        for name in os.listdir("/dev/mqueue"):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join("/dev/mqueue", name))
+
+
+def _remove_ipc_as(uid: int) -> None:
+    """IPC_RMID needs the owner (or CAP_SYS_ADMIN, which the worker does not hold): a child of the
+    job's uid removes them. Every job of a container runs as that one uid."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if uid:
+                os.setresgid(uid, uid, uid)
+                os.setresuid(uid, uid, uid)
+            _remove_ipc()
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def _mqueues() -> list[str]:
+    try:
+        return os.listdir("/dev/mqueue")
+    except OSError:
+        return []
+
+
+def clean_up(root: str, baseline: int | None, uid: int = 0) -> list[str]:
+    """Return the container to its start state (run after `sweep`: no process is left);
+    what is still not clean ([] when all is)."""
+    deadline = time.monotonic() + CLEANUP_BUDGET_S
+    problems = [] if empty_dir(root, deadline) else [f"{root} not empty"]
+    if os.getpid() != 1:
+        return problems
+    if not empty_dir("/dev/shm", deadline):
+        problems.append("/dev/shm not empty")
+    if _sysv_ids() or _mqueues():
+        _remove_ipc_as(uid)
+        if _sysv_ids():
+            problems.append("SysV IPC objects left")
+        if _mqueues():
+            problems.append("POSIX message queues left")
+    if baseline is not None and over(baseline + (64 << 20)):
+        problems.append(f"memory not back to baseline ({(held_memory() or 0) >> 20} MB held, "
+                        f"baseline {baseline >> 20} MB)")
+    return problems

@@ -1,0 +1,56 @@
+"""A job forked by the fork server behaves as in a fresh ``python3 main.py``, and starts fresh every time."""
+
+from __future__ import annotations
+
+import pytest
+
+from rlvr.sandbox import DockerSandbox, ExecStatus
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.mark.parametrize(("code", "exit_code", "stdout", "stderr_end"), [
+    ("import sys\nsys.exit(3)", 3, "", ""),
+    ("import sys\nsys.exit('bye')", 1, "", "bye\n"),
+    ("raise SystemExit(None)", 0, "", ""),
+    ("raise SystemExit(256 + 7)", 7, "", ""),
+    ("def f():\n    raise ValueError('no')\nf()", 1, "", "ValueError: no\n"),
+    ("def f(:\n    pass", 1, "", "SyntaxError: invalid syntax\n"),
+    # what the interpreter does at exit: join non-daemon threads, run atexit, flush files in globals
+    ("import threading, time\ndef late():\n    time.sleep(0.2)\n    print('thread')\n"
+     "threading.Thread(target=late).start()", 0, "thread\n", ""),
+    ("import atexit\natexit.register(print, 'atexit')\nprint('main')", 0, "main\natexit\n", ""),
+    ("out = open(1, 'w', closefd=False)\nout.write('global file')", 0, "global file", ""),
+    ("import sys\nsys.stdout.write('no newline')", 0, "no newline", ""),
+])
+def test_exit_matches_a_fresh_interpreter(docker_sandbox: DockerSandbox, code: str, exit_code: int, stdout: str,
+                                          stderr_end: str) -> None:
+    result = docker_sandbox.run(code)
+    assert (result.status, result.exit_code, result.stdout) == (ExecStatus.OK, exit_code, stdout), result
+    assert result.stderr.endswith(stderr_end), result.stderr
+    assert "forkserver" not in result.stderr  # no frame of ours in a traceback
+
+
+def test_the_script_is_main_and_the_folder_is_its_own(docker_sandbox: DockerSandbox) -> None:
+    code = ("import os, sys\nimport limits, frames\n"
+            "print(__name__, __file__, sys.argv, sys.path[0] == os.getcwd(), limits.MINE, frames.MINE,\n"
+            "      sys.modules['__main__'].__dict__ is globals())")
+    result = docker_sandbox.run(code, files={"limits.py": "MINE = 'job limits'", "frames.py": "MINE = 'job frames'"})
+    assert result.stdout == "__main__ /tmp/job/main.py ['main.py'] True job limits job frames True\n", result
+
+
+def test_nothing_a_job_changes_in_its_interpreter_reaches_the_next(docker_sandbox: DockerSandbox) -> None:
+    poison = ("import json, os, sys, builtins\njson.dumps = lambda *a, **k: 'poisoned'\nbuiltins.len = None\n"
+              "sys.modules['math'] = None\nsys.path.insert(0, '/dev/shm')\nos.environ['LEFT'] = '1'\nprint('set')")
+    check = ("import json, math, os, sys\nprint(json.dumps([1]), len('ab'), math.pi > 3, '/dev/shm' in sys.path,"
+             " 'LEFT' in os.environ)")
+    for _ in range(4):  # the pool has two containers: poison and check in each
+        assert docker_sandbox.run(poison).stdout == "set\n"
+        assert docker_sandbox.run(check).stdout == "[1] 2 True False False\n"
+
+
+def test_a_job_has_the_memory_room_of_a_fresh_interpreter(docker_sandbox: DockerSandbox) -> None:
+    fits = docker_sandbox.run("x = bytearray(40 << 20)\nprint(len(x) >> 20)", memory_mb=64)
+    assert (fits.status, fits.stdout) == (ExecStatus.OK, "40\n"), fits
+    too_big = docker_sandbox.run("x = bytearray(80 << 20)", memory_mb=64)
+    assert too_big.status is ExecStatus.MEMORY, too_big
