@@ -81,7 +81,7 @@ def collect(run_dir: Path, point: str, seed: int) -> dict[str, Any] | None:
         "point": point, "seed": seed, "diff": POINTS.get(point), "steps": cfg["steps"],
         "finished": steps[-1]["step"] == cfg["steps"], "steps_done": steps[-1]["step"],
         "held_out": [[m["step"], m["eval/accuracy"]] for m in metrics if "eval/accuracy" in m],
-        "entropy": [round(m["entropy"], 4) for m in steps],
+        "entropy": [None if m.get("entropy") is None else round(m["entropy"], 4) for m in steps],
         "frac_reward_zero_std": [m["frac_reward_zero_std"] for m in steps],
         "reward": [round(m["reward"], 4) for m in steps],
         "generated_tokens": round(sum(m["completions/mean_length"] * rows for m in steps)),
@@ -97,7 +97,7 @@ def table(results: list[dict[str, Any]]) -> str:
     for r in results:
         diff = ", ".join(f"{k}={v}" for k, v in (r["diff"] or {}).items()) or "(none)"
         curve = " ".join(f"{s}: {a:.2f}" for s, a in r["held_out"])
-        ent = r["entropy"]
+        ent = [e for e in r["entropy"] if e is not None] or [float("nan")]  # null: no token trained that step
         zv = r["frac_reward_zero_std"]
         steps = f"{r['steps_done']}/{r['steps']}" + ("" if r["finished"] else " (stopped)")
         lines.append(f"| {r['point']} | {r['seed']} | {steps} | {diff} | {curve} | {ent[0]:.2f} -> {min(ent):.2f} -> "

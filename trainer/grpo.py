@@ -17,7 +17,10 @@ so that runs compare one to one:
   current ones: the ratio is 1 and the loss value is 0 by construction, only its
   gradient (the policy gradient) is not.
 - KL to a frozen reference uses the k3 estimator exp(q - p) - (q - p) - 1,
-  added per token with weight beta (as the paper, not in the reward).
+  added per token with weight beta (as the paper, not in the reward). TRL 1.16
+  multiplies it by the importance ratio by default (``use_bias_correction_kl``),
+  which changes the KL gradient whenever beta > 0; rlvr equals TRL with that off
+  (tests/trainer/test_loss_vs_trl.py).
 - Token aggregation (``loss_type``): ``grpo`` averages each sequence over its
   tokens, then over sequences; ``dapo`` divides the token sum by the active
   tokens of the whole batch; ``dr_grpo`` divides it by rows x
