@@ -4,7 +4,8 @@ Metric names follow TRL's GRPOTrainer so that curves compare one to one:
 ``reward``, ``reward_std`` (mean of the groups' stds), ``rewards/<name>/mean``
 (one per component of the task's composite verifier, from ``Score.details``; the
 task's name when the verifier has no components), ``frac_reward_zero_std``,
-``completions/{mean,min,max}_length``, ``completions/clipped_ratio``. Ours on
+``completions/{mean,min,max}_length``, ``completions/clipped_ratio``,
+``completions/mean_terminated_length`` (rows that ended with EOS). Ours on
 top: ``accuracy`` (rows judged fully correct, ``Score.correct``) and ``verification/masked_rows``
 (timeout / infra_error rows, left out of the loss); the counts per status,
 ``verification/<status>``, come from ``reward_health``; ``entropy``, ``clip_ratio/*``
@@ -63,6 +64,7 @@ def rollout_metrics(per_rank: list[list[GroupSummary]]) -> dict[str, float]:
     scores = [s for g in groups for s in g.scores]
     scored = [s for s in scores if s.is_scored]
     lengths = [n for g in groups for n in g.lengths]
+    ended = [n for g in groups for n, clipped in zip(g.lengths, g.clipped, strict=True) if not clipped]
     stds, zero_std = [], 0
     for g in groups:
         values = [s.value for s in g.scores if s.is_scored]
@@ -78,6 +80,8 @@ def rollout_metrics(per_rank: list[list[GroupSummary]]) -> dict[str, float]:
         "completions/min_length": float(min(lengths, default=0)),
         "completions/max_length": float(max(lengths, default=0)),
         "completions/clipped_ratio": sum(c for g in groups for c in g.clipped) / max(len(lengths), 1),
+        # completions that ended with EOS (TRL's names); NaN on a step where every row was clipped
+        "completions/mean_terminated_length": statistics.fmean(ended) if ended else math.nan,
         "verification/masked_rows": float(len(scores) - len(scored)),
     }
     components: dict[str, list[float]] = {}

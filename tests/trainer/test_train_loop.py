@@ -208,6 +208,7 @@ def test_rollout_metrics_count_masked_rows_and_zero_std_groups() -> None:
     assert m["reward_std"] == pytest.approx((math.sqrt(0.5) + 0) / 2)
     assert m["completions/mean_length"] == pytest.approx(24 / 6)
     assert m["completions/clipped_ratio"] == pytest.approx(1 / 6)
+    assert m["completions/mean_terminated_length"] == pytest.approx(16 / 5)  # the clipped row of 8 left out
     assert m["rewards/t/mean"] == pytest.approx(3 / 6)
 
 
