@@ -80,8 +80,8 @@ def rollout_metrics(per_rank: list[list[GroupSummary]]) -> dict[str, float]:
         "completions/min_length": float(min(lengths, default=0)),
         "completions/max_length": float(max(lengths, default=0)),
         "completions/clipped_ratio": sum(c for g in groups for c in g.clipped) / max(len(lengths), 1),
-        # completions that ended with EOS (TRL's names); NaN on a step where every row was clipped
-        "completions/mean_terminated_length": statistics.fmean(ended) if ended else math.nan,
+        # completions that ended with EOS; 0 on a step where every row was clipped (as TRL)
+        "completions/mean_terminated_length": statistics.fmean(ended) if ended else 0.0,
         "verification/masked_rows": float(len(scores) - len(scored)),
     }
     components: dict[str, list[float]] = {}

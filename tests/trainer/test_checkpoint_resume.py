@@ -38,7 +38,7 @@ _CHILD = textwrap.dedent("""
 """)
 
 OVERRIDES = ("steps=4", "save_every=2", "optim.schedule=cosine", "optim.warmup_steps=1")
-TIMING = {"step_time", "rollout_time"}
+TIMING = {"step_time", "rollout_time", "train_time", "eval_time"}
 
 
 def _metrics(run_dir: Path) -> list[dict]:

@@ -24,7 +24,7 @@ _SCRIPT = textwrap.dedent("""
         cfg = _tiny_config({model!r}, sys.argv[1], "steps=2", "loss.type=grpo")
         train(cfg, tasks=[BoxedAddition(rule=ABC_WORD)])
 """)
-TIMING = {"step_time", "rollout_time"}
+TIMING = {"step_time", "rollout_time", "train_time", "eval_time"}
 
 
 def _metrics(run_dir: Path) -> list[dict]:
