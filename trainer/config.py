@@ -105,8 +105,8 @@ class VllmConfig(_Strict):
 class RolloutConfig(_Strict):
     engine: Literal["hf", "vllm"] = "hf"  # hf: rlvr's own sampler on the policy; vllm: a vLLM server (rollout.vllm)
     vllm: VllmConfig = VllmConfig()
-    prompts_per_step: int = Field(4, ge=1)  # B, across all ranks
-    group_size: int = Field(16, ge=2)  # G completions per prompt
+    prompts_per_step: int = Field(8, ge=1)  # B, across all ranks
+    group_size: int = Field(8, ge=2)  # G completions per prompt
     max_new_tokens: int = Field(64, ge=1)
     temperature: float = Field(1.0, gt=0)
     top_p: float = Field(1.0, gt=0, le=1)
@@ -172,7 +172,7 @@ class OptimConfig(_Strict):
 
 class EvalConfig(_Strict):
     limit: int = Field(100, ge=0)  # held-out problems; 0 turns evaluation off
-    every: int = Field(5, ge=0)  # steps between evals; 0: only before and after training
+    every: int = Field(4, ge=0)  # steps between evals; 0: only before and after training
     max_new_tokens: int | None = None  # None: each task's generation.max_new_tokens, as `rlvr eval`
     batch_size: int = Field(32, ge=1)
 
@@ -182,7 +182,7 @@ class TrainConfig(_Strict):
 
     seed: int = 0
     run_dir: str = "runs/grpo-arithmetic"
-    steps: int = Field(10, ge=1)
+    steps: int = Field(8, ge=1)
     device: Literal["auto", "cpu", "cuda"] = "auto"
     bf16_autocast: bool = True  # on CUDA only; CPU runs stay fp32
     # torch threads on CPU. 1: on a shared 2-core CPU, 2 threads made sampling 6-20x slower

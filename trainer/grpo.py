@@ -17,7 +17,10 @@ so that runs compare one to one:
   current ones: the ratio is 1 and the loss value is 0 by construction, only its
   gradient (the policy gradient) is not.
 - KL to a frozen reference uses the k3 estimator exp(q - p) - (q - p) - 1,
-  added per token with weight beta (as the paper, not in the reward).
+  added per token with weight beta (as the paper, not in the reward). TRL 1.16
+  multiplies it by the importance ratio by default (``use_bias_correction_kl``),
+  which changes the KL gradient whenever beta > 0; rlvr equals TRL with that off
+  (tests/trainer/test_loss_vs_trl.py).
 - Rollouts from another engine (vLLM) are corrected by truncated importance
   sampling, as TRL 1.16 (``vllm_importance_sampling_*``) and verl (TIS): the
   per-token loss is multiplied by w = pi_trainer / pi_sampler of the sampled

@@ -15,6 +15,15 @@ the current log-probs with mu = 1, the old ones with mu > 1). The gap is logged
 under TRL's names, ``sampling/sampling_logp_difference/{mean,max}`` and
 ``sampling/importance_sampling_ratio/{min,mean,max}``, over the tokens trained on
 (rows skipped for a zero advantage have no trainer log-probs).
+
+Where the reported numbers come from: ``entropy`` is the mean per-token entropy (nats)
+of the policy's next-token distribution (temperature 1, before this step's update)
+over the completion tokens the loss trains on, i.e. the rows with a non-zero
+advantage (TRL averages over every completion token; rows of zero-variance groups are
+not run here, see ``frac_reward_zero_std`` for how many). ``clip_ratio/*`` are
+shares of those tokens where PPO clipping removed the gradient (always 0 with
+mu = 1: the ratio is 1). ``kl`` (beta > 0 only) is the mean k3 estimate per trained
+token. All are NaN on a step where no row had an advantage.
 """
 
 from __future__ import annotations
@@ -134,7 +143,8 @@ def optimise(model: Any, ref_model: Any, groups: list[Group], advantages: list[t
         scheduler.step()
     model.eval()
     sums = sums.over_ranks(dist)
-    n_tok = max(sums.tokens, 1.0)
+    # per trained token; NaN (a gap in the curves, null in metrics.jsonl) when no row had an advantage
+    n_tok = sums.tokens if sums.tokens else math.nan
     out = {"loss": sums.loss / L.num_iterations, "entropy": sums.entropy / n_tok,
            "clip_ratio/low_mean": sums.clip_low / n_tok, "clip_ratio/high_mean": sums.clip_high / n_tok,
            "clip_ratio/region_mean": sums.clip_region / n_tok, "grad_norm": grad_norm,

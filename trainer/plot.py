@@ -15,8 +15,9 @@ A family none of whose keys is in the file is skipped with a
 ``MissingMetricsWarning`` saying which keys were looked for; a file with none of
 them at all raises ``ValueError`` listing the keys it does have. ``null``
 values (non-finite numbers, see ``metric_loggers``) are gaps in the curve.
-When a curve has 20 points or more, a moving average (window n/10) is drawn over
-the faint raw values. Uses matplotlib's Agg backend: no display needed.
+A per-step training curve of 6 points or more is drawn faint with a trailing
+moving average over it (window n/10, at least 3: the main job's 8 steps of 64
+completions are noisy); sparse held-out curves are drawn as they are, with markers. Uses matplotlib's Agg backend: no display needed.
 """
 
 from __future__ import annotations
@@ -105,9 +106,9 @@ def moving_average(values: list[float], window: int) -> list[float]:
 
 def _draw(ax: Any, rows: list[dict[str, Any]], key: str, color: str) -> None:
     steps, values = series(rows, key)
-    if len(values) >= 20:
+    if len(values) >= 6 and not key.startswith("eval/"):
         ax.plot(steps, values, color=color, alpha=0.3, linewidth=1)
-        window = max(2, len(values) // 10)
+        window = max(3, len(values) // 10)
         ax.plot(steps, moving_average(values, window), color=color, linewidth=2, label=f"{key} (mean of {window})")
     else:
         # markers: a short run, or a sparse eval curve, may have a single point

@@ -4,15 +4,24 @@ Metric names follow TRL's GRPOTrainer so that curves compare one to one:
 ``reward``, ``reward_std`` (mean of the groups' stds), ``rewards/<name>/mean``
 (one per component of the task's composite verifier, from ``Score.details``; the
 task's name when the verifier has no components), ``frac_reward_zero_std``,
-``completions/{mean,min,max}_length``, ``completions/clipped_ratio``. Ours on
+``completions/{mean,min,max}_length``, ``completions/clipped_ratio``,
+``completions/mean_terminated_length`` (rows that ended with EOS). Ours on
 top: ``accuracy`` (rows judged fully correct, ``Score.correct``) and ``verification/masked_rows``
 (timeout / infra_error rows, left out of the loss); the counts per status,
-``verification/<status>``, come from ``reward_health``.
+``verification/<status>``, come from ``reward_health``; ``entropy``, ``clip_ratio/*``
+and ``kl`` come from the training pass (``optimise``).
+
+``policy_warnings`` turns two numbers into the progress line's warnings: token
+entropy below ``ENTROPY_FLOOR`` (the policy has collapsed onto nearly one answer
+per prompt: little left to explore, held-out accuracy stops moving) and more than
+``ZERO_STD_CEILING`` of the groups with no reward variance (all right or all
+wrong: they add nothing to the gradient).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +32,11 @@ import torch
 from rlvr.verifiers import Score
 
 from .rollouts import Group
+
+# Thresholds of the progress line's warnings. 0.1 nats/token: in the recipe sweep, runs whose
+# entropy fell below it stopped gaining held-out accuracy (benchmarks/README.md, "Recipe sweep").
+ENTROPY_FLOOR = 0.1
+ZERO_STD_CEILING = 0.5  # "most groups": more than half of them teach nothing
 
 
 def _is_score_dict(value: Any) -> bool:
@@ -50,6 +64,7 @@ def rollout_metrics(per_rank: list[list[GroupSummary]]) -> dict[str, float]:
     scores = [s for g in groups for s in g.scores]
     scored = [s for s in scores if s.is_scored]
     lengths = [n for g in groups for n in g.lengths]
+    ended = [n for g in groups for n, clipped in zip(g.lengths, g.clipped, strict=True) if not clipped]
     stds, zero_std = [], 0
     for g in groups:
         values = [s.value for s in g.scores if s.is_scored]
@@ -65,6 +80,8 @@ def rollout_metrics(per_rank: list[list[GroupSummary]]) -> dict[str, float]:
         "completions/min_length": float(min(lengths, default=0)),
         "completions/max_length": float(max(lengths, default=0)),
         "completions/clipped_ratio": sum(c for g in groups for c in g.clipped) / max(len(lengths), 1),
+        # completions that ended with EOS; 0 on a step where every row was clipped (as TRL)
+        "completions/mean_terminated_length": statistics.fmean(ended) if ended else 0.0,
         "verification/masked_rows": float(len(scores) - len(scored)),
     }
     components: dict[str, list[float]] = {}
@@ -107,8 +124,21 @@ def open_loggers(run_dir: Path, names: list[str], *, resumed_at: int | None) -> 
     return make_loggers(run_dir, names)
 
 
+def policy_warnings(metrics: dict[str, float]) -> list[str]:
+    """The step's warnings about the policy itself (empty when healthy); see the module docstring."""
+    out = []
+    entropy = metrics.get("entropy", math.nan)
+    if entropy < ENTROPY_FLOOR:  # NaN (no token trained this step) compares False
+        out.append(f"entropy collapsed: {entropy:.3f} < {ENTROPY_FLOOR} nats/token")
+    zero_std = metrics.get("frac_reward_zero_std", 0.0)
+    if zero_std > ZERO_STD_CEILING:
+        out.append(f"{zero_std:.0%} of groups have zero reward variance (> {ZERO_STD_CEILING:.0%}): they teach nothing")
+    return out
+
+
 class StepProgress:
-    """A rich progress bar with the live reward, on rank 0; silent when disabled."""
+    """A rich progress bar with the live reward, on rank 0; silent when disabled. The line ends
+    with ``policy_warnings`` when there are any."""
 
     def __init__(self, total: int, start: int, *, enabled: bool) -> None:
         self._bar: Any = None
@@ -127,8 +157,13 @@ class StepProgress:
         stats = f"reward {metrics['reward']:.3f}  len {metrics['completions/mean_length']:.0f}  " \
                 f"masked {metrics['verification/masked_rows']:.0f}  error {metrics['verification/error']:.0f}  " \
                 f"{metrics['step_time']:.1f}s/step"
+        if "entropy" in metrics:
+            stats += f"  entropy {metrics['entropy']:.3f}  zero-var {metrics['frac_reward_zero_std']:.2f}"
         if "eval/accuracy" in metrics:
             stats += f"  eval {metrics['eval/accuracy']:.3f}"
+        warnings = policy_warnings(metrics)
+        if warnings:
+            stats += "  [bold red]WARNING: " + "; ".join(warnings) + "[/]"
         self._bar.update(self._task, completed=step, stats=stats)
 
     def close(self) -> None:

@@ -23,7 +23,11 @@ verifier process pool (each group as soon as its rows have ended, while the
 others generate), compute group advantages, then mu optimizer steps on that batch
 (``optimise``), one group per forward/backward (its prompt computed once, see ``policy_logprobs``), gradients
 accumulated over groups and summed over data-parallel ranks. Held-out accuracy is
-``rlvr.evals.evaluate_task``, the evaluation ``rlvr eval`` runs.
+``rlvr.evals.evaluate_task``, the evaluation ``rlvr eval`` runs. Each step's
+progress line warns when the policy's entropy collapses or most groups have zero
+reward variance (``run_metrics.policy_warnings``, also logged), and the run ends
+with ``run_summary`` on stderr: held-out accuracy before, after and best, wall
+time, the run directory and the ``rlvr plot`` command for its curves.
 
 Departures from the paper and from TRL, on purpose:
 - Rows whose verification timed out or hit an infra error are masked out of
@@ -55,6 +59,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -74,14 +79,24 @@ from .extras import require
 from .grpo import group_advantages, zero_std_groups
 from .models import load_model_and_tokenizer
 from .optimise import optimise
+from .plot import read_metrics
 from .reward_health import RewardSignalLost, reward_health
 from .rollouts import Group, HfSampler, PromptCursor, RolloutEngine, generate_and_score
-from .run_metrics import GroupSummary, StepProgress, open_loggers, rollout_metrics, sample_rows
+from .run_metrics import (
+    GroupSummary,
+    StepProgress,
+    open_loggers,
+    policy_warnings,
+    rollout_metrics,
+    sample_rows,
+)
+from .run_summary import run_summary
 
 log = logging.getLogger(__name__)
 
 
 def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | None = None) -> Path:
+    started = time.perf_counter()
     dist = Dist.from_env(cfg.device)
     device = _device(cfg.device, dist)
     if cfg.threads:
@@ -131,10 +146,12 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
             engine.close()
         pool.close()
         raise
+    # every row logged, for the closing summary (a resumed run's earlier rows from its metrics.jsonl)
+    history = read_metrics(run_dir / "metrics.jsonl") if checkpoint and (run_dir / "metrics.jsonl").is_file() else []
     progress = StepProgress(cfg.steps, start, enabled=dist.main and cfg.progress)
     try:
         if start == 0 and eval_rows:
-            _log(loggers, _evaluate(0, model, tokenizer, tasks, eval_rows, cfg, pool, dist), 0)
+            history.append(_log(loggers, _evaluate(0, model, tokenizer, tasks, eval_rows, cfg, pool, dist), 0))
 
         for step in range(start + 1, cfg.steps + 1):
             t0 = time.perf_counter()
@@ -151,18 +168,22 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
             # 3. advantages
             advantages = _advantages(groups, cfg, dist)
             # 4. mu optimizer steps on this batch
+            t_train = time.perf_counter()
             train_stats = optimise(model, ref_model, groups, advantages, cfg, optimizer, scheduler, params, dist)
+            t_train = time.perf_counter() - t_train
             train_stats |= engine.sync_weights(model)  # the next rollout samples from the updated policy
             # 5. metrics, samples, eval, checkpoint
             metrics = rollout_metrics(summaries) | health.metrics
             metrics |= train_stats
-            metrics |= {"step_time": time.perf_counter() - t0, "rollout_time": t_rollout,
+            metrics |= {"step_time": time.perf_counter() - t0, "rollout_time": t_rollout, "train_time": t_train,
                         "learning_rate": float(scheduler.get_last_lr()[0])}
             samples = dist.gather(sample_rows(step, groups, advantages, tasks))
             if eval_rows and (step == cfg.steps or (cfg.eval.every and step % cfg.eval.every == 0)):
                 metrics |= _evaluate(step, model, tokenizer, tasks, eval_rows, cfg, pool, dist)
             if dist.main:
-                _log(loggers, metrics, step)
+                history.append(_log(loggers, metrics, step))
+                for warning in policy_warnings(metrics):  # also on the progress line; this one stays in logs
+                    log.warning("step %d: %s", step, warning)
                 if cfg.samples_every and step % cfg.samples_every == 0:
                     _write_samples(run_dir, step, [row for rank_rows in samples for row in rank_rows])
                 progress.update(step, metrics)
@@ -179,6 +200,9 @@ def train(cfg: TrainConfig, *, resume: str | None = None, tasks: list[Any] | Non
         for logger in loggers:
             logger.close()
         dist.close()
+    if dist.main:
+        print(run_summary(history, run_dir=run_dir, wall_s=time.perf_counter() - started,
+                          held_out_rows=sum(len(rows) for rows in eval_rows)), file=sys.stderr, flush=True)
     return run_dir
 
 
@@ -225,7 +249,7 @@ def _evaluate(step: int, model: Any, tokenizer: Any, tasks: list[Any], eval_rows
     sample per row); ``eval/accuracy`` is the tasks' mean. Writes ``RUN_DIR/eval/step_N/``."""
     out: dict[str, float] = {}
     if dist.main:
-        started = time.time()
+        started, t0 = time.time(), time.perf_counter()
         generator = TransformersGenerator(model, tokenizer, batch_size=cfg.eval.batch_size)
         results = []
         for task, rows in zip(tasks, eval_rows, strict=True):
@@ -237,6 +261,7 @@ def _evaluate(step: int, model: Any, tokenizer: Any, tasks: list[Any], eval_rows
             out |= {f"eval/{task.name}/accuracy": m["pass@1"], f"eval/{task.name}/reward": m["mean_reward"],
                     f"eval/{task.name}/unscored": float(m["unscored"])}
         out["eval/accuracy"] = sum(out[f"eval/{t.name}/accuracy"] for t in tasks) / len(tasks)
+        out["eval_time"] = time.perf_counter() - t0
         write_results(Path(cfg.run_dir) / "eval" / f"step_{step}", results, tasks,
                       {"model": f"policy at step {step}", "batch_size": cfg.eval.batch_size}, started)
     dist.barrier()
@@ -385,9 +410,10 @@ def _lr_lambda(cfg: TrainConfig) -> Any:
     return factor
 
 
-def _log(loggers: list[Any], metrics: dict[str, float], step: int) -> None:
+def _log(loggers: list[Any], metrics: dict[str, float], step: int) -> dict[str, Any]:
     for logger in loggers:
         logger.log(metrics, step)
+    return {"step": step} | metrics
 
 
 def _write_samples(run_dir: Path, step: int, rows: list[dict[str, Any]]) -> None:

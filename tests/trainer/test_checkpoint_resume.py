@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 _CHILD = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, {tests!r})
-    from conftest import ABC_WORD, BoxedAddition, _tiny_config
+    from trainer_fakes import ABC_WORD, BoxedAddition, tiny_train_config
     import rlvr.trainer.train_loop as loop
 
     real = loop.generate_and_score
@@ -33,12 +33,12 @@ _CHILD = textwrap.dedent("""
             os.kill(os.getpid(), signal.SIGKILL)
         return real(prompts, step=step, **kw)
     loop.generate_and_score = killing
-    cfg = _tiny_config({model!r}, {run!r}, *{overrides!r})
+    cfg = tiny_train_config({model!r}, {run!r}, *{overrides!r})
     loop.train(cfg, tasks=[BoxedAddition(rule=ABC_WORD)])
 """)
 
 OVERRIDES = ("steps=4", "save_every=2", "optim.schedule=cosine", "optim.warmup_steps=1")
-TIMING = {"step_time", "rollout_time"}
+TIMING = {"step_time", "rollout_time", "train_time", "eval_time"}
 
 
 def _metrics(run_dir: Path) -> list[dict]:

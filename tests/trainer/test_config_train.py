@@ -28,8 +28,8 @@ def test_default_is_the_main_job() -> None:
     cfg = load_config()
     assert cfg.model.name is None  # the default model
     assert [t.name for t in cfg.tasks] == ["arithmetic"]
-    assert (cfg.rollout.prompts_per_step, cfg.rollout.group_size, cfg.rollout.max_new_tokens) == (4, 16, 64)
-    assert (cfg.optim.lr, cfg.optim.schedule, cfg.steps, cfg.eval.every) == (1e-5, "constant", 10, 5)  # the sweep's
+    assert (cfg.rollout.prompts_per_step, cfg.rollout.group_size, cfg.rollout.max_new_tokens) == (8, 8, 64)
+    assert (cfg.optim.lr, cfg.optim.schedule, cfg.steps, cfg.eval.every) == (1e-5, "constant", 8, 4)  # the sweep's
     assert cfg.loss.beta == 0.0 and cfg.loss.num_iterations == 1
     assert cfg.eval.limit == 100
 
@@ -131,7 +131,7 @@ def test_cli_print_config_is_the_resolved_tree() -> None:
 def test_the_defaults_have_one_source() -> None:
     """TrainConfig() is the main job; the shipped default.yaml writes it out and sets nothing else."""
     assert TrainConfig() == load_config(None) == load_config(DEFAULT_CONFIG)
-    assert (TrainConfig().steps, TrainConfig().run_dir) == (10, "runs/grpo-arithmetic")
+    assert (TrainConfig().steps, TrainConfig().run_dir) == (8, "runs/grpo-arithmetic")
 
 
 @pytest.mark.parametrize(

@@ -17,14 +17,14 @@ pytestmark = pytest.mark.slow
 _SCRIPT = textwrap.dedent("""
     import sys
     sys.path.insert(0, {tests!r})
-    from conftest import ABC_WORD, BoxedAddition, _tiny_config
+    from trainer_fakes import ABC_WORD, BoxedAddition, tiny_train_config
     from rlvr.trainer.train_loop import train
 
     if __name__ == "__main__":  # the verifier pool's forkserver re-imports this file
-        cfg = _tiny_config({model!r}, sys.argv[1], "steps=2", "loss.type=grpo")
+        cfg = tiny_train_config({model!r}, sys.argv[1], "steps=2", "loss.type=grpo")
         train(cfg, tasks=[BoxedAddition(rule=ABC_WORD)])
 """)
-TIMING = {"step_time", "rollout_time"}
+TIMING = {"step_time", "rollout_time", "train_time", "eval_time"}
 
 
 def _metrics(run_dir: Path) -> list[dict]:

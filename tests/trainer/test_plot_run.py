@@ -102,3 +102,27 @@ def test_cli_plot_prints_files_and_fails_cleanly(tmp_path):
     missing = runner.invoke(app, ["plot", str(tmp_path / "nowhere")])
     assert missing.exit_code == 1
     assert "no metrics.jsonl in" in missing.output
+
+
+def test_a_short_training_curve_is_smoothed_and_a_held_out_curve_is_not():
+    from rlvr.trainer.plot import _draw
+
+    class Ax:  # records what would be drawn
+        def __init__(self):
+            self.lines = []
+
+        def plot(self, steps, values, **style):
+            self.lines.append((list(steps), list(values), style.get("label")))
+
+    rows = [{"step": s, "accuracy": v} for s, v in enumerate([0.1, 0.4, 0.1, 0.4, 0.7, 0.4], start=1)]
+    rows[3]["eval/accuracy"] = 0.5
+    rows[5]["eval/accuracy"] = 0.6
+    ax = Ax()
+    _draw(ax, rows, "accuracy", "C0")
+    assert len(ax.lines) == 2  # faint raw values, then the moving average over them
+    steps, smooth, label = ax.lines[1]
+    assert label == "accuracy (mean of 3)" and steps == [1, 2, 3, 4, 5, 6]
+    assert smooth == pytest.approx([0.1, 0.25, 0.2, 0.3, 0.4, 0.5])
+    ax = Ax()
+    _draw(ax, rows, "eval/accuracy", "C1")
+    assert ax.lines == [([4, 6], [0.5, 0.6], "eval/accuracy")]

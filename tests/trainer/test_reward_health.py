@@ -77,7 +77,7 @@ class ErrsOnSomeRows:
     """A verifier bug on completions whose length divides by 3; ABC_WORD otherwise."""
 
     def __call__(self, completion: str, reference: str) -> Score:
-        from conftest import ABC_WORD
+        from trainer_fakes import ABC_WORD
 
         if len(completion) % 3 == 0:
             raise ValueError("verifier bug")
@@ -91,7 +91,7 @@ def _metrics(run_dir) -> list[dict]:
 
 @pytest.mark.slow
 def test_a_step_where_every_row_failed_stops_the_run_before_training_or_logging(tmp_path, tiny_config):
-    from conftest import BoxedAddition
+    from trainer_fakes import BoxedAddition
 
     from rlvr.trainer.train_loop import train
 
@@ -104,7 +104,7 @@ def test_a_step_where_every_row_failed_stops_the_run_before_training_or_logging(
 
 @pytest.mark.slow
 def test_some_errored_rows_warn_and_every_status_is_in_metrics(tmp_path, tiny_config, caplog):
-    from conftest import BoxedAddition
+    from trainer_fakes import BoxedAddition
 
     from rlvr.trainer.train_loop import train
 
@@ -123,7 +123,7 @@ def test_some_errored_rows_warn_and_every_status_is_in_metrics(tmp_path, tiny_co
 @pytest.mark.slow
 def test_a_task_whose_verifier_workers_cannot_start_stops_before_step_one(tmp_path, tiny_config,
                                                                         unimportable_verifier):
-    from conftest import BoxedAddition
+    from trainer_fakes import BoxedAddition
 
     from rlvr.trainer.train_loop import train
 

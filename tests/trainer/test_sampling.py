@@ -1,6 +1,7 @@
 """The trainer's group sampler: nucleus maths by hand, and with the real default model
 cold sampling equals greedy ``generate``, a group does not depend on the prompts batched
-with it, and no token is drawn from outside the nucleus."""
+with it, no token is drawn from outside the nucleus, and every row draws from a plain
+forward pass of its own prefix (left padding and dropped rows change nothing)."""
 
 from __future__ import annotations
 
@@ -113,3 +114,34 @@ def test_no_token_is_drawn_from_outside_the_nucleus(policy, prompts) -> None:
             logits = model(input_ids=full).logits[0, P - 1 : P - 1 + len(row)]  # predicts each sampled token
         allowed = nucleus_probs(logits, 1.0, 0.5)
         assert all(allowed[t, tok] > 0 for t, tok in enumerate(row))
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_each_row_samples_from_a_plain_forward_of_its_own_prefix(policy, prompts, monkeypatch) -> None:
+    """Left-padded prompts, rows dropping out of the batch (and its cache) as they end: at every
+    step, the distribution a row draws from equals the model's next-token distribution for that
+    row's own prompt + completion so far, computed alone with no padding and no cache."""
+    import rlvr.trainer.sampling as sampling
+
+    model, _ = policy
+    seen: list[torch.Tensor] = []  # the logits of every decode step, rows in batch order
+    real = sampling.nucleus_probs
+    monkeypatch.setattr(sampling, "nucleus_probs", lambda logits, t, p: seen.append(logits.clone()) or real(logits, t, p))
+    groups = _sample(policy, prompts, [3, 4], group_size=4, max_new_tokens=40)
+    lengths = [int(n) for g in groups for n in g.completion_mask.sum(1)]
+    rows = [row for g in groups for row in _rows(g)]
+    assert len(set(lengths)) > 2 and min(lengths) < max(lengths) - 5  # rows ended, and were dropped, mid-decode
+    assert len(seen) == max(lengths)
+    worst = 0.0
+    for i, row in enumerate(rows):
+        prompt = prompts[i // 4]
+        with torch.no_grad():  # one plain forward of this row alone: position t predicts token t of the row
+            full = torch.cat([prompt, torch.tensor(row)])[None]
+            plain = model(input_ids=full).logits[0, prompt.numel() - 1 : prompt.numel() - 1 + len(row)]
+        for t in range(len(row)):
+            batch_row = sum(1 for j in range(i) if lengths[j] > t)  # rows still writing at step t keep their order
+            assert seen[t].shape[0] == sum(1 for n in lengths if n > t)
+            sampled = torch.log_softmax(seen[t][batch_row].float(), -1)
+            worst = max(worst, (sampled - torch.log_softmax(plain[t].float(), -1)).abs().max().item())
+    assert worst <= 1e-4, worst

@@ -23,17 +23,23 @@ TRL_NAMES = {"reward", "reward_std", "frac_reward_zero_std", "completions/mean_l
 
 @pytest.mark.slow
 def test_run_directory_holds_config_metrics_samples_checkpoint(tmp_path, tiny_model_dir, tiny_config,
-                                                               abc_word_task) -> None:
+                                                               abc_word_task, capsys) -> None:
     from rlvr.trainer.train_loop import train
 
     cfg = tiny_config(tmp_path / "run", "eval.limit=4")
     run_dir = train(cfg, tasks=[abc_word_task])
+    summary = capsys.readouterr().err.splitlines()[-6:]  # the run ends with its summary on stderr
+    assert summary[0].startswith("GRPO run finished: step 2, wall time ")
+    assert summary[1].startswith("held-out accuracy (4 problems, greedy): ")
+    assert summary[-2:] == [f"run directory: {run_dir}", f"curves: rlvr plot {run_dir}   (PNGs into {run_dir}/plots)"]
 
     saved = TrainConfig.model_validate(yaml.safe_load((run_dir / "config.yaml").read_text()))
     assert saved == cfg
     rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in rows] == [0, 1, 2]
     assert "eval/accuracy" in rows[0] and "eval/accuracy" in rows[2]  # before and after training
+    assert rows[0]["eval_time"] > 0 and rows[2]["eval_time"] > 0
+    assert 0 < rows[1]["train_time"] < rows[1]["step_time"] and 0 < rows[1]["rollout_time"] < rows[1]["step_time"]
     for row in rows[1:]:
         assert row.keys() >= TRL_NAMES
         assert "rewards/boxed_addition/mean" in row
@@ -89,7 +95,7 @@ def test_generating_in_chunks_samples_the_same_completions(tmp_path, tiny_config
 
 @pytest.mark.slow
 def test_rows_whose_verification_timed_out_are_masked_not_scored_zero(tmp_path, tiny_config) -> None:
-    from conftest import BoxedAddition, HangsOnSomeRows
+    from trainer_fakes import BoxedAddition, HangsOnSomeRows
 
     from rlvr.trainer.train_loop import train
 
@@ -202,6 +208,7 @@ def test_rollout_metrics_count_masked_rows_and_zero_std_groups() -> None:
     assert m["reward_std"] == pytest.approx((math.sqrt(0.5) + 0) / 2)
     assert m["completions/mean_length"] == pytest.approx(24 / 6)
     assert m["completions/clipped_ratio"] == pytest.approx(1 / 6)
+    assert m["completions/mean_terminated_length"] == pytest.approx(16 / 5)  # the clipped row of 8 left out
     assert m["rewards/t/mean"] == pytest.approx(3 / 6)
 
 
