@@ -55,7 +55,12 @@ def test_the_tests_travel_on_the_drivers_stdin_not_in_files() -> None:
     job = assert_job("x = 1", ["assert x == 'KEY-7'"], time_limit_s=1, memory_mb=64, entry_point=None)
     assert job.harness == "assert" and job.files == {} and "KEY-7" not in job.code and "KEY-7" in job.stdin
     assert read_results(ExecResult(status=ExecStatus.OK, stdout="")) is None
-    assert read_results(ExecResult(status=ExecStatus.OK, stdout='\n[{"passed": false}]\n')) == [{"passed": False}]
+    body = '[{"passed": false}]'
+    assert read_results(ExecResult(status=ExecStatus.OK, stdout=f"rlvr-results {len(body)}\n{body}")) == [
+        {"passed": False}]
+    # a bare JSON line, a frame with anything after it, or a wrong length is no result at all
+    for forged in (f"\n{body}\n", f"rlvr-results {len(body)}\n{body}\n{body}", f"rlvr-results 3\n{body}"):
+        assert read_results(ExecResult(status=ExecStatus.OK, stdout=forged)) is None
 
 
 def test_no_module_in_the_sandbox_folder_shadows_the_standard_library() -> None:
