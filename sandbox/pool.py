@@ -97,7 +97,8 @@ class WorkerPool:
             channel = slot.ensure()
         except (ChannelError, OSError) as exc:
             return ExecResult(status=ExecStatus.INFRA_ERROR, detail=f"worker did not start: {exc}")
-        request = {"id": next(_request_ids), "code": job.code, "stdin": job.stdin, "files": job.files,
+        request_id = next(_request_ids)
+        request = {"id": request_id, "code": job.code, "stdin": job.stdin, "files": job.files,
                    "timeout_s": job.timeout_s, "memory_mb": job.memory_mb,
                    "file_size_mb": self.config.file_size_mb, "harness": job.harness,
                    "output_limit": job.output_limit_bytes or self.config.output_limit_bytes}
@@ -109,7 +110,7 @@ class WorkerPool:
         if reply.get("id") != request["id"]:
             self._replace(slot, "reply out of order")
             return ExecResult(status=ExecStatus.INFRA_ERROR, detail="worker replied to another request")
-        slot.cleaning = request["id"]
+        slot.cleaning = request_id
         try:
             return ExecResult(status=ExecStatus(reply["status"]), stdout=reply.get("stdout", ""),
                               stderr=reply.get("stderr", ""), exit_code=reply.get("exit_code"),

@@ -108,7 +108,7 @@ def _write_files(job_dir: str, files: dict[str, str], uid: int) -> None:
 
 
 def run_job(request: dict[str, Any], root: str, uid: int, baseline: int | None,
-            forks: ForkServer) -> tuple[dict[str, Any], list[str] | None]:
+            forks: ForkServer) -> tuple[dict[str, Any], list[str]]:
     """Run one job: its verdict, and why the container cannot be cleaned for the next job ([]: it
     can). Never raises for anything the job does."""
     job_dir = os.path.join(root, "job")
