@@ -47,9 +47,9 @@ WORKER = Path(__file__).with_name("worker.py")
 SHIPPED = ("worker.py", "frames.py", "limits.py", "cleanup.py", "pump.py", "forkserver.py", "harness_driver.py",
            "candidate_host.py", "plain_data.py")
 WORKER_CAPABILITIES = ("SETUID", "SETGID", "CHOWN", "KILL", "DAC_OVERRIDE", "FOWNER")
-# Files and directories per tmpfs: what clean-up must remove after a job is bounded (an empty
-# directory flood made it outlast the reply deadline). Hard links take no inode: the clean-up's
-# deadline bounds those (`cleanup.empty_dir`).
+# Files, directories and hard links (tmpfs charges each link too) per tmpfs: what clean-up must
+# remove after a job is bounded (a flood of empty directories or links made it outlast the reply
+# deadline). The clean-up's own deadline (`cleanup.empty_dir`) is the second bound.
 TMPFS_INODES = 1 << 14
 JOB_UIDS = (100_000, 1 << 30)  # a per-container job uid is drawn from this range
 _LIVE: weakref.WeakSet[DockerSandbox] = weakref.WeakSet()
