@@ -28,11 +28,13 @@ from .jobs import ExecResult, ExecStatus, Job, job_problem
 log = logging.getLogger(__name__)
 _request_ids = itertools.count()
 MEMORY_HEADROOM_MB = 128  # the worker and the harness driver live in the container beside the job
-CLEANUP_WAIT_S = 10.0  # for the worker's clean-up frame: its own budget (cleanup.CLEANUP_BUDGET_S) and more
 
 
 class SandboxUnavailable(RuntimeError):
     """The sandbox cannot run anything at all (no engine, no image, worker unsafe)."""
+
+
+CLEANUP_WAIT_S = 10.0  # for the worker's clean-up frame: its own budget (cleanup.CLEANUP_BUDGET_S) and more
 
 
 class _Slot:
