@@ -49,11 +49,16 @@ def run_human_eval(problems: list[dict], bodies: list[str], workers: int) -> lis
                            zip(problems, bodies, strict=True)))
 
 
+def reference(p: dict) -> dict:
+    """As tasks/humaneval.yaml builds it: the prompt is trusted code beside the tests (its helpers)."""
+    return {"check": p["test"], "entry_point": p["entry_point"], "helpers": p["prompt"]}
+
+
 def run_rlvr(verifier: CodeVerifier, problems: list[dict], bodies: list[str], workers: int) -> list[bool]:
     def score(pb: tuple[dict, str]) -> bool:
         p, body = pb
         completion = "```python\n" + p["prompt"] + body + "\n```"
-        return verifier(completion, {"check": p["test"], "entry_point": p["entry_point"]}).value == 1.0
+        return verifier(completion, reference(p)).value == 1.0
 
     with ThreadPoolExecutor(workers) as ex:
         return list(ex.map(score, zip(problems, bodies, strict=True)))
@@ -68,7 +73,7 @@ def main() -> None:
     if verifier.prepare():
         raise SystemExit("the sandbox failed its self-check: run `rlvr sandbox doctor`")
     verifier(f"```python\n{problems[0]['prompt']}    pass\n```",  # start the containers outside the clock
-             {"check": problems[0]["test"], "entry_point": problems[0]["entry_point"]})
+             reference(problems[0]))
     both = problems + problems
     bodies = [p["canonical_solution"] for p in problems] + ["    return None\n"] * len(problems)
     rows = []

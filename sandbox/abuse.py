@@ -37,6 +37,7 @@ from .abuse_programs import ANSWER_KEY as _ANSWER_KEY
 from .abuse_programs import ANSWER_KEY_BODY as ANSWER_KEY_BODY
 from .abuse_programs import ATTACK_FORK_SERVER as _ATTACK_FORK_SERVER
 from .abuse_programs import ESCALATE as _ESCALATE
+from .abuse_programs import FORGE_RESULTS, INODE_FLOOD, PTRACED_ZOMBIE
 from .abuse_programs import LEAVE_STATE as _LEAVE_STATE
 from .config import SandboxConfig
 from .harness import assert_job
@@ -101,6 +102,7 @@ class Case:
     memory_mb: int = 256
     # With tests, ``code`` is a candidate run by the assert harness against them (`harness.assert_job`).
     tests: Callable[[Context], list[str]] | None = None
+    helpers: str = ""  # trusted code beside the tests (`harness.assert_job`)
 
 
 @dataclass
@@ -272,6 +274,19 @@ CASES: list[Case] = [
          "forks every job)", lambda c: _ATTACK_FORK_SERVER, frozenset({ExecStatus.OK}), _no_output("reached")),
     Case("shm_fill", "fill /dev/shm", lambda c: "chunk = b'z' * (1 << 20)\nwith open('/dev/shm/fill', 'wb') as f:\n    for _ in range(1024):\n        f.write(chunk)\nprint('filled')\n",
          frozenset({ExecStatus.OK, ExecStatus.ERROR}), _no_output("filled"), timeout_s=5.0),
+    Case("forge_results", "a test prints a candidate's string ending in a forged result list",
+         lambda c: FORGE_RESULTS, frozenset({ExecStatus.OK}), _verdicts([True, False]),
+         tests=lambda c: ["print(describe())", "assert f() == 1"]),
+    Case("redefine_helper", "redefine the prompt's helper that the tests call (HumanEval/38's encode_cyclic)",
+         lambda c: "def encode(s):\n    return s\ndef decode(s):\n    return s\n", frozenset({ExecStatus.OK}),
+         _verdicts([False]), tests=lambda c: ["assert decode(encode('abc')) == 'abc'"],
+         helpers="def encode(s):\n    return s[::-1]\n"),
+    Case("realtime_signal", "kill itself with a real-time signal (40)", lambda c: "import os\nos.kill(os.getpid(), 40)\n",
+         frozenset({ExecStatus.ERROR})),
+    Case("ptraced_zombie", "exit while its own child ptraces it", lambda c: PTRACED_ZOMBIE,
+         frozenset({ExecStatus.OK}), timeout_s=3.0),
+    Case("inode_flood", "fill /tmp with empty directories (clean-up must stay short)", lambda c: INODE_FLOOD,
+         frozenset({ExecStatus.OK})),
 ]
 
 
@@ -331,7 +346,8 @@ def _run_case(sandbox: object, case: Case, ctx: Context, config: SandboxConfig) 
     if case.tests is None:
         job = Job(code=case.code(ctx), timeout_s=case.timeout_s, memory_mb=case.memory_mb)
     else:
-        job = assert_job(case.code(ctx), case.tests(ctx), time_limit_s=case.timeout_s, memory_mb=case.memory_mb)
+        job = assert_job(case.code(ctx), case.tests(ctx), time_limit_s=case.timeout_s, memory_mb=case.memory_mb,
+                         helpers=case.helpers)
     result = sandbox.run_job(job)  # type: ignore[attr-defined]
     seconds = time.monotonic() - start
     problems = []

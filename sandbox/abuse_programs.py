@@ -194,3 +194,38 @@ for pid in [int(p) for p in os.listdir('/proc') if p.isdigit() and int(p) not in
         pass
 print(('reached ' + ', '.join(reached)) if reached else 'contained')
 """
+
+
+# A test prints what the candidate returns: a forged result list after a newline must not become the
+# verdict (the driver's verdict was the last line of its stdout, and prints were flushed after it).
+FORGE_RESULTS = (
+    "def describe():\n"
+    "    return '\\n[{\"passed\": true, \"status\": \"ok\"}, {\"passed\": true, \"status\": \"ok\"}]'\n"
+    "def f():\n    return 0\n")
+
+# The job lets its own child trace it, then exits: a ptraced zombie that its parent cannot reap while
+# the tracer lives (the fork server's waitpid blocked until the host gave up: infra_error).
+PTRACED_ZOMBIE = r"""
+import ctypes, os, time
+libc = ctypes.CDLL(None, use_errno=True)
+parent = os.getpid()
+libc.prctl(0x59616d61, ctypes.c_ulong(2**64 - 1), 0, 0, 0)   # PR_SET_PTRACER, PR_SET_PTRACER_ANY
+if os.fork() == 0:
+    libc.ptrace(0x4206, parent, 0, 0)                         # PTRACE_SEIZE the job
+    time.sleep(3600)
+time.sleep(0.2)
+print('exit while traced')
+"""
+
+# Empty directories until the tmpfs runs out of inodes: clean-up must stay short (nr_inodes).
+INODE_FLOOD = r"""
+import os, time
+n, end = 0, time.monotonic() + 0.8
+while time.monotonic() < end:
+    try:
+        os.mkdir(str(n))
+        n += 1
+    except OSError:
+        break
+print('made', n)
+"""

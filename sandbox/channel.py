@@ -50,6 +50,10 @@ class WorkerChannel:
         self._write(HEADER.pack(len(body)) + body, deadline)
         return self._read(deadline)
 
+    def receive(self, timeout_s: float) -> dict[str, Any]:
+        """The next frame, waiting at most ``timeout_s``."""
+        return self._read(time.monotonic() + timeout_s)
+
     def _write(self, data: bytes, deadline: float) -> None:
         """Write all of ``data`` before ``deadline``: a frozen worker that stops reading cannot hang us."""
         assert self.process.stdin is not None

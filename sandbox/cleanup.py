@@ -71,8 +71,10 @@ def empty_dir(path: str, deadline: float) -> bool:
             names = os.listdir(top)
             if not names:
                 return True
-            for name in names:
-                moved = _remove(top, name, moved)
+            for name in names:  # the deadline holds per entry: a job may leave a million hard links
+                if time.monotonic() >= deadline:
+                    return False
+                moved = _remove(top, name, moved, deadline)
         return False
     except OSError:
         return False
@@ -80,7 +82,7 @@ def empty_dir(path: str, deadline: float) -> bool:
         os.close(top)
 
 
-def _remove(top: int, name: str, moved: int) -> int:
+def _remove(top: int, name: str, moved: int, deadline: float) -> int:
     with contextlib.suppress(OSError):
         if not stat.S_ISDIR(os.stat(name, dir_fd=top, follow_symlinks=False).st_mode):
             os.unlink(name, dir_fd=top)
@@ -95,6 +97,8 @@ def _remove(top: int, name: str, moved: int) -> int:
         fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=top)
         try:
             for child in os.listdir(fd):
+                if time.monotonic() >= deadline:
+                    break
                 with contextlib.suppress(OSError):
                     if stat.S_ISDIR(os.stat(child, dir_fd=fd, follow_symlinks=False).st_mode):
                         os.chmod(child, 0o700, dir_fd=fd, follow_symlinks=False)

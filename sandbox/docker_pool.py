@@ -4,7 +4,8 @@ Each container runs the worker (``worker.py``, bind-mounted read-only with the
 harness driver beside it) as PID 1 and talks to the host only through ``docker
 run -i``'s stdin/stdout. Container flags: no network, read-only root, a
 size-limited tmpfs ``/tmp`` (the only writable place besides a size-limited
-``/dev/shm``, both ``noexec``: a dropped binary cannot run), memory and pids
+``/dev/shm``, both ``noexec`` (a dropped binary cannot run) and with at most
+``TMPFS_INODES`` files each), memory and pids
 limits, one CPU, ``no-new-privileges``, its own IPC namespace with SysV shared
 memory capped (``kernel.shmmax``/``shmall``) and removed with its last user
 (``shm_rmid_forced``), no log driver (job output must not pile up on the host's
@@ -46,6 +47,10 @@ WORKER = Path(__file__).with_name("worker.py")
 SHIPPED = ("worker.py", "frames.py", "limits.py", "cleanup.py", "pump.py", "forkserver.py", "harness_driver.py",
            "candidate_host.py", "plain_data.py")
 WORKER_CAPABILITIES = ("SETUID", "SETGID", "CHOWN", "KILL", "DAC_OVERRIDE", "FOWNER")
+# Files, directories and hard links (tmpfs charges each link too) per tmpfs: what clean-up must
+# remove after a job is bounded (a flood of empty directories or links made it outlast the reply
+# deadline). The clean-up's own deadline (`cleanup.empty_dir`) is the second bound.
+TMPFS_INODES = 1 << 14
 JOB_UIDS = (100_000, 1 << 30)  # a per-container job uid is drawn from this range
 _LIVE: weakref.WeakSet[DockerSandbox] = weakref.WeakSet()
 
@@ -115,7 +120,8 @@ class DockerSandbox:
             docker_cli(), "run", "-i", "--rm", "--sig-proxy=false", "--name", name,
             "--label", f"{LABEL}=1", "--label", f"{OWNER_LABEL}={owner_label()}",
             "--network", "none", "--read-only", "--hostname", "sandbox", "--log-driver", "none",
-            "--tmpfs", f"/tmp:rw,nosuid,nodev,noexec,size={c.tmpfs_mb}m,mode=1777", "--shm-size", f"{c.shm_mb}m",
+            "--tmpfs", f"/tmp:rw,nosuid,nodev,noexec,size={c.tmpfs_mb}m,mode=1777,nr_inodes={TMPFS_INODES}",
+            "--tmpfs", f"/dev/shm:rw,nosuid,nodev,noexec,size={c.shm_mb}m,mode=1777,nr_inodes={TMPFS_INODES}",
             "--memory", f"{c.container_memory_mb}m", "--memory-swap", f"{c.container_memory_mb}m",
             "--pids-limit", str(c.pids_limit), "--cpus", str(c.cpus),
             "--cap-drop", "ALL", *caps, "--security-opt", "no-new-privileges", "--user", "0:0",

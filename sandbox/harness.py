@@ -23,7 +23,8 @@ test; an assert answer ``ANSWER_CAP`` bytes of JSON; the whole job's output
 ``JOB_OUTPUT_CAP``. A test may pass only plain data to the candidate's functions
 and get only plain data back: tests that exchange callables, generators or class
 instances with the candidate fail (HumanEval's do not). A helper the tests call
-by name (HumanEval/32's ``poly``) is the candidate's own, as the prompt gave it.
+by name (HumanEval/32's ``poly``) is trusted only when the spec's ``helpers`` (the
+prompt) defines it; otherwise it crosses from the candidate like any free name.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from .jobs import ExecResult, Job
 IO_OUTPUT_CAP = 8 << 20
 ANSWER_CAP = 16 << 20
 JOB_OUTPUT_CAP = 64 << 20
+RESULTS_MAGIC = "rlvr-results"  # the driver's one stdout frame (`harness_driver.RESULTS_MAGIC`)
 
 
 def io_job(code: str, inputs: list[str], *, time_limit_s: float, memory_mb: int) -> Job:
@@ -46,22 +48,28 @@ def io_job(code: str, inputs: list[str], *, time_limit_s: float, memory_mb: int)
 
 
 def assert_job(code: str, tests: list[str], *, time_limit_s: float, memory_mb: int,
-               entry_point: str | None = None) -> Job:
+               entry_point: str | None = None, helpers: str = "") -> Job:
     """One job that runs each test statement in the trusted driver, against the candidate's
-    functions served from a separate process (see the module docstring)."""
+    functions served from a separate process (see the module docstring). ``helpers``: trusted code
+    run in each test's namespace first (HumanEval: the prompt); a name it binds never comes from
+    the candidate, except ``entry_point``."""
     spec = {"tests": tests, "limit": time_limit_s, "load_limit": time_limit_s, "answer_cap": ANSWER_CAP,
-            "entry_point": entry_point}
+            "entry_point": entry_point, "helpers": helpers}
     return Job(code=code, stdin=json.dumps(spec), harness="assert", output_limit_bytes=JOB_OUTPUT_CAP,
                timeout_s=min(600.0, 2.0 + (len(tests) + 1) * time_limit_s), memory_mb=memory_mb)
 
 
 def read_results(result: ExecResult) -> list[dict[str, Any]] | None:
-    """The driver's result list, or None when it never wrote one (killed, crashed)."""
-    lines = result.stdout.strip().splitlines()
-    if not lines:
+    """The driver's result list, or None when it never wrote one (killed, crashed).
+
+    The driver's stdout is exactly one frame, ``RESULTS_MAGIC <length>\\n<JSON>`` (ASCII), written
+    once after the tests ran (what they print goes to stderr): anything else is no result."""
+    head, newline, body = result.stdout.partition("\n")
+    magic, _, length = head.partition(" ")
+    if magic != RESULTS_MAGIC or not newline or not length.isdigit() or int(length) != len(body):
         return None
     try:
-        parsed = json.loads(lines[-1])
+        parsed = json.loads(body)
     except ValueError:
         return None
     return parsed if isinstance(parsed, list) else None

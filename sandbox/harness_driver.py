@@ -5,7 +5,9 @@ Runs in the sandbox, standard library only, from the read-only folder next to
 capabilities, non-dumpable) and reads its tests from its own stdin pipe, so
 they exist nowhere a candidate's process can reach: not on disk, not in its
 environment, and the candidate (another uid) can neither read this process's
-memory or descriptors nor signal it. It prints ONE JSON line: the result list.
+memory or descriptors nor signal it. Its stdout carries ONE frame, the result list
+(`harness.RESULTS_MAGIC`, the body's length, the JSON body), written after the tests ran; while they
+run, fd 1 and ``sys.stdout`` are its stderr, so nothing a test prints can pass for the verdict.
 
 ``argv``: ``kind job_dir job_uid cpu_s memory_bytes file_bytes fork_server_pid``.
 
@@ -13,9 +15,10 @@ memory or descriptors nor signal it. It prints ONE JSON line: the result list.
   its own time limit, stdout capped at ``output_cap`` bytes); results carry the
   output, compared on the host.
 * ``assert``: the candidate's code is loaded in ``candidate_host.py`` (the job's
-  uid); only the names the tests use that are not builtins (the entry point,
-  helpers the tests call) cross, as stubs for functions and copies for plain
-  values. Each test runs in a fresh namespace with the real builtins. A test fails
+  uid); only the entry point and the names the tests use that are neither builtins
+  nor bound by the spec's trusted ``helpers`` (run first in each test's namespace)
+  cross, as stubs for functions and copies for plain values. Each test runs in a
+  fresh namespace with the real builtins. A test fails
   if any call into the candidate raised (whatever the test did with the
   exception), timed out, sent a malformed or oversized answer, or exited.
 """
@@ -41,6 +44,7 @@ from plain_data import PlainDataError, decode, encode
 from pump import pump
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS_MAGIC = "rlvr-results"  # as `harness.RESULTS_MAGIC`
 ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
 
 
@@ -78,8 +82,8 @@ def run_io(driver: Driver, spec: dict[str, Any]) -> list[dict[str, Any]]:
         proc = driver.spawn(["solution.py"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
         out, err, killed_for = pump(proc, stdin.encode(), time.monotonic() + spec["limit"], spec["output_cap"])
-        code = proc.wait()
-        driver.kill_all(proc)
+        driver.kill_all(proc)  # before reaping it: a solution ptraced by its own child is a zombie until the tracer dies
+        code = proc.returncode
         status = killed_for or ("ok" if code == 0 else "error")
         results.append({"status": status, "exit_code": None if killed_for else code,
                         "stdout": out.decode("utf-8", "replace"), "stderr": err[-500:].decode("utf-8", "replace")})
@@ -88,6 +92,13 @@ def run_io(driver: Driver, spec: dict[str, Any]) -> list[dict[str, Any]]:
 
 def free_names(sources: list[str]) -> set[str]:
     """Names the tests read but never bind themselves, builtins excepted: what the candidate provides."""
+    loaded, bound = _loaded_and_bound(sources)
+    return loaded - bound - set(dir(builtins))
+
+
+def _loaded_and_bound(sources: list[str]) -> tuple[set[str], set[str]]:
+    """Names read, and names bound anywhere (any scope: an over-count is safe, as the names a
+    trusted helper binds never cross from the candidate)."""
     loaded: set[str] = set()
     bound: set[str] = set()
     for source in sources:
@@ -102,7 +113,7 @@ def free_names(sources: list[str]) -> set[str]:
                 bound.add((node.asname or node.name).split(".")[0])
             elif isinstance(node, ast.ExceptHandler) and node.name:
                 bound.add(node.name)
-    return loaded - bound - set(dir(builtins))
+    return loaded, bound
 
 
 class Prefork:
@@ -248,7 +259,10 @@ class Remote:
 
 
 def run_asserts(driver: Driver, spec: dict[str, Any], prefork: Prefork | None) -> list[dict[str, Any]]:
-    names = sorted(free_names(spec["tests"]) | ({spec["entry_point"]} if spec.get("entry_point") else set()))
+    helpers = spec.get("helpers") or ""
+    trusted = _loaded_and_bound([helpers])[1] if helpers else set()
+    entry = {spec["entry_point"]} if spec.get("entry_point") else set()
+    names = sorted((free_names(spec["tests"]) - trusted) | entry)  # the entry point is always the candidate's
     host = Host(driver, names, spec["answer_cap"], prefork)
 
     def alarm(signum: int, frame: Any) -> None:
@@ -269,6 +283,8 @@ def run_asserts(driver: Driver, spec: dict[str, Any], prefork: Prefork | None) -
                 error = "solution did not load: " + str(host.load_error)[-500:]
             else:
                 namespace: dict[str, Any] = {"__name__": "__test__", "__builtins__": builtins}
+                if helpers:  # trusted (HumanEval: the prompt); then the candidate's names, which exclude its
+                    exec(compile(helpers, "helpers.py", "exec"), namespace)
                 for name, tree in host.values.items():
                     with contextlib.suppress(PlainDataError, RecursionError, ValueError):
                         namespace[name] = decode(tree)
@@ -297,8 +313,10 @@ def main() -> None:
     prefork = Prefork(driver) if kind == "assert" else None  # before the tests exist in this process
     spec = json.loads(sys.stdin.buffer.read())
     out = os.dup(1)
+    os.dup2(2, 1)  # what the tests print goes to stderr: the verdict's fd is written once, below
     results = run_io(driver, spec) if kind == "io" else run_asserts(driver, spec, prefork)
-    data = ("\n" + json.dumps(results) + "\n").encode()
+    body = json.dumps(results)
+    data = f"{RESULTS_MAGIC} {len(body)}\n{body}".encode()
     while data:
         data = data[os.write(out, data):]
 

@@ -143,6 +143,7 @@ def job_status(returncode: int, killed_for: str, stderr: bytes) -> tuple[str, st
         return "memory", "MemoryError (address-space limit)"
     if returncode == -signal.SIGKILL:
         return "memory", "killed by SIGKILL (the OOM killer)"
-    if returncode < 0:
-        return "error", f"killed by signal {signal.Signals(-returncode).name}"
+    if returncode < 0:  # a real-time signal (34-64) has no name in signal.Signals
+        names = {int(s): s.name for s in signal.Signals}
+        return "error", f"killed by signal {names.get(-returncode, -returncode)}"
     return "ok", ""

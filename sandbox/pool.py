@@ -4,9 +4,12 @@ Each slot holds one worker. A job takes an idle slot, sends one request, and
 waits at most its own timeout plus a grace period. A job that cannot be run as given (`job_problem`) is
 an ``error`` result before anything is sent. A worker that died or missed its
 deadline is torn down and started afresh, and that job comes back as
-``infra_error``, never as a verdict. A worker that could not prove its container
-back at its start state after a job is replaced too, but the job's own result
-stands: what a job leaves behind is never the next job's problem.
+``infra_error``, never as a verdict. The worker replies with a job's verdict as soon as the job
+ended, then cleans up and sends a second frame saying whether its container is back at its
+start state; the slot takes its next job only after that frame (read, with its own deadline
+``CLEANUP_WAIT_S``, when the slot is next used). A worker whose clean-up fails or is late is
+replaced, and the job's own result stands: what a job leaves behind is never that job's nor the
+next job's verdict.
 """
 
 from __future__ import annotations
@@ -31,10 +34,14 @@ class SandboxUnavailable(RuntimeError):
     """The sandbox cannot run anything at all (no engine, no image, worker unsafe)."""
 
 
+CLEANUP_WAIT_S = 10.0  # for the worker's clean-up frame: its own budget (cleanup.CLEANUP_BUDGET_S) and more
+
+
 class _Slot:
     def __init__(self, start: Callable[[], WorkerChannel], stop: Callable[[WorkerChannel], None]) -> None:
         self._start, self._stop = start, stop
         self.channel: WorkerChannel | None = None
+        self.cleaning: int | None = None  # the request whose clean-up frame is still to come
 
     def ensure(self) -> WorkerChannel:
         if self.channel is not None and not self.channel.alive():
@@ -45,7 +52,7 @@ class _Slot:
 
     def discard(self) -> None:
         if self.channel is not None:
-            channel, self.channel = self.channel, None
+            channel, self.channel, self.cleaning = self.channel, None, None
             self._stop(channel)
 
 
@@ -86,11 +93,14 @@ class WorkerPool:
             self._idle.put(slot)
 
     def _run_on(self, slot: _Slot, job: Job) -> ExecResult:
+        if slot.cleaning is not None:
+            self._settle(slot)
         try:
             channel = slot.ensure()
         except (ChannelError, OSError) as exc:
             return ExecResult(status=ExecStatus.INFRA_ERROR, detail=f"worker did not start: {exc}")
-        request = {"id": next(_request_ids), "code": job.code, "stdin": job.stdin, "files": job.files,
+        request_id = next(_request_ids)
+        request = {"id": request_id, "code": job.code, "stdin": job.stdin, "files": job.files,
                    "timeout_s": job.timeout_s, "memory_mb": job.memory_mb,
                    "file_size_mb": self.config.file_size_mb, "harness": job.harness,
                    "output_limit": job.output_limit_bytes or self.config.output_limit_bytes}
@@ -102,8 +112,7 @@ class WorkerPool:
         if reply.get("id") != request["id"]:
             self._replace(slot, "reply out of order")
             return ExecResult(status=ExecStatus.INFRA_ERROR, detail="worker replied to another request")
-        if not reply.get("clean", False):
-            self._replace(slot, f"container not clean after a job: {reply.get('unclean')}")
+        slot.cleaning = request_id
         try:
             return ExecResult(status=ExecStatus(reply["status"]), stdout=reply.get("stdout", ""),
                               stderr=reply.get("stderr", ""), exit_code=reply.get("exit_code"),
@@ -111,6 +120,21 @@ class WorkerPool:
         except (KeyError, ValueError) as exc:
             self._replace(slot, f"malformed reply: {exc}")
             return ExecResult(status=ExecStatus.INFRA_ERROR, detail=f"malformed reply: {exc}")
+
+    def _settle(self, slot: _Slot) -> None:
+        """Read the clean-up frame of the slot's last job; replace the worker if it is late or unclean."""
+        request_id, slot.cleaning = slot.cleaning, None
+        if slot.channel is None:
+            return
+        try:
+            frame = slot.channel.receive(CLEANUP_WAIT_S)
+        except ChannelError as exc:
+            self._replace(slot, f"clean-up not confirmed: {exc}")
+            return
+        if frame.get("id") != request_id or not frame.get("cleaned"):
+            self._replace(slot, "clean-up frame out of order")
+        elif not frame.get("clean"):
+            self._replace(slot, f"container not clean after a job: {frame.get('unclean')}")
 
     def _replace(self, slot: _Slot, why: str) -> None:
         """Tear the worker down and start its successor now, so the next job does not wait for it."""

@@ -27,7 +27,9 @@ memory cgroup every 10 ms) capped at ``memory_mb``. After every job every other
 process but the fork server is SIGKILLed and reaped, ``/tmp``, ``/dev/shm``,
 ``/dev/mqueue`` and every SysV IPC object are removed (whatever the modes and
 depth), and the container is proven back at its start state (`cleanup`); if it
-is not, the reply says ``clean: false`` and the host replaces the container.
+is not, the second frame says ``clean: false`` and the host replaces the container.
+Each job gets two frames: its verdict as soon as it ended (processes swept), then the
+clean-up's outcome (`tidy`): the host sends no job before that second frame.
 
 Outside a container (``ProcessSandbox``) the worker is not PID 1: it runs jobs
 as its own user, only kills the job's process group, and only empties its
@@ -106,15 +108,16 @@ def _write_files(job_dir: str, files: dict[str, str], uid: int) -> None:
 
 
 def run_job(request: dict[str, Any], root: str, uid: int, baseline: int | None,
-            forks: ForkServer) -> dict[str, Any]:
-    """Run one job and describe how it ended. Never raises for anything the job does."""
+            forks: ForkServer) -> tuple[dict[str, Any], list[str]]:
+    """Run one job: its verdict, and why the container cannot be cleaned for the next job ([]: it
+    can). Never raises for anything the job does."""
     job_dir = os.path.join(root, "job")
     harness = request.get("harness")
     program = "solution.py" if harness else "main.py"
     try:
         _write_files(job_dir, {**request.get("files", {}), program: request["code"]}, uid)
     except OSError as exc:  # the container was proven clean and the names valid: this is ours
-        return {"status": "infra_error", "detail": f"job set-up failed: {exc}", "clean": False}
+        return {"status": "infra_error", "detail": f"job set-up failed: {exc}"}, ["job set-up failed"]
     timeout_s = float(request["timeout_s"])
     memory = int(request["memory_mb"]) << 20
     cap = int(request["output_limit"])
@@ -131,22 +134,32 @@ def run_job(request: dict[str, Any], root: str, uid: int, baseline: int | None,
     try:
         proc = spawn(forks, argv, cwd=job_dir, env=env, **limits)
     except ForkServerError as exc:
-        return {"status": "infra_error", "detail": f"could not start: {exc}", "clean": False}
+        return {"status": "infra_error", "detail": f"could not start: {exc}"}, ["the fork server failed"]
     limit = None if baseline is None else baseline + memory
     out, err, killed_for = pump(proc, request.get("stdin", "").encode(), start + timeout_s, cap, limit, proc.pidfd)
+    # Kill the rest before the fork server reaps the job: a job ptraced by its own child is a zombie
+    # its parent cannot reap while the tracer lives.
+    survivors = [] if sweep(proc.pid, forks.pid) else ["processes survived the sweep"]
     try:
         returncode = proc.wait()
     except ForkServerError as exc:
-        return {"status": "infra_error", "detail": str(exc), "clean": False}
+        return {"status": "infra_error", "detail": str(exc)}, [*survivors, "the fork server failed"]
     duration = time.monotonic() - start
-    status, detail = job_status(returncode, killed_for, err)
-    swept = sweep(proc.pid, forks.pid)
-    problems = (clean_up(root, baseline, uid) if swept else ["processes survived the sweep"])
-    if not forks.alive():
-        problems.append("the fork server died")
+    try:
+        status, detail = job_status(returncode, killed_for, err)
+    except Exception as exc:  # the job ended: whatever its exit looks like, it is its own verdict
+        status, detail = "error", f"exit status {returncode}: {type(exc).__name__}"
     return {"status": status, "detail": detail, "exit_code": None if killed_for else returncode,
             "stdout": out.decode("utf-8", "replace"), "stderr": err.decode("utf-8", "replace"),
-            "duration_s": round(duration, 6), "clean": not problems, "unclean": problems}
+            "duration_s": round(duration, 6)}, survivors
+
+
+def tidy(root: str, baseline: int | None, uid: int, survivors: list[str], forks: ForkServer) -> list[str]:
+    """After the verdict went out: clean the container; what is not clean ([] when all is)."""
+    problems = survivors or clean_up(root, baseline, uid)
+    if not forks.alive():
+        problems.append("the fork server died")
+    return problems
 
 
 def main() -> None:
@@ -175,12 +188,20 @@ def main() -> None:
         if body is None:
             return
         request = json.loads(body)
+        survivors: list[str] = ["the job did not finish"]
         try:
-            reply = run_job(request, root, uid, baseline, forks)
+            reply, survivors = run_job(request, root, uid, baseline, forks)
         except Exception as exc:  # a worker bug: reported, and the host replaces this worker
-            reply = {"status": "infra_error", "detail": f"worker: {type(exc).__name__}: {exc}", "clean": False}
-        reply["id"] = request.get("id")
-        write_frame(chan_out, reply)
+            reply = {"status": "infra_error", "detail": f"worker: {type(exc).__name__}: {exc}"}
+        # The verdict goes out first: clean-up (bounded by its own budget) is never the job's
+        # time. The host hands this worker the next job only after the second frame says clean.
+        write_frame(chan_out, {**reply, "id": request.get("id")})
+        try:
+            problems = tidy(root, baseline, uid, survivors, forks)
+        except Exception as exc:
+            problems = [f"worker: clean-up raised {type(exc).__name__}: {exc}"]
+        write_frame(chan_out, {"id": request.get("id"), "cleaned": True, "clean": not problems,
+                               "unclean": problems})
 
 
 if __name__ == "__main__":

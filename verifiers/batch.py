@@ -178,6 +178,7 @@ class VerifierPool:
         prepare = getattr(verifier, "prepare", None)
         if callable(prepare):  # one-time set-up (CodeVerifier's sandbox self-check), outside the deadlines
             prepare()
+        limits = row_timeouts(verifier, references, timeout_s)
         blob = pickle.dumps(verifier)
         key = hashlib.sha1(blob).hexdigest()
         results: list[Score | None] = [None] * len(completions)
@@ -200,22 +201,23 @@ class VerifierPool:
                             worker.verifier_key, worker.loaded = key, False
                         worker.conn.send(("jobs", [(i, completions[i], references[i]) for i in jobs]))
                         worker.jobs = deque(jobs)
-                        worker.deadline = time.monotonic() + (timeout_s if worker.loaded else LOAD_TIMEOUT_S)
+                        worker.deadline = time.monotonic() + (limits[jobs[0]] if worker.loaded else LOAD_TIMEOUT_S)
                         busy[worker.conn] = worker
                     next_deadline = min(w.deadline for w in busy.values())
                     ready = wait(list(busy), timeout=max(0.0, next_deadline - time.monotonic()))
-                    dead = self._read(ready, busy, idle, results, deaths, verifier, timeout_s)
+                    dead = self._read(ready, busy, idle, results, deaths, verifier, limits)
                     if dead:  # workers dying in the same moment show up within TOGETHER_S
                         time.sleep(TOGETHER_S)
                         dead += self._read(wait(list(busy), timeout=0), busy, idle, results, deaths, verifier,
-                                           timeout_s)
+                                           limits)
                         self._bury(dead, pending, idle, results, deaths, verifier)
                     now = time.monotonic()
                     late = [w for w in busy.values() if w.deadline <= now]
                     for worker in late:
                         del busy[worker.conn]
                         if worker.loaded:
-                            results[worker.jobs.popleft()] = Score.failed(Status.TIMEOUT, timeout_s=timeout_s)
+                            row = worker.jobs.popleft()
+                            results[row] = Score.failed(Status.TIMEOUT, timeout_s=limits[row])
                     self._bury(late, pending, idle, results, deaths, verifier, killed=True)
             except BaseException:  # raised mid-batch: late replies must never reach another batch
                 for worker in busy.values():
@@ -227,7 +229,8 @@ class VerifierPool:
         return scores
 
     def _read(self, ready: list[Any], busy: dict[Connection, _Worker], idle: list[_Worker],
-              results: list[Score | None], deaths: WorkerDeaths, verifier: Verifier, timeout_s: float) -> list[_Worker]:
+              results: list[Score | None], deaths: WorkerDeaths, verifier: Verifier,
+              limits: list[float]) -> list[_Worker]:
         """Take every message waiting on ``ready``; -> the workers found dead (taken out of ``busy``)."""
         dead = []
         for conn in ready:
@@ -243,13 +246,14 @@ class VerifierPool:
                     raise VerifierPoolBroken(self._broken_message(verifier, message[1]))
                 if message[0] == "loaded":
                     worker.loaded, self._startup_deaths = True, 0
-                    worker.deadline = time.monotonic() + timeout_s  # loading is not the first job's time
+                    worker.deadline = time.monotonic() + limits[worker.jobs[0]]  # loading is not the first job's time
                     continue
                 _, index, score = message
                 results[index] = score
                 deaths.answered += 1
                 worker.jobs.popleft()
-                worker.deadline = time.monotonic() + timeout_s  # the next job of the chunk starts now
+                if worker.jobs:  # the next job of the chunk starts now
+                    worker.deadline = time.monotonic() + limits[worker.jobs[0]]
             if conn in busy and not worker.jobs:
                 del busy[conn]
                 idle.append(worker)
@@ -320,6 +324,17 @@ class VerifierPool:
         self.close()
 
 
+def row_timeouts(verifier: Verifier, references: Sequence[Any], timeout_s: float) -> list[float]:
+    """Each row's deadline: ``timeout_s``, or more where the verifier says one call on that reference
+    may need more (``time_needed(reference)``, e.g. a code job's own worst case). A row killed at a
+    deadline shorter than its verifier's own limits would be masked as ``timeout``: a policy could
+    turn its 0 into a masked row just by hanging."""
+    needed = getattr(verifier, "time_needed", None)
+    if not callable(needed):
+        return [timeout_s] * len(references)
+    return [max(timeout_s, float(needed(reference))) for reference in references]
+
+
 def _log_failures(verifier: Verifier, scores: list[Score]) -> None:
     """A verifier that raised, timed out or lost its worker is a warning, with the first detail:
     such rows are never silently a 0 (the trainer also counts them per status)."""
@@ -363,7 +378,8 @@ def verify_batch(
 ) -> list[Score]:
     """Score ``completions[i]`` against ``references[i]`` for all i, in order.
 
-    A call that passes ``timeout_s`` is killed and scored ``status="timeout"``; a worker
+    A call that passes ``timeout_s`` (or its verifier's ``time_needed(reference)``, when larger: see
+    `row_timeouts`) is killed and scored ``status="timeout"``; a worker
     that dies is retried or masked as the module doc says. Raises `VerifierPoolBroken`
     when the workers cannot score at all. Uses ``pool`` when given, else a shared pool
     of ``workers`` processes.

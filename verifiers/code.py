@@ -24,8 +24,11 @@ against its sandbox config (``self_check=True``; `rlvr.sandbox.self_check`: run
 once, a pass shared between processes for an hour) and refuses to score (every
 call returns ``infra_error`` naming the failed limits) if any limit is not
 enforced. ``verify_batch`` calls `prepare()` in the calling process first, so
-the check never runs inside (and never dies at) a worker's deadline. A call's own worst case is about
-``2 + (tests + 1) * time_limit_s`` seconds: give ``verify_batch`` a larger timeout.
+the check never runs inside (and never dies at) a worker's deadline. A call's own worst case
+(`time_needed`: the job's timeout, ``2 + (tests + 1) * time_limit_s`` for asserts, plus the
+sandbox's reply grace, the previous job's clean-up and a container start) can pass the trainer's
+``verify.timeout_s``; ``verify_batch`` gives such a row that much time, so a hanging candidate
+scores 0 instead of a masked ``timeout``.
 
 Pickling: the verifier travels as its `SandboxConfig`; each process opens its own
 pool for a config on first use (``verify_batch`` workers included). A live sandbox
@@ -48,7 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from rlvr.sandbox import ExecResult, ExecStatus, SandboxConfig, make_sandbox, self_check
 from rlvr.sandbox.harness import assert_job, io_job, outputs_match, read_results
 from rlvr.sandbox.jobs import Sandbox, job_problem
-from rlvr.sandbox.pool import MEMORY_HEADROOM_MB
+from rlvr.sandbox.pool import CLEANUP_WAIT_S, MEMORY_HEADROOM_MB
 
 from .score import Score, Status
 
@@ -56,6 +59,7 @@ log = logging.getLogger(__name__)
 
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+#.-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _PYTHON_TAGS = {"python", "py", "python3", "py3"}
+CONTAINER_START_S = 5.0  # a replaced container's start, and a worker process's first sandbox, in `time_needed`
 
 
 class IOCase(BaseModel):
@@ -74,6 +78,10 @@ class CodeTests(BaseModel):
     check: str | None = None  # code defining check(candidate), as in HumanEval
     entry_point: str | None = None  # the function under test: check() gets it
     prefix: str = ""  # prepended to the candidate (e.g. imports the prompt gave)
+    # Trusted code run in each test's namespace before it (HumanEval: the prompt, so that check()
+    # calls the prompt's poly / encode_cyclic): a name it binds never comes from the candidate,
+    # except entry_point.
+    helpers: str = ""
     time_limit_s: float = Field(default=2.0, gt=0, le=60)  # per test
     memory_mb: int = Field(default=256, ge=32, le=4096)
 
@@ -82,8 +90,8 @@ class CodeTests(BaseModel):
         kinds = [bool(self.io), bool(self.asserts or self.check)]
         if sum(kinds) != 1:
             raise ValueError("give either io cases, or asserts / check (not both, not neither)")
-        if self.io and self.entry_point:
-            raise ValueError("entry_point applies to asserts / check, not io cases")
+        if self.io and (self.entry_point or self.helpers):
+            raise ValueError("entry_point and helpers apply to asserts / check, not io cases")
         if self.check is not None and not self.entry_point:
             raise ValueError("check needs entry_point (the function it tests)")
         return self
@@ -185,6 +193,20 @@ class CodeVerifier:
             log.error("code verifier: sandbox unavailable: %s", exc)
             return [f"sandbox unavailable: {type(exc).__name__}: {exc}"]
 
+    def time_needed(self, reference: Any) -> float:
+        """Seconds one call on ``reference`` may take at worst, one attempt (0 for a reference that
+        is not valid: it fails at once). Infra-error retries are not counted: a row masked after them
+        was masked anyway."""
+        try:
+            tests = reference if isinstance(reference, CodeTests) else CodeTests.model_validate(reference)
+        except ValidationError:
+            return 0.0
+        if tests.io:
+            job = io_job("", [c.input for c in tests.io], time_limit_s=tests.time_limit_s, memory_mb=tests.memory_mb)
+        else:
+            job = assert_job("", tests.assert_sources(), time_limit_s=tests.time_limit_s, memory_mb=tests.memory_mb)
+        return job.timeout_s + self._config.reply_grace_s + CLEANUP_WAIT_S + CONTAINER_START_S
+
     def __call__(self, completion: str, reference: Any) -> Score:
         try:
             tests = reference if isinstance(reference, CodeTests) else CodeTests.model_validate(reference)
@@ -211,7 +233,7 @@ class CodeVerifier:
                          memory_mb=tests.memory_mb)
         else:
             job = assert_job(code, tests.assert_sources(), time_limit_s=tests.time_limit_s,
-                             memory_mb=tests.memory_mb, entry_point=tests.entry_point)
+                             memory_mb=tests.memory_mb, entry_point=tests.entry_point, helpers=tests.helpers)
         problem = job_problem(job)
         if problem:  # e.g. a lone surrogate in the code: nothing a sandbox could run
             return Score.failed(Status.PARSE_ERROR, None, reason=problem)

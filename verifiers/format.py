@@ -172,6 +172,11 @@ def _run(name: str, verifier: Verifier, completion: str, reference: Any) -> Scor
     return score
 
 
+def _time_needed(parts: list[Verifier], reference: Any) -> float:
+    """The sum of the parts' ``time_needed(reference)`` (0 for a part without one: it is fast)."""
+    return sum(float(f(reference)) for part in parts if callable(f := getattr(part, "time_needed", None)))
+
+
 @dataclass(frozen=True)
 class WeightedSum:
     """Weighted mean of components: ``sum(w_i * v_i) / sum(w_i)``, in [0, 1].
@@ -202,6 +207,10 @@ class WeightedSum:
         """Each component's one-time set-up; the failures, ``[]`` when all are ready."""
         return _prepare([(n, v) for n, v, _ in self.components])
 
+    def time_needed(self, reference: Any) -> float:
+        """What the components need on ``reference`` at worst, one after another (`verify_batch`)."""
+        return _time_needed([v for _, v, _ in self.components], reference)
+
     def __call__(self, completion: str, reference: Any) -> Score:
         scores = {n: _run(n, v, completion, reference) for n, v, _ in self.components}
         status = _propagated_status(scores)
@@ -225,6 +234,10 @@ class Gated:
     def prepare(self) -> list[str]:
         """The gate's and the inner verifier's one-time set-up; the failures, ``[]`` when both are ready."""
         return _prepare([("gate", self.gate), ("inner", self.inner)])
+
+    def time_needed(self, reference: Any) -> float:
+        """What the gate and the inner verifier need on ``reference`` at worst, one after the other."""
+        return _time_needed([self.gate, self.inner], reference)
 
     def __call__(self, completion: str, reference: Any) -> Score:
         scores = {"gate": _run("gate", self.gate, completion, reference),

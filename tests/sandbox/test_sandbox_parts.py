@@ -44,6 +44,7 @@ def test_job_and_config_reject_bad_limits() -> None:
     (-signal.SIGXCPU, "", b"", "timeout"),
     (-signal.SIGKILL, "", b"", "memory"),
     (-signal.SIGSEGV, "", b"", "error"),
+    (-40, "", b"", "error"),  # a real-time signal: no name in signal.Signals (was the worker's ValueError)
     (-signal.SIGKILL, "timeout", b"", "timeout"),
     (-signal.SIGKILL, "output_limit", b"", "output_limit"),
 ])
@@ -55,7 +56,12 @@ def test_the_tests_travel_on_the_drivers_stdin_not_in_files() -> None:
     job = assert_job("x = 1", ["assert x == 'KEY-7'"], time_limit_s=1, memory_mb=64, entry_point=None)
     assert job.harness == "assert" and job.files == {} and "KEY-7" not in job.code and "KEY-7" in job.stdin
     assert read_results(ExecResult(status=ExecStatus.OK, stdout="")) is None
-    assert read_results(ExecResult(status=ExecStatus.OK, stdout='\n[{"passed": false}]\n')) == [{"passed": False}]
+    body = '[{"passed": false}]'
+    assert read_results(ExecResult(status=ExecStatus.OK, stdout=f"rlvr-results {len(body)}\n{body}")) == [
+        {"passed": False}]
+    # a bare JSON line, a frame with anything after it, or a wrong length is no result at all
+    for forged in (f"\n{body}\n", f"rlvr-results {len(body)}\n{body}\n{body}", f"rlvr-results 3\n{body}"):
+        assert read_results(ExecResult(status=ExecStatus.OK, stdout=forged)) is None
 
 
 def test_no_module_in_the_sandbox_folder_shadows_the_standard_library() -> None:
@@ -126,3 +132,21 @@ def test_a_job_may_not_ask_for_more_memory_than_its_container() -> None:
             SandboxConfig(backend="process", pool_size=1, container_memory_mb=256)) as sandbox, \
             pytest.raises(ValueError, match="container_memory_mb"):
         sandbox.run("pass", memory_mb=200)  # the worker and the driver need their share too
+
+
+def test_clean_up_keeps_its_deadline_per_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    import rlvr.sandbox
+
+    monkeypatch.syspath_prepend(str(Path(rlvr.sandbox.__file__).parent))  # a sibling script of the worker
+    from cleanup import empty_dir
+
+    (tmp_path / "d").mkdir()
+    for i in range(3000):
+        (tmp_path / "d" / str(i)).touch()
+        (tmp_path / str(i)).touch()
+    start = time.monotonic()
+    assert not empty_dir(str(tmp_path), time.monotonic() + 0.002)  # gives up mid-listing, does not finish it
+    assert time.monotonic() - start < 0.5 and len(list(tmp_path.iterdir())) > 1000
+    assert empty_dir(str(tmp_path), time.monotonic() + 30) and not list(tmp_path.iterdir())

@@ -145,7 +145,8 @@ def test_humaneval_reads_the_packaged_data_in_the_code_verifier_shape():
     rows = task.load(split="test")
     assert len(rows) == 164 and rows[0]["id"] == "HumanEval/0"
     ref = task.reference(rows[0])
-    assert set(ref) == {"check", "entry_point", "prefix"} and ref["entry_point"] == "has_close_elements"
+    assert set(ref) == {"check", "entry_point", "prefix", "helpers"} and ref["entry_point"] == "has_close_elements"
+    assert ref["helpers"] == ref["prefix"] == rows[0]["question"]  # the prompt: trusted beside the tests
     assert "def check(candidate)" in ref["check"]
     assert task.gold_completion(rows[0]).startswith("```python\nfrom typing import List")
 

@@ -79,7 +79,7 @@ def test_humaneval_gold_scores_one_broken_and_answer_key_attack_zero(verifier: C
     assert len(problems) == 164
     gold, broken, stolen = [], [], []
     for p in problems:
-        reference = {"check": p["test"], "entry_point": p["entry_point"]}
+        reference = {"check": p["test"], "entry_point": p["entry_point"], "helpers": p["prompt"]}  # as the task
         gold.append(verifier(fenced(p["prompt"] + p["canonical_solution"]), reference))
         broken.append(verifier(fenced(p["prompt"] + "    return None\n"), reference))
         stolen.append(verifier(fenced(p["prompt"] + abuse.ANSWER_KEY_BODY), reference))

@@ -152,3 +152,35 @@ def test_jobs_sent_in_chunks_keep_order_and_deadlines_and_survive_a_lost_worker(
     assert statuses[17] is Status.TIMEOUT and statuses[30] is Status.ERROR
     assert all(st is Status.OK and s.value == 1.0 for i, (st, s) in enumerate(zip(statuses, scores, strict=True))
                if i not in (17, 30))
+
+
+@dataclass(frozen=True)
+class NeedsTime(SleepyVerifier):
+    """SleepyVerifier that says one call may need ``float(reference)`` seconds (as CodeVerifier does)."""
+
+    def time_needed(self, reference: object) -> float:
+        return float(str(reference))
+
+
+def test_a_row_gets_the_time_its_verifier_needs_not_less(pool):
+    # a code job's worst case passes the trainer's verify.timeout_s: killing it there would mask a 0
+    scores = pool.map(NeedsTime(), ["1.5", "1.5"], ["3", "0"], timeout_s=0.5)
+    assert [s.status for s in scores] == [Status.OK, Status.TIMEOUT]
+    assert scores[1].details == {"timeout_s": 0.5}
+
+
+def test_code_verifier_and_composites_state_their_worst_case() -> None:
+    from rlvr.verifiers.batch import row_timeouts
+    from rlvr.verifiers.code import CLEANUP_WAIT_S, CONTAINER_START_S, CodeVerifier
+    from rlvr.verifiers.format import Gated, WeightedSum
+
+    code = CodeVerifier({"pool_size": 1}, self_check=False)
+    three = {"asserts": ["assert f()"] * 3, "time_limit_s": 2}
+    margin = code._config.reply_grace_s + CLEANUP_WAIT_S + CONTAINER_START_S
+    assert code.time_needed(three) == 2 + 4 * 2 + margin  # the assert job's 2 + (n + 1) * time_limit_s
+    assert code.time_needed({"io": [{"output": "1"}] * 5, "time_limit_s": 2}) == 2 + 5 * 2.5 + margin
+    assert code.time_needed({"io": [], "asserts": []}) == 0.0  # not a reference: it fails at once
+    both = WeightedSum((("code", code, 1.0), ("sleepy", SleepyVerifier(), 1.0)))
+    assert both.time_needed(three) == code.time_needed(three)
+    assert Gated(code, code).time_needed(three) == 2 * code.time_needed(three)
+    assert row_timeouts(code, [three, {"io": []}], 10.0) == [code.time_needed(three), 10.0]
