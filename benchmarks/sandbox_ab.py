@@ -78,6 +78,8 @@ class Side:
 
         def rlvr(pb: tuple[dict, str]) -> bool:
             p, body = pb
+            # no "helpers" (the prompt as trusted code, as tasks/humaneval.yaml builds it): 7790b92's
+            # verifier refuses the key, and the A/B must time the same reference on both sides
             reference = {"check": p["test"], "entry_point": p["entry_point"]}
             return self.verifier(f"```python\n{p['prompt']}{body}\n```", reference).value == 1.0
 
