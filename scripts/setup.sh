@@ -2,10 +2,14 @@
 # Idempotent set-up on a fresh Debian machine (bookworm, Python 3.11):
 #   scripts/setup.sh          system packages, .venv with torch (CPU) + rlvr[train], the default model
 #   scripts/setup.sh --test   the same plus rlvr[dev], the Docker engine and the sandbox image
+#   scripts/setup.sh --vllm   only the vLLM server's own venv (.venv-vllm, or RLVR_VLLM_VENV)
 # Override the torch requirement with TORCH_SPEC (e.g. a CUDA build on a GPU machine).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
+if [ "${1:-}" = "--vllm" ]; then
+  exec bash "$ROOT/scripts/setup_vllm.sh"
+fi
 WITH_TEST=0
 [ "${1:-}" = "--test" ] && WITH_TEST=1
 SUDO=""
