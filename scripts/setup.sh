@@ -7,9 +7,6 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-if [ "${1:-}" = "--vllm" ]; then
-  exec bash "$ROOT/scripts/setup_vllm.sh"
-fi
 WITH_TEST=0
 [ "${1:-}" = "--test" ] && WITH_TEST=1
 SUDO=""
@@ -32,6 +29,9 @@ apt_install() {
 # 1. Python with venv and pip (Debian splits them out of python3).
 if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c "import ensurepip" >/dev/null 2>&1; then
   apt_install python3 python3-venv python3-pip
+fi
+if [ "${1:-}" = "--vllm" ]; then
+  exec bash "$ROOT/scripts/setup_vllm.sh"
 fi
 if [ ! -x "$VENV/bin/python" ]; then
   log "creating $VENV"

