@@ -204,7 +204,7 @@ def test_one_refused_request_stops_the_others_from_retrying(server):
         started = time.monotonic()
         with pytest.raises(EndpointError, match="prompt too long"):
             generator.generate(conversations(40), SamplingParams())
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 3.0  # 50 attempts x 0.2 s each would take 10 s
     time.sleep(0.5)  # requests in flight when it raised end without another try
     assert len(server.requests) <= 8
 
