@@ -50,7 +50,8 @@ def results_table(results: list[Any]) -> Table:
 
 
 def eval_command(
-    model: Annotated[str | None, typer.Option(help="Model folder or hub id (default: SmolLM2-135M-Instruct).")] = None,
+    model: Annotated[str | None, typer.Option(
+        help="Model folder or hub id (default: SmolLM2-135M-Instruct); with --endpoint, the served model's name.")] = None,
     task: Annotated[list[str] | None, typer.Option("--task", help="Task name (repeatable).")] = None,
     suite: Annotated[str | None, typer.Option(help="Suite name (see `rlvr tasks ls`).")] = None,
     samples_per_prompt: Annotated[int, typer.Option("--samples-per-prompt", "-k", min=1,
@@ -59,6 +60,12 @@ def eval_command(
     completions: Annotated[Path | None, typer.Option(
         help="Score this JSONL of {id, completion} (e.g. from `rlvr tasks export` + your generator) "
              "instead of generating; needs no model and no torch.")] = None,
+    endpoint: Annotated[str | None, typer.Option(
+        help="Generate on this OpenAI-compatible server (vllm serve, SGLang, llama.cpp, an API) instead of "
+             "loading the model: its base URL, e.g. http://127.0.0.1:8000/v1.")] = None,
+    api_key_env: Annotated[str, typer.Option(
+        help="Environment variable holding the --endpoint's API key (sent when set).")] = "OPENAI_API_KEY",
+    concurrency: Annotated[int, typer.Option(min=1, help="Requests in flight to --endpoint.")] = 16,
     max_new_tokens: Annotated[int | None, typer.Option(min=1, help="Default: each task's hint.")] = None,
     temperature: Annotated[float | None, typer.Option(help="Default: 0 (greedy) for k=1, else 0.6.")] = None,
     top_p: Annotated[float | None, typer.Option(help="Default: 1.0 for k=1, else 0.95.")] = None,
@@ -79,6 +86,7 @@ def eval_command(
     package versions, git sha) and samples_<task>_<timestamp>.jsonl, and prints a table.
     """
     from rlvr.evals.completions import read_completions
+    from rlvr.evals.endpoint_generator import EndpointError
     from rlvr.evals.evaluate import default_sampling, report_ks, score_rows
     from rlvr.evals.results import write_results
     from rlvr.tasks.sources import SourceUnavailableError
@@ -88,6 +96,10 @@ def eval_command(
 
     started = time.time()
     selection = _selection(task or [], suite, limit)
+    if endpoint and completions is not None:
+        raise typer.BadParameter("give --endpoint or --completions, not both", param_hint="--endpoint")
+    if endpoint and not model:
+        raise typer.BadParameter("--endpoint needs --model: the name the server serves", param_hint="--model")
     run_config: dict[str, Any] = {"model": model, "suite": suite, "tasks": [t.name for t, _ in selection],
                                   "samples_per_prompt": samples_per_prompt, "limit": limit, "seed": seed,
                                   "completions": str(completions) if completions else None}
@@ -111,9 +123,13 @@ def eval_command(
                     return default_sampling(samples_per_prompt, max_new_tokens or t.generation.max_new_tokens,
                                             temperature=temperature, top_p=top_p, seed=seed)
 
-                generator = _load_generator(model, device, dtype, batch_size, run_config)
-                results = _generate_and_score(selection, generator, sampling, pool, timeout_s)
-    except (SourceUnavailableError, ModelNotAvailableError, VerifierPoolBroken) as exc:  # the cause, no traceback
+                if endpoint:
+                    generator = _endpoint_generator(endpoint, model, api_key_env, concurrency, run_config)
+                else:
+                    generator = _load_generator(model, device, dtype, batch_size, run_config)
+                with contextlib.closing(generator) if endpoint else contextlib.nullcontext():
+                    results = _generate_and_score(selection, generator, sampling, pool, timeout_s)
+    except (SourceUnavailableError, ModelNotAvailableError, VerifierPoolBroken, EndpointError) as exc:  # the cause, no traceback
         err.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(code=1) from None
     results_path, sample_paths = write_results(out, results, [t for t, _ in selection], run_config, started)
@@ -137,6 +153,17 @@ def _load_generator(model: str | None, device: str, dtype: str, batch_size: int,
     err.print(f"loading {model or DEFAULT_MODEL} on {device}")
     lm, tokenizer = load_model_and_tokenizer(model, dtype=dtype, device=device)
     return TransformersGenerator(lm, tokenizer, batch_size=batch_size)
+
+
+def _endpoint_generator(url: str, model: str | None, api_key_env: str, concurrency: int,
+                        run_config: dict) -> Any:
+    import os
+
+    from rlvr.evals.endpoint_generator import EndpointGenerator
+
+    run_config |= {"endpoint": url, "concurrency": concurrency}  # never the key
+    err.print(f"generating on {url} ({model})")
+    return EndpointGenerator(url, str(model), api_key=os.environ.get(api_key_env) or None, concurrency=concurrency)
 
 
 def _generate_and_score(selection: list[tuple[Any, int | None]], generator: Any, sampling: Any, pool: Any,

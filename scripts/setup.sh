@@ -2,6 +2,7 @@
 # Idempotent set-up on a fresh Debian machine (bookworm, Python 3.11):
 #   scripts/setup.sh          system packages, .venv with torch (CPU) + rlvr[train], the default model
 #   scripts/setup.sh --test   the same plus rlvr[dev], the Docker engine and the sandbox image
+#   scripts/setup.sh --vllm   only the vLLM server's own venv (.venv-vllm, or RLVR_VLLM_VENV)
 # Override the torch requirement with TORCH_SPEC (e.g. a CUDA build on a GPU machine).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -28,6 +29,9 @@ apt_install() {
 # 1. Python with venv and pip (Debian splits them out of python3).
 if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c "import ensurepip" >/dev/null 2>&1; then
   apt_install python3 python3-venv python3-pip
+fi
+if [ "${1:-}" = "--vllm" ]; then
+  exec bash "$ROOT/scripts/setup_vllm.sh"
 fi
 if [ ! -x "$VENV/bin/python" ]; then
   log "creating $VENV"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,3 +39,19 @@ def unimportable_verifier(tmp_path, monkeypatch) -> Any:
     module = importlib.import_module("worker_unimportable")
     yield module.Unimportable()
     sys.modules.pop("worker_unimportable", None)
+
+
+@pytest.fixture(scope="session")
+def vllm_python() -> str:
+    """The vLLM venv's interpreter: ``$RLVR_VLLM_VENV/bin/python``, else ``.venv-vllm`` at the repo
+    root (``bash scripts/setup.sh --vllm`` builds it). Without it the tests that need it skip,
+    saying so; with ``RLVR_REQUIRE_VLLM=1`` (CI sets it) they fail instead, so CI cannot pass with
+    the vLLM tests silently skipped."""
+    venv = Path(os.environ.get("RLVR_VLLM_VENV") or Path(__file__).resolve().parents[1] / ".venv-vllm")
+    python = venv / "bin" / "python"
+    if not python.is_file():
+        message = f"no vLLM venv at {venv}: build it with `bash scripts/setup.sh --vllm`"
+        if os.environ.get("RLVR_REQUIRE_VLLM") == "1":
+            pytest.fail(f"RLVR_REQUIRE_VLLM=1 but {message}")
+        pytest.skip(message)
+    return str(python)

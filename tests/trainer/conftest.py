@@ -62,19 +62,3 @@ def tiny_vllm_config(tiny_vllm_model_dir: Path, vllm_python: str):
     """``tiny_config`` on the vLLM-sized tiny model, with ``rollout.engine=vllm`` from the vLLM venv."""
     return lambda run_dir, *overrides: tiny_train_config(tiny_vllm_model_dir, run_dir, "rollout.engine=vllm",
                                                     f"rollout.vllm.python={vllm_python}", *overrides)
-
-
-def pytest_configure(config) -> None:
-    config.addinivalue_line("markers", "vllm: runs a real vLLM server from the vLLM venv (skipped only without it)")
-
-
-@pytest.fixture(scope="session")
-def vllm_python() -> str:
-    """The vLLM venv's interpreter: $RLVR_VLLM_PYTHON, else .venv-vllm/bin/python at the repo root."""
-    import os
-
-    path = Path(os.environ.get("RLVR_VLLM_PYTHON") or Path(__file__).parents[2] / ".venv-vllm" / "bin" / "python")
-    if not path.is_file():
-        pytest.skip(f"no vLLM venv at {path}: build it with `bash scripts/setup.sh --vllm` "
-                    f"(or point RLVR_VLLM_PYTHON at one)")
-    return str(path)
