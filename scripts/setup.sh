@@ -30,9 +30,8 @@ apt_install() {
 if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c "import ensurepip" >/dev/null 2>&1; then
   apt_install python3 python3-venv python3-pip
 fi
-if [ "${1:-}" = "--vllm" ]; then
-  exec bash "$ROOT/scripts/setup_vllm.sh"
-fi
+# --vllm: only the vLLM server's own venv (scripts/setup_vllm.sh, run below with this venv code).
+if [ "${1:-}" = "--vllm" ]; then VENV="${RLVR_VLLM_VENV:-$ROOT/.venv-vllm}"; fi
 if [ ! -x "$VENV/bin/python" ]; then
   log "creating $VENV"
   python3 -m venv "$VENV"
@@ -43,6 +42,10 @@ pip_install() {
     | { grep -v "is ignored: it is neither a file nor a directory" || true; }
   return "${PIPESTATUS[0]}"
 }
+if [ "${1:-}" = "--vllm" ]; then
+  source "$ROOT/scripts/setup_vllm.sh"
+  exit 0
+fi
 
 # 2. torch first (CPU wheel), then the project with its extras.
 if ! "$VENV/bin/python" -c "import torch" >/dev/null 2>&1; then

