@@ -37,6 +37,8 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from rlvr.verifiers.remote import retry_after
+
 from .generation import Completion, Messages, SamplingParams
 
 RETRYABLE_STATUS = frozenset({408, 429}) | frozenset(range(500, 600))
@@ -134,7 +136,7 @@ class EndpointGenerator:
                         last = f"unreadable reply: {exc}"[:500]
                 elif response.status_code in RETRYABLE_STATUS:
                     last = f"HTTP {response.status_code}: {response.text[:300]}"
-                    wait_s = _retry_after(response)
+                    wait_s = retry_after(response, 0.0)
                 else:
                     raise EndpointError(f"{self.url} refused the request: HTTP {response.status_code}: "
                                         f"{response.text[:1000]}")
@@ -161,11 +163,3 @@ def _completion(reply: _Reply) -> Completion:
     choice = reply.choices[0]
     finished = {"stop": True, "length": False}.get(choice.finish_reason or "")
     return Completion(choice.message.content or "", list(choice.token_ids or []), finished)
-
-
-def _retry_after(response: httpx.Response) -> float:
-    """The server's ``Retry-After`` in seconds (0 when absent or an HTTP date)."""
-    try:
-        return max(0.0, float(response.headers.get("retry-after", 0.0)))
-    except ValueError:
-        return 0.0

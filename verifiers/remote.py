@@ -141,11 +141,11 @@ class RemoteVerifierPool:
                         last = f"{url}: {len(scores)} scores for {rows} rows"
                 elif response.status_code == 429:  # overloaded: wait as told, same replica, not a failure
                     self.retries += 1
-                    time.sleep(_retry_after(response, self.backoff_s) * random.uniform(1.0, 1.5))
+                    time.sleep(retry_after(response, self.backoff_s) * random.uniform(1.0, 1.5))
                     continue
                 elif response.status_code >= 500:
                     last = f"{url}: HTTP {response.status_code}: {response.text[:300]}"
-                    wait = _retry_after(response, 0.0)
+                    wait = retry_after(response, 0.0)
                 else:
                     raise RemoteVerifierError(f"{url} refused the request: HTTP {response.status_code}: "
                                               f"{response.text[:1000]}")
@@ -166,7 +166,9 @@ class RemoteVerifierPool:
         self.close()
 
 
-def _retry_after(response: httpx.Response, default: float) -> float:
+def retry_after(response: httpx.Response, default: float) -> float:
+    """The server's ``Retry-After`` in seconds, at least ``default`` (``default`` when absent or an
+    HTTP date). Also read by ``rlvr.evals.endpoint_generator``'s retries."""
     try:
         return max(default, float(response.headers.get("retry-after", default)))
     except ValueError:
