@@ -219,9 +219,10 @@ class Host:
             raise self.fail(f"the solution's answer passed {self.cap} bytes", "output_limit")
         if not line.endswith(b"\n"):
             raise self.fail("the solution process exited")
-        try:
+        try:  # the candidate writes these bytes: whatever the parse raises (a RecursionError for
+            # 200,000 '[') is the candidate's failure, never an exception the test could catch
             message = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError, MemoryError):
             raise self.fail("malformed answer from the solution process") from None
         if not isinstance(message, dict):
             raise self.fail("malformed answer from the solution process")
@@ -243,7 +244,7 @@ class Host:
         if "value" in answer:
             try:
                 return decode(answer["value"])
-            except (PlainDataError, RecursionError, ValueError) as exc:
+            except (PlainDataError, RecursionError, MemoryError, ValueError) as exc:
                 raise self.fail(f"bad answer: {exc}") from None
         if "raised" in answer:
             raise self.fail(f"the solution raised {str(answer['raised'])[:100]}: {str(answer.get('message'))[:400]}")

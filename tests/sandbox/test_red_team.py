@@ -121,6 +121,32 @@ def test_a_candidate_exception_fails_the_test_whatever_its_type(verifier: CodeVe
     assert score.details["passed"] == [False, False, False], score.details
 
 
+DEEP_ANSWER = r"""
+import os, sys
+_host = sys.modules["__main__"]
+_fd, _send = int(sys.argv[2]), _host.send
+def _deep(message):
+    if message.get("value") == "deep":
+        os.write(_fd, b"[" * 200000 + b"\n")  # json.loads in the driver: RecursionError, not ValueError
+    else:
+        _send(message)
+_host.send = _deep
+def f(x):
+    return "deep"
+"""
+
+
+def test_an_answer_the_driver_cannot_parse_fails_the_test(verifier: CodeVerifier) -> None:
+    # outside red-team, second round: the driver's RecursionError reached the test, whose
+    # `except BaseException` then passed it (2/3 where an honest raise scores 0/3)
+    tests = ["try:\n    f(1)\nexcept BaseException:\n    pass",
+             "try:\n    r = f(-1)\nexcept Exception:\n    r = 'raised'\nassert r == 'raised'",
+             "assert f(2) == 4"]
+    score = verifier(fenced(DEEP_ANSWER), {"asserts": tests})
+    assert score.details["passed"] == [False, False, False], score.details
+    assert score.value == 0.0
+
+
 @pytest.mark.parametrize(("name", "attack"), [
     ("sigint_pid1", "import os, signal\nfor s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, "
                     "signal.SIGKILL):\n    try:\n        os.kill(1, s)\n    except OSError:\n        pass\n"),
