@@ -286,10 +286,17 @@ def run_asserts(driver: Driver, spec: dict[str, Any], prefork: Prefork | None) -
                 namespace: dict[str, Any] = {"__name__": "__test__", "__builtins__": builtins}
                 if helpers:  # trusted (HumanEval: the prompt); then the candidate's names, which exclude its
                     exec(compile(helpers, "helpers.py", "exec"), namespace)
+                # What the helpers bound, read from the namespace itself: names bound at run time
+                # (`from m import *`, globals().update, exec) are trusted too. The entry point is the
+                # candidate's alone: a helper's stub of it goes, so a candidate without one fails.
+                trusted_now = set(namespace) - entry
+                for name in entry:
+                    namespace.pop(name, None)
                 for name, tree in host.values.items():
-                    with contextlib.suppress(PlainDataError, RecursionError, ValueError):
-                        namespace[name] = decode(tree)
-                namespace.update({name: Remote(host, name) for name in host.callables})
+                    if name not in trusted_now:
+                        with contextlib.suppress(PlainDataError, RecursionError, ValueError):
+                            namespace[name] = decode(tree)
+                namespace.update({name: Remote(host, name) for name in host.callables if name not in trusted_now})
                 exec(compile(source, "test.py", "exec"), namespace)
         except _TestTimeout:
             pass

@@ -147,6 +147,31 @@ def test_an_answer_the_driver_cannot_parse_fails_the_test(verifier: CodeVerifier
     assert score.value == 0.0
 
 
+@pytest.mark.parametrize(("helpers", "test", "gold", "cheat"), [
+    ("from math import *\n", "assert f(16) == sqrt(16) + 1", "def f(x):\n    return 5.0",
+     "def sqrt(x):\n    return -1.0\ndef f(x):\n    return 0.0"),
+    ("globals().update(expected=lambda n: n * n + 1)\n", "assert f(3) == expected(3)",
+     "def f(n):\n    return n * n + 1", "def expected(n):\n    return 0\ndef f(n):\n    return 0"),
+    ("exec('def expected(n):\\n    return n * n + 1')\n", "assert f(3) == expected(3)",
+     "def f(n):\n    return n * n + 1", "def expected(n):\n    return 0\ndef f(n):\n    return 0"),
+])
+def test_names_the_helpers_bind_at_run_time_stay_trusted(verifier: CodeVerifier, helpers: str, test: str,
+                                                          gold: str, cheat: str) -> None:
+    # outside red-team, second round: only names bound in the helpers' source were trusted
+    reference = {"asserts": [test], "entry_point": "f", "helpers": helpers}
+    assert verifier(fenced(gold), reference).value == 1.0
+    assert verifier(fenced(cheat), reference).value == 0.0
+
+
+@pytest.mark.parametrize("candidate", ["x = 1", "add = object()", "def add(a, b):\n    return 0"])
+def test_the_entry_point_never_falls_back_to_the_helpers(verifier: CodeVerifier, candidate: str) -> None:
+    # outside red-team, second round: a candidate without the entry point got the helpers' own
+    reference = {"check": "def check(candidate):\n    assert candidate(1, 2) == 3\n", "entry_point": "add",
+                 "helpers": "def add(a, b):\n    return a + b\n"}
+    assert verifier(fenced(candidate), reference).value == 0.0
+    assert verifier(fenced("def add(a, b):\n    return a + b"), reference).value == 1.0
+
+
 @pytest.mark.parametrize(("name", "attack"), [
     ("sigint_pid1", "import os, signal\nfor s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, "
                     "signal.SIGKILL):\n    try:\n        os.kill(1, s)\n    except OSError:\n        pass\n"),
