@@ -147,6 +147,39 @@ def test_an_answer_the_driver_cannot_parse_fails_the_test(verifier: CodeVerifier
     assert score.value == 0.0
 
 
+UNDECODABLE_ANSWER = r"""
+import os, sys
+_host = sys.modules["__main__"]
+_fd, _send = int(sys.argv[2]), _host.send
+def _raw(message):
+    if message.get("value") == "raw":
+        os.write(_fd, ('{"value": ' + ANSWER + '}\n').encode())  # valid JSON that decode cannot read
+    else:
+        _send(message)
+_host.send = _raw
+def f(x):
+    return "raw"
+"""
+
+
+@pytest.mark.parametrize("answer", ['{"c": {}}', '{"f": 1' + "0" * 400 + "}"])  # KeyError, OverflowError
+def test_an_answer_that_fails_to_decode_fails_the_test(verifier: CodeVerifier, answer: str) -> None:
+    # outside red-team, third round: decode's KeyError / OverflowError reached the test
+    cheat = f"ANSWER = {answer!r}\n" + UNDECODABLE_ANSWER
+    tests = ["try:\n    f(1)\nexcept BaseException:\n    pass",
+             "try:\n    r = f(-1)\nexcept Exception:\n    r = 'raised'\nassert r == 'raised'"]
+    score = verifier(fenced(cheat), {"asserts": tests})
+    assert score.details["passed"] == [False, False], score.details
+
+
+def test_names_bound_by_a_match_pattern_are_the_tests_own(verifier: CodeVerifier) -> None:
+    # outside red-team, third round: a name bound only in a case pattern was asked of the candidate
+    tests = ["match f(7, 2):\n    case (q, r):\n        pass\nassert (q, r) == (3, 1)"]
+    cheat = "def f(a, b):\n    return None\nq, r = 3, 1"
+    assert verifier(fenced(cheat), {"asserts": tests, "entry_point": "f"}).value == 0.0
+    assert verifier(fenced("def f(a, b):\n    return divmod(a, b)"), {"asserts": tests, "entry_point": "f"}).value == 1.0
+
+
 @pytest.mark.parametrize(("helpers", "test", "gold", "cheat"), [
     ("from math import *\n", "assert f(16) == sqrt(16) + 1", "def f(x):\n    return 5.0",
      "def sqrt(x):\n    return -1.0\ndef f(x):\n    return 0.0"),
