@@ -45,7 +45,7 @@ OWNER_LABEL = "rlvr.sandbox.owner"  # "<hostname>:<pid>" of the process that sta
 WORKER = Path(__file__).with_name("worker.py")
 # What the worker runs besides itself, mounted read-only beside it.
 SHIPPED = ("worker.py", "frames.py", "limits.py", "cleanup.py", "pump.py", "forkserver.py", "harness_driver.py",
-           "candidate_host.py", "plain_data.py")
+           "candidate_host.py", "plain_data.py", "source_names.py")
 WORKER_CAPABILITIES = ("SETUID", "SETGID", "CHOWN", "KILL", "DAC_OVERRIDE", "FOWNER")
 # Files, directories and hard links (tmpfs charges each link too) per tmpfs: what clean-up must
 # remove after a job is bounded (a flood of empty directories or links made it outlast the reply

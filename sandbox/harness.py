@@ -24,15 +24,21 @@ test; an assert answer ``ANSWER_CAP`` bytes of JSON; the whole job's output
 and get only plain data back: tests that exchange callables, generators or class
 instances with the candidate fail (HumanEval's do not). A helper the tests call
 by name (HumanEval/32's ``poly``) is trusted only when the spec's ``helpers`` (the
-prompt) defines it; otherwise it crosses from the candidate like any free name.
+prompt) defines it; otherwise it crosses from the candidate
+like any free name. A spec that would mis-score (an entry point named like a builtin, or
+that the helpers define for real: `spec_problem`) is refused before anything runs.
 """
 
 from __future__ import annotations
 
+import ast
+import builtins
 import json
+import keyword
 from typing import Any
 
 from .jobs import ExecResult, Job
+from .source_names import bindings, parse
 
 IO_OUTPUT_CAP = 8 << 20
 ANSWER_CAP = 16 << 20
@@ -52,11 +58,60 @@ def assert_job(code: str, tests: list[str], *, time_limit_s: float, memory_mb: i
     """One job that runs each test statement in the trusted driver, against the candidate's
     functions served from a separate process (see the module docstring). ``helpers``: trusted code
     run in each test's namespace first (HumanEval: the prompt); a name it binds never comes from
-    the candidate, except ``entry_point``."""
+    the candidate, except ``entry_point``. Raises ValueError for a spec that `spec_problem` refuses."""
+    problem = spec_problem(tests, entry_point, helpers)
+    if problem:
+        raise ValueError(problem)
     spec = {"tests": tests, "limit": time_limit_s, "load_limit": time_limit_s, "answer_cap": ANSWER_CAP,
             "entry_point": entry_point, "helpers": helpers}
     return Job(code=code, stdin=json.dumps(spec), harness="assert", output_limit_bytes=JOB_OUTPUT_CAP,
                timeout_s=min(600.0, 2.0 + (len(tests) + 1) * time_limit_s), memory_mb=memory_mb)
+
+
+def _is_stub(node: ast.AST) -> bool:
+    """A def that computes nothing: its body only a docstring, ``pass``, ``...`` or imports (HumanEval's
+    prompt stubs: a docstring; HumanEval/115's also ``import math``)."""
+    return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and all(
+        isinstance(s, (ast.Pass, ast.Import, ast.ImportFrom)) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+        for s in node.body)
+
+
+def spec_problem(tests: list[str], entry_point: str | None, helpers: str = "") -> str:
+    """Why an assert spec would mis-score ("" when it is sound): the task author's mistake, refused
+    before any candidate runs.
+
+    * a test or the helpers that do not parse (every candidate would score 0);
+    * an ``entry_point`` that is not a plain name, or names a builtin: the candidate's function
+      would replace the builtin inside the tests, so ``assert candidate(x) == sorted(x)`` holds for
+      any ``sorted``;
+    * helpers that bind ``entry_point`` other than as a stub def (a docstring, ``pass``, imports): the
+      tests would call the candidate's function where the author meant the helpers' one;
+    * a test that binds ``entry_point`` in its module namespace: the candidate would never be called.
+
+    Limits: reads the source only; the driver fails a test whose helpers publish the entry point in
+    ``builtins`` at run time."""
+    for what, source in [("helpers", helpers), *((f"test {i}", t) for i, t in enumerate(tests))]:
+        try:
+            parse(source)
+        except (SyntaxError, ValueError) as exc:
+            return f"{what} is not valid Python: {exc}"
+    if entry_point is None:
+        return ""
+    if not entry_point.isidentifier() or keyword.iskeyword(entry_point):
+        return f"entry_point {entry_point!r} is not a Python name"
+    if entry_point in vars(builtins) or entry_point == "__builtins__":
+        return (f"entry_point {entry_point!r} is a builtin's name: the candidate's function would replace "
+                f"the builtin inside the tests (rename the function under test)")
+    for name, node, top in bindings(helpers):
+        if name == entry_point and not (top and _is_stub(node)):
+            return (f"the helpers bind entry_point {entry_point!r} (line {getattr(node, 'lineno', '?')}) other "
+                    f"than as a stub def: the tests would call the candidate's function in its place")
+    for i, test in enumerate(tests):
+        for name, node, top in bindings(test):
+            if name == entry_point and top:
+                return (f"test {i} binds entry_point {entry_point!r} itself (line {getattr(node, 'lineno', '?')}): "
+                        f"the candidate's function would never be called")
+    return ""
 
 
 def read_results(result: ExecResult) -> list[dict[str, Any]] | None:

@@ -25,7 +25,6 @@ run, fd 1 and ``sys.stdout`` are its stderr, so nothing a test prints can pass f
 
 from __future__ import annotations
 
-import ast
 import builtins
 import contextlib
 import json
@@ -42,6 +41,7 @@ from forkserver import FRESH_VM, run_script, vm_size
 from limits import PR_SET_DUMPABLE, PYTHON_FLAGS, confine, demote, make_undumpable, prctl
 from plain_data import PlainDataError, decode, encode
 from pump import pump
+from source_names import free_names, loaded_and_bound
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS_MAGIC = "rlvr-results"  # as `harness.RESULTS_MAGIC`
@@ -88,34 +88,6 @@ def run_io(driver: Driver, spec: dict[str, Any]) -> list[dict[str, Any]]:
         results.append({"status": status, "exit_code": None if killed_for else code,
                         "stdout": out.decode("utf-8", "replace"), "stderr": err[-500:].decode("utf-8", "replace")})
     return results
-
-
-def free_names(sources: list[str]) -> set[str]:
-    """Names the tests read but never bind themselves, builtins excepted: what the candidate provides."""
-    loaded, bound = _loaded_and_bound(sources)
-    return loaded - bound - set(dir(builtins))
-
-
-def _loaded_and_bound(sources: list[str]) -> tuple[set[str], set[str]]:
-    """Names read, and names bound anywhere (any scope: an over-count is safe, as the names a
-    trusted helper binds never cross from the candidate)."""
-    loaded: set[str] = set()
-    bound: set[str] = set()
-    for source in sources:
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.Name):
-                (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                bound.add(node.name)
-            elif isinstance(node, ast.arg):
-                bound.add(node.arg)
-            elif isinstance(node, ast.alias):
-                bound.add((node.asname or node.name).split(".")[0])
-            elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
-                bound.add(node.name)  # `except E as name`, `case name` / `case [*name]`
-            elif isinstance(node, ast.MatchMapping) and node.rest:
-                bound.add(node.rest)
-    return loaded, bound
 
 
 class Prefork:
@@ -264,7 +236,7 @@ class Remote:
 
 def run_asserts(driver: Driver, spec: dict[str, Any], prefork: Prefork | None) -> list[dict[str, Any]]:
     helpers = spec.get("helpers") or ""
-    trusted = _loaded_and_bound([helpers])[1] if helpers else set()
+    trusted = loaded_and_bound([helpers])[1] if helpers else set()
     entry = {spec["entry_point"]} if spec.get("entry_point") else set()
     names = sorted((free_names(spec["tests"]) - trusted) | entry)  # the entry point is always the candidate's
     host = Host(driver, names, spec["answer_cap"], prefork)

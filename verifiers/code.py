@@ -49,7 +49,7 @@ from typing import Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from rlvr.sandbox import ExecResult, ExecStatus, SandboxConfig, make_sandbox, self_check
-from rlvr.sandbox.harness import assert_job, io_job, outputs_match, read_results
+from rlvr.sandbox.harness import assert_job, io_job, outputs_match, read_results, spec_problem
 from rlvr.sandbox.jobs import Sandbox, job_problem
 from rlvr.sandbox.pool import CLEANUP_WAIT_S, MEMORY_HEADROOM_MB
 
@@ -80,7 +80,8 @@ class CodeTests(BaseModel):
     prefix: str = ""  # prepended to the candidate (e.g. imports the prompt gave)
     # Trusted code run in each test's namespace before it (HumanEval: the prompt, so that check()
     # calls the prompt's poly / encode_cyclic): a name it binds never comes from the candidate,
-    # except entry_point.
+    # except entry_point. A spec that would mis-score (entry_point named like a builtin, bound by
+    # the helpers other than as a stub, ...: `spec_problem`) does not validate.
     helpers: str = ""
     time_limit_s: float = Field(default=2.0, gt=0, le=60)  # per test
     memory_mb: int = Field(default=256, ge=32, le=4096)
@@ -94,6 +95,9 @@ class CodeTests(BaseModel):
             raise ValueError("entry_point and helpers apply to asserts / check, not io cases")
         if self.check is not None and not self.entry_point:
             raise ValueError("check needs entry_point (the function it tests)")
+        problem = "" if self.io else spec_problem(self.assert_sources(), self.entry_point, self.helpers)
+        if problem:  # the author's mistake, refused where the reference is built: never a candidate's score
+            raise ValueError(problem)
         return self
 
     def assert_sources(self) -> list[str]:

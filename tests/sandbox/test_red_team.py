@@ -198,11 +198,14 @@ def test_names_the_helpers_bind_at_run_time_stay_trusted(verifier: CodeVerifier,
 
 @pytest.mark.parametrize("candidate", ["x = 1", "add = object()", "def add(a, b):\n    return 0"])
 def test_the_entry_point_never_falls_back_to_the_helpers(verifier: CodeVerifier, candidate: str) -> None:
-    # outside red-team, second round: a candidate without the entry point got the helpers' own
+    # outside red-team, second round: a candidate without the entry point got the helpers' own. Helpers
+    # that define the entry point for real are refused since the fourth round (test_harness_holes)
     reference = {"check": "def check(candidate):\n    assert candidate(1, 2) == 3\n", "entry_point": "add",
                  "helpers": "def add(a, b):\n    return a + b\n"}
-    assert verifier(fenced(candidate), reference).value == 0.0
-    assert verifier(fenced("def add(a, b):\n    return a + b"), reference).value == 1.0
+    assert verifier(fenced(candidate), reference).status is Status.ERROR
+    stub = {**reference, "helpers": 'def add(a, b):\n    """a + b"""\n'}
+    assert verifier(fenced(candidate), stub).value == 0.0
+    assert verifier(fenced("def add(a, b):\n    return a + b"), stub).value == 1.0
 
 
 @pytest.mark.parametrize(("name", "attack"), [

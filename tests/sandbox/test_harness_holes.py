@@ -1,0 +1,69 @@
+"""Issue 9, the outside red-team's fourth round on the assert harness, each attack run for real
+against Docker: every one scored a wrong answer higher (or a right one lower) on 08f910e."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from rlvr.sandbox import DockerSandbox, SandboxConfig, harness
+from rlvr.verifiers import Status
+from rlvr.verifiers.code import CodeTests, CodeVerifier
+
+pytestmark = pytest.mark.docker
+
+
+def fenced(body: str) -> str:
+    return f"```python\n{body}\n```"
+
+
+@pytest.fixture(scope="module")
+def verifier(sandbox_image: str):
+    with DockerSandbox(SandboxConfig(image=sandbox_image, pool_size=1)) as sandbox:
+        yield CodeVerifier(sandbox, self_check=False)
+
+
+# --- 1. an entry point that replaces what the check trusts ----------------------------------------
+
+@pytest.mark.parametrize(("name", "args"), [
+    ("sorted", "[3, 1, 2]"), ("len", "'abc'"), ("abs", "-3"), ("max", "[1, 5, 2]"), ("min", "[4, 2]"),
+    ("sum", "[1, 2]"),
+])
+def test_an_entry_point_named_like_a_builtin_is_refused_not_scored(verifier: CodeVerifier, name: str,
+                                                                   args: str) -> None:
+    # on 08f910e the candidate's function replaced the builtin inside check(): 1.0 for `return 0`
+    reference = {"check": f"def check(candidate):\n    assert candidate({args}) == {name}({args})\n",
+                 "entry_point": name}
+    score = verifier(fenced(f"def {name}(*args, **kwargs):\n    return 0"), reference)
+    assert (score.status, score.value) == (Status.ERROR, 0.0), score
+    assert "builtin" in score.details["reason"]
+    with pytest.raises(ValidationError, match="builtin"):
+        CodeTests.model_validate(reference)
+
+
+def test_a_real_helper_named_like_the_entry_point_is_refused(verifier: CodeVerifier) -> None:
+    # the helpers' reference implementation was dropped for the candidate's: `candidate(x) == ref(x)`
+    reference = {"check": "def check(candidate):\n    assert candidate([2, 1]) == ref([2, 1])\n", "entry_point": "ref",
+                 "helpers": "def ref(xs):\n    return sorted(xs)\n"}
+    score = verifier(fenced("def ref(xs):\n    return None"), reference)
+    assert (score.status, score.value) == (Status.ERROR, 0.0), score
+    # HumanEval's shape, a stub holding only a docstring (and imports, as HumanEval/115's), stays valid
+    stub = {**reference, "helpers": 'def ref(xs):\n    import math\n    """Sort xs."""\n',
+            "check": "def check(candidate):\n    assert candidate([2, 1]) == [1, 2]\n"}
+    assert verifier(fenced("def ref(xs):\n    return sorted(xs)"), stub).value == 1.0
+    assert verifier(fenced("def ref(xs):\n    return None"), stub).value == 0.0
+
+
+@pytest.mark.parametrize(("tests", "entry", "helpers", "why"), [
+    (["f = lambda x: 2\nassert f(1) == 2"], "f", "", "never be called"),
+    (["def check(candidate):\n    pass\ncheck(check)"], "check", "", "never be called"),
+    (["assert f(1) == 2"], "f", "def g():\n    global f\n    f = abs\n", "helpers bind"),
+    (["assert f(1) == 2"], "f", "from math import *\nf = floor\n", "helpers bind"),
+    (["assert f(1) =="], "f", "", "not valid Python"),
+    (["assert f(1) == 2"], "f(0) or f", "", "not a Python name"),
+    (["assert f(1) == 2"], "__builtins__", "", "builtin"),
+])
+def test_specs_that_would_misscore_are_refused(tests: list[str], entry: str, helpers: str, why: str) -> None:
+    assert why in harness.spec_problem(tests, entry, helpers)
+    with pytest.raises(ValidationError, match=why):
+        CodeTests.model_validate({"asserts": tests, "entry_point": entry, "helpers": helpers})
