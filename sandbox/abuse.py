@@ -37,25 +37,13 @@ from .abuse_programs import ANSWER_KEY as _ANSWER_KEY
 from .abuse_programs import ANSWER_KEY_BODY as ANSWER_KEY_BODY
 from .abuse_programs import ATTACK_FORK_SERVER as _ATTACK_FORK_SERVER
 from .abuse_programs import ESCALATE as _ESCALATE
-from .abuse_programs import FORGE_RESULTS, INODE_FLOOD, PTRACED_ZOMBIE
+from .abuse_programs import FORGE_RESULTS, INODE_FLOOD, PIDS, PTRACED_ZOMBIE, host_files
 from .abuse_programs import LEAVE_STATE as _LEAVE_STATE
 from .config import SandboxConfig
 from .harness import assert_job
 from .jobs import ExecResult, ExecStatus, Job
 
-# What the probe prints: the pids it can see, what is left in the writable places and IPC namespaces.
-# The fork server (root, running forkserver.py) is the one process a job may see besides PID 1 and itself.
-_PIDS = """
-import os
-def _fork_server(pid):
-    try:
-        uid = next(line for line in open(f'/proc/{pid}/status') if line.startswith('Uid:')).split()[1]
-        return uid == '0' and b'/opt/rlvr/forkserver.py' in open(f'/proc/{pid}/cmdline', 'rb').read().split(b'\\0')
-    except (OSError, StopIteration):
-        return False
-pids = sorted(int(p) for p in os.listdir('/proc') if p.isdigit() and not _fork_server(p))
-"""
-_PROBE = _PIDS + """
+_PROBE = PIDS + """
 import json
 def ls(d):
     try: return sorted(os.listdir(d))
@@ -217,15 +205,7 @@ CASES: list[Case] = [
          lambda c: f"import socket\ntry:\n    socket.create_connection(({c.host!r}, {c.port}), timeout=0.5)\n    print('connected')\nexcept OSError as e:\n    print('blocked', e)\n",
          frozenset({ExecStatus.OK}), lambda r, c: _no_output("connected")(r, c) + _network(r, c)),
     Case("host_files", "read a host file, the project's source, host processes and environment",
-         lambda c: (
-             _PIDS + "import json, os\nleak = []\n"
-             f"try:\n    leak.append(open({str(c.secret_file)!r}).read())\nexcept OSError:\n    pass\n"
-             "for p in os.listdir('/proc'):\n    if p.isdigit():\n        try:\n"
-             "            leak.append(open(f'/proc/{p}/environ', 'rb').read().decode(errors='replace'))\n"
-             "        except OSError:\n            pass\n"
-             "leak.append(repr(dict(os.environ)))\n"
-             f"print('\\n'.join(leak))\nprint(json.dumps({{'project': os.path.exists({str(c.project_file)!r}), "
-             "'pids': pids}))\n"),
+         lambda c: host_files(str(c.secret_file), str(c.project_file)),
          frozenset({ExecStatus.OK}), _host_files),
     Case("kill_worker", "SIGKILL and SIGTERM PID 1, write into its descriptors",
          lambda c: ("import os, signal\nfor s in (signal.SIGKILL, signal.SIGTERM):\n    try:\n        os.kill(1, s)\n    except OSError:\n        pass\n"
@@ -281,6 +261,10 @@ CASES: list[Case] = [
          lambda c: "def encode(s):\n    return s\ndef decode(s):\n    return s\n", frozenset({ExecStatus.OK}),
          _verdicts([False]), tests=lambda c: ["assert decode(encode('abc')) == 'abc'"],
          helpers="def encode(s):\n    return s[::-1]\n"),
+    Case("builtins_helpers", "shadow a name the prompt publishes in builtins (EPS) with its own",
+         lambda c: "EPS = 10.0\ndef f(x):\n    return 0.0\n", frozenset({ExecStatus.OK}), _verdicts([False, False]),
+         tests=lambda c: ["assert abs(f(2.0) - 4.0) < EPS", "assert abs(f(3.0) - 9.0) < EPS"],
+         helpers="import builtins\nbuiltins.EPS = 1e-6\n"),
     Case("realtime_signal", "kill itself with a real-time signal (40)", lambda c: "import os\nos.kill(os.getpid(), 40)\n",
          frozenset({ExecStatus.ERROR})),
     Case("ptraced_zombie", "exit while its own child ptraces it", lambda c: PTRACED_ZOMBIE,

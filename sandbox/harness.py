@@ -24,7 +24,7 @@ test; an assert answer ``ANSWER_CAP`` bytes of JSON; the whole job's output
 and get only plain data back: tests that exchange callables, generators or class
 instances with the candidate fail (HumanEval's do not). A helper the tests call
 by name (HumanEval/32's ``poly``) is trusted only when the spec's ``helpers`` (the
-prompt) defines it; otherwise it crosses from the candidate
+prompt) defines it or publishes it in ``builtins``; otherwise it crosses from the candidate
 like any free name. A spec that would mis-score (an entry point named like a builtin, or
 that the helpers define for real: `spec_problem`) is refused before anything runs.
 """

@@ -16,11 +16,15 @@ run, fd 1 and ``sys.stdout`` are its stderr, so nothing a test prints can pass f
   output, compared on the host.
 * ``assert``: the candidate's code is loaded in ``candidate_host.py`` (the job's
   uid); only the entry point and the names the tests use that are neither builtins
-  nor bound by the spec's trusted ``helpers`` (run first in each test's namespace)
-  cross, as stubs for functions and copies for plain values. Each test runs in a
-  fresh namespace with the real builtins. A test fails
-  if any call into the candidate raised (whatever the test did with the
-  exception), timed out, sent a malformed or oversized answer, or exited.
+  nor bound by the spec's trusted ``helpers`` (run first in each test's namespace;
+  what they bind at run time or publish in ``builtins`` counts) cross, as stubs for
+  functions and copies for plain values. Each test runs in a fresh namespace with
+  the real builtins. A test fails if any call into the candidate raised (whatever
+  the test did with the exception), timed out, sent a malformed or oversized
+  answer, or exited.
+
+Limits: a name that a test itself (not its helpers) publishes in ``builtins`` while it
+runs does not take precedence over a candidate's name of the same name.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import subprocess
 import sys
 import time
 import traceback
+import types
 from typing import Any
 
 from cleanup import kill_others
@@ -54,6 +59,10 @@ class _TestTimeout(BaseException):
 
 class CandidateFailure(BaseException):
     pass
+
+
+class SpecError(Exception):
+    """The spec's helpers made the test unsound at run time: every candidate fails that test."""
 
 
 class Driver:
@@ -145,10 +154,12 @@ class Prefork:
 
 
 class Host:
-    """The candidate's process (``candidate_host.py``): loads solution.py, then answers calls."""
+    """The candidate's process (``candidate_host.py``): loads solution.py, then answers calls.
+    ``names`` (what it is asked for) are set at its first start and kept for restarts."""
 
-    def __init__(self, driver: Driver, names: list[str], answer_cap: int, prefork: Prefork | None) -> None:
-        self.driver, self.names, self.cap, self.prefork = driver, names, answer_cap, prefork
+    def __init__(self, driver: Driver, answer_cap: int, prefork: Prefork | None) -> None:
+        self.driver, self.cap, self.prefork = driver, answer_cap, prefork
+        self.names: list[str] | None = None
         self.proc: subprocess.Popen[bytes] | Prefork | None = None
         self.callables: list[str] = []
         self.values: dict[str, Any] = {}
@@ -159,12 +170,12 @@ class Host:
     def start(self) -> None:
         if self.prefork is not None:
             self.proc, self.prefork = self.prefork, None
-            w1, r2 = self.proc.start(self.names)
+            w1, r2 = self.proc.start(self.names or [])
         else:
             r1, w1 = os.pipe()
             r2, w2 = os.pipe()
             self.proc = self.driver.spawn([os.path.join(HERE, "candidate_host.py"), str(r1), str(w2),
-                                           json.dumps(self.names)],
+                                           json.dumps(self.names or [])],
                                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                           stderr=subprocess.DEVNULL, pass_fds=(r1, w2))
             os.close(r1)
@@ -172,8 +183,9 @@ class Host:
         self.w, self.r = os.fdopen(w1, "wb"), os.fdopen(r2, "rb")
         hello = self.receive()
         self.load_error = hello.get("error")
-        self.callables = [str(n) for n in hello.get("callables", []) if n in self.names]
-        self.values = {str(k): v for k, v in dict(hello.get("values", {})).items() if k in self.names}
+        names = self.names or []
+        self.callables = [str(n) for n in hello.get("callables", []) if n in names]
+        self.values = {str(k): v for k, v in dict(hello.get("values", {})).items() if k in names}
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -234,12 +246,33 @@ class Remote:
         return self.host.call(self.__name__, args, kwargs)
 
 
+def trusted_names(namespace: dict[str, Any], entry: set[str]) -> set[str]:
+    """What a test run in ``namespace`` (after the helpers ran in it) resolves without the candidate:
+    the namespace's own names, its ``__builtins__`` and the builtins module, where helpers can
+    publish a name (``builtins.EPS = ...``, ``setattr(builtins, ...)``: it stays there for the
+    later tests of the job, trusted in all of them).
+
+    Raises SpecError when the helpers made the entry point something other than the candidate's
+    (published it as a builtin) or replaced ``__builtins__`` with what cannot be listed."""
+    table = namespace.get("__builtins__")
+    if isinstance(table, types.ModuleType):
+        table = vars(table)
+    if type(table) is not dict:
+        raise SpecError(f"the helpers replaced __builtins__ with a {type(table).__name__}")
+    published = set(table) | set(vars(builtins))
+    if entry & published:
+        raise SpecError(f"the helpers publish the entry point {sorted(entry)[0]!r} as a builtin: the tests "
+                        "would not call the candidate's")
+    return set(namespace) | published
+
+
 def run_asserts(driver: Driver, spec: dict[str, Any], prefork: Prefork | None) -> list[dict[str, Any]]:
     helpers = spec.get("helpers") or ""
-    trusted = loaded_and_bound([helpers])[1] if helpers else set()
     entry = {spec["entry_point"]} if spec.get("entry_point") else set()
-    names = sorted((free_names(spec["tests"]) - trusted) | entry)  # the entry point is always the candidate's
-    host = Host(driver, names, spec["answer_cap"], prefork)
+    # What the tests read and never bind; builtins now (before any helper ran) excepted. Names the
+    # helpers bind, in their source or at run time, are taken off at the host's first start.
+    wanted = free_names(spec["tests"]) - (loaded_and_bound([helpers])[1] if helpers else set())
+    host = Host(driver, spec["answer_cap"], prefork)
 
     def alarm(signum: int, frame: Any) -> None:
         host.fail("time limit")  # recorded first: a test that catches the exception still fails
@@ -253,20 +286,21 @@ def run_asserts(driver: Driver, spec: dict[str, Any], prefork: Prefork | None) -
         signal.setitimer(signal.ITIMER_REAL, limit)
         error = None
         try:
+            namespace: dict[str, Any] = {"__name__": "__test__", "__builtins__": builtins}
+            if helpers:  # trusted (HumanEval: the prompt); then the candidate's names, which exclude its
+                exec(compile(helpers, "helpers.py", "exec"), namespace)
+            # The entry point is the candidate's alone: a helper's stub of it goes, so a candidate
+            # without one fails. Whatever else the helpers bound, at run time too, is trusted.
+            for name in entry:
+                namespace.pop(name, None)
+            trusted_now = trusted_names(namespace, entry)
             if host.proc is None:
+                if host.names is None:
+                    host.names = sorted((wanted - trusted_now) | entry)
                 host.start()
             if host.load_error is not None:
                 error = "solution did not load: " + str(host.load_error)[-500:]
             else:
-                namespace: dict[str, Any] = {"__name__": "__test__", "__builtins__": builtins}
-                if helpers:  # trusted (HumanEval: the prompt); then the candidate's names, which exclude its
-                    exec(compile(helpers, "helpers.py", "exec"), namespace)
-                # What the helpers bound, read from the namespace itself: names bound at run time
-                # (`from m import *`, globals().update, exec) are trusted too. The entry point is the
-                # candidate's alone: a helper's stub of it goes, so a candidate without one fails.
-                trusted_now = set(namespace) - entry
-                for name in entry:
-                    namespace.pop(name, None)
                 for name, tree in host.values.items():
                     if name not in trusted_now:
                         with contextlib.suppress(PlainDataError, RecursionError, ValueError):

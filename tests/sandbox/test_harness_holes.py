@@ -67,3 +67,36 @@ def test_specs_that_would_misscore_are_refused(tests: list[str], entry: str, hel
     assert why in harness.spec_problem(tests, entry, helpers)
     with pytest.raises(ValidationError, match=why):
         CodeTests.model_validate({"asserts": tests, "entry_point": entry, "helpers": helpers})
+
+
+# --- 2. names the helpers publish through the builtins module -------------------------------------
+
+# The candidate reads what it is asked for (argv[3] of its host): the published name must not be.
+ASKED = "import json, sys\ndef asked():\n    return json.loads(sys.argv[3])\n"
+
+
+@pytest.mark.parametrize("helpers", [
+    "import builtins\nbuiltins.EPS = 1e-6\n",
+    "setattr(__import__('builtins'), 'EPS', 1e-6)\n",
+    "__builtins__.EPS = 1e-6\n",
+    "vars(__builtins__)['EPS'] = 1e-6\n",
+    "__builtins__ = dict(vars(__builtins__), EPS=1e-6)\n",
+])
+def test_names_the_helpers_publish_in_builtins_are_trusted(verifier: CodeVerifier, helpers: str) -> None:
+    # on 08f910e EPS was a free name of the tests and not a builtin yet: the candidate's EPS = 10 won
+    tests = ["assert abs(f(2.0) - 4.0) < EPS", "assert abs(f(3.0) - 9.0) < EPS", "assert 'EPS' not in asked()"]
+    reference = {"asserts": tests, "entry_point": "f", "helpers": helpers}
+    cheat = verifier(fenced(ASKED + "EPS = 10.0\ndef f(x):\n    return 0.0"), reference)
+    assert cheat.status is Status.OK and cheat.details["passed"] == [False, False, True], cheat.details
+    gold = verifier(fenced(ASKED + "def f(x):\n    return x * x"), reference)
+    assert gold.value == 1.0, gold.details
+
+
+def test_an_entry_point_the_helpers_publish_as_a_builtin_fails_every_candidate(verifier: CodeVerifier) -> None:
+    # trusted as a builtin, the helpers' f would be tested in place of the candidate's: fail closed
+    reference = {"asserts": ["assert f(1) == 2"], "entry_point": "f",
+                 "helpers": "import builtins\nbuiltins.f = lambda x: x + 1\n"}
+    for code in ("def f(x):\n    return 0", "def f(x):\n    return x + 1"):
+        score = verifier(fenced(code), reference)
+        assert (score.status, score.value) == (Status.OK, 0.0), score.details
+        assert "publish the entry point" in score.details["first_error"]
