@@ -44,6 +44,9 @@ IO_OUTPUT_CAP = 8 << 20
 ANSWER_CAP = 16 << 20
 JOB_OUTPUT_CAP = 64 << 20
 RESULTS_MAGIC = "rlvr-results"  # the driver's one stdout frame (`harness_driver.RESULTS_MAGIC`)
+# The driver starts no assert test this close to the job's timeout, so that its result list (the tests
+# that did run) goes out before the worker kills it: a hang costs its own tests, never the rest.
+DRIVER_MARGIN_S = 1.0
 
 
 def io_job(code: str, inputs: list[str], *, time_limit_s: float, memory_mb: int) -> Job:
@@ -58,14 +61,19 @@ def assert_job(code: str, tests: list[str], *, time_limit_s: float, memory_mb: i
     """One job that runs each test statement in the trusted driver, against the candidate's
     functions served from a separate process (see the module docstring). ``helpers``: trusted code
     run in each test's namespace first (HumanEval: the prompt); a name it binds never comes from
-    the candidate, except ``entry_point``. Raises ValueError for a spec that `spec_problem` refuses."""
+    the candidate, except ``entry_point``. Raises ValueError for a spec that `spec_problem` refuses.
+
+    Time: loading the candidate gets ``time_limit_s``, each test ``time_limit_s`` more; a test that
+    hangs costs its own limit and a reload, and once the job's time is short the tests left fail
+    unrun while those that ran keep their verdicts."""
     problem = spec_problem(tests, entry_point, helpers)
     if problem:
         raise ValueError(problem)
+    timeout_s = min(600.0, 2.0 + (len(tests) + 1) * time_limit_s)
     spec = {"tests": tests, "limit": time_limit_s, "load_limit": time_limit_s, "answer_cap": ANSWER_CAP,
-            "entry_point": entry_point, "helpers": helpers}
+            "entry_point": entry_point, "helpers": helpers, "budget": timeout_s - DRIVER_MARGIN_S}
     return Job(code=code, stdin=json.dumps(spec), harness="assert", output_limit_bytes=JOB_OUTPUT_CAP,
-               timeout_s=min(600.0, 2.0 + (len(tests) + 1) * time_limit_s), memory_mb=memory_mb)
+               timeout_s=timeout_s, memory_mb=memory_mb)
 
 
 def _is_stub(node: ast.AST) -> bool:

@@ -21,7 +21,8 @@ run, fd 1 and ``sys.stdout`` are its stderr, so nothing a test prints can pass f
   functions and copies for plain values. Each test runs in a fresh namespace with
   the real builtins. A test fails if any call into the candidate raised (whatever
   the test did with the exception), timed out, sent a malformed or oversized
-  answer, or exited.
+  answer, or exited. Loading the candidate has its own time limit, each test its
+  own; the tests left when the job's budget runs short fail unrun.
 
 Limits: a name that a test itself (not its helpers) publishes in ``builtins`` while it
 runs does not take precedence over a candidate's name of the same name.
@@ -51,6 +52,10 @@ from source_names import free_names, loaded_and_bound
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS_MAGIC = "rlvr-results"  # as `harness.RESULTS_MAGIC`
 ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+# An assert test is started only with this much of the job's budget left (`harness.DRIVER_MARGIN_S`);
+# the rest fail unrun, and the result list of those that ran still goes out before the worker's kill.
+MIN_TEST_S = 0.05
+NOT_RUN = "not run: the job's time ran out (earlier tests hung)"
 
 
 class _TestTimeout(BaseException):
@@ -266,7 +271,17 @@ def trusted_names(namespace: dict[str, Any], entry: set[str]) -> set[str]:
     return set(namespace) | published
 
 
-def run_asserts(driver: Driver, spec: dict[str, Any], prefork: Prefork | None) -> list[dict[str, Any]]:
+def _arm(seconds: float, deadline: float) -> None:
+    signal.setitimer(signal.ITIMER_REAL, max(0.001, min(seconds, deadline - time.monotonic())))
+
+
+def _disarm() -> float:
+    """Stop the timer; the seconds it had left."""
+    return signal.setitimer(signal.ITIMER_REAL, 0)[0]
+
+
+def run_asserts(driver: Driver, spec: dict[str, Any], prefork: Prefork | None,
+                deadline: float) -> list[dict[str, Any]]:
     helpers = spec.get("helpers") or ""
     entry = {spec["entry_point"]} if spec.get("entry_point") else set()
     # What the tests read and never bind; builtins now (before any helper ran) excepted. Names the
@@ -281,11 +296,15 @@ def run_asserts(driver: Driver, spec: dict[str, Any], prefork: Prefork | None) -
     signal.signal(signal.SIGALRM, alarm)
     results = []
     for source in spec["tests"]:
-        limit = spec["limit"] + (spec["load_limit"] if host.proc is None else 0)
         host.failure, host.status = None, "failed"
-        signal.setitimer(signal.ITIMER_REAL, limit)
+        if deadline - time.monotonic() < MIN_TEST_S:
+            results.append({"passed": False, "status": "failed", "error": NOT_RUN})
+            continue
         error = None
         try:
+            # The test's time (the helpers' too); the first load shares the first test's, as the job's
+            # timeout funds one load.
+            _arm(spec["limit"] + (spec["load_limit"] if host.names is None else 0), deadline)
             namespace: dict[str, Any] = {"__name__": "__test__", "__builtins__": builtins}
             if helpers:  # trusted (HumanEval: the prompt); then the candidate's names, which exclude its
                 exec(compile(helpers, "helpers.py", "exec"), namespace)
@@ -294,10 +313,15 @@ def run_asserts(driver: Driver, spec: dict[str, Any], prefork: Prefork | None) -
             for name in entry:
                 namespace.pop(name, None)
             trusted_now = trusted_names(namespace, entry)
-            if host.proc is None:
-                if host.names is None:
-                    host.names = sorted((wanted - trusted_now) | entry)
+            if host.names is None:
+                host.names = sorted((wanted - trusted_now) | entry)
                 host.start()
+            elif host.proc is None:  # a reload after a hang has its own time: this test keeps its limit
+                left = _disarm()
+                _arm(spec["load_limit"], deadline)
+                host.start()
+                _disarm()
+                _arm(left, deadline)
             if host.load_error is not None:
                 error = "solution did not load: " + str(host.load_error)[-500:]
             else:
@@ -312,7 +336,7 @@ def run_asserts(driver: Driver, spec: dict[str, Any], prefork: Prefork | None) -
         except BaseException as e:
             error = "".join(traceback.format_exception_only(type(e), e))[-500:]
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            _disarm()
         if host.failure == "time limit" or host.status == "output_limit":
             host.stop()  # stuck mid-call, or mid-answer: the next test gets a fresh solution process
         why = host.failure or error
@@ -323,6 +347,7 @@ def run_asserts(driver: Driver, spec: dict[str, Any], prefork: Prefork | None) -
 
 
 def main() -> None:
+    started = time.monotonic()
     sys.set_int_max_str_digits(0)
     make_undumpable()  # first, before any candidate process exists
     kind, job_dir, uid, cpu_s, memory, file_bytes, fork_server = sys.argv[1:8]
@@ -331,7 +356,7 @@ def main() -> None:
     spec = json.loads(sys.stdin.buffer.read())
     out = os.dup(1)
     os.dup2(2, 1)  # what the tests print goes to stderr: the verdict's fd is written once, below
-    results = run_io(driver, spec) if kind == "io" else run_asserts(driver, spec, prefork)
+    results = run_io(driver, spec) if kind == "io" else run_asserts(driver, spec, prefork, started + spec["budget"])
     body = json.dumps(results)
     data = f"{RESULTS_MAGIC} {len(body)}\n{body}".encode()
     while data:

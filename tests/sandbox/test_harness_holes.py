@@ -100,3 +100,25 @@ def test_an_entry_point_the_helpers_publish_as_a_builtin_fails_every_candidate(v
         score = verifier(fenced(code), reference)
         assert (score.status, score.value) == (Status.OK, 0.0), score.details
         assert "publish the entry point" in score.details["first_error"]
+
+
+# --- 3. partial credit ------------------------------------------------------------------------------
+
+def test_partial_credit_survives_a_candidate_that_hangs(verifier: CodeVerifier) -> None:
+    # on 08f910e each reload after a hang got time_limit_s twice (load + test), the job's timeout
+    # killed the driver and the two passing tests scored with the rest: 0.0
+    tests = ["assert f(0) == 0", *(f"assert f({i}) == {i}" for i in range(1, 7)), "assert f(-1) == -1"]
+    hangs = "def f(x):\n    while x > 0:\n        pass\n    return x"
+    score = verifier(fenced(hangs), {"asserts": tests, "time_limit_s": 1.0})
+    assert score.status is Status.OK and score.details["passed"] == [True, *[False] * 6, True], score.details
+    assert score.value == 0.25
+
+
+def test_when_the_jobs_time_runs_short_the_tests_that_ran_keep_their_verdicts(verifier: CodeVerifier) -> None:
+    # each reload costs this candidate 0.9 s: past the job's timeout the worker killed the driver
+    # and every verdict was lost; now the tests left fail unrun and the list goes out in time
+    tests = ["assert f(0) == 0", *(f"assert f({i}) == {i}" for i in range(1, 7)), "assert f(-1) == -1"]
+    slow = "import time\ntime.sleep(0.9)\ndef f(x):\n    while x > 0:\n        pass\n    return x"
+    score = verifier(fenced(slow), {"asserts": tests, "time_limit_s": 1.0})
+    assert score.status is Status.OK and score.details["sandbox"] == "ok", score.details
+    assert score.details["passed"] == [True, *[False] * 7] and score.value == 0.125, score.details
