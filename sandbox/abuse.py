@@ -37,7 +37,7 @@ from .abuse_programs import ANSWER_KEY as _ANSWER_KEY
 from .abuse_programs import ANSWER_KEY_BODY as ANSWER_KEY_BODY
 from .abuse_programs import ATTACK_FORK_SERVER as _ATTACK_FORK_SERVER
 from .abuse_programs import ESCALATE as _ESCALATE
-from .abuse_programs import FORGE_RESULTS, INODE_FLOOD, PIDS, PTRACED_ZOMBIE, host_files
+from .abuse_programs import FORGE_RESULTS, INODE_FLOOD, JUNK_THEN_EXIT, PIDS, PTRACED_ZOMBIE, host_files
 from .abuse_programs import LEAVE_STATE as _LEAVE_STATE
 from .config import SandboxConfig
 from .harness import assert_job
@@ -265,6 +265,9 @@ CASES: list[Case] = [
          lambda c: "EPS = 10.0\ndef f(x):\n    return 0.0\n", frozenset({ExecStatus.OK}), _verdicts([False, False]),
          tests=lambda c: ["assert abs(f(2.0) - 4.0) < EPS", "assert abs(f(3.0) - 9.0) < EPS"],
          helpers="import builtins\nbuiltins.EPS = 1e-6\n"),
+    Case("junk_then_exit", "answer junk and exit after passing a test", lambda c: JUNK_THEN_EXIT,
+         frozenset({ExecStatus.OK}), _verdicts([True, False, False]),
+         tests=lambda c: ["assert f(1) == 1", "assert g() == 1", "assert f(3) == 3"]),
     Case("realtime_signal", "kill itself with a real-time signal (40)", lambda c: "import os\nos.kill(os.getpid(), 40)\n",
          frozenset({ExecStatus.ERROR})),
     Case("ptraced_zombie", "exit while its own child ptraces it", lambda c: PTRACED_ZOMBIE,

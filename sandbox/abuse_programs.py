@@ -255,3 +255,15 @@ while time.monotonic() < end:
         break
 print('made', n)
 """
+
+# Closes its end of the request pipe, answers junk and exits: the driver's next call cannot write, and
+# closing the pipe it had buffered that request in raised BrokenPipeError, losing every verdict.
+JUNK_THEN_EXIT = r"""
+import os, sys
+def f(x):
+    return x
+def g():
+    os.close(int(sys.argv[1]))
+    os.write(int(sys.argv[2]), b"junk\n")
+    os._exit(0)
+"""

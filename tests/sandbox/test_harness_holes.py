@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from rlvr.sandbox import DockerSandbox, SandboxConfig, harness
+from rlvr.sandbox.abuse_programs import JUNK_THEN_EXIT
 from rlvr.verifiers import Status
 from rlvr.verifiers.code import CodeTests, CodeVerifier
 
@@ -122,3 +123,10 @@ def test_when_the_jobs_time_runs_short_the_tests_that_ran_keep_their_verdicts(ve
     score = verifier(fenced(slow), {"asserts": tests, "time_limit_s": 1.0})
     assert score.status is Status.OK and score.details["sandbox"] == "ok", score.details
     assert score.details["passed"] == [True, *[False] * 7] and score.value == 0.125, score.details
+
+
+def test_a_candidate_that_dies_after_junk_keeps_the_tests_it_passed(verifier: CodeVerifier) -> None:
+    # on 08f910e the driver crashed in Host.stop (closing the request pipe flushed the call it had
+    # buffered: BrokenPipeError): no result list, 0.0 for the test f passed
+    score = verifier(fenced(JUNK_THEN_EXIT), {"asserts": ["assert f(1) == 1", "assert g() == 1", "assert f(3) == 3"]})
+    assert score.status is Status.OK and score.details["passed"] == [True, False, False], score.details
