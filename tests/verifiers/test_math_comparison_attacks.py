@@ -1,0 +1,74 @@
+"""An outside red team's breaks of MathVerifier's reading and comparison side (issue 10), each run
+through ``MathVerifier()``: calls that ran for seconds."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rlvr.verifiers import MathVerifier, Score, Status
+from rlvr.verifiers.math_expr import FUNCTIONS
+
+V = MathVerifier()
+# A verifier call on these inputs takes ~1-30 ms (0.12 s at most, measured on the loaded 2-core VM);
+# before the fix, sin(10^{999999}) took 46 s. 1 s leaves room for load and still fails on any hang.
+BOUND_S = 1.0
+
+
+def _timed(completion: str, gold: str) -> tuple[Score, float]:
+    start = time.perf_counter()
+    score = V(completion, gold)
+    return score, time.perf_counter() - start
+
+
+@pytest.mark.parametrize("answer", [
+    "\\sin(10^{999999})", "\\sin(10^{10^7})", "\\sin(2^{3000000})", "\\cos(10^{10^{11}})", "\\tan(e^{10^{11}})",
+    "\\exp(10^{10^7})", "\\tanh(e^{10^{11}})", "\\cosh(10^{10^{11}}i)", "\\sqrt[e^{10^{11}}]{2}", "\\binom{10^{10^7}}{5}",
+    "(-1)^{e^{10^{11}}}", "\\sin(10^{10^7} x)", "(1+10^{-10^{11}})^{10^{10^{11}}}",
+])
+def test_functions_of_huge_arguments_are_refused_fast(answer: str) -> None:
+    for gold in ("3", "x", "\\sin(2)"):
+        score, seconds = _timed(f"\\boxed{{{answer}}}", gold)
+        assert (score.value, score.status) == (0.0, Status.PARSE_ERROR), score
+        assert seconds < BOUND_S
+    gold_score, seconds = _timed("\\boxed{3}", answer)  # the same as a gold
+    assert gold_score.status is Status.PARSE_ERROR and seconds < BOUND_S
+
+
+@pytest.mark.parametrize(("answer", "gold"), [
+    ("\\frac{1}{x-x}(10^{10^7})", "x"),  # every random point fails, so sympy got 10^{10^7} to compute
+    ("(x^2+2x+1)^{2500}", "(x+1)^{5000}"),  # a true identity that simplify expands (minutes)
+    ("(x+y+z)^{32}", "(x^2+y^2+z^2+2xy+2yz+2xz)^{16}"),  # 20 s in simplify
+    ("(1000!)" * 140, "3"),  # 140 factors of 8,500 bits: 0.8 s per exact product without the bit limit
+])
+def test_costly_symbolic_and_exact_paths_stay_fast(answer: str, gold: str) -> None:
+    score, seconds = _timed(f"\\boxed{{{answer}}}", gold)
+    assert score.status is Status.OK and seconds < BOUND_S, (score, seconds)
+
+
+_BIG = ["10^{999999}", "10^{10^7}", "2^{3000000}", "10^{10^{11}}", "e^{10^{11}}", "10^{10^{11}} i", "10^{12}", "-10^{12}"]
+_LATEX = {"floor": "\\lfloor {} \\rfloor", "ceil": "\\lceil {} \\rceil", "binom": "\\binom{{{}}}{{3}}",
+          "root": "\\sqrt[{}]{{7}}", "sqrt": "\\sqrt{{{}}}", "abs": "|{}|", "asin": "\\arcsin({})",
+          "acos": "\\arccos({})", "atan": "\\arctan({})"}
+# Where the function and the huge number sit: f(b), f(b x), f(b) + x, f(b)/(x-x), f(f(b)), b^f(2), f(2)^b.
+_SHAPES: list[Callable[[Callable[[str], str], str], str]] = [
+    lambda f, b: f(b), lambda f, b: f(f"{b} x"), lambda f, b: f"{f(b)} + x", lambda f, b: f"\\frac{{1}}{{x-x}}{f(b)}",
+    lambda f, b: f(f(b)), lambda f, b: f"({b})^{{{f('2')}}}", lambda f, b: f"{f('2')}^{{{b}}}",
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(FUNCTIONS)), st.sampled_from(_BIG), st.sampled_from(_SHAPES),
+       st.sampled_from(["3", "x", "\\sin(2)", "(x+1)^2"]))
+def test_no_function_of_any_size_runs_long(function: str, big: str, shape: Callable[..., str], gold: str) -> None:
+    def f(arg: str) -> str:
+        return _LATEX.get(function, f"\\{function}({{}})").format(arg)
+
+    answer = shape(f, big)
+    score, seconds = _timed(f"\\boxed{{{answer}}}", gold)
+    assert score.status in (Status.OK, Status.PARSE_ERROR), (answer, score)
+    assert seconds < BOUND_S, (answer, seconds)
