@@ -1,5 +1,5 @@
 """An outside red team's breaks of MathVerifier's reading and comparison side (issue 10), each run
-through ``MathVerifier()``: calls that ran for seconds."""
+through ``MathVerifier()``: calls that ran for seconds, right answers scored 0, wrong ones scored 1."""
 
 from __future__ import annotations
 
@@ -72,3 +72,50 @@ def test_no_function_of_any_size_runs_long(function: str, big: str, shape: Calla
     score, seconds = _timed(f"\\boxed{{{answer}}}", gold)
     assert score.status in (Status.OK, Status.PARSE_ERROR), (answer, score)
     assert seconds < BOUND_S, (answer, seconds)
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("\\boxed{0.\\overline{3}}", "\\frac13"), ("\\boxed{0.1\\overline{6}}", "\\frac16"),  # repeating decimals
+    ("\\boxed{0.\\overline{142857}}", "\\frac17"), ("\\boxed{0.\\dot{3}}", "\\frac13"),
+    ("\\boxed{0.\\dot{1}4\\dot{2}}", "\\frac{142}{999}"), ("\\boxed{-2.\\overline{09}}", "-\\frac{23}{11}"),
+    ("The answer is 75 per cent.", "75\\%"), ("The answer is 75 per cent.", "\\frac34"),  # like "75 percent"
+    ("\\boxed{\\boxed{3}}", "3"), ("\\boxed{ \\boxed{\\boxed{3}} }", "3"),  # a box holding only a box
+    ("\\boxed{5\\text{th}}", "5"), ("\\boxed{3^{\\text{rd}}}", "3"), ("\\boxed{1^{st}}", "1"),  # ordinals
+    ("The answer is 2nd.", "2"), ("\\boxed{11\\text{th}}", "11"), ("\\boxed{22^{nd}}", "22"),
+    ("\\boxed{3_{8}}", "3_8"), ("\\boxed{204_5}", "204_{5}"), ("\\boxed{204}", "204_5"),  # a base, as the gold's
+    ("\\boxed{10₂}", "10_2"), ("\\boxed{59_{10}}", "59"), ("\\boxed{1A_{16}}", "1a_{16}"),
+    ("\\boxed{" + "(x+1)" * 61 + "}", "(x+1)^{61}"),  # long but simple: once over the token limit
+    ("\\boxed{" + "\\cdot".join(["(x+1)"] * 60) + "}", "(x+1)^{60}"),
+])
+def test_right_answers_the_red_team_found_scored_zero(completion: str, gold: str) -> None:
+    score = V(completion, gold)
+    assert (score.value, score.status) == (1.0, Status.OK), score
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("\\boxed{10₂}", "102"), ("\\boxed{10₂}", "2"),  # a subscript is no digit and, for a plain gold, no base
+    ("\\boxed{3_{8}}", "3"), ("\\boxed{54}", "204_5"), ("\\boxed{2045}", "204_5"), ("\\boxed{1001_7}", "204_5"),
+    ("\\boxed{2ⁿ}", "2n"), ("\\boxed{3①}", "31"), ("\\boxed{0.\\overline{3}4}", "0.34"),
+    ("\\boxed{3th}", "3"), ("\\boxed{0.\\overline{3}}", "0.333"),
+])
+def test_wrong_readings_score_zero(completion: str, gold: str) -> None:
+    score = V(completion, gold)
+    assert (score.value, score.status) == (0.0, Status.OK), score
+
+
+@pytest.mark.parametrize(("percent", "answer", "gold", "value"), [
+    # "either" reads a percentage both ways, whatever its number: 0.75% is 0.75 (a "what percent" gold
+    # written bare, as 25% is 25) and 0.0075; "fraction" and "strip" keep one reading.
+    ("either", "0.75\\%", "0.75", 1.0), ("either", "0.75\\%", "0.0075", 1.0), ("either", "12.5\\%", "12.5", 1.0),
+    ("fraction", "0.75\\%", "0.75", 0.0), ("fraction", "0.75\\%", "0.0075", 1.0),
+    ("strip", "0.75\\%", "0.75", 1.0), ("strip", "0.75\\%", "0.0075", 0.0),
+    ("either", "0.75\\%", "\\frac34", 0.0),  # against a fraction, only the ratio: 0.0075
+])
+def test_a_decimal_percentage_follows_the_percent_mode(percent: str, answer: str, gold: str, value: float) -> None:
+    assert MathVerifier(percent=percent)(f"\\boxed{{{answer}}}", gold).value == value  # type: ignore[arg-type]
+
+
+def test_require_simplified_reads_a_400_digit_radicand() -> None:
+    radical = "\\sqrt{1" + "0" * 400 + "}"  # its square root through a float overflowed: status error
+    score = MathVerifier(require_simplified=True)(f"\\boxed{{{radical}}}", radical)
+    assert (score.value, score.status, score.details["method"]) == (0.0, Status.OK, "not_simplified")
