@@ -28,7 +28,7 @@ import re
 import unicodedata
 from fractions import Fraction
 
-from .math_units import SCALE_WORDS, SCALES, is_unit, scale_words, strip_unit_tail
+from .math_units import DENOMINATORS, SCALE_WORDS, SCALES, is_unit, scale_words, strip_unit_tail
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _VULGAR = {"½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "⅕": "1/5", "⅖": "2/5",
@@ -283,20 +283,15 @@ def words_to_number(text: str) -> int | None:
     return total + current
 
 
-_DENOMINATORS = {"half": 2, "halve": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6,
-                 "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "hundredth": 100, "thousandth": 1000,
-                 "millionth": 10**6}
-
-
 def words_to_fraction(text: str) -> str | None:
     """``"three quarters"`` -> ``"3/4"``, ``"3 hundredths"`` -> ``"3/100"``, ``"a half"`` -> ``"1/2"``;
     None for anything else."""
     match = re.fullmatch(r"(.+?)[\s\-]+([a-z]+?)s?", text.lower().strip(" ."))
-    if match is None or match.group(2) not in _DENOMINATORS:
+    if match is None or match.group(2) not in DENOMINATORS:
         return None
     numerator = 1 if match.group(1) in ("a", "an", "one") else (
         int(match.group(1)) if match.group(1).isdigit() else words_to_number(match.group(1)))
-    return None if numerator is None else f"{numerator}/{_DENOMINATORS[match.group(2)]}"
+    return None if numerator is None else f"{numerator}/{DENOMINATORS[match.group(2)]}"
 
 
 def _strip_thousands(text: str) -> str:

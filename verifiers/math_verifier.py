@@ -27,9 +27,10 @@ Defaults, and the knob for graders that disagree:
 - ``multiple_choice=True``: a gold that is a letter A-J (``C``, ``(C)``) is matched
   against the letter the completion chose (``(C)``, ``\\boxed{C}``, ``C) 42``).
 - ``strip_units=True``: ``5 \\text{ cm}``, ``12 dollars``, ``9 buses``, ``30^\\circ`` are numbers;
-  only known units and count nouns are dropped (``math_units``), so ``3 \\text{ wrong}`` is not 3,
-  and size words multiply (``3 thousand`` is 3000, ``3k`` is no number). A gold's own words
-  are dropped whatever they say (``17 \\text{ any text}`` is 17).
+  only known units and listed counted nouns are dropped (``math_units``: an allow-list), so
+  ``3 \\text{ wrong}``, ``3 sixteenths`` and ``3 negatives`` are not 3, and size words multiply
+  (``3 thousand`` is 3000, ``3 lakh`` 300000, ``3k`` is no number). A gold's own words are dropped
+  whatever they say (``17 \\text{ any text}`` is 17).
 - A subscript is a base only when the gold is written in that base: for ``204_5``, ``204_{5}`` and
   the bare digits ``204`` are right, its value ``54`` is not; for the gold ``3``, ``3_{8}`` is wrong
   (``_{10}`` excepted). Unicode sub- and superscripts stay what they are (``10₂`` is ``10_{2}``).

@@ -115,6 +115,27 @@ def test_a_decimal_percentage_follows_the_percent_mode(percent: str, answer: str
     assert MathVerifier(percent=percent)(f"\\boxed{{{answer}}}", gold).value == value  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(("completion", "gold"), [
+    *[(f"The answer is 3 {word}.", "3") for word in ("sixteenths", "lakhs", "scores", "myriads", "negatives",
+                                                      "reciprocals", "percents", "inverses", "squares", "gross")],
+    *[(f"\\boxed{{3\\text{{ {word}}}}}", "3") for word in ("basis points", "errors", "guesses", "per mille", "pairs")],
+    ("The answer is 1 billionth.", "1"), ("The answer is 1 lakh.", "1"), ("The answer is 1 negative.", "1"),
+])
+def test_value_changing_and_unknown_words_are_not_dropped(completion: str, gold: str) -> None:
+    score = V(completion, gold)
+    assert (score.value, score.status) == (0.0, Status.OK), score
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("The answer is 3 lakh.", "300000"), ("The answer is 2 crore.", "20000000"), ("The answer is 3 sixteenths.", "3/16"),
+    ("The answer is 1 billionth.", "10^{-9}"), ("The answer is 3 apples.", "3"), ("\\boxed{1\\text{ person}}", "1"),
+    ("\\boxed{4 \\text{ puppies}}", "4"), ("The answer is 12 loaves.", "12"), ("\\boxed{7\\text{ people}}", "7"),
+    ("The answer is 5 boxes.", "5"), ("#### 3 times", "3"),
+])
+def test_listed_counted_nouns_drop_and_size_words_multiply(completion: str, gold: str) -> None:
+    assert V(completion, gold).value == 1.0
+
+
 def test_require_simplified_reads_a_400_digit_radicand() -> None:
     radical = "\\sqrt{1" + "0" * 400 + "}"  # its square root through a float overflowed: status error
     score = MathVerifier(require_simplified=True)(f"\\boxed{{{radical}}}", radical)
