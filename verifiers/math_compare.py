@@ -226,6 +226,8 @@ def equal(p: Value, g: Value, options: CompareOptions) -> tuple[bool, str]:
             return equal(p, ("expr", g[2][1], False), options)
         interval = _interval(g)
         return equal(p, interval, options) if interval else (False, "shape")
+    if pk == "base" or gk == "base":
+        return _base_equal(p, g, options), "base"
     if gk == "text" or pk == "text":
         return (p == g), "text"
     if pk == "expr" and gk == "expr":
@@ -252,6 +254,22 @@ def equal(p: Value, g: Value, options: CompareOptions) -> tuple[bool, str]:
     if pk == "rel" and gk == "rel":
         return _relation_equal(p, g, options)
     return False, "shape"
+
+
+def _base_equal(p: Value, g: Value, options: CompareOptions) -> bool:
+    """A numeral written in a base (``204_5``). A subscript is read as a base only when the gold is
+    written in that base too: then the same numeral, or its bare digits (``204``: the base the question
+    asked for), is right, and its value in another base or in decimal (``54``, ``1001_7``) is not the
+    answer asked for. Against a plain gold the subscript is no base (``3_{8}`` is not 3, ``10₂`` not 2
+    nor 102), except base 10 (``59_{10}`` is 59)."""
+    if p[0] == g[0] == "base":
+        return p[1:] == g[1:]
+    if g[0] == "base":
+        node = p[1] if p[0] == "expr" and not p[2] else None
+        return node is not None and node[0] == "num" and node[1].denominator == 1 and str(node[1].numerator) == g[1]
+    if p[2] == 10 and g[0] == "expr" and p[1].isdigit():
+        return _expr_equal(("expr", ("num", Fraction(int(p[1]))), False), g, options)[0]
+    return False
 
 
 def _as_relation(value: Value) -> Value | None:
@@ -324,7 +342,9 @@ def is_simplified(node: Node) -> bool:
             return False
     if node[0] == "call" and node[1] == "sqrt" and node[2][0][0] == "num":
         n = node[2][0][1]
-        if n.denominator == 1 and any(n.numerator % (k * k) == 0 for k in range(2, min(int(n.numerator ** 0.5), 10**4) + 1)):
+        # isqrt, not ** 0.5: a 400-digit radicand overflows a float.
+        limit = min(math.isqrt(n.numerator), 10**4)
+        if n.denominator == 1 and any(n.numerator % (k * k) == 0 for k in range(2, limit + 1)):
             return False
     if node[0] in ("add", "mul"):
         return all(is_simplified(c) for c in node[1])

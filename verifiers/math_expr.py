@@ -6,10 +6,18 @@ it does not bound, and may hang on ``9^9^9^9``. Here every limit is checked whil
 parsing or evaluating, so pathological input costs microseconds and raises
 ``Refused``:
 
-- input over ``MAX_CHARS`` characters or ``MAX_TOKENS`` tokens; nesting over ``MAX_DEPTH``;
-- exact powers whose result would exceed ``MAX_EXACT_BITS`` bits (evaluation
-  falls back to mpmath floats, which have unbounded exponents), and numeric powers
-  whose exponent exceeds ``MAX_EXPONENT`` in magnitude (``9^9^9^9``);
+- input over ``MAX_CHARS`` characters or ``MAX_TOKENS`` tokens; nesting over ``MAX_DEPTH``
+  (a long but flat answer, the product of 60 factors ``(x+1)``, stays well inside them: every
+  step below is linear in the number of tokens);
+- exact rationals over ``MAX_EXACT_BITS`` bits, as a result or on the way (evaluation falls
+  back to mpmath floats, which have unbounded exponents, so ``10^{10^{10}}`` is still a number);
+- numeric powers whose exponent, or whose result's binary exponent, exceeds ``MAX_EXPONENT``
+  in magnitude (``9^9^9^9``);
+- any function but the few whose cost does not grow with their argument (``sqrt ln log abs
+  floor ceil asin acos atan``: mpmath reads the argument's exponent, not its digits) on an
+  argument whose real or imaginary part exceeds ``MAX_EXPONENT`` in magnitude: ``sin(10^{10^7})``
+  needs ten million digits of pi to reduce its argument (46 s for ``sin(10^{999999})``), and
+  ``exp``, ``tanh``, ``binom`` and a root's index cost alike;
 - factorials of anything but an integer in ``0..MAX_FACTORIAL``.
 
 Expressions are trees of tuples (hashable, picklable). ``exact`` evaluates to a
@@ -29,11 +37,11 @@ from typing import Any
 
 from mpmath.ctx_mp import MPContext
 
-MAX_CHARS = 600
-MAX_TOKENS = 300
+MAX_CHARS = 2000  # normalised text: a 1000-character answer grows a little ("\\frac{a}{b}" -> "((a)/(b))")
+MAX_TOKENS = 1000
 MAX_DEPTH = 40
 MAX_EXACT_BITS = 20_000
-MAX_EXPONENT = 10**12
+MAX_EXPONENT = 10**12  # also the largest argument of a function whose cost grows with its size
 MAX_FACTORIAL = 1000
 DPS = 40
 
@@ -258,6 +266,8 @@ def exact(node: Node) -> Fraction | None:
         total = Fraction(0) if kind == "add" else Fraction(1)
         for v in values:
             total = total + v if kind == "add" else total * v  # type: ignore[operator]
+            if _bits(total) > MAX_EXACT_BITS:  # sixty factors 1000!: gcds of huge integers, per step
+                return None
         return total
     if kind == "pow":
         base, exponent = exact(node[1]), exact(node[2])
@@ -346,12 +356,7 @@ def _num(node: Node, env: dict[str, Any], ctx: MPContext) -> Any:
             total *= _num(c, env, ctx)
         return total
     if kind == "pow":
-        base, exponent = _num(node[1], env, ctx), _num(node[2], env, ctx)
-        if abs(exponent) > MAX_EXPONENT and abs(base) not in (0, 1):
-            raise Refused("exponent too large")
-        if abs(base) > 0 and abs(exponent) * abs(ctx.log(abs(base))) > MAX_EXPONENT:
-            raise Refused("power too large")
-        return ctx.power(base, exponent)
+        return _power(_num(node[1], env, ctx), _num(node[2], env, ctx), ctx)
     if kind == "fact":
         value = _num(node[1], env, ctx)
         if ctx.im(value) != 0 or not 0 <= value <= MAX_FACTORIAL or value != int(value):
@@ -360,11 +365,30 @@ def _num(node: Node, env: dict[str, Any], ctx: MPContext) -> Any:
     return _num_call(node[1], [_num(a, env, ctx) for a in node[2]], ctx)
 
 
+def _power(base: Any, exponent: Any, ctx: MPContext) -> Any:
+    # No exemption for a base of 1: a base that only rounds to 1 ((1 + 10^{-10^{11}})^{10^{10^{11}}})
+    # would pass, and mpmath turns a huge exponent of 1 into a huge integer (MemoryError).
+    if abs(exponent) > MAX_EXPONENT:
+        raise Refused("exponent too large")
+    if abs(base) > 0 and abs(exponent) * abs(ctx.log(abs(base))) > MAX_EXPONENT:
+        raise Refused("power too large")
+    return ctx.power(base, exponent)
+
+
+# mpmath reads these functions' arguments by their exponent (log|x|), so their cost does not
+# grow with the argument's size. Every other function, including any added later, must not see
+# an argument beyond MAX_EXPONENT: argument reduction (sin, tan, exp of i*x), exp's result, a
+# root's index and binom's gamma functions all cost in proportion to the argument's digits.
+_ANY_SIZE = frozenset({"sqrt", "ln", "log", "abs", "floor", "ceil", "asin", "acos", "atan"})
+
+
 def _num_call(name: str, args: list[Any], ctx: MPContext) -> Any:
+    if name not in _ANY_SIZE and any(abs(ctx.re(a)) > MAX_EXPONENT or abs(ctx.im(a)) > MAX_EXPONENT for a in args):
+        raise Refused(f"{name} of an argument larger than {MAX_EXPONENT:.0e}")
     if name == "sqrt":
         return ctx.sqrt(args[0])
     if name == "root":
-        return ctx.root(args[0], int(args[1])) if args[1] == int(args[1]) else args[0] ** (1 / args[1])
+        return ctx.root(args[0], int(args[1])) if args[1] == int(args[1]) else _power(args[0], 1 / args[1], ctx)
     if name == "log":
         return ctx.log(args[0], args[1]) if len(args) > 1 else ctx.log(args[0])
     if name == "binom":

@@ -10,9 +10,11 @@ Handled: ``\\frac \\dfrac \\tfrac \\cfrac`` (also ``\\frac12`` and mixed numbers
 ``\\left \\right``, ``\\text{} \\mathrm{} \\textbf{} \\mbox{}``, degrees,
 ``\\% \\$``, thin spaces and thousands separators (``70\\,000``, ``1{,}000``,
 ``1,000,000``), scientific notation (``3.2e5``), Unicode (√ ² ½ π ∞ ≤, full-width
-digits, zero-width characters), number words (``twenty-one``), size words (``3 thousand``)
-and trailing units (``math_units``). An ellipsis (``...``, ``\\dots``) stays, as the symbol
-``dots``: ``3...`` is not 3, ``1, 2, 3, \\ldots`` is a list ending in it.
+digits, zero-width characters; sub- and superscripts stay ``_{}`` and ``^{}``), repeating
+decimals (``0.1\\overline{6}``, ``0.\\dot{3}``: exact fractions), ordinals (``5\\text{th}``,
+``3^{rd}``), number words (``twenty-one``), size words (``3 thousand``) and trailing units
+(``math_units``). An ellipsis (``...``, ``\\dots``) stays, as the symbol ``dots``: ``3...`` is
+not 3, ``1, 2, 3, \\ldots`` is a list ending in it.
 
 Limits: this is a rewriting pass, not a LaTeX parser; unknown commands keep
 their name (``\\foo`` becomes ``foo``), which then fails to match a gold answer
@@ -21,19 +23,21 @@ rather than silently matching it.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from fractions import Fraction
 
-from .math_units import SCALE_WORDS, SCALES, is_unit, scale_words, strip_unit_tail
+from .math_units import DENOMINATORS, SCALE_WORDS, SCALES, is_unit, scale_words, strip_unit_tail
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _VULGAR = {"½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "⅕": "1/5", "⅖": "2/5",
            "⅗": "3/5", "⅘": "4/5", "⅙": "1/6", "⅚": "5/6", "⅛": "1/8", "⅜": "3/8", "⅝": "5/8", "⅞": "7/8"}
 _UNICODE_SYMBOLS = {
     "√": "\\sqrt", "π": "\\pi", "∞": "\\infty", "×": "\\times ", "·": "\\cdot ", "⋅": "\\cdot ",
     "÷": "\\div ", "−": "-", "–": "-", "≤": "\\le ", "≥": "\\ge ", "≠": "\\ne ", "∪": "\\cup ",
     "∩": "\\cap ", "∅": "\\emptyset ", "°": "^\\circ", "±": "\\pm ", "≈": "\\approx ", "∈": "\\in ",
+    "º": "^\\circ",  # the ordinal indicator, written for a degree sign (NFKC makes it the letter o)
 }
 _TEXT_COMMANDS = ("text", "textbf", "textit", "textrm", "textnormal", "mathrm", "mathbf", "mathit", "mbox",
                   "operatorname", "mathsf", "mathtt", "mathcal", "mathscr", "mathfrak", "boldsymbol", "bm", "hbox")
@@ -171,16 +175,58 @@ def _mixed_numbers(text: str) -> str:
     return re.sub(r"(?<![\d.])(\d+)\s*\+(\d+/\d+)\)", r"(\1+\2)", text)
 
 
+def _script(char: str) -> str:
+    """``^`` for a superscript character (² ⁿ ⁻), ``_`` for a subscript (₂ ᵢ), else ``""``."""
+    tag = unicodedata.decomposition(char)
+    return "^" if tag.startswith("<super>") else "_" if tag.startswith("<sub>") else ""
+
+
+# Compatibility forms that NFKC folds into plain digits but that are no digits of the number
+# they touch: circled and parenthesised numbers (① ⑴ ⒈), fractions (⅑), squared forms. Only
+# other fonts of a digit (𝟑, full-width ３) may join a number.
+_DIGIT_FONTS = ("<font>", "<wide>", "<narrow>")
+
+
+def _apart(char: str) -> str:
+    """``char``, or its digits set apart by spaces when it is such a compatibility form."""
+    if char.isascii() or unicodedata.decomposition(char).startswith(_DIGIT_FONTS):
+        return char
+    folded = unicodedata.normalize("NFKC", char)
+    return f" {folded} " if re.search(r"\d", folded) else char
+
+
 def normalize_unicode(text: str) -> str:
+    """Unicode symbols to LaTeX, then NFKC. A superscript stays a power and a subscript a
+    subscript (``10₂`` is ``10_{2}``, never 102; ``2ⁿ`` is ``2^{n}``, never 2n), and no other
+    character that NFKC turns into a digit merges into a neighbouring number."""
     if text.isascii():  # nothing below touches ASCII (NFKC leaves it as it is)
         return text
     text = text.translate(_ZERO_WIDTH)
-    text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+", lambda m: "^{" + m.group(0).translate(_SUPERSCRIPTS) + "}", text)
     for char, frac in _VULGAR.items():  # 3½ is three and a half
         text = re.sub(rf"(\d){char}", rf"(\1+({frac}))", text).replace(char, f"({frac})")
     for char, latex in _UNICODE_SYMBOLS.items():
         text = text.replace(char, latex)
-    return unicodedata.normalize("NFKC", text).replace("⁄", "/")
+    out = []
+    for mark, run in itertools.groupby(text, key=lambda c: "" if c.isascii() else _script(c)):
+        chars = "".join(run)
+        out.append(f"{mark}{{{chars}}}" if mark else "".join(map(_apart, chars)))
+    text = unicodedata.normalize("NFKC", "".join(out))
+    return text.replace("⁄", "/").replace("−", "-")
+
+
+# A repeating decimal: 0.\\overline{3}, 0.1\\overline{6}, 0.\\bar{3}, 0.\\dot{3}, 0.\\dot{1}4\\dot{2} (dots
+# over the first and last repeating digits). Not when more digits follow: 0.\\overline{3}4 is no notation.
+_REPEATING = re.compile(r"(?<![\d.])(\d*)\.(\d*)\s*(?:\\(?:overline|bar)\s*\{\s*(\d{1,100})\s*\}"
+                        r"|\\dot\s*\{?\s*(\d)\s*\}?(?:(\d{0,100})\\dot\s*\{?\s*(\d)\s*\}?)?)(?![\d.])")
+
+
+def _repeating(match: re.Match[str]) -> str:
+    """The exact fraction a repeating decimal is: 0.1\\overline{6} -> ((1)/(6))."""
+    whole, fixed, over, first, middle, last = match.groups()
+    repeated = over or first + ((middle or "") + last if last else "")
+    value = int(whole or 0) + Fraction(int(fixed + repeated) - int(fixed or 0),
+                                       10 ** len(fixed) * (10 ** len(repeated) - 1))
+    return f"(({value.numerator})/({value.denominator}))"
 
 
 def normalize_latex(text: str) -> str:
@@ -188,6 +234,8 @@ def normalize_latex(text: str) -> str:
     # A test file's doubled escapes ("\\\\frac" for "\\frac"); a row break "\\\\" is never
     # followed directly by a letter. A lone trailing backslash is a typo.
     text = re.sub(r"(?<!\\)\\\\(?=[a-zA-Z])", r"\\", text).rstrip("\\") if "\\" in text else text
+    if "\\overline" in text or "\\bar" in text or "\\dot" in text:
+        text = _REPEATING.sub(_repeating, text)
     text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
     if "{array}" in text:  # \left[\begin{array}{cc} ... \end{array}\right]: a matrix
         text = re.sub(r"(?:\\left)?\s*[\[(]\s*\\begin\{array\}\{[^}]*\}", "⟪", text)
@@ -235,20 +283,15 @@ def words_to_number(text: str) -> int | None:
     return total + current
 
 
-_DENOMINATORS = {"half": 2, "halve": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6,
-                 "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "hundredth": 100, "thousandth": 1000,
-                 "millionth": 10**6}
-
-
 def words_to_fraction(text: str) -> str | None:
     """``"three quarters"`` -> ``"3/4"``, ``"3 hundredths"`` -> ``"3/100"``, ``"a half"`` -> ``"1/2"``;
     None for anything else."""
     match = re.fullmatch(r"(.+?)[\s\-]+([a-z]+?)s?", text.lower().strip(" ."))
-    if match is None or match.group(2) not in _DENOMINATORS:
+    if match is None or match.group(2) not in DENOMINATORS:
         return None
     numerator = 1 if match.group(1) in ("a", "an", "one") else (
         int(match.group(1)) if match.group(1).isdigit() else words_to_number(match.group(1)))
-    return None if numerator is None else f"{numerator}/{_DENOMINATORS[match.group(2)]}"
+    return None if numerator is None else f"{numerator}/{DENOMINATORS[match.group(2)]}"
 
 
 def _strip_thousands(text: str) -> str:
@@ -273,6 +316,8 @@ def normalize(text: str, *, strip_units: bool = True, gold: bool = False) -> str
     text = text[:-1].rstrip() if text.endswith(".") else text
     text = re.sub(r"^(?:=|≈|#)\s*", "", text)
     text = re.sub(r"(?<=[\d)])\s+x\s+(?=[-\d(])", " * ", text)  # 6 x 7
+    if re.search("st|nd|rd|th", text):
+        text = _ORDINAL.sub(_ordinal, text)
     if " and " in text and re.search(r"[\d=]", text):  # "1 and 2", "19, 46, and 82", "p=-1 and p=15/8"
         text = re.sub(r"(?<=[\w)\]⦄])\s*,?\s+and\s+(?=[-\w(\[⦃])", ", ", text)
     if "p" in text:
@@ -292,6 +337,18 @@ def normalize(text: str, *, strip_units: bool = True, gold: bool = False) -> str
     if strip_units:
         text = strip_unit_tail(text, _MATH_WORDS)
     return text
+
+
+# An ordinal's suffix, written plain, in \\text{} or raised: 5th, 5\\text{th}, 3^{\\text{rd}}, 1^{st}.
+_ORDINAL = re.compile(r"(?<![\w.])(\d+)\s*(?:\^\s*\(\s*(st|nd|rd|th)\s*\)|\^\s*(st|nd|rd|th)|(st|nd|rd|th))"
+                      r"(?![A-Za-z])")
+
+
+def _ordinal(match: re.Match[str]) -> str:
+    """The number of an ordinal whose suffix is its own (3rd, 11th); a wrong suffix (3th) stays."""
+    number = int(match.group(1))
+    suffix = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return match.group(1) if suffix in match.groups()[1:] else match.group(0)
 
 
 # "4 4/9" is 4 + 4/9; "11 6/6" (numerator >= denominator) is no number at all.

@@ -8,7 +8,9 @@ Values (tuples, hashable and picklable):
   interval ``[0, 1)`` never equals ``(0, 1)``); a ratio ``7:32`` is a seq with ``:`` for brackets;
 - ``("label", name, value)``: a labelled answer ``(p,q) = (3,2)``, ``f(x) = 1`` (``is_label``);
 - ``("union", items)``: ``[0, 1) \\cup (2, oo)`` (order-free);
-- ``("matrix", rows)``; ``("rel", ops, sides)``: ``x + y = 3``, ``-1 < x <= 2``; ``("text", words)``.
+- ``("matrix", rows)``; ``("rel", ops, sides)``: ``x + y = 3``, ``-1 < x <= 2``; ``("text", words)``;
+- ``("base", digits, base)``: a numeral with its base as a subscript, ``204_5``, ``1A_{16}`` (digits
+  upper-cased, leading zeros dropped; it equals only what ``math_compare._base_equal`` says).
 
 Approximations: ``1/13 ≈ 0.077`` reads as the exact value before ``≈``; ``x ≈ 3.14`` as the
 approximation. Every expression goes through ``math_expr``'s bounded parser.
@@ -76,6 +78,21 @@ def is_label(text: str) -> bool:
     letters and brackets, no number outside a subscript."""
     bare = _SUBSCRIPT.sub("", text.strip())
     return bool(re.fullmatch(r"[A-Za-z\s(),|:/'*]+", bare)) and bool(re.search(r"[A-Za-z]", bare))
+
+
+# 204_5, 204_{5}, (204)_5, \\text{204}_5: digits (the first a decimal digit) and a base 2-36.
+_BASE_NUMERAL = re.compile(r"\(?\s*([0-9][0-9A-Za-z]*)\s*\)?\s*_\s*\(?\s*(\d{1,2})\s*\)?")
+
+
+def _base_numeral(text: str) -> Value | None:
+    match = _BASE_NUMERAL.fullmatch(text) if "_" in text else None
+    if match is None or not 2 <= int(match.group(2)) <= 36:
+        return None
+    try:
+        int(match.group(1), int(match.group(2)))  # every digit a digit of that base: 19_8 is no numeral
+    except ValueError:
+        return None
+    return ("base", match.group(1).upper().lstrip("0") or "0", int(match.group(2)))
 
 
 def _expr(text: str) -> Value:
@@ -146,4 +163,4 @@ def read_value(text: str) -> Value:
     if re.fullmatch(r"[A-Za-z]+(?: [A-Za-z]+)*", text) and (" " in text or len(text) >= 4) \
             and not re.match("|".join(sorted(FUNCTIONS, key=len, reverse=True)), text):
         return ("text", text.lower())
-    return _expr(text)
+    return _base_numeral(text) or _expr(text)

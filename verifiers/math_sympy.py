@@ -9,9 +9,12 @@ Why it is safe to hand model-written answers to sympy here: nothing goes through
 ``sympy.parse_expr`` (which runs ``eval``); the tree comes from ``math_expr``'s
 bounded parser, whose size and exponent limits have already been enforced, and it
 is rebuilt node by node. Why it is cheap: at most ``MAX_NODES`` nodes and
-``MAX_SYMBOLS`` symbols, so ``simplify`` takes ~1-50 ms; anything larger is left to
-random-point evaluation. The verifier has no timeout of its own: ``verify_batch``
-kills a worker whose call overruns its deadline.
+``MAX_SYMBOLS`` symbols, a polynomial degree of at most ``MAX_DEGREE`` (``simplify`` expands:
+``(x+y+z)^{32}`` against its expanded square to the 16th took 20 s, degree 16 takes ~0.2 s),
+and every constant inside of at most ``MAX_EXACT_BITS`` bits in size (sympy computes
+``10^{10^7}`` as an exact integer, which our numeric path never does), so ``simplify`` takes
+~1-200 ms; anything larger is left to random-point evaluation. The verifier has no timeout of
+its own: ``verify_batch`` kills a worker whose call overruns its deadline.
 
 Symbols are real, so ``\\sqrt{x^2}`` is ``|x|``, not ``x``. When ``simplify`` leaves a
 non-zero residue that it cannot reduce, the residue is evaluated at points of both
@@ -27,10 +30,11 @@ from typing import Any
 
 import sympy
 
-from .math_expr import Node, _children
+from .math_expr import MAX_EXACT_BITS, Node, Refused, _children, exact, free_symbols, mp, numeric
 
 MAX_NODES = 40
 MAX_SYMBOLS = 3
+MAX_DEGREE = 16
 _POINTS = (-2.3, -1.1, -0.45, 0.37, 1.3, 2.6)
 _TOL = 1e-12
 
@@ -49,6 +53,39 @@ class _TooLarge(Exception):
 
 def node_count(node: Node) -> int:
     return 1 + sum(node_count(child) for child in _children(node))
+
+
+def _degree(node: Node) -> int:
+    """An upper bound on the polynomial degree ``simplify`` may expand ``node`` to. Raises
+    ``_TooLarge`` for a constant in it (at any depth: ``(10^{10^7})^0``) that is not a number of
+    at most ``MAX_EXACT_BITS`` bits in size, which sympy would compute exactly."""
+    if not free_symbols(node):
+        for child in _children(node):
+            _degree(child)
+        ctx = mp()
+        try:
+            value = numeric(node, {})
+        except (Refused, ArithmeticError, ValueError, TypeError) as exc:
+            raise _TooLarge("a constant that is not a cheap number") from exc
+        if ctx.isfinite(value) and value != 0 and abs(ctx.mag(value)) > MAX_EXACT_BITS:
+            raise _TooLarge("a constant too large for exact arithmetic")
+        return 0
+    kind = node[0]
+    if kind == "sym":
+        return 1
+    if kind == "add":
+        return max(_degree(c) for c in node[1])
+    if kind == "mul":
+        return sum(_degree(c) for c in node[1])
+    if kind == "pow":
+        power = exact(node[2]) if not free_symbols(node[2]) else None
+        if power is None:  # x^y, x^{sqrt 2}: no expansion, but the parts may have their own
+            return _degree(node[1]) + _degree(node[2])
+        return _degree(node[1]) * max(1, abs(power.numerator))
+    if kind == "call" and node[1] == "binom":
+        count = exact(node[2][1]) if not free_symbols(node[2][1]) else None
+        return _degree(node[2][0]) * (abs(count.numerator) if count is not None else MAX_DEGREE + 1)
+    return max(_degree(c) for c in _children(node))
 
 
 def to_sympy(node: Node, symbols: dict[str, sympy.Symbol]) -> Any:
@@ -106,6 +143,8 @@ def symbolic_equal(a: Node, b: Node) -> bool | None:
         return None
     symbols: dict[str, sympy.Symbol] = {}
     try:
+        if max(_degree(a), _degree(b)) > MAX_DEGREE:
+            return None
         difference = to_sympy(a, symbols) - to_sympy(b, symbols)
         if len(symbols) > MAX_SYMBOLS:
             return None

@@ -1,22 +1,31 @@
 """Words after a number: which are units (dropped), which are size words (they multiply).
 
-- A word is dropped only when it is a known unit (``UNITS``) or a count noun (a plural word,
-  "apples", "buses", or any word after 1, "1 apple": it says what the number counts): ``5 \\text{ cm}``, ``12 dollars``,
-  ``5 \\text{m/s}``, ``16\\pi \\text{ square units}``, ``3 dollars per hour``, ``9 buses``.
+- A word is dropped only when it is a known unit (``UNITS``) or a listed counted noun
+  (``COUNTED``, singular or plural: "9 buses", "1 apple", "42 marbles"): ``5 \\text{ cm}``,
+  ``12 dollars``, ``5 \\text{m/s}``, ``16\\pi \\text{ square units}``, ``3 dollars per hour``.
   Any other word stays, so the answer then fails to match instead of losing a qualifier:
-  ``3 \\text{ wrong}``, ``3 \\text{k}``, ``3 \\text{ or less}``. Math-Verify drops any trailing
-  ``\\text{..}`` and a list of words that includes "more", "less", "increase"; we do not.
-- Size words multiply: ``3 thousand`` is 3000, ``2.5 million`` 2500000, ``2 dozen`` 24
-  (``scale_words``); they never vanish. Abbreviations (``3k``, ``3M``, ``3 bn``) are not
-  read: they are no unit either, so such an answer fails.
+  ``3 \\text{ wrong}``, ``3 \\text{k}``, ``3 \\text{ or less}``, ``3 sixteenths``, ``3 negatives``,
+  ``3 basis points``. An allow-list, not a deny-list: a word nobody listed is never dropped, so
+  an attacker who reads this file finds no next word that vanishes. Math-Verify drops any
+  trailing ``\\text{..}`` and a list of words that includes "more", "less", "increase"; we do not.
+- Size words multiply: ``3 thousand`` is 3000, ``2.5 million`` 2500000, ``2 dozen`` 24, ``3 lakh``
+  300000 (``scale_words``); they never vanish. Abbreviations (``3k``, ``3M``, ``3 bn``) are not
+  read: they are no unit either, so such an answer fails. Words whose size is ambiguous ("score":
+  20 or a test score; "gross", "pair", "couple") are neither listed nor multiplied: they stay.
+- ``COUNTED`` holds what real answers count (objects, people, animals, food, money items,
+  containers, pages, school and maths objects), gathered from the words after numbers in
+  reasoning_gym's gsm_symbolic questions, our own and held-out cases and the peers' cases. It
+  holds no word that changes a value: no fraction (halves, quarters, sixteenths), power or
+  place (squares, cubes, tens), sign or inverse (negatives, reciprocals, inverses), size
+  (lakh, score, gross, myriad), or rate (percent, basis points, per mille).
 
 Single letters are units only inside ``\\text{}``, glued to a number (``5m``) or in a compound
 (``km/h``), and case-sensitively (``\\text{m}`` is metres, ``\\text{M}`` is not); in plain text
 ``5 m`` stays a product, as before.
 
-Limits: English unit names only; a plural word is taken for a count noun unless it is one of a
-few listed function words ("less", "always", "perhaps"); the lists are hand-kept (a units
-library is too slow to consult per call and knows no count nouns).
+Limits: English words only; a counted noun missing from ``COUNTED`` makes a right answer with
+that word fail (add it); the lists are hand-kept (a units library is too slow to consult per
+call and knows no count nouns).
 """
 
 from __future__ import annotations
@@ -39,46 +48,93 @@ _WORDS = """
     degree degrees deg rad radian radians celsius fahrenheit
 """
 UNITS = frozenset(_WORDS.split())
-# Words ending in "s" that are no count nouns: "3 \\text{ or less}", "3 \\text{ always}" keep their word.
-_NOT_NOUNS = frozenset(["less", "unless", "was", "is", "has", "does", "this", "thus", "yes", "plus", "minus",
-                        "its", "us", "as", "always", "sometimes", "perhaps", "besides", "towards", "afterwards",
-                        "nevertheless", "regardless", "nonetheless", "whereas", "dots"])
-# After "1", a singular word counts what the 1 counts ("1 apple"), unless it changes or doubts the value.
-_NOT_COUNTED = frozenset(["more", "less", "fewer", "extra", "over", "under", "wrong", "only", "plus", "minus",
-                          "times", "squared", "cubed", "and", "not", "maybe", "perhaps"])
+# Singular forms; plurals are made by the usual rules (_singulars) or listed in _IRREGULAR.
+_COUNTED = """
+    person man woman child boy girl kid baby adult student teacher worker friend player member
+    employee guest customer patient passenger visitor sibling brother sister cousin parent
+    grandchild grandparent athlete volunteer doctor nurse driver runner participant voter fan
+    tourist camper scout dancer singer musician author team family
+    animal pet dog cat puppy kitten bird chicken hen rooster duck goose cow pig sheep goat horse
+    rabbit fish frog snake spider ant bee wasp beetle butterfly caterpillar ladybug grasshopper
+    insect llama alpaca donkey turkey lion tiger bear elephant monkey deer mouse rat hamster
+    parrot owl eagle shark whale dolphin goblin ogre orc troll giant dragon leg wing eye wheel
+    apple banana orange pear plum peach grape cherry strawberry blueberry lemon lime mango kiwi
+    papaya pineapple coconut watermelon melon tomato potato carrot onion mushroom olive almond
+    nut peanut persimmon fig cookie cake cupcake muffin brownie pie pizza slice sandwich burger
+    hamburger hotdog taco burrito bagel donut doughnut croissant pretzel cracker biscuit candy
+    chocolate lollipop sweet treat goodie egg loaf serving portion meal snack drink soda can
+    bottle glass jar scoop pancake waffle popsicle roll dumpling kernel seed bean pea clam
+    shrimp sushi
+    coin bill nickel dime token stamp ticket share
+    box bag basket crate carton pack packet package bucket bin barrel tray bowl plate container
+    envelope bundle bunch bouquet batch set spool skein tube rack
+    page book chapter pencil pen crayon marker eraser notebook folder ruler paper sheet sticker
+    card letter word sentence paragraph question problem exercise test exam quiz lesson class
+    course email message post photo picture video song episode movie game puzzle riddle toy doll
+    ball block bead marble button shell pebble rock stone stick flower rose tulip daisy lily
+    orchid sunflower plant tree pot vase signature order delivery item thing object piece part
+    house room bed seat chair table desk door window car bus truck bike bicycle boat train plane
+    tire building apartment floor store shop tile brick nail screw bolt washer board plank bulb
+    battery phone computer tool hammer shirt shoe sock hat dress jacket coat
+    trip ride lap step jump goal point run match win vote like follower view subscriber visit
+    call time die leaf knife shelf wolf
+    way solution integer digit divisor factor multiple term triangle circle diagonal edge vertex
+    face side line path arrangement combination permutation outcome subset element value
+    intersection region
+"""
+COUNTED = frozenset(_COUNTED.split())
+_IRREGULAR = {"people": "person", "men": "man", "women": "woman", "children": "child", "mice": "mouse",
+              "geese": "goose", "teeth": "tooth", "vertices": "vertex", "loaves": "loaf", "leaves": "leaf",
+              "knives": "knife", "shelves": "shelf", "wolves": "wolf", "dice": "die"}
+
+
+def _singulars(word: str) -> set[str]:
+    """The singular forms ``word`` may be the plural of (apples, buses, puppies, loaves)."""
+    forms = {word, _IRREGULAR.get(word, word)}
+    if word.endswith("s"):
+        forms.add(word[:-1])
+    if word.endswith("es"):
+        forms.add(word[:-2])
+    if word.endswith("ies"):
+        forms.add(word[:-3] + "y")
+    return forms
+
+
+def is_counted(word: str) -> bool:
+    """Whether ``word`` is a listed counted noun, singular or plural ("apple", "puppies")."""
+    return not _singulars(word.lower()).isdisjoint(COUNTED)
+
+
 _SINGLE_LETTER_UNITS = frozenset("mgshlL")  # metres, grams, seconds, hours, litres (see the docstring)
-SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12, "dozen": 12}
-SCALE_WORDS = r"(?:hundred|thousand|million|billion|trillion|dozen)s?"
+SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12, "dozen": 12,
+          "lakh": 10**5, "crore": 10**7, "myriad": 10**4}
+SCALE_WORDS = r"(?:hundred|thousand|million|billion|trillion|dozen|lakh|crore|myriad)s?"
+# "3 sixteenths" is 3/16 (``math_normalize.words_to_fraction``), never 3.
+DENOMINATORS = {"half": 2, "halve": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+                "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+                "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+                "nineteenth": 19, "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60,
+                "hundredth": 100, "thousandth": 1000, "millionth": 10**6, "billionth": 10**9}
 # Words after a number that change its value: a size word, a power, a place value, a fraction.
-VALUE_WORDS = (rf"(?:{SCALE_WORDS}|squared|cubed|tens|halves|thirds|quarters|fourths|fifths|sixths|sevenths"
-               r"|eighths|ninths|tenths|hundredths|thousandths|millionths)")
+VALUE_WORDS = rf"(?:{SCALE_WORDS}|squared|cubed|tens|(?:{'|'.join(sorted(DENOMINATORS, key=len, reverse=True))})s?)"
 _SCALED = re.compile(rf"(?<![\w.])(\d+(?:\.\d+)?)\s*({SCALE_WORDS})\b", re.IGNORECASE)
 
 
-def _count_noun(word: str) -> bool:
-    """A plural word ("apples", "buses", "marbles"): it says what the number counts. Not a
-    fraction ("3 tenths", "3 hundredths", "3 quarters": read as fractions where ``math_normalize``
-    knows them, never as 3)."""
-    lower = word.lower()
-    return (len(word) >= 3 and lower.endswith("s") and not lower.endswith("ss") and lower not in _NOT_NOUNS
-            and not re.fullmatch(VALUE_WORDS, lower))
-
-
 def is_unit(phrase: str, *, in_text: bool = False) -> bool:
-    """Whether every word of ``phrase`` is a known unit or a count noun (``m/s``, ``km/h``,
+    """Whether every word of ``phrase`` is a known unit or a counted noun (``m/s``, ``km/h``,
     ``square units``, ``cm^2``, ``dollars per hour``, ``apples``); single letters count only
     ``in_text`` (inside ``\\text{}``) or in a compound with ``/``."""
     words = [w for w in re.split(r"[\s/]+", re.sub(r"\^\s*\(?[23]\)?|\.", " ", phrase)) if w]
     if not words or words[0].lower() == "per" or words[-1].lower() == "per":
         return False
     letters_ok = in_text or "/" in phrase
-    return all(w.lower() in UNITS or w.lower() == "per" or _count_noun(w)
+    return all(w.lower() in UNITS or w.lower() == "per" or is_counted(w)
                or (letters_ok and w in _SINGLE_LETTER_UNITS) for w in words)
 
 
 def scale_words(text: str) -> str:
     """``3 thousand`` -> ``(3*1000)``: a size word after a number multiplies it."""
-    if not re.search(r"(?i)hundred|thousand|million|billion|trillion|dozen", text):
+    if not re.search(rf"(?i){SCALE_WORDS}", text):
         return text
     return _SCALED.sub(lambda m: f"({m.group(1)}*{SCALES[m.group(2).lower().rstrip('s')]})", text)
 
@@ -101,10 +157,7 @@ def strip_unit_tail(text: str, math_words: frozenset[str]) -> str:
         word = match.group(1)
         letters = re.findall(r"[a-zA-Z]+", word)
         per_last = stripped is text and letters[-1].lower() == "per"  # "3 per" is no unit
-        one_of = stripped is text and re.fullmatch(r"[a-zA-Z]{3,}", word) and word.lower() not in _NOT_COUNTED \
-            and re.search(r"(?<![\d.])1\Z", stripped[:match.start()].rstrip())  # "1 apple"
-        if per_last or any(w in math_words for w in letters) or not (
-                is_unit(word) or word.lower() == "per" or one_of):
+        if per_last or any(w in math_words for w in letters) or not (is_unit(word) or word.lower() == "per"):
             break
         stripped = stripped[:match.start()].rstrip()
     if stripped is text or not re.search(r"\d", stripped) or re.search(r"(?i)\bper\Z", stripped):

@@ -13,7 +13,10 @@ Defaults, and the knob for graders that disagree:
   must agree to working precision (``IDENTITY_TOL`` in ``math_compare``), so
   ``7 + e^{-30}`` is not 7 while ``14\\sin(\\pi/6)`` is.
 - ``percent="either"``: ``25\\%`` matches ``25`` and ``0.25``; ``"fraction"``: only
-  ``0.25``; ``"strip"``: only ``25``. Against a gold written as a fraction or a ratio, a
+  ``0.25``; ``"strip"``: only ``25``. Whatever the number: ``0.75\\%`` matches ``0.75`` (a "what
+  percent" question's gold written bare, as ``25`` is) and ``0.0075``, as in Qwen2.5-Math's and
+  NeMo-Skills' ``math_equal`` (Math-Verify 0.9 strips the ``%`` of an integer only, so it scores
+  ``12.5\\%`` wrong for the gold ``12.5``); choose ``"fraction"`` where golds are never percentages. Against a gold written as a fraction or a ratio, a
   percentage is read as that ratio only: "75 percent" and ``75\\%`` are right for ``3/4``,
   as Math-Verify 0.9 and Qwen2.5-Math's / NeMo-Skills' ``math_equal`` (``include_percentage``)
   all score them; a bare ``75`` is wrong for ``3/4`` (Math-Verify agrees; the two
@@ -24,9 +27,13 @@ Defaults, and the knob for graders that disagree:
 - ``multiple_choice=True``: a gold that is a letter A-J (``C``, ``(C)``) is matched
   against the letter the completion chose (``(C)``, ``\\boxed{C}``, ``C) 42``).
 - ``strip_units=True``: ``5 \\text{ cm}``, ``12 dollars``, ``9 buses``, ``30^\\circ`` are numbers;
-  only known units and count nouns are dropped (``math_units``), so ``3 \\text{ wrong}`` is not 3,
-  and size words multiply (``3 thousand`` is 3000, ``3k`` is no number). A gold's own words
-  are dropped whatever they say (``17 \\text{ any text}`` is 17).
+  only known units and listed counted nouns are dropped (``math_units``: an allow-list), so
+  ``3 \\text{ wrong}``, ``3 sixteenths`` and ``3 negatives`` are not 3, and size words multiply
+  (``3 thousand`` is 3000, ``3 lakh`` 300000, ``3k`` is no number). A gold's own words are dropped
+  whatever they say (``17 \\text{ any text}`` is 17).
+- A subscript is a base only when the gold is written in that base: for ``204_5``, ``204_{5}`` and
+  the bare digits ``204`` are right, its value ``54`` is not; for the gold ``3``, ``3_{8}`` is wrong
+  (``_{10}`` excepted). Unicode sub- and superscripts stay what they are (``10₂`` is ``10_{2}``).
 - ``strategies``: extraction strategies and their order (see ``math_extract``).
 
 Several different boxed answers are a hedge (0), except when the gold is a list
@@ -68,6 +75,36 @@ _CHOICE_PRED = re.compile(r"(?:[Oo]ption\s+|[Cc]hoice\s+)?\(?([A-J])\)?(?:[.:)]|
 _SECOND_CHOICE = re.compile(r"[\s,;/&(]*(?:and\s+)?\(?[A-J]\)?(?:[\s.,;:)]|\Z)")
 
 
+_BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
+_INNER_BOX = re.compile(r"\s*\\(?:boxed|fbox)\s*\{")
+
+
+def canonical(text: str) -> str:
+    """What extraction and normalising read: "75 per cent" spelt "75 percent" (one word: a sentence
+    "The answer is 75 per cent." would read as prose and lose its two words); a box that holds nothing
+    but another box is that box (``\\boxed{\\boxed{3}}`` is ``\\boxed{3}``, not a box inside an expression).
+    One pass over the braces, so thousands of nested boxes cost linear time."""
+    if "cent" in text:
+        text = re.sub(r"(?<=[\d)}$])(\s*)per[ \t]+cent\b", r"\1percent", text)
+    if text.count("\\boxed") + text.count("\\fbox") < 2:
+        return text
+    closing: dict[int, int] = {}
+    stack: list[int] = []
+    for brace in re.finditer(r"[{}]", text):
+        if brace.group() == "{":
+            stack.append(brace.start())
+        elif stack:
+            closing[stack.pop()] = brace.start()
+    cut: set[int] = set()  # the outer box's "\\boxed{" and its "}"
+    for outer in _BOX_OPEN.finditer(text):
+        inner = _INNER_BOX.match(text, outer.end())
+        close, inner_close = closing.get(outer.end() - 1), closing.get(inner.end() - 1) if inner else None
+        if close is not None and inner_close is not None and not text[inner_close + 1:close].strip():
+            cut.update(range(outer.start(), outer.end()))
+            cut.add(close)
+    return "".join(char for i, char in enumerate(text) if i not in cut) if cut else text
+
+
 @dataclass(frozen=True)
 class _Gold:
     text: str  # normalised
@@ -83,6 +120,7 @@ def _read_gold(reference: str, strip_units: bool) -> _Gold:
         reference = reference.rsplit("####", 1)[1]
     if len(reference) > 20 * MAX_ANSWER_CHARS:
         return _Gold(reference[:200], "", None, "Refused: gold answer too long", None)
+    reference = canonical(reference)
     boxes = list(dict.fromkeys(b.strip() for b in boxed_contents(reference)))
     if not boxes and (opened := re.search(r"\\boxed\{([^{}]+?)\s*(?:\\\]|\$|\Z)", reference)):
         boxes = [opened.group(1)]  # a gold whose final box was never closed: "\\[ \\boxed{(2, 12)"
@@ -159,6 +197,7 @@ class MathVerifier:
             return Score.failed(Status.PARSE_ERROR, None, reason=f"completion is a {type(completion).__name__}")
         gold_text = str(reference)
         gold = _read_gold(gold_text, self.strip_units)
+        completion = canonical(completion)
         found = extract(completion, self.strategies, gold_text)
         if found.answer is None:
             return Score.failed(Status.NO_ANSWER, None)

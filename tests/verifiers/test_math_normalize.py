@@ -67,3 +67,17 @@ def test_words_to_number(words: str, number: int | None) -> None:
 ])
 def test_words_to_fraction(words: str, fraction: str | None) -> None:
     assert words_to_fraction(words) == fraction
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("10₂", "10_(2)"), ("x₁₂", "x_(12)"),  # a subscript stays a subscript: NFKC made 10₂ the number 102
+    ("2ⁿ", "2^(n)"), ("3⁻¹", "3^(-1)"),  # any superscript is a power (2ⁿ was 2n)
+    ("3①", "3 ⊥ 1"), ("１０", "10"), ("𝟏𝟎", "10"), ("90º", "90"),  # only other fonts of a digit join a number
+    ("0.\\overline{3}", "((1)/(3))"), ("0.1\\overline{6}", "((1)/(6))"), ("1.\\bar{9}", "((2)/(1))"),  # repeating
+    ("0.\\dot{1}4\\dot{2}", "((142)/(999))"), ("-2.\\overline{09}", "-((23)/(11))"),
+    ("0.\\overline{3}4", "0. overline (3)4"),  # digits after the bar: no notation, so no number
+    ("5\\text{th}", "5"), ("3^{\\text{rd}}", "3"), ("1^{st}", "1"), ("2nd", "2"), ("13th", "13"),  # ordinals
+    ("3th", "3th"), ("x^{th}", "x^(th)"),  # a suffix that is not the number's own stays
+])
+def test_scripts_repeating_decimals_and_ordinals(text: str, expected: str) -> None:
+    assert normalize(text) == expected

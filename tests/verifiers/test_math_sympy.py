@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from rlvr.verifiers import MathVerifier
@@ -51,3 +53,20 @@ def test_method_names_the_deciding_step() -> None:
 )
 def test_retraction_after_the_answer(completion: str, expected: float) -> None:
     assert V(completion, "50").value == expected
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("(x+y+z)^32", "(x^2+y^2+z^2+2x y+2y z+2x z)^16"),  # degree 32: simplify expanded it for 20 s
+    ("(x^2+2x+1)^2500", "(x+1)^5000"),
+    ("(10^(10^7))^0 x", "x"),  # sympy would compute 10^(10^7) exactly; our numeric path never does
+    ("sin(10^(10^7)) x", "x"),  # a constant that our numeric path refuses
+])
+def test_sympy_is_not_asked_to_expand_or_compute_huge_things(a: str, b: str) -> None:
+    start = time.perf_counter()
+    assert symbolic_equal(parse(a), parse(b)) is None
+    assert time.perf_counter() - start < 0.5
+
+
+def test_sympy_still_decides_moderate_degrees() -> None:
+    assert symbolic_equal(parse("(x+1)^16"), parse("(x^2+2x+1)^8")) is True
+    assert symbolic_equal(parse("sqrt(x^2) (x+1)^4"), parse("x (x+1)^4")) is False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rlvr.verifiers.math_units import is_unit, scale_words, strip_unit_tail
+from rlvr.verifiers.math_units import COUNTED, UNITS, VALUE_WORDS, is_unit, scale_words, strip_unit_tail
 
 
 @pytest.mark.parametrize(("phrase", "in_text", "expected"), [
@@ -13,6 +13,13 @@ from rlvr.verifiers.math_units import is_unit, scale_words, strip_unit_tail
     ("M", True, False),  # \text{M} is no metre: single letters are case-sensitive
     ("k", True, False), ("thousand", True, False), ("wrong", True, False), ("or less", True, False),
     ("always", False, False), ("dots", False, False), ("per", False, False), ("per hour", False, False),
+    ("apple", False, True), ("puppies", False, True), ("people", False, True), ("loaves", False, True),
+    ("buses", False, True), ("boxes", False, True), ("red apples", False, False),  # only listed words
+    # Value-changing words and words nobody listed never drop (the plural rule dropped them all).
+    ("sixteenths", True, False), ("halves", True, False), ("lakhs", True, False), ("scores", True, False),
+    ("negatives", True, False), ("reciprocals", True, False), ("inverses", True, False), ("squares", True, False),
+    ("percents", True, False), ("basis points", True, False), ("errors", True, False), ("guesses", True, False),
+    ("negative", True, False), ("billionth", True, False), ("gross", True, False), ("pairs", True, False),
 ])
 def test_is_unit(phrase: str, in_text: bool, expected: bool) -> None:
     assert is_unit(phrase, in_text=in_text) is expected
@@ -21,6 +28,7 @@ def test_is_unit(phrase: str, in_text: bool, expected: bool) -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("3 thousand", "(3*1000)"), ("2.5 million", "(2.5*1000000)"), ("3 dozen", "(3*12)"),
     ("4 Hundreds", "(4*100)"), ("x thousand", "x thousand"), ("42", "42"),
+    ("3 lakh", "(3*100000)"), ("2 crores", "(2*10000000)"), ("3 myriad", "(3*10000)"),
 ])
 def test_size_words_multiply(text: str, expected: str) -> None:
     assert scale_words(text) == expected
@@ -32,3 +40,12 @@ def test_size_words_multiply(text: str, expected: str) -> None:
 ])
 def test_only_known_units_are_stripped(text: str, expected: str) -> None:
     assert strip_unit_tail(text, frozenset({"pi"})) == expected
+
+
+def test_no_listed_word_changes_a_value() -> None:
+    """A counted noun or unit that is also a fraction, power, size or sign word would vanish from "3 X"."""
+    import re
+
+    assert [w for w in COUNTED | UNITS if re.fullmatch(VALUE_WORDS, w) or re.fullmatch(VALUE_WORDS, w + "s")] == []
+    assert COUNTED.isdisjoint({"negative", "reciprocal", "inverse", "square", "cube", "root", "score", "gross",
+                               "percent", "pair", "couple", "error", "guess", "basis"})
