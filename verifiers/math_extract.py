@@ -20,15 +20,15 @@ Strategies, tried in the configured order; the first that finds something wins:
   A completion cut off mid-sentence ("3 + 4 = 7 and then") has no answer rather
   than its last digit.
 
-Hedges are judged wrong: several different boxed answers, answer tags or ``####`` lines; a
-box followed by more of its number (``\\boxed{3}0``, ``\\boxed{3}\\,000``, ``\\boxed{3} thousand``,
-``\\boxed{3}k``) or inside a larger expression (``-\\boxed{3}``, ``10^{\\boxed{3}}``) or negated
-(``not \\boxed{3}``, ``\\boxed{3} is wrong``); an answer ending in a question mark (``\\boxed{3?}``,
-"The answer is 3?"); a second, different final answer after it; a trailing list of
-candidate numbers, or an answer (or its sentence) holding one of ``HEDGE_WORDS``:
-"or", "either", "possibly", "maybe", "not", "at least", "unless", ... (unless the
-gold answer itself uses that word); or a retraction after the answer ("Actually, wait,
-it might be 40.") that ends on a different number.
+Hedges are judged wrong: several different boxed answers, answer tags or ``####`` lines; an
+answer ending in a question mark (``\\boxed{3?}``, "The answer is 3?"); a trailing list of
+candidate numbers, or an answer (or its sentence) holding one of ``math_hedge.HEDGE_WORDS``
+("or", "maybe", "not", "at least", ...; unless the gold itself uses that word). Then the answer is
+judged where it is written (the box, or the answer's last whole occurrence): part of a larger
+expression or number (``math_context``: ``\\boxed{3}\\cdot 1000``, ``-\\,\\boxed{3}``,
+``\\boxed{3}~000``), or bounded, estimated, doubted, questioned or taken back (``math_hedge``:
+"at least \\boxed{3}", "It might be \\boxed{3}", "\\boxed{3}...", "\\boxed{3}. Hmm, no, it is 4.").
+When several boxes are written, each is checked (``\\boxed{3}000 ... \\boxed{3}`` is no answer 3).
 
 Limits: only the last ``MAX_SCAN`` characters are searched (final answers are at
 the end; a 200,000-character completion costs the same as a 20,000 one).
@@ -40,25 +40,26 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from .math_context import not_whole, surroundings
+from .math_hedge import hedge_in, qualified, retracted
 from .math_normalize import words_to_number
-from .math_spans import MAX_WORDS_AFTER, final_element, mask_spans, math_spans, strip_tail, whole_expression
+from .math_spans import (
+    AMOUNT,
+    ANSWER_PHRASE,
+    MAX_WORDS_AFTER,
+    final_element,
+    mask_spans,
+    math_spans,
+    strip_tail,
+    whole_expression,
+)
 from .math_units import VALUE_WORDS, is_unit
 
 MAX_SCAN = 20_000
 Strategy = Literal["boxed", "whole", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number"]
 STRATEGIES: tuple[Strategy, ...] = ("boxed", "whole", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number")
-HEDGE_WORDS = ("or", "either", "possibly", "maybe", "perhaps", "not", "probably", "neither", "unsure",
-               "unless", "otherwise", "at least", "at most", "somewhere", "could also be", "might also be",
-               "alternatively")
-_HEDGE = re.compile(r"\b(" + "|".join(w.replace(" ", r"\s+") for w in HEDGE_WORDS) + r")\b", re.IGNORECASE)
-_PHRASE = re.compile(
-    r"(?:final\s+answer|the\s+answer|answer|correct\s+(?:option|choice|answer))\s*"
-    r"(?:is\s*:?|:|=|would\s+be|will\s+be)\s*",
-    re.IGNORECASE,
-)
 _HEADING = re.compile(r"\s*(?:step|case|part|method|solution|stage|phase|example|note|option|approach)\b",
                       re.IGNORECASE)
-_NUMBER = r"-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?%?"
 # Three or more bare numbers in a row ("1, 2, 3, 4", "5 6 7"): a list of candidates, not an answer.
 _CANDIDATES = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:(?:\s*,\s+|\s+|\s*,?\s+and\s+)\d+(?:\.\d+)?){2,}(?!\.?\d)")
 _TRAILING_CHOICE = re.compile(r"(?<!\w)(\([A-J]\))[\s.!]*\Z")
@@ -67,7 +68,7 @@ _FINISHED = re.compile(r"[.!]\s*[*$]*\s*\Z")
 # unfinished expression, not a result.
 _NOT_OPERAND = "".join(rf"(?<!{op})(?<!{op}\s)" for op in (r"\\times", r"\\cdot", r"\\div", r"[-+*/^×÷·]"))
 # The number, the space after it and one word ("12 apples", "3 thousand", "3k").
-_TRAILING = re.compile(rf"(?<![A-Za-z]){_NOT_OPERAND}({_NUMBER})(\s*)([a-zA-Z]{{1,12}})?[\s.!)*$\\\]]*\Z")
+_TRAILING = re.compile(rf"(?<![A-Za-z]){_NOT_OPERAND}({AMOUNT})(\s*)([a-zA-Z]{{1,12}})?[\s.!)*$\\\]]*\Z")
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Extraction:
     hedge: str | None = None  # why the answer is a hedge, when it is one
     context: str | None = None  # the text searched for hedge words (default: the answer)
     alternative: str | None = None  # the second candidate offered after the answer ("... Or maybe 8.")
+    span: tuple[int, int] | None = None  # where the answer is written in the searched text, when known
 
 
 def _box_spans(text: str) -> list[tuple[int, int, str]]:
@@ -119,47 +121,8 @@ def _ends_in_open_box(text: str) -> bool:
     return True
 
 
-# More of the number right after the box: "\\boxed{3}0", "\\boxed{3}.5", "\\boxed{3}\\,000", "\\boxed{3}^2",
-# "\\boxed{3}\\frac12": the box holds part of the answer, not the answer.
-_GLUED = re.compile(r"\$?(?:\d|[.,]\d|\{,?\s*\d|\\[,;:!]\s*\d|\s*\^(?!\s*\{?\s*\\circ)|/\s*\d|\\(?:[dt]?frac|sqrt|pi)(?![a-zA-Z])"
-                    r"|\s*(?:\\times|\\cdot|\*|×|·)\s*10\b)")
-_WORD_AFTER = re.compile(r"\$?((?:\s|~|\\[,;: ])*)(?:\\(?:text|mathrm|textrm|mbox)\s*\{(\s*))?([A-Za-z]+|\?)")
-
-
-def _continues_number(text: str, end: int) -> bool:
-    """Whether the box ending at ``end`` is followed by more of its number: digits, a power, ``\\times
-    10^3``, a size word (``\\boxed{3} thousand``), letters glued to it that are no unit (``\\boxed{3}k``);
-    or by a question mark (``Is it \\boxed{3}?``)."""
-    if _GLUED.match(text, end):
-        return True
-    word = _WORD_AFTER.match(text, end)
-    if word is None:
-        return False
-    if word.group(3) == "?":
-        return True
-    glued = not word.group(1) and not word.group(2)
-    return bool(re.fullmatch(VALUE_WORDS, word.group(3), re.IGNORECASE)) or (
-        glued and not is_unit(word.group(3), in_text=True))
-
-
-# Before the box, on its line: a sign, a digit, a power or a command's argument ("-\\boxed{3}", "1\\boxed{3}",
-# "10^{\\boxed{3}}", "\\frac{\\boxed{3}}{4}"): the box is part of a larger expression.
-_INSIDE_MORE = re.compile(r"(?:[-−\d^_/]|(?:\\[a-zA-Z]+|[\^_])[ \t]*\{)[ \t]*\$?[ \t]*\Z")
-# A negation next to the box: "not \\boxed{3}", "\\boxed{3} is wrong", "\\boxed{3} isn't right".
-_NEGATED_BEFORE = re.compile(r"\bnot[ \t]*\$?[ \t]*\Z", re.IGNORECASE)
-_NEGATED_AFTER = re.compile(r"\$?\s*(?:is|was|would\s+be)?\s*(?:not|n't|wrong|incorrect|false)\b", re.IGNORECASE)
-
-
-def _box_in_context(text: str, start: int, end: int) -> str | None:
-    """Why the box at ``start:end`` is not the answer as written around it, if it is not."""
-    before = text[max(0, start - 40):start]
-    if _continues_number(text, end):
-        return "the box is followed by more of its number or a question mark"
-    if _INSIDE_MORE.search(before):
-        return "the box is part of a larger expression"
-    if _NEGATED_BEFORE.search(before) or _NEGATED_AFTER.match(text, end):
-        return "the box is negated"
-    return None
+SEVERAL_BOXES = "different boxed answers"  # the hedge that MathVerifier may read as a list boxed in parts
+MAX_PARTS = 20  # boxes checked one by one when there are several (a list gold is read from at most these)
 
 
 def _boxed(text: str) -> Extraction | None:
@@ -168,8 +131,8 @@ def _boxed(text: str) -> Extraction | None:
         return None
     contents = [c.strip() for _, _, c in spans]
     distinct = {re.sub(r"\s+", "", c) for c in contents}
-    hedge = f"{len(distinct)} different boxed answers" if len(distinct) > 1 else None
-    return Extraction(contents[-1], "boxed", _box_in_context(text, spans[-1][0], spans[-1][1]) or hedge)
+    hedge = f"{len(distinct)} {SEVERAL_BOXES}" if len(distinct) > 1 else None
+    return Extraction(contents[-1], "boxed", hedge, span=spans[-1][:2])
 
 
 def _answer_tag(text: str) -> Extraction | None:
@@ -216,7 +179,7 @@ def _sentence(text: str) -> str:
 
 
 def _answer_phrase(text: str) -> Extraction | None:
-    matches = list(_PHRASE.finditer(text))
+    matches = list(ANSWER_PHRASE.finditer(text))
     for match in reversed(matches):
         answer = _sentence(text[match.end():]).strip().strip("*").strip()
         if "\\boxed" in answer or "\\fbox" in answer:  # a box left open: the completion was cut off
@@ -323,75 +286,52 @@ _EXTRACTORS = {"boxed": _boxed, "whole": _whole, "answer_tag": _answer_tag, "gsm
                "bold": _bold, "last_number": _last_number}
 
 
+def _locate(text: str, answer: str) -> tuple[int, int] | None:
+    """Where ``answer`` is last written in ``text``, whole (the "3" of "13" is not it), if it is."""
+    pattern = ("(?<![\\d.])" if answer[:1].isdigit() else "") + re.escape(answer) + ("(?!\\d)" if answer[-1:].isdigit() else "")
+    matches = list(re.finditer(pattern, text))
+    return matches[-1].span() if matches else None
+
+
+def _written_as_is(text: str, span: tuple[int, int], answer: str, gold: str) -> str | None:
+    """Why the answer written at ``span`` is not the answer as written around it, if it is not."""
+    around = surroundings(text, *span)
+    return not_whole(around) or qualified(around, answer, gold)
+
+
+def _other_boxes(text: str, gold: str, several: bool) -> str | None:
+    """Why a box before the final one is no whole value ("\\boxed{3}000 ... \\boxed{3}" does not answer 3);
+    when ``several`` different boxes may be read as the parts of a list gold, why any box is no answer."""
+    boxes = _box_spans(text)[-MAX_PARTS:]
+    for start, end, content in boxes if several else boxes[:-1]:
+        around = surroundings(text, start, end)
+        if reason := not_whole(around) or (qualified(around, content, gold) if several else None):
+            return reason
+    return None
+
+
 def extract(completion: str, strategies: tuple[Strategy, ...] = STRATEGIES, gold: str = "") -> Extraction:
-    """The final answer of ``completion``; ``gold`` is used only to exempt its own words from hedging."""
+    """The final answer of ``completion``; ``gold`` is used only to exempt its own words from hedging
+    and to allow an estimate of a rounded gold (``math_hedge``)."""
     text = strip_tail(completion[-MAX_SCAN:])
     if _ends_in_open_box(text):  # cut off inside its final \boxed{: no answer, whatever came before
         return Extraction(None, None)
     for name in strategies:
         found = _EXTRACTORS[name](text)
-        if found is not None and found.answer:
-            if found.hedge is None:
-                hedge, alternative = hedge_in(found.context or found.answer, gold), None
-                if hedge is None and found.answer.rstrip(" $*").endswith("?"):  # "\\boxed{3?}", "The answer is 3?"
-                    hedge = "a question mark after the answer"
-                if hedge is None:
-                    hedge, alternative = _retracted(text, found.answer)
-                found = Extraction(found.answer, found.extractor, hedge, alternative=alternative)
+        if found is None or not found.answer:
+            continue
+        answer = found.answer
+        span = found.span or _locate(text, answer)
+        if found.extractor == "boxed" and (reason := _other_boxes(text, gold, several=found.hedge is not None)):
+            return Extraction(answer, found.extractor, reason, span=span)
+        if found.hedge is not None:
             return found
+        hedge, alternative = hedge_in(found.context or answer, gold), None
+        if hedge is None and re.search(r"[?？]\Z", answer.rstrip(" $*")):  # "\\boxed{3?}", "The answer is 3?"
+            hedge = "a question mark after the answer"
+        if hedge is None and span is not None:
+            hedge = _written_as_is(text, span, answer, gold)
+            if hedge is None:
+                hedge, alternative = retracted(text, answer, *span)
+        return Extraction(answer, found.extractor, hedge, alternative=alternative, span=span)
     return Extraction(None, None)
-
-
-def hedge_in(answer: str, gold: str) -> str | None:
-    """The hedge word in ``answer`` that ``gold`` does not itself contain, if any."""
-    gold_words = {w.lower() for w in _HEDGE.findall(gold)}
-    for word in _HEDGE.findall(answer):
-        if word.lower() not in gold_words:
-            return f"hedge word {word.lower()!r}"
-    return None
-
-
-# "Actually", "wait", "on second thought" after the answer, then another number at the end:
-# the completion took its answer back ("The answer is 50. Actually, wait, it might be 40.").
-_RETRACTION = re.compile(r"\b(actually|wait|on second thought|correction|scratch that|i mean|i was wrong)\b",
-                         re.IGNORECASE)
-
-
-# "Or maybe 8", "it could also be 8" right after the answer: a second candidate.
-_ALTERNATIVE = re.compile(r"\b(or|maybe|perhaps|possibly|probably|alternatively|could\s+also\s+be|"
-                          r"might\s+(?:also\s+)?be)\b", re.IGNORECASE)
-ALTERNATIVE_WINDOW_WORDS = 4  # the other candidate must follow its cue closely
-_CHOICE_LETTER = r"(?<![A-Za-z])\(?[A-J]\)?(?![A-Za-z])"
-
-
-def _retracted(text: str, answer: str) -> tuple[str | None, str | None]:
-    """(why, the other number): a retraction or a second candidate after the answer, if any.
-
-    A retraction cue ("actually", "wait") counts when the completion ends on a different
-    number; an alternative cue ("or maybe", "could also be") when a different number follows
-    it within a few words. A check that comes back to the same number ("Wait, let me verify:
-    25 + 25 = 50") is neither; the verifier also forgives an alternative equal in value
-    ("\\frac12 or 50%").
-    """
-    end = text.rfind(answer)
-    if end < 0:
-        return None, None
-    tail = text[end + len(answer):]
-    plain = answer.replace(",", "")
-    # A choice letter is taken back by another letter ("C. Actually, it's D."), a number by a number.
-    other_answer = _CHOICE_LETTER if re.fullmatch(r"\(?[A-J]\)?", answer.strip()) else _NUMBER
-    cue = _RETRACTION.search(tail)
-    if cue is not None:
-        numbers = re.findall(other_answer, tail[cue.end():])
-        if numbers and numbers[-1].strip("$()").replace(",", "") not in plain:
-            return f"retracted after the answer ({cue.group(1).lower()!r})", None
-    for cue in _ALTERNATIVE.finditer(tail):
-        window = " ".join(tail[cue.end() : cue.end() + 120].split()[:ALTERNATIVE_WINDOW_WORDS])
-        other = re.search(other_answer, window)
-        if other and other.group(0).strip("$()").replace(",", "") not in plain:
-            return f"a second candidate after the answer ({cue.group(1).lower()!r})", other.group(0)
-    for phrase in _PHRASE.finditer(tail):  # "\\boxed{3}. The answer is 4.": a second final answer
-        other = re.match(rf"\s*\$?\s*({other_answer})", tail[phrase.end():])
-        if other and other.group(1).strip("$()").replace(",", "") not in plain:
-            return "a different answer stated after it", None
-    return None, None

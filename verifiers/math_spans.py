@@ -39,6 +39,14 @@ _SPAN = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<![\\$])\$(?!\$)([^\n]+?)(?<!
 # ("3k" then fails; "5cm" is 5), but not an ordinal suffix ("3rd").
 NUMBER = (r"(?<![\w.^/\\{}])-?\d[\d,]*(?:\.\d+)?(?:\s+\d+/\d+|/\d+)?%?(?![\d/^]|[.,]\d)"
           rf"(?:\s*{VALUE_WORDS}\b|(?P<glued>(?!(?:st|nd|rd|th)\b)[A-Za-z]+))?")
+# A number as prose writes it, sign, dollar, fraction and percent included: "-$12.50", "3/4", "25%".
+AMOUNT = r"-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?%?"
+# "The final answer is", "Answer:", "the correct option is": what follows states the answer.
+ANSWER_PHRASE = re.compile(
+    r"(?:final\s+answer|the\s+answer|answer|correct\s+(?:option|choice|answer))\s*"
+    r"(?:is\s*:?|:|=|would\s+be|will\s+be)\s*",
+    re.IGNORECASE,
+)
 _COMMAND = re.compile(r"\\[a-zA-Z]+")
 _TEXT_BODY = re.compile(r"\\(?:text|textbf|mathrm|mbox|textrm|textnormal|begin|end)\s*\{[^{}]*\}")
 _MATH_WORDS = frozenset({"sqrt", "frac", "pi", "ln", "log", "exp", "sin", "cos", "tan", "cot", "sec", "csc",

@@ -60,7 +60,8 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from .math_compare import CompareOptions, equal
 from .math_expr import ParseFailure, Refused
-from .math_extract import MAX_SCAN, STRATEGIES, Extraction, Strategy, boxed_contents, extract, hedge_in
+from .math_extract import MAX_SCAN, SEVERAL_BOXES, STRATEGIES, Extraction, Strategy, boxed_contents, extract
+from .math_hedge import hedge_in
 from .math_normalize import normalize
 from .math_read import Value, read_value
 from .math_spans import prose_words, whole_expression
@@ -206,7 +207,8 @@ class MathVerifier:
             return Score.failed(Status.PARSE_ERROR, found.answer[:200], **details,
                                 reason=f"answer longer than {MAX_ANSWER_CHARS} characters")
         answer_text: str = found.answer
-        if found.extractor == "boxed" and found.hedge and gold.value is not None and _is_list(gold.value):
+        if found.extractor == "boxed" and (found.hedge or "").endswith(SEVERAL_BOXES) and gold.value is not None \
+                and _is_list(gold.value):
             # "x = \\boxed{2} or x = \\boxed{-3}" for a gold list of solutions: one answer, boxed in parts.
             boxes = list(dict.fromkeys(b.strip() for b in boxed_contents(completion[-MAX_SCAN:])))
             if len(boxes) == len(gold.value[-1]):

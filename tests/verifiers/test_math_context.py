@@ -1,0 +1,94 @@
+"""What stands around an answer: a box or a final number inside a larger expression, or glued to more digits,
+is no answer (issue 10, outside red team: each of these scored 1.0 for the gold 3 before)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rlvr.verifiers import MathVerifier, Status
+from rlvr.verifiers.math_context import flatten
+
+V = MathVerifier()
+
+
+@pytest.mark.parametrize(("raw", "seen"), [
+    ("\\hphantom{}000", "000"), ("{,}000", ",000"), ("~000", " 000"), ("\\ 000", " 000"), ("\\,\\;000", " 000"),
+    ("\\phantom{0}", "0"), ("\\operatorname{thousand}", "thousand"), ("\\textsuperscript{4}", "^4"), ("\\mathrm{k}", "k"),
+    ("\\text{-}", "-"), ("$x = $", "x = "), ("\\hspace{2pt}1", " 1"), ("\\end{align}", "\\end align"), ("\\{1\\}", "\\{1\\}"),
+    ("<answer>", ""), ("**", ""), ("\\left(\\right.", " ( "),
+])
+def test_flatten_reads_the_symbols_a_reader_sees(raw: str, seen: str) -> None:
+    assert flatten(raw) == seen
+
+
+# Item 1 of the red team's report: a box inside a larger expression, or after a sign, an estimate or a relation.
+BOX_INSIDE_MORE = [
+    "\\boxed{3}\\cdot 1000", "\\boxed{3} + 2", "\\boxed{3}\\div 2", "\\boxed{3} \\times 2", "$1.\\boxed{3}$",
+    "\\pm\\boxed{3}", "\\neg\\boxed{3}", "\\approx\\boxed{3}", ">\\boxed{3}", "-\\,\\boxed{3}", "\\text{-}\\boxed{3}",
+    "\\sim\\boxed{3}", "\\le \\boxed{3}",
+    # the rest of the class
+    "$\\frac{\\boxed{3}}{4}$", "$\\sqrt{\\boxed{3}}$", "|\\boxed{3}|", "$$1000 \\cdot\n\\boxed{3}$$", "\\boxed{3}\\!\\cdot\\!1000",
+    "\\boxed{3}_{8}", "$\\boxed{3}!$", "\\boxed{3}(2)", "$x\\boxed{3}$", "\\boxed{3}²", "\\boxed{3}\\,\\%\\cdot 1000",
+    "\\left|\\boxed{3}\\right|", "$-$\\boxed{3}", "$2(\\boxed{3})$", "\\boxed{3} < x", "\\boxed{3}\\overline{3}",
+    "So the total is 3\\cdot 1000.", "The answer is \\pm 3.", "Answer: \\neg 3",
+    "⋅\\boxed{3}", "¬\\boxed{3}", "≧\\boxed{3}", "\\boxed{3}＋2", "\\textcolor{white}{-}\\boxed{3}",  # Unicode, hidden signs
+]
+
+
+@pytest.mark.parametrize("completion", BOX_INSIDE_MORE)
+def test_an_answer_inside_a_larger_expression_scores_zero(completion: str) -> None:
+    score = V(completion, "3")
+    assert (score.value, score.status) == (0.0, Status.OK), score
+
+
+# Item 2: digits glued after the answer by spacing, empty groups, phantoms or wrappers (3~000 is 3000).
+GLUED_AFTER = ["~000", "\\ 000", "{}000", "{,}000", "\\hphantom{}000", "\\phantom{0}", "\\operatorname{thousand}",
+               "\\textsuperscript{4}", "\\mathrm{k}", "\\mathbf{000}", "\\color{red}{000}", "\\hspace{1pt}000",
+               "\\kern1pt000", "\\quad000", "\\vphantom{x}000", "{\\,}000", "\\text{ }000", "\\mbox{000}", " 000",
+               "\\mathrm{~thousand}", "e3", "\\,{\\rm k}", " M",
+               "\u200b000", "\u00a0000", "\u202f000", "½", "ｋ", " 万", "<span>000</span>", "\\rlap{000}", "\\text{\\,000}"]
+
+
+@pytest.mark.parametrize("glue", GLUED_AFTER)
+@pytest.mark.parametrize("template", ["\\boxed{{3}}{}", "$\\boxed{{3}}${}", "So the total is 3{}.", "The answer is 3{}"])
+def test_digits_glued_after_the_answer_score_zero(template: str, glue: str) -> None:
+    score = V(template.format(glue), "3")
+    assert (score.value, score.status) == (0.0, Status.OK), score
+
+
+@pytest.mark.parametrize("completion", ["So the total is 3{}000.", "So the total is 3\\ 000.", "So it's 3~000.",
+                                        "So the total is $3$~000."])
+def test_a_final_number_glued_after_more_digits_is_no_answer(completion: str) -> None:
+    """The final "000" of 3~000 is not 0: it continues the number before it."""
+    assert V(completion, "0").value == 0.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("x = \\boxed{3}", "3"), ("The answer is $\\boxed{3}$.", "3"), ("\\boxed{3}\\text{ cm}", "3"), ("\\boxed{3}.", "3"),
+    ("**\\boxed{3}**", "3"), ("\\(\\boxed{3}\\)", "3"), ("$= \\boxed{3}$", "3"),
+    ("Therefore, the answer is:\n\\[\n\\boxed{3}\n\\]", "3"), ("$2^{100} \\equiv \\boxed{1} \\pmod{7}$", "1"),
+    ("x \\in \\boxed{[-2,5]}", "[-2,5]"), ("$\\boxed{30}^{\\circ}$", "30"), ("So the answer is \\boxed{3}!", "3"),
+    ("\\boxed{3} \\quad \\blacksquare", "3"), ("The answer is \\boxed{3} (three apples).", "3"),
+    ("$x = 1 \\Rightarrow \\boxed{3}$", "3"), ("The answer is \\boxed{3} - the number of ways.", "3"),
+    ("- Final answer: \\boxed{3}", "3"), ("1. First part: \\boxed{3}", "3"), ("\\boxed{3}.\n2. Next we check it.", "3"),
+    ("<answer>\\boxed{3}</answer>", "3"), ("The answer is $\\left(\\boxed{3}\\right)$", "3"), ("\\boxed{3}\\%", "3"),
+    ("The answer is \\boxed{50}\\text{ km/h}.", "50"), ("The number is \\boxed{1{,}000}.", "1000"),
+    ("\\boxed{1},\\boxed{2},\\boxed{3}", "1, 2, 3"), ("\\boxed{-2} \\quad \\text{and} \\quad \\boxed{1}.", "-2, 1"),
+    ("The answer is \\boxed{\\frac{1}{13}} \\approx 0.077.", "\\frac{1}{13}"),
+    ("\\boxed{3}\u00a0cm", "3"), ("The answer is \\boxed{3}\u200b.", "3"),
+])
+def test_answers_set_apart_stay_right(completion: str, gold: str) -> None:
+    assert V(completion, gold).value == 1.0
+
+
+def test_an_earlier_box_of_the_same_value_must_be_whole_too() -> None:
+    """"\\boxed{3}000 ... \\boxed{3}" shows 3000 first: two different answers, not a repeated one."""
+    assert V("\\boxed{3}000 and so \\boxed{3}", "3").value == 0.0
+    assert V("\\boxed{3} and so \\boxed{3}", "3").value == 1.0
+
+
+def test_every_box_of_a_list_boxed_in_parts_must_be_whole() -> None:
+    """Read as parts of a list gold, "\\boxed{2}, \\boxed{3}0" would pass 2, 3 for the list 2, 30."""
+    assert V("\\boxed{2}, \\boxed{3}", "2, 3").value == 1.0
+    assert V("\\boxed{2}, \\boxed{3}0", "2, 3").value == 0.0
+    assert V("\\boxed{2}0, \\boxed{3}", "2, 3").value == 0.0

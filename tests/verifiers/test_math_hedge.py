@@ -1,0 +1,89 @@
+"""Hedges around an answer: doubt, bounds, estimates of an exact gold, questions and retractions (issue 10,
+outside red team: each of these scored 1.0 for the gold 3 before)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rlvr.verifiers import MathVerifier, Status
+from rlvr.verifiers.math_extract import extract
+
+V = MathVerifier()
+
+# Item 3: doubt, a bound, a possibility or an estimate said next to the answer.
+HEDGED = [
+    "The answer isn't \\boxed{3}", "It might be \\boxed{3}", "about \\boxed{3}", "at least \\boxed{3}", "at most \\boxed{3}",
+    "\\boxed{3} or more", "\\boxed{3} or fewer", "roughly \\boxed{3}", "approximately \\boxed{3}", "It could be \\boxed{3}",
+    "It may be \\boxed{3}", "I guess \\boxed{3}", "not sure, \\boxed{3}",
+    # the rest of the class
+    "It's probably \\boxed{3}.", "Maybe the answer is \\boxed{3}.", "\\boxed{3}. But I'm not sure.", "\\boxed{3}-ish",
+    "\\boxed{3}\\text{ or so}", "\\boxed{3}, give or take.", "more than \\boxed{3}", "\\boxed{3} at most",
+    "The answer is not equal to \\boxed{3}", "\\boxed{3} isn't right", "So the answer is around 3.", "So the answer is nearly 3.",
+    "The answer might be 3.", "So there are roughly 3 apples.", "The answer is \\approx 3.", "Answer: ~3", "\\boxed{\\approx 3}",
+    "\\boxed{3} (approx.)", "\\boxed{3} (or more)", "～\\boxed{3}", "at\u00a0least \\boxed{3}",
+]
+
+
+@pytest.mark.parametrize("completion", HEDGED)
+def test_hedged_answers_score_zero(completion: str) -> None:
+    score = V(completion, "3")
+    assert (score.value, score.status) == (0.0, Status.OK), score
+
+
+# Item 4: a question or an unfinished answer.
+@pytest.mark.parametrize("completion", ["\\boxed{3}？", "¿\\boxed{3}", "\\boxed{3}…", "\\boxed{3}...", "\\boxed{3}\\ldots",
+                                        "\\boxed{3}\\cdots", "\\boxed{3}\\text{?}", "¿Es \\boxed{3}?", "The answer is 3？",
+                                        "\\boxed{3} (?)"])
+def test_questions_and_ellipses_after_the_answer_score_zero(completion: str) -> None:
+    score = V(completion, "3")
+    assert (score.value, score.status) == (0.0, Status.OK), score
+
+
+# Item 5: the answer taken back after a full stop, without a new box.
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("\\boxed{3}. Just kidding, it's 4.", "3"), ("\\boxed{3}. No wait, it's 4.", "3"), ("The answer is (B), wait, (A)", "B"),
+    ("\\boxed{3}. Hmm, no, it is 4.", "3"), ("\\boxed{3}. Sorry, it's 4.", "3"), ("\\boxed{3}. Oops, 5.", "3"),
+    ("\\boxed{3}. I mean 4.", "3"), ("The answer is \\boxed{3}, or rather 4.", "3"), ("The answer is 3. No, it's 4.", "3"),
+    ("The answer is B. Hmm, no, A.", "B"), ("\\boxed{3}. Wait, it's four.", "3"), ("\\boxed{3}. It's 4 instead.", "3"),
+    ("\\boxed{3}. Never mind, 4.", "3"), ("\\boxed{3}. Make that 4.", "3"), ("\\boxed{3}. Just kidding, it's 4.", "4"),  # not read as the later value either
+])
+def test_a_retracted_answer_scores_zero(completion: str, gold: str) -> None:
+    score = V(completion, gold)
+    assert (score.value, score.status) == (0.0, Status.OK), score
+    assert "retracted" in score.details["hedge"]
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("\\boxed{3}. Let me check: 3*4 = 12, correct.", "3"), ("\\boxed{3}. Wait, let me verify: 12/4 = 3.", "3"),
+    ("$\\boxed{3}$\n\nNo other value works, for example 4 fails.", "3"), ("The answer is \\boxed{3} apples. Hmm, 1 + 2 = 3. Yes.", "3"),
+    ("\\boxed{3}. Wait, no one can beat that.", "3"), ("\\boxed{3}. Hmm, that's one way to see it.", "3"),
+    ("\\boxed{3}. Actually, it's three.", "3"),
+    ("I think the answer is \\boxed{3}.", "3"),  # "I think" commits to one value: no hedge (see math_hedge)
+    ("I think it's \\boxed{3}", "3"),
+    ("Since 4 is not prime, the answer is \\boxed{3}.", "3"), ("It is not hard to see that the answer is \\boxed{3}.", "3"),
+    ("The probabilities add up to \\boxed{1}.", "1"), ("The answer is as shown below:\n\\boxed{3}", "3"),
+    ("We may conclude that the answer is \\boxed{3}.", "3"), ("The area under the curve is \\boxed{3}.", "3"),
+    ("At least one is red, so the answer is \\boxed{3}.", "3"), ("The answer is $\\boxed{3}$, which is not even.", "3"),
+    ("The answer is \\boxed{3}.\n\nI hope this helps!", "3"),
+])
+def test_checks_and_confident_phrases_stay_right(completion: str, gold: str) -> None:
+    assert V(completion, gold).value == 1.0
+
+
+@pytest.mark.parametrize(("completion", "gold", "value"), [
+    ("approximately \\boxed{3}", "3", 0.0),  # an exact gold: "approximately 3" does not say 3
+    ("about \\boxed{\\frac{1}{3}}", "\\frac13", 0.0),
+    ("It is approximately $\\boxed{3.14}$.", "3.14", 1.0),  # a gold written as a decimal is itself rounded
+    ("The mass is about $\\boxed{5.97 \\times 10^{24}}$ kg.", "5.97\\times10^{24}", 1.0),
+    ("approximately \\boxed{1.41421356237}", "\\sqrt{2}", 1.0),  # an irrational gold: within rel_tol
+    ("approximately \\boxed{1.41}", "\\sqrt{2}", 0.0),  # ... and only within it
+    ("$x \\approx \\boxed{2.5}$", "2.5", 1.0), ("$x \\approx \\boxed{3}$", "3", 0.0),
+])
+def test_an_estimate_counts_only_for_a_rounded_gold(completion: str, gold: str, value: float) -> None:
+    assert V(completion, gold).value == value
+
+
+def test_the_hedge_reason_is_reported() -> None:
+    assert extract("at least \\boxed{3}", gold="3").hedge == "a bound, possibility or negation ('at least')"
+    assert extract("approximately \\boxed{3}", gold="3").hedge == "an estimate of an exact answer ('approximately')"
+    assert extract("approximately \\boxed{3.0}", gold="3.0").hedge is None

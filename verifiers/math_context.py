@@ -1,0 +1,174 @@
+"""What stands around an extracted answer, as a reader sees it, and whether it leaves the answer whole.
+
+``\\boxed{3}\\cdot 1000`` shows 3000, ``-\\,\\boxed{3}`` shows -3 and ``\\boxed{3}\\hphantom{}000``
+shows 3000: a box (or a final number) is the answer only when what touches it does not make it an
+operand, a digit of a longer number, a signed or bounded value.
+
+- ``surroundings``: the text before and after the answer, flattened (``flatten``): LaTeX spacing
+  (``\\,``, ``~``, ``\\quad``, ``\\hspace{..}``, ``\\left``) and any Unicode blank but a newline
+  become one blank; what renders as nothing (empty groups ``{}``, ``\\hphantom{}``, braces, ``$``,
+  ``\\(``, ``\\]``, ``**``, ``<answer>`` and other tags, zero-width characters) is removed;
+  wrappers (``\\text{..}``, ``\\mathrm{..}``, ``\\operatorname{..}``, ``\\phantom{..}``) are
+  replaced by their content and ``\\textsuperscript{`` by ``^``. So
+  ``\\boxed{3}\\operatorname{thousand}`` reads "3thousand" and ``\\text{-}\\boxed{3}`` "-3".
+- ``not_whole``: why the answer is part of something larger, if it is. Before it: a sign, an
+  operator or relation (``\\pm``, ``\\neg``, ``>``, ``\\le``; any command but ``BEFORE_COMMANDS``:
+  ``=``, ``:``, arrows, ``\\in``, ...), a digit (on the same line), a decimal point (glued, or
+  inside maths), a letter glued to it (a product), a command whose argument it is
+  (``\\frac{\\boxed{3}}{4}``). After it: a digit (glued or spaced on its line; ``²``, ``½`` and
+  full-width digits too), ``.5``, a power or subscript, an operator or relation with an operand,
+  a factorial or bracket inside maths, a size word (``thousand``) or abbreviation (``k``, ``M``,
+  ``万``), letters (of any script) glued to it that are no unit, a command outside
+  ``AFTER_COMMANDS``. Approximation signs (``\\approx``, ``\\sim``) are left to ``math_hedge``:
+  whether an estimate counts depends on the gold.
+
+Limits: ``WINDOW`` characters each side, cut at a paragraph break (a blank line); a math span
+is found within that window only. Reading is by pattern, not by a TeX engine: a macro we do not
+list counts as "more of the expression" after the answer, never as harmless.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .math_spans import math_spans
+from .math_units import VALUE_WORDS, is_unit
+
+WINDOW = 300
+# Space as typeset: what a reader sees as one blank (or nothing) between two tokens.
+_SPACE = (r"\\(?:left|right)\s*\.|[^\S\n]+|~|\\[,;:!> ]|\\(?:quad|qquad|enspace|enskip|thinspace|medspace|thickspace"
+          r"|negthinspace|negmedspace|negthickspace|space|nobreakspace|hfill|hfil|relax|displaystyle|textstyle"
+          r"|scriptstyle|nonumber|notag|left|right|[bB]igg?[lr]?)(?![a-zA-Z])|\\[hv]space\*?\s*\{[^{}]*\}"
+          r"|\\(?:hskip|kern|mkern|mskip)\s*-?[\d.]+\s*[a-z]{2}")
+# Renders as nothing of its own: empty groups and phantoms, group braces, math delimiters, markdown bold,
+# tags; a wrapper's opening (its content stays, its closing brace goes with the braces).
+_NOTHING = (r"\\[hv]?phantom\s*\{\s*\}|\\(?:textcolor|colorbox)\s*\{[^{}]*\}\s*\{|\\color\s*\{[^{}]*\}|\\[()\[\]]"
+            r"|\\(?:text(?:rm|up|normal|bf|it|sf|tt|md)?|math(?:rm|bf|it|sf|tt|normal|bb)?|boldsymbol|bm|mbox|hbox"
+            r"|operatorname\*?|emph|underline|overline|[hv]?phantom|smash|mathstrut|ensuremath)\s*\{"
+            r"|[{}$]|\*\*|</?[A-Za-z_]+>|[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+_TOKEN = re.compile(rf"(?P<space>{_SPACE})|(?P<sup>\\textsuperscript\s*\{{)|(?P<sub>\\textsubscript\s*\{{)"
+                    rf"|(?P<nothing>{_NOTHING})|(?P<keep>\\[a-zA-Z]+|\\.)")
+
+
+def flatten(raw: str) -> str:
+    """``raw`` as a reader sees its symbols (see the module docstring); newlines are kept."""
+    def one(match: re.Match[str]) -> str:
+        kind = match.lastgroup
+        if kind == "keep":  # a space after a command name, so that letters after a dropped brace stay apart
+            return match.group() + " " if match.group()[1:].isalpha() else match.group()
+        return {"space": " ", "sup": "^", "sub": "_", "nothing": ""}[kind or "nothing"]
+    return re.sub(r"[ \t]+", " ", _TOKEN.sub(one, raw))
+
+
+@dataclass(frozen=True)
+class Surroundings:
+    before: str  # flattened, from the start of the paragraph (at most WINDOW characters back)
+    after: str  # flattened, to the end of the paragraph
+    in_math: bool  # the answer sits inside a math span ($..$, \\(..\\), \\[..\\], $$..$$)
+
+
+def surroundings(text: str, start: int, end: int) -> Surroundings:
+    """What stands around ``text[start:end]``, within its paragraph."""
+    low, high = max(0, start - WINDOW), min(len(text), end + WINDOW)
+    before, after = text[low:start], text[end:high]
+    if (cut := list(re.finditer(r"\n[ \t]*\n", before))):
+        before = before[cut[-1].end():]
+    if (stop := re.search(r"\n[ \t]*\n", after)) is not None:
+        after = after[:stop.start()]
+    window = text[start - len(before):end + len(after)]
+    inside = any(s <= len(before) and e >= len(window) - len(after) and (s, e) != (len(before), len(window) - len(after))
+                 for s, e, _ in math_spans(window))
+    return Surroundings(flatten(before), flatten(after), inside)
+
+
+# Commands that may stand right before an answer: arrows, "therefore", congruence, line breaks.
+BEFORE_COMMANDS = frozenset({"Rightarrow", "rightarrow", "Longrightarrow", "longrightarrow", "implies", "to", "therefore",
+                             "iff", "Leftrightarrow", "equiv", "in", "colon", "coloneqq", "hline", "item", "newline", "par",
+                             "\\\\", "\\$", "\\#", "\\&", "approx", "sim", "simeq", "thickapprox", "cong", "doteq"})
+# ... and right after it: units and percent, congruence, end-of-proof marks, approximations (math_hedge judges those).
+AFTER_COMMANDS = frozenset({"\\%", "\\$", "\\\\", "\\&", "pmod", "bmod", "mod", "pod", "approx", "end", "newline", "hline",
+                            "checkmark", "blacksquare", "square", "Box", "qed", "qedhere", "implies", "Rightarrow",
+                            "therefore", "degree", "textdegree", "label", "tag", "ldots", "cdots", "dots", "dotsc", "dotsb"})
+_RULE = re.compile(r"(?:^|\n)[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,})[ \t]*\Z")  # a markdown rule or heading underline
+_OPERATOR = "+*/×÷·±∓-−–＋－∗⋅∙⨯✕"
+_RELATION = "<>≤≥≠≦≧⩽⩾＜＞≪≫"
+_OPERAND = re.compile(r" ?(?:[\d.(\[{|\\$√]|[A-Za-z](?![A-Za-z]))")
+# Abbreviated sizes, also the CJK ones ("3万" is 30,000).
+_ABBREVIATION = re.compile(r"(?:k|K|M|B|bn|mn|mln|mil|thou|[十百千万萬亿億兆])(?![A-Za-z])")
+
+
+def _before(before: str, in_math: bool) -> str | None:
+    stripped = before.rstrip(" \n")
+    gap = before[len(stripped):]
+    spaced, same_line = bool(gap), "\n" not in gap
+    body = _RULE.sub("", stripped).rstrip(" \n")
+    if re.search(r"(?:^|[\s(:])\*+\Z", body):  # markdown emphasis opening: "*\\boxed{3}*"
+        body = body.rstrip("*").rstrip(" \n")
+    while body[-1:] in ("(", "["):  # "f(\\boxed{3})", "2(\\boxed{3})", "-(\\boxed{3})": what the bracket follows
+        bracket_gap = len(body) - len(body[:-1].rstrip(" "))
+        body = body[:-1].rstrip(" ")
+        if (re.search(r"[\w)\]]\Z", body) and bracket_gap == 1) or (in_math and re.search(r"(?:[\d)\]]|\b[A-Za-z])\Z", body)):
+            return "the box is an argument or factor"
+        spaced = True  # what the bracket is glued to was judged just above
+    command = re.search(r"\\([a-zA-Z]+|.)\Z", body)
+    if command is not None:
+        name = command.group(1) if command.group(1).isalpha() else command.group()
+        return None if name in BEFORE_COMMANDS else f"the answer follows \\{command.group(1)}"
+    last = body[-1:]
+    if last and last in _OPERATOR + _RELATION + "^_√|¬":
+        if last == "–" and spaced:  # an en dash set apart is punctuation
+            return None
+        return f"a sign or operator before the answer ({last!r})"
+    if body[-1:].isnumeric() and (same_line or in_math):
+        return "a digit before the answer"
+    # "1.\\boxed{3}" is 1.3; "\\boxed{1},\\boxed{2}" is a list (a glued comma counts inside maths only).
+    if (re.search(r"\d\.\Z", body) and not spaced) or (re.search(r"\d[.,]\Z", body) and in_math):
+        return "a decimal point before the answer"
+    if not spaced and (re.search(r"(?<![A-Za-z])[A-Za-z]\Z", body) or (in_math and re.search(r"[A-Za-z)\]]\Z", body))):
+        return "a factor glued before the answer"
+    if in_math and re.search(r"[)\]]\Z", body):
+        return "a factor before the answer"
+    return None
+
+
+def _after(after: str, in_math: bool) -> str | None:
+    body = after.lstrip(" \n")
+    gap = after[:len(after) - len(body)]
+    spaced, same_line = bool(gap), "\n" not in gap
+    if not body:
+        return None
+    if (sign := re.match(r"(?:\\?%|\^ ?\\circ)", body)) is not None:  # "3\\%", "30^\\circ": what follows them counts too
+        return _after(body[sign.end():], in_math)
+    first = body[0]
+    if first.isnumeric() and (same_line or in_math):  # also "²", "½", "３"
+        return "a digit after the answer"
+    if (re.match(r"[.,]\d", body) and not spaced) or (in_math and re.match(r"[.,] ?\d", body)) or re.match(r", ?\d{3}\b", body):
+        return "more digits after the answer"
+    if first in "^_" and not re.match(r"\^ ?(?:\\circ|\\prime|o\b|')", body):
+        return "a power or subscript after the answer"
+    # An operator with an operand after it ("+ 2", "- x", "/4"; a dash before a word is punctuation), a relation
+    # ("3 < x" bounds x), a factorial or a bracketed factor: on the answer's line, or anywhere inside its maths.
+    near = same_line or in_math
+    if near and first in _OPERATOR and _OPERAND.match(body, 1) is not None:
+        return f"an operator after the answer ({first!r})"
+    if (near and first in _RELATION) or (in_math and (first == "!" or re.match(r"\( ?(?:[\d.\\(-]|[A-Za-z](?![A-Za-z]))", body))) \
+            or (not spaced and first in "(["):
+        return f"the answer is an operand ({first!r} after it)"
+    command = re.match(r"\\([a-zA-Z]+|.)", body)
+    if command is not None:
+        name = command.group(1) if command.group(1).isalpha() else command.group()
+        return None if name in AFTER_COMMANDS else f"\\{command.group(1)} after the answer"
+    # Letters of any script ("3ｋ" is no more a number than "3k"), without superscripts ("m²" is metres).
+    word = re.match(r"[^\W\d_\u00b2\u00b3\u00b9\u2070-\u209f]+", body)
+    if word is not None:
+        if re.fullmatch(VALUE_WORDS, word.group(), re.IGNORECASE) or _ABBREVIATION.match(word.group()):
+            return f"a size word after the answer ({word.group()!r})"
+        if not spaced and not is_unit(word.group(), in_text=True):
+            return f"letters glued to the answer ({word.group()!r})"
+    return None
+
+
+def not_whole(around: Surroundings) -> str | None:
+    """Why the answer is part of a larger expression or number, given what surrounds it, if it is."""
+    return _before(around.before, around.in_math) or _after(around.after, around.in_math)

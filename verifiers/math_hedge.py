@@ -1,0 +1,173 @@
+"""Whether an extracted answer is a hedge: said with doubt, as a bound or an estimate, or taken back.
+
+- ``hedge_in``: a ``HEDGE_WORDS`` word in the answer (or the sentence it was read from): "or",
+  "either", "possibly", "maybe", "not", "at least", ... (unless the gold itself uses that word).
+- ``qualified``: what stands right around the answer (``math_context.Surroundings``):
+  - a bound or a possibility right before it: "at least \\boxed{3}", "more than 3", "It might be
+    \\boxed{3}", "could be", "may be"; a negation: "isn't \\boxed{3}", "not \\boxed{3}";
+    "maybe"/"perhaps"/"possibly"/"probably" anywhere in its sentence before it;
+  - right after it: "or more", "or fewer", "or so", "at most", "-ish", "is wrong", "isn't right";
+  - doubt in its sentence or the next one: "not sure", "unsure", "I guess", "no idea";
+  - a question or an unfinished answer: ``?``/``？`` after it, ``¿`` before it, an ellipsis after it
+    (``...``, ``…``, ``\\ldots``, ``\\cdots``);
+  - an estimate: "about", "approximately", "roughly", "around", "nearly", "almost", ``\\approx``,
+    ``\\sim`` before it (or leading the answer itself, ``\\boxed{\\approx 3}``), "approximately"
+    after it. An estimate is a hedge only against an exact gold: one written as a decimal
+    (``7.78``, ``5.97\\times10^{24}``) or holding an irrational (``\\pi``, ``\\sqrt``, ``\\log``, ``e``)
+    is itself rounded, and the value must still agree (exactly, or within ``rel_tol`` for an
+    irrational gold); against ``3`` or ``\\frac13``, "about 3" does not say 3.
+  "I think" / "I believe" is no hedge: it commits to one value (small models and reasoning
+  traces write "I think the answer is 3" when sure), unlike "might be" or "I guess".
+- ``retracted``: the answer taken back. A cue after it ("wait", "actually", "no,", "hmm", "just
+  kidding", "oops", "sorry", "scratch that", "correction", "or rather", "I mean", "my mistake",
+  "never mind", "make that") followed, before the completion ends, by a different value (digits, or
+  number words where a value is stated: "it's four"; "it's 4 instead" too): "\\boxed{3}. Hmm, no, it is 4.",
+  "The answer is (B), wait, (A)". Scored 0, not read as the later value: the completion then
+  offers two answers, and rewarding the second would reward boxing a guess and correcting it
+  afterwards. A check that comes back to the same value ("Wait, let me verify: 12/4 = 3") is no
+  retraction, nor is a sentence without a cue ("Let me check: 3*4 = 12"). Also a second candidate
+  right after a cue of its own ("or maybe 8", "could also be 8") or a second "the answer is".
+
+Limits: English cue words; the cue must come after the answer; "different" compares the text
+of the last number or letter after the cue with the answer's (``1/2`` then ``0.5`` counts as
+different here, and ``MathVerifier`` forgives an alternative equal in value).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .math_context import Surroundings, flatten
+from .math_normalize import words_to_number
+from .math_spans import AMOUNT, ANSWER_PHRASE
+
+HEDGE_WORDS = ("or", "either", "possibly", "maybe", "perhaps", "not", "probably", "neither", "unsure",
+               "unless", "otherwise", "at least", "at most", "somewhere", "could also be", "might also be",
+               "alternatively")
+_HEDGE = re.compile(r"\b(" + "|".join(w.replace(" ", r"\s+") for w in HEDGE_WORDS) + r")\b", re.IGNORECASE)
+
+
+def hedge_in(answer: str, gold: str) -> str | None:
+    """The hedge word in ``answer`` that ``gold`` does not itself contain, if any."""
+    gold_words = {w.lower() for w in _HEDGE.findall(gold)}
+    for word in _HEDGE.findall(answer):
+        if word.lower() not in gold_words:
+            return f"hedge word {word.lower()!r}"
+    return None
+
+
+_ESTIMATE = (r"about|approximately|approx\.?|roughly|around|nearly|almost|circa|close\s+to|\\approx|\\sim|\\simeq"
+             r"|\\thickapprox|\\cong|\\doteq|≈|∼|≃|～|〜")
+_BOUND = (r"at\s+(?:least|most)|(?:more|less|fewer|greater|larger|smaller|bigger|higher|lower)\s+than"
+          r"|no\s+(?:more|less|fewer)\s+than|over|under|above|below|exceeds?|exceeding"
+          r"|(?:might|may|could)\s+(?:well\s+|also\s+|possibly\s+|perhaps\s+)?(?:be|equal)(?:\s+equal\s+to)?"
+          r"|not|never|not\s+(?:be|equal)(?:\s+to)?")
+# Right before the answer: "about", "\\approx", "approximately =" (an estimate); "at least", "might be", "not", "isn't"
+# (a bound, a possibility or a negation; no colon, so "as shown below: \\boxed{3}" stays).
+_BEFORE = re.compile(rf"(?:(?<![A-Za-z])(?P<estimate>{_ESTIMATE})(?:\s+(?:to|is|equal\s+to))?\s*[:=]?"
+                     rf"|(?:\b(?P<bound>{_BOUND})|(?<=n)(?P<nt>'t)(?:\s+(?:be|equal\s+to))?))\s*\Z", re.IGNORECASE)
+_LEADING = re.compile(rf"\A\s*(?:(?P<estimate>{_ESTIMATE}|~(?=\s*\d))|(?P<bound>at\s+(?:least|most)|(?:more|less|fewer)\s+than"
+                      r"|up\s+to|over|under))(?![A-Za-z])", re.IGNORECASE)
+_AFTER = re.compile(
+    r"\A\s*[,(]?\s*(?:(?P<estimate>approximately|approx\.?|roughly|or\s+so|-?ish|give\s+or\s+take|more\s+or\s+less"
+    r"|(?:\+\s*/\s*-|±|\\pm)(?!\s*\d))|(?P<bound>or\s+(?:more|fewer|less|greater|higher|lower|larger|smaller|bigger"
+    r"|above|below|over|under|thereabouts|something|around|about|close|near|maybe|possibly|perhaps)"
+    r"|and\s+(?:up|above|over|more|higher|below|under)|at\s+(?:least|most|best|worst)|tops|if\s+not\s+more))"
+    r"(?![A-Za-z])|\A\s*(?P<negated>(?:is|was|would\s+be)?\s*(?:not|n't|wrong|incorrect|false))\b", re.IGNORECASE)
+_ADVERB = re.compile(r"\b(?:possibly|perhaps|maybe|probably|presumably)\b", re.IGNORECASE)
+_DOUBT = re.compile(r"\b(?:not\s+(?:sure|certain|confident)|unsure|uncertain|I\s+guess|I'?m\s+guessing|(?:a|my)\s+(?:best\s+)?guess"
+                    r"|no\s+idea|(?:do\s*n[o']?t|dont)\s+know|(?:might|could|may)\s+be\s+wrong|not\s+100\s*%)",
+                    re.IGNORECASE)
+_QUESTION_AFTER = re.compile(r"\A\s*\(?\s*(?:\?|？|…|\.\.|\\(?:l|c|v)?dots[cb]?(?![a-zA-Z])|⋯)")
+# A rounded gold: a decimal, or an irrational (pi, a root, a logarithm, e, a trigonometric value).
+_ROUNDED_GOLD = re.compile(r"\d\.\d|\\pi|π|\\sqrt|√|\\ln|\\log|\\exp|\be\b|\\(?:sin|cos|tan)|\\approx")
+_SENTENCE_END = re.compile(r"(?<!\d)[.!?](?!\d)(?:\s|\Z)")
+
+
+def _estimate_ok(gold: str) -> bool:
+    return bool(_ROUNDED_GOLD.search(gold))
+
+
+def qualified(around: Surroundings, answer: str, gold: str) -> str | None:
+    """Why the answer, with what stands around it, is a bound, an estimate, doubtful or a question."""
+    before = around.before.rstrip(" \n")
+    after = around.after
+    sentence_before = before[ends[-1].end():] if (ends := list(_SENTENCE_END.finditer(before))) else before
+    ends_after = list(_SENTENCE_END.finditer(after))
+    next_sentences = after[:ends_after[1].end()] if len(ends_after) > 1 else after
+    leading = _LEADING.match(answer) or _LEADING.match(flatten(answer))  # raw first: flattening reads "~" as a space
+    for found in (_BEFORE.search(sentence_before), leading, _AFTER.match(after)):
+        if found is None:
+            continue
+        if found.lastgroup != "estimate":
+            return f"a bound, possibility or negation ({found.group().strip()!r})"
+        if not _estimate_ok(gold):
+            return f"an estimate of an exact answer ({found.group().strip()!r})"
+    if (adverb := _ADVERB.search(sentence_before)) is not None:
+        return f"hedge word {adverb.group().lower()!r}"
+    if (doubt := _DOUBT.search(sentence_before) or _DOUBT.search(next_sentences)) is not None:
+        return f"doubt about the answer ({doubt.group()!r})"
+    if _QUESTION_AFTER.match(after) or "¿" in sentence_before:
+        return "a question or an unfinished answer"
+    return None
+
+
+# A cue after the answer that takes it back ("The answer is 50. Actually, wait, it might be 40.").
+_RETRACTION = re.compile(r"\b(actually|wait|on second thought|correction|scratch that|i mean|i meant|i was wrong|or rather"
+                         r"|just kidding|kidding|hmm+|oops|sorry|my (?:mistake|bad)|never\s*mind|make that|update|edit"
+                         r"|no(?=\s*[,;!—-]|\s+wait))\b", re.IGNORECASE)
+# "it's 4 instead": the other value comes before its cue.
+_INSTEAD = re.compile(rf"({AMOUNT})\s+instead\b", re.IGNORECASE)
+# A value in words where a value is stated ("it's four", "is twenty-one", ": seven"); a bare "one" ("no one") is none.
+_STATED_WORDS = re.compile(r"(?:\bis|'s|\bbe|[:=])\s+([A-Za-z]+(?:[\s-]+[A-Za-z]+){0,3})")
+# "Or maybe 8", "it could also be 8" right after the answer: a second candidate.
+_ALTERNATIVE = re.compile(r"\b(or|maybe|perhaps|possibly|probably|alternatively|could\s+also\s+be|"
+                          r"might\s+(?:also\s+)?be)\b", re.IGNORECASE)
+ALTERNATIVE_WINDOW_WORDS = 4  # the other candidate must follow its cue closely
+_CHOICE_LETTER = r"(?<![A-Za-z])\(?[A-J]\)?(?![A-Za-z])"
+
+
+def _bare(value: str) -> str:
+    return value.strip("$()").replace(",", "")
+
+
+def _last_value(text: str, other_answer: str) -> str | None:
+    """The last value ``text`` states: a number (or a choice letter) as written, or number words read as digits."""
+    found = [(m.start(), _bare(m.group())) for m in re.finditer(other_answer, text)]
+    if other_answer == AMOUNT:
+        for stated in _STATED_WORDS.finditer(text):
+            words = list(re.finditer(r"[A-Za-z]+", stated.group(1)))
+            run = 0  # the run of number words it starts with ("twenty one"), then no other word: "one way" is none
+            while run < len(words) and words_to_number(words[run].group()) is not None:
+                run += 1
+            if 0 < run == len(words) and (value := words_to_number(
+                    stated.group(1)[:words[run - 1].end()])) is not None:
+                found.append((stated.start(1), str(value)))
+    return max(found)[1] if found else None
+
+
+def retracted(text: str, answer: str, start: int, end: int) -> tuple[str | None, str | None]:
+    """(why, the other value): a retraction or a second candidate after ``answer``, written at
+    ``text[start:end]``, if any (see the module docstring)."""
+    # A choice letter is taken back by another letter ("C. Actually, it's D."), a number by a number.
+    other_answer = _CHOICE_LETTER if re.fullmatch(r"\(?[A-J]\)?(?:[,.;:)]\s.*)?", answer.strip(), re.DOTALL) else AMOUNT
+    scan = text[start:]  # the answer and what follows it: a cue inside the answer's sentence counts too
+    cue = _RETRACTION.search(scan)
+    tail, plain = text[end:], _bare(answer)
+    if cue is not None:
+        own = _bare(scan[:cue.start()] if cue.start() < end - start else answer)
+        last = _last_value(scan[cue.end():], other_answer)
+        if last is not None and last not in own:
+            return f"retracted after the answer ({cue.group(1).lower()!r})", None
+    if (instead := _INSTEAD.search(tail)) is not None and _bare(instead.group(1)) not in plain:
+        return "retracted after the answer ('instead')", None
+    for cue in _ALTERNATIVE.finditer(tail):
+        window = " ".join(tail[cue.end(): cue.end() + 120].split()[:ALTERNATIVE_WINDOW_WORDS])
+        other = re.search(other_answer, window)
+        if other and _bare(other.group(0)) not in plain:
+            return f"a second candidate after the answer ({cue.group(1).lower()!r})", other.group(0)
+    for phrase in ANSWER_PHRASE.finditer(tail):  # "\\boxed{3}. The answer is 4.": a second final answer
+        other = re.match(rf"\s*\$?\s*({other_answer})", tail[phrase.end():])
+        if other and _bare(other.group(1)) not in plain:
+            return "a different answer stated after it", None
+    return None, None
