@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from .math_spans import math_spans
 from .math_units import VALUE_WORDS, is_unit
 
-WINDOW = 300
+WINDOW = 150
+NEAR = 60  # what touches the answer is judged in this many flattened characters each side
 # Space as typeset: what a reader sees as one blank (or nothing) between two tokens.
 _SPACE = (r"\\(?:left|right)\s*\.|[^\S\n]+|~|\\[,;:!> ]|\\(?:quad|qquad|enspace|enskip|thinspace|medspace|thickspace"
           r"|negthinspace|negmedspace|negthickspace|space|nobreakspace|hfill|hfil|relax|displaystyle|textstyle"
@@ -47,18 +48,25 @@ _NOTHING = (r"\\[hv]?phantom\s*\{\s*\}|\\(?:textcolor|colorbox)\s*\{[^{}]*\}\s*\
             r"|\\(?:text(?:rm|up|normal|bf|it|sf|tt|md)?|math(?:rm|bf|it|sf|tt|normal|bb)?|boldsymbol|bm|mbox|hbox"
             r"|operatorname\*?|emph|underline|overline|[hv]?phantom|smash|mathstrut|ensuremath)\s*\{"
             r"|[{}$]|\*\*|</?[A-Za-z_]+>|[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
-_TOKEN = re.compile(rf"(?P<space>{_SPACE})|(?P<sup>\\textsuperscript\s*\{{)|(?P<sub>\\textsubscript\s*\{{)"
-                    rf"|(?P<nothing>{_NOTHING})|(?P<keep>\\[a-zA-Z]+|\\.)")
+# The leading lookahead fails fast on plain characters and single spaces (most of the text), before the
+# alternatives are tried; runs of spaces are collapsed afterwards.
+_TOKEN = re.compile(rf"(?=[\\{{}}$~*<\t\r\f\v\u0080-\uffff])(?:(?P<space>{_SPACE})|(?P<sup>\\textsuperscript\s*\{{)|(?P<sub>\\textsubscript\s*\{{)"
+                    rf"|(?P<nothing>{_NOTHING})|(?P<keep>\\[a-zA-Z]+|\\.))")
+
+_TOKEN_AS = {"space": " ", "sup": "^", "sub": "_", "nothing": ""}
+_SPACES = re.compile(" {2,}")
 
 
 def flatten(raw: str) -> str:
     """``raw`` as a reader sees its symbols (see the module docstring); newlines are kept."""
-    def one(match: re.Match[str]) -> str:
-        kind = match.lastgroup
-        if kind == "keep":  # a space after a command name, so that letters after a dropped brace stay apart
-            return match.group() + " " if match.group()[1:].isalpha() else match.group()
-        return {"space": " ", "sup": "^", "sub": "_", "nothing": ""}[kind or "nothing"]
-    return re.sub(r"[ \t]+", " ", _TOKEN.sub(one, raw))
+    return _SPACES.sub(" ", _TOKEN.sub(_read_token, raw))
+
+
+def _read_token(match: re.Match[str]) -> str:
+    kind = match.lastgroup
+    if kind == "keep":  # a space after a command name, so that letters after a dropped brace stay apart
+        return match.group() + " " if match.group()[1:].isalpha() else match.group()
+    return _TOKEN_AS[kind or "nothing"]
 
 
 @dataclass(frozen=True)
@@ -68,17 +76,19 @@ class Surroundings:
     in_math: bool  # the answer sits inside a math span ($..$, \\(..\\), \\[..\\], $$..$$)
 
 
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+
+
 def surroundings(text: str, start: int, end: int) -> Surroundings:
     """What stands around ``text[start:end]``, within its paragraph."""
-    low, high = max(0, start - WINDOW), min(len(text), end + WINDOW)
-    before, after = text[low:start], text[end:high]
-    if (cut := list(re.finditer(r"\n[ \t]*\n", before))):
+    before, after = text[max(0, start - WINDOW):start], text[end:end + WINDOW]
+    if "\n" in before and (cut := list(_PARAGRAPH.finditer(before))):
         before = before[cut[-1].end():]
-    if (stop := re.search(r"\n[ \t]*\n", after)) is not None:
+    if "\n" in after and (stop := _PARAGRAPH.search(after)) is not None:
         after = after[:stop.start()]
     window = text[start - len(before):end + len(after)]
-    inside = any(s <= len(before) and e >= len(window) - len(after) and (s, e) != (len(before), len(window) - len(after))
-                 for s, e, _ in math_spans(window))
+    low, high = len(before), len(window) - len(after)
+    inside = any(s <= low and e >= high and (s, e) != (low, high) for s, e, _ in math_spans(window))
     return Surroundings(flatten(before), flatten(after), inside)
 
 
@@ -98,20 +108,40 @@ _OPERAND = re.compile(r" ?(?:[\d.(\[{|\\$√]|[A-Za-z](?![A-Za-z]))")
 _ABBREVIATION = re.compile(r"(?:k|K|M|B|bn|mn|mln|mil|thou|[十百千万萬亿億兆])(?![A-Za-z])")
 
 
+_EMPHASIS = re.compile(r"(?:^|[\s(:])\*+\Z")  # markdown emphasis opening: "*\\boxed{3}*"
+_GLUED_TO_BRACKET = re.compile(r"[\w)\]]\Z")
+_FACTOR_BEFORE_BRACKET = re.compile(r"(?:[\d)\]]|\b[A-Za-z])\Z")
+_COMMAND_BEFORE = re.compile(r"\\([a-zA-Z]+|.)\Z")
+_COMMAND_AFTER = re.compile(r"\\([a-zA-Z]+|.)")
+_POINT_BEFORE = re.compile(r"\d\.\Z")
+_SEPARATOR_BEFORE = re.compile(r"\d[.,]\Z")
+_LETTER_BEFORE = re.compile(r"(?<![A-Za-z])[A-Za-z]\Z")
+_WORD_OR_CLOSE_BEFORE = re.compile(r"[A-Za-z)\]]\Z")
+_PERCENT_OR_DEGREE = re.compile(r"\\?%|\^ ?\\circ")
+_DECIMALS = re.compile(r"[.,]\d")
+_DECIMALS_SPACED = re.compile(r"[.,] ?\d")
+_THOUSANDS = re.compile(r", ?\d{3}\b")
+_DEGREE = re.compile(r"\^ ?(?:\\circ|\\prime|o\b|')")
+_BRACKETED_FACTOR = re.compile(r"\( ?(?:[\d.\\(-]|[A-Za-z](?![A-Za-z]))")
+# Letters of any script ("3ｋ" is no more a number than "3k"), without superscripts ("m²" is metres).
+_LETTERS = re.compile(r"[^\W\d_\u00b2\u00b3\u00b9\u2070-\u209f]+")
+_VALUE_WORD = re.compile(VALUE_WORDS, re.IGNORECASE)
+
+
 def _before(before: str, in_math: bool) -> str | None:
-    stripped = before.rstrip(" \n")
+    stripped = before[-NEAR:].rstrip(" \n")
     gap = before[len(stripped):]
     spaced, same_line = bool(gap), "\n" not in gap
     body = _RULE.sub("", stripped).rstrip(" \n")
-    if re.search(r"(?:^|[\s(:])\*+\Z", body):  # markdown emphasis opening: "*\\boxed{3}*"
+    if _EMPHASIS.search(body):
         body = body.rstrip("*").rstrip(" \n")
     while body[-1:] in ("(", "["):  # "f(\\boxed{3})", "2(\\boxed{3})", "-(\\boxed{3})": what the bracket follows
         bracket_gap = len(body) - len(body[:-1].rstrip(" "))
         body = body[:-1].rstrip(" ")
-        if (re.search(r"[\w)\]]\Z", body) and bracket_gap == 1) or (in_math and re.search(r"(?:[\d)\]]|\b[A-Za-z])\Z", body)):
+        if (bracket_gap == 1 and _GLUED_TO_BRACKET.search(body)) or (in_math and _FACTOR_BEFORE_BRACKET.search(body)):
             return "the box is an argument or factor"
         spaced = True  # what the bracket is glued to was judged just above
-    command = re.search(r"\\([a-zA-Z]+|.)\Z", body)
+    command = _COMMAND_BEFORE.search(body)
     if command is not None:
         name = command.group(1) if command.group(1).isalpha() else command.group()
         return None if name in BEFORE_COMMANDS else f"the answer follows \\{command.group(1)}"
@@ -123,46 +153,45 @@ def _before(before: str, in_math: bool) -> str | None:
     if body[-1:].isnumeric() and (same_line or in_math):
         return "a digit before the answer"
     # "1.\\boxed{3}" is 1.3; "\\boxed{1},\\boxed{2}" is a list (a glued comma counts inside maths only).
-    if (re.search(r"\d\.\Z", body) and not spaced) or (re.search(r"\d[.,]\Z", body) and in_math):
+    if (not spaced and _POINT_BEFORE.search(body)) or (in_math and _SEPARATOR_BEFORE.search(body)):
         return "a decimal point before the answer"
-    if not spaced and (re.search(r"(?<![A-Za-z])[A-Za-z]\Z", body) or (in_math and re.search(r"[A-Za-z)\]]\Z", body))):
+    if not spaced and (_LETTER_BEFORE.search(body) or (in_math and _WORD_OR_CLOSE_BEFORE.search(body))):
         return "a factor glued before the answer"
-    if in_math and re.search(r"[)\]]\Z", body):
+    if in_math and body[-1:] in (")", "]"):
         return "a factor before the answer"
     return None
 
 
 def _after(after: str, in_math: bool) -> str | None:
-    body = after.lstrip(" \n")
+    body = after[:NEAR].lstrip(" \n")
     gap = after[:len(after) - len(body)]
     spaced, same_line = bool(gap), "\n" not in gap
     if not body:
         return None
-    if (sign := re.match(r"(?:\\?%|\^ ?\\circ)", body)) is not None:  # "3\\%", "30^\\circ": what follows them counts too
+    if (sign := _PERCENT_OR_DEGREE.match(body)) is not None:  # "3\\%", "30^\\circ": what follows them counts too
         return _after(body[sign.end():], in_math)
     first = body[0]
     if first.isnumeric() and (same_line or in_math):  # also "²", "½", "３"
         return "a digit after the answer"
-    if (re.match(r"[.,]\d", body) and not spaced) or (in_math and re.match(r"[.,] ?\d", body)) or re.match(r", ?\d{3}\b", body):
+    if (not spaced and _DECIMALS.match(body)) or (in_math and _DECIMALS_SPACED.match(body)) or _THOUSANDS.match(body):
         return "more digits after the answer"
-    if first in "^_" and not re.match(r"\^ ?(?:\\circ|\\prime|o\b|')", body):
+    if first in "^_" and not _DEGREE.match(body):
         return "a power or subscript after the answer"
     # An operator with an operand after it ("+ 2", "- x", "/4"; a dash before a word is punctuation), a relation
     # ("3 < x" bounds x), a factorial or a bracketed factor: on the answer's line, or anywhere inside its maths.
     near = same_line or in_math
     if near and first in _OPERATOR and _OPERAND.match(body, 1) is not None:
         return f"an operator after the answer ({first!r})"
-    if (near and first in _RELATION) or (in_math and (first == "!" or re.match(r"\( ?(?:[\d.\\(-]|[A-Za-z](?![A-Za-z]))", body))) \
+    if (near and first in _RELATION) or (in_math and (first == "!" or _BRACKETED_FACTOR.match(body))) \
             or (not spaced and first in "(["):
         return f"the answer is an operand ({first!r} after it)"
-    command = re.match(r"\\([a-zA-Z]+|.)", body)
+    command = _COMMAND_AFTER.match(body)
     if command is not None:
         name = command.group(1) if command.group(1).isalpha() else command.group()
         return None if name in AFTER_COMMANDS else f"\\{command.group(1)} after the answer"
-    # Letters of any script ("3ｋ" is no more a number than "3k"), without superscripts ("m²" is metres).
-    word = re.match(r"[^\W\d_\u00b2\u00b3\u00b9\u2070-\u209f]+", body)
+    word = _LETTERS.match(body)
     if word is not None:
-        if re.fullmatch(VALUE_WORDS, word.group(), re.IGNORECASE) or _ABBREVIATION.match(word.group()):
+        if _VALUE_WORD.fullmatch(word.group()) or _ABBREVIATION.match(word.group()):
             return f"a size word after the answer ({word.group()!r})"
         if not spaced and not is_unit(word.group(), in_text=True):
             return f"letters glued to the answer ({word.group()!r})"

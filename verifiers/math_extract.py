@@ -36,6 +36,7 @@ the end; a 200,000-character completion costs the same as a 20,000 one).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -81,8 +82,10 @@ class Extraction:
     span: tuple[int, int] | None = None  # where the answer is written in the searched text, when known
 
 
-def _box_spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, content) of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order."""
+@functools.lru_cache(maxsize=8)
+def _box_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, content) of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order
+    (cached: the box strategy and the check of every box ask about the same text)."""
     out: list[tuple[int, int, str]] = []
     matches = list(re.finditer(r"\\(?:boxed|fbox)\s*(\{|\s)", text))
     closing: dict[int, int] = {}  # "{" -> its "}", one pass from the first box (not one scan per box:
@@ -101,7 +104,7 @@ def _box_spans(text: str) -> list[tuple[int, int, str]]:
             word = re.match(r"[^\s$]+", text[match.end():])
             if word:
                 out.append((match.start(), match.end() + word.end(), word.group(0)))
-    return out
+    return tuple(out)
 
 
 def boxed_contents(text: str) -> list[str]:

@@ -5,7 +5,7 @@
 - ``qualified``: what stands right around the answer (``math_context.Surroundings``):
   - a bound or a possibility right before it: "at least \\boxed{3}", "more than 3", "It might be
     \\boxed{3}", "could be", "may be"; a negation: "isn't \\boxed{3}", "not \\boxed{3}";
-    "maybe"/"perhaps"/"possibly"/"probably" anywhere in its sentence before it;
+    "maybe"/"perhaps"/"possibly"/"probably" in its sentence ("\\boxed{3}, probably.");
   - right after it: "or more", "or fewer", "or so", "at most", "-ish", "is wrong", "isn't right";
   - doubt in its sentence or the next one: "not sure", "unsure", "I guess", "no idea";
   - a question or an unfinished answer: ``?``/``？`` after it, ``¿`` before it, an ellipsis after it
@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 
-from .math_context import Surroundings, flatten
+from .math_context import NEAR, Surroundings, flatten
 from .math_normalize import words_to_number
 from .math_spans import AMOUNT, ANSWER_PHRASE
 
@@ -74,14 +74,31 @@ _AFTER = re.compile(
     r"|above|below|over|under|thereabouts|something|around|about|close|near|maybe|possibly|perhaps)"
     r"|and\s+(?:up|above|over|more|higher|below|under)|at\s+(?:least|most|best|worst)|tops|if\s+not\s+more))"
     r"(?![A-Za-z])|\A\s*(?P<negated>(?:is|was|would\s+be)?\s*(?:not|n't|wrong|incorrect|false))\b", re.IGNORECASE)
-_ADVERB = re.compile(r"\b(?:possibly|perhaps|maybe|probably|presumably)\b", re.IGNORECASE)
-_DOUBT = re.compile(r"\b(?:not\s+(?:sure|certain|confident)|unsure|uncertain|I\s+guess|I'?m\s+guessing|(?:a|my)\s+(?:best\s+)?guess"
-                    r"|no\s+idea|(?:do\s*n[o']?t|dont)\s+know|(?:might|could|may)\s+be\s+wrong|not\s+100\s*%)",
-                    re.IGNORECASE)
+# Doubt: an adverb in the answer's sentence ("It's probably \\boxed{3}"), or a phrase in it or the next one.
+_DOUBT = re.compile(r"\b(?:(?P<adverb>possibly|perhaps|maybe|probably|presumably)\b|not\s+(?:sure|certain|confident)|unsure"
+                    r"|uncertain|I\s+guess|I'?m\s+guessing|(?:a|my)\s+(?:best\s+)?guess|no\s+idea|(?:do\s*n[o']?t|dont)\s+know"
+                    r"|(?:might|could|may)\s+be\s+wrong|not\s+100\s*%)", re.IGNORECASE)
 _QUESTION_AFTER = re.compile(r"\A\s*\(?\s*(?:\?|？|…|\.\.|\\(?:l|c|v)?dots[cb]?(?![a-zA-Z])|⋯)")
 # A rounded gold: a decimal, or an irrational (pi, a root, a logarithm, e, a trigonometric value).
 _ROUNDED_GOLD = re.compile(r"\d\.\d|\\pi|π|\\sqrt|√|\\ln|\\log|\\exp|\be\b|\\(?:sin|cos|tan)|\\approx")
 _SENTENCE_END = re.compile(r"(?<!\d)[.!?](?!\d)(?:\s|\Z)")
+
+
+# Words one of the qualifier patterns needs: those patterns are tried only where the last few words (or the
+# answer's first) hold one, an approximation sign or a non-ASCII character (most answers have none).
+_HINT_SPAN = 6  # words: the longest qualifier, "could possibly be equal to", has five
+_HINT_WORDS = frozenset(["about", "approximately", "approx", "roughly", "around", "nearly", "almost", "circa", "close",
+                         "least", "most", "than", "over", "under", "above", "below", "exceed", "exceeds", "exceeding",
+                         "might", "may", "could", "not", "never"])
+
+
+# The answer's first word, inside a \\text{} if it starts with one: "\\text{about} 3", "~3", "\\approx 3".
+_FIRST_WORD = re.compile(r"\s*(?:\\(?:text\w*|mathrm|mbox)\s*\{\s*)?([^\s{}]+)")
+
+
+def _hinted(words: list[str]) -> bool:
+    return any(w.strip(".,;:=()*") in _HINT_WORDS or w.endswith("n't") or "approx" in w or "\\sim" in w or "\\cong" in w
+               or "\\doteq" in w or "~" in w or not w.isascii() for w in words)
 
 
 def _estimate_ok(gold: str) -> bool:
@@ -95,18 +112,22 @@ def qualified(around: Surroundings, answer: str, gold: str) -> str | None:
     sentence_before = before[ends[-1].end():] if (ends := list(_SENTENCE_END.finditer(before))) else before
     ends_after = list(_SENTENCE_END.finditer(after))
     next_sentences = after[:ends_after[1].end()] if len(ends_after) > 1 else after
-    leading = _LEADING.match(answer) or _LEADING.match(flatten(answer))  # raw first: flattening reads "~" as a space
-    for found in (_BEFORE.search(sentence_before), leading, _AFTER.match(after)):
+    near = sentence_before[-NEAR:]
+    right_before = _BEFORE.search(near) if _hinted(near.lower().split()[-_HINT_SPAN:]) else None
+    leading = None
+    if (first := _FIRST_WORD.match(answer)) is not None and _hinted([first.group(1).lower()]):
+        leading = _LEADING.match(answer) or _LEADING.match(flatten(answer))  # raw first: flattening reads "~" as a space
+    for found in (right_before, leading, _AFTER.match(after)):
         if found is None:
             continue
         if found.lastgroup != "estimate":
             return f"a bound, possibility or negation ({found.group().strip()!r})"
         if not _estimate_ok(gold):
             return f"an estimate of an exact answer ({found.group().strip()!r})"
-    if (adverb := _ADVERB.search(sentence_before)) is not None:
-        return f"hedge word {adverb.group().lower()!r}"
-    if (doubt := _DOUBT.search(sentence_before) or _DOUBT.search(next_sentences)) is not None:
-        return f"doubt about the answer ({doubt.group()!r})"
+    own_sentence = ends_after[0].start() if ends_after else len(after)  # an adverb after the answer counts up to here
+    doubts = [d for d in _DOUBT.finditer(next_sentences) if not d.group("adverb") or d.start() < own_sentence]
+    if (doubt := _DOUBT.search(sentence_before) or (doubts[0] if doubts else None)) is not None:
+        return f"hedge word {doubt.group().lower()!r}" if doubt.group("adverb") else f"doubt about the answer ({doubt.group()!r})"
     if _QUESTION_AFTER.match(after) or "¿" in sentence_before:
         return "a question or an unfinished answer"
     return None
@@ -125,6 +146,7 @@ _ALTERNATIVE = re.compile(r"\b(or|maybe|perhaps|possibly|probably|alternatively|
                           r"might\s+(?:also\s+)?be)\b", re.IGNORECASE)
 ALTERNATIVE_WINDOW_WORDS = 4  # the other candidate must follow its cue closely
 _CHOICE_LETTER = r"(?<![A-Za-z])\(?[A-J]\)?(?![A-Za-z])"
+_CHOICE_ANSWER = re.compile(r"\(?[A-J]\)?(?:[,.;:)]\s.*)?", re.DOTALL)  # "C", "(B), wait, (A)", "C) 42"
 
 
 def _bare(value: str) -> str:
@@ -150,7 +172,7 @@ def retracted(text: str, answer: str, start: int, end: int) -> tuple[str | None,
     """(why, the other value): a retraction or a second candidate after ``answer``, written at
     ``text[start:end]``, if any (see the module docstring)."""
     # A choice letter is taken back by another letter ("C. Actually, it's D."), a number by a number.
-    other_answer = _CHOICE_LETTER if re.fullmatch(r"\(?[A-J]\)?(?:[,.;:)]\s.*)?", answer.strip(), re.DOTALL) else AMOUNT
+    other_answer = _CHOICE_LETTER if _CHOICE_ANSWER.fullmatch(answer.strip()) else AMOUNT
     scan = text[start:]  # the answer and what follows it: a cue inside the answer's sentence counts too
     cue = _RETRACTION.search(scan)
     tail, plain = text[end:], _bare(answer)

@@ -20,7 +20,7 @@ HEDGED = [
     "\\boxed{3}\\text{ or so}", "\\boxed{3}, give or take.", "more than \\boxed{3}", "\\boxed{3} at most",
     "The answer is not equal to \\boxed{3}", "\\boxed{3} isn't right", "So the answer is around 3.", "So the answer is nearly 3.",
     "The answer might be 3.", "So there are roughly 3 apples.", "The answer is \\approx 3.", "Answer: ~3", "\\boxed{\\approx 3}",
-    "\\boxed{3} (approx.)", "\\boxed{3} (or more)", "～\\boxed{3}", "at\u00a0least \\boxed{3}",
+    "\\boxed{3}, probably.", "\\boxed{3} (approx.)", "\\boxed{3} (or more)", "～\\boxed{3}", "at\u00a0least \\boxed{3}",
 ]
 
 
@@ -57,7 +57,7 @@ def test_a_retracted_answer_scores_zero(completion: str, gold: str) -> None:
     ("\\boxed{3}. Let me check: 3*4 = 12, correct.", "3"), ("\\boxed{3}. Wait, let me verify: 12/4 = 3.", "3"),
     ("$\\boxed{3}$\n\nNo other value works, for example 4 fails.", "3"), ("The answer is \\boxed{3} apples. Hmm, 1 + 2 = 3. Yes.", "3"),
     ("\\boxed{3}. Wait, no one can beat that.", "3"), ("\\boxed{3}. Hmm, that's one way to see it.", "3"),
-    ("\\boxed{3}. Actually, it's three.", "3"),
+    ("\\boxed{3}. Actually, it's three.", "3"), ("\\boxed{3}. Maybe we can check another way: 1 + 2 = 3.", "3"),
     ("I think the answer is \\boxed{3}.", "3"),  # "I think" commits to one value: no hedge (see math_hedge)
     ("I think it's \\boxed{3}", "3"),
     ("Since 4 is not prime, the answer is \\boxed{3}.", "3"), ("It is not hard to see that the answer is \\boxed{3}.", "3"),
