@@ -13,10 +13,10 @@ operand, a digit of a longer number, a signed or bounded value.
   ``\\boxed{3}\\operatorname{thousand}`` reads "3thousand" and ``\\text{-}\\boxed{3}`` "-3".
 - ``not_whole``: why the answer is part of something larger, if it is. Before it: a sign, an
   operator or relation (``\\pm``, ``\\neg``, ``>``, ``\\le``; any command but ``BEFORE_COMMANDS``:
-  ``=``, ``:``, arrows, ``\\in``, ...), a digit (on the same line), a decimal point (glued, or
-  inside maths), a letter glued to it (a product), a command whose argument it is
-  (``\\frac{\\boxed{3}}{4}``). After it: a digit (glued or spaced on its line; ``²``, ``½`` and
-  full-width digits too), ``.5``, a power or subscript, an operator or relation with an operand,
+  ``=``, ``:``, arrows, ``\\in``, ...), a digit (on the same line), a decimal point (glued, after
+  a digit on its line, a comma inside maths: ``1.\\,3`` is no 3), a letter glued to it (a product),
+  a command whose argument it is (``\\frac{\\boxed{3}}{4}``). After it: a digit (glued or spaced on
+  its line; ``²``, ``½``, full-width digits, ``.3`` set apart too), ``.5``, a power or subscript, an operator or relation with an operand,
   a factorial or bracket inside maths, a size word (``thousand``) or abbreviation (``k``, ``M``,
   ``万``), letters (of any script) glued to it that are no unit, a command outside
   ``AFTER_COMMANDS``. Approximation signs (``\\approx``, ``\\sim``) are left to ``math_hedge``:
@@ -38,13 +38,14 @@ from .math_units import VALUE_WORDS, is_unit
 WINDOW = 150
 NEAR = 60  # what touches the answer is judged in this many flattened characters each side
 # Space as typeset: what a reader sees as one blank (or nothing) between two tokens.
-_SPACE = (r"\\(?:left|right)\s*\.|[^\S\n]+|~|\\[,;:!> ]|\\(?:quad|qquad|enspace|enskip|thinspace|medspace|thickspace"
+_SPACE = (r"\\(?:left|right)\s*\.|[^\S\n]+|~|\\[,;:> ]|\\(?:quad|qquad|enspace|enskip|thinspace|medspace|thickspace"
           r"|negthinspace|negmedspace|negthickspace|space|nobreakspace|hfill|hfil|relax|displaystyle|textstyle"
           r"|scriptstyle|nonumber|notag|left|right|[bB]igg?[lr]?)(?![a-zA-Z])|\\[hv]space\*?\s*\{[^{}]*\}"
           r"|\\(?:hskip|kern|mkern|mskip)\s*-?[\d.]+\s*[a-z]{2}")
-# Renders as nothing of its own: empty groups and phantoms, group braces, math delimiters, markdown bold,
-# tags; a wrapper's opening (its content stays, its closing brace goes with the braces).
-_NOTHING = (r"\\[hv]?phantom\s*\{\s*\}|\\(?:textcolor|colorbox)\s*\{[^{}]*\}\s*\{|\\color\s*\{[^{}]*\}|\\[()\[\]]"
+# Renders as nothing of its own: a negative space (``1,\\!3`` shows "1,3"), empty groups and phantoms, group
+# braces, math delimiters, markdown bold, tags; a wrapper's opening (its content stays, its closing brace goes
+# with the braces).
+_NOTHING = (r"\\!|\\[hv]?phantom\s*\{\s*\}|\\(?:textcolor|colorbox)\s*\{[^{}]*\}\s*\{|\\color\s*\{[^{}]*\}|\\[()\[\]]"
             r"|\\(?:text(?:rm|up|normal|bf|it|sf|tt|md)?|math(?:rm|bf|it|sf|tt|normal|bb)?|boldsymbol|bm|mbox|hbox"
             r"|operatorname\*?|emph|underline|overline|[hv]?phantom|smash|mathstrut|ensuremath)\s*\{"
             r"|[{}$]|\*\*|</?[A-Za-z_]+>|[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
@@ -119,6 +120,7 @@ _LETTER_BEFORE = re.compile(r"(?<![A-Za-z])[A-Za-z]\Z")
 _WORD_OR_CLOSE_BEFORE = re.compile(r"[A-Za-z)\]]\Z")
 _PERCENT_OR_DEGREE = re.compile(r"\\?%|\^ ?\\circ")
 _DECIMALS = re.compile(r"[.,]\d")
+_POINT_DIGIT = re.compile(r"\.\d")
 _DECIMALS_SPACED = re.compile(r"[.,] ?\d")
 _THOUSANDS = re.compile(r", ?\d{3}\b")
 _DEGREE = re.compile(r"\^ ?(?:\\circ|\\prime|o\b|')")
@@ -152,8 +154,10 @@ def _before(before: str, in_math: bool) -> str | None:
         return f"a sign or operator before the answer ({last!r})"
     if body[-1:].isnumeric() and (same_line or in_math):
         return "a digit before the answer"
-    # "1.\\boxed{3}" is 1.3; "\\boxed{1},\\boxed{2}" is a list (a glued comma counts inside maths only).
-    if (not spaced and _POINT_BEFORE.search(body)) or (in_math and _SEPARATOR_BEFORE.search(body)):
+    # "1.\\boxed{3}", "1.\\,3" and "1. 3" are 1.3 (or no number), ".3" is 0.3: never 3. A point on an earlier line
+    # ends a sentence; "\\boxed{1},\\boxed{2}" is a list (a comma counts inside maths only: "$1{,}3$").
+    if (not spaced and body[-1:] == ".") or (same_line and _POINT_BEFORE.search(body)) \
+            or (in_math and _SEPARATOR_BEFORE.search(body)):
         return "a decimal point before the answer"
     if not spaced and (_LETTER_BEFORE.search(body) or (in_math and _WORD_OR_CLOSE_BEFORE.search(body))):
         return "a factor glued before the answer"
@@ -171,7 +175,8 @@ def _after(after: str, in_math: bool) -> str | None:
     if (sign := _PERCENT_OR_DEGREE.match(body)) is not None:  # "3\\%", "30^\\circ": what follows them counts too
         return _after(body[sign.end():], in_math)
     first = body[0]
-    if first.isnumeric() and (same_line or in_math):  # also "²", "½", "３"
+    # Also "²", "½", "３", and a second number ".3" set apart ("1 .3" is no 1).
+    if (first.isnumeric() or (spaced and _POINT_DIGIT.match(body))) and (same_line or in_math):
         return "a digit after the answer"
     if (not spaced and _DECIMALS.match(body)) or (in_math and _DECIMALS_SPACED.match(body)) or _THOUSANDS.match(body):
         return "more digits after the answer"

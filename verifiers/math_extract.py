@@ -68,8 +68,9 @@ _FINISHED = re.compile(r"[.!]\s*[*$]*\s*\Z")
 # An operand is no answer: "= 3 \\times 3" cut off, "10^3", "5 - 3" end in a number that is part of an
 # unfinished expression, not a result.
 _NOT_OPERAND = "".join(rf"(?<!{op})(?<!{op}\s)" for op in (r"\\times", r"\\cdot", r"\\div", r"[-+*/^×÷·]"))
-# The number, the space after it and one word ("12 apples", "3 thousand", "3k").
-_TRAILING = re.compile(rf"(?<![A-Za-z]){_NOT_OPERAND}({AMOUNT})(\s*)([a-zA-Z]{{1,12}})?[\s.!)*$\\\]]*\Z")
+# The number, the space after it and one word ("12 apples", "3 thousand", "3k"). Whole: never the "3" of "13"
+# (after "5 - 1" was refused as an operand), of ".3", "1,3" or "x_3".
+_TRAILING = re.compile(rf"(?<![\w.,]){_NOT_OPERAND}({AMOUNT})(\s*)([a-zA-Z]{{1,12}})?[\s.!)*$\\\]]*\Z")
 
 
 @dataclass(frozen=True)

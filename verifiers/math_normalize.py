@@ -229,6 +229,21 @@ def _repeating(match: re.Match[str]) -> str:
     return f"(({value.numerator})/({value.denominator}))"
 
 
+# Digit groups joined by LaTeX's thousands separators ``{,}`` and ``,\\!``.
+_GROUPED = re.compile(r"(?<![\d.])\d+(?:\s*(?:\{\s*,\s*\}|,\s*\\!)\s*\d+)+")
+_GROUP_SEPARATOR = re.compile(r"\s*(?:\{\s*,\s*\}|,\s*\\!)\s*")
+
+
+def _join_groups(match: re.Match[str]) -> str:
+    """One number when the groups are thousands (``1{,}000{,}000``) or Indian lakhs (``56,\\!01,\\!78,\\!760``):
+    groups of three, or of two then a last of three. Anything else stays apart: ``1,\\!3`` is no 13."""
+    first, *rest = _GROUP_SEPARATOR.split(match.group())
+    sizes = [len(g) for g in rest]
+    western = len(first) <= 3 and set(sizes) == {3}
+    indian = len(first) <= 2 and sizes[-1] == 3 and set(sizes[:-1]) <= {2}
+    return first + "".join(rest) if western or indian else match.group()
+
+
 def normalize_latex(text: str) -> str:
     """LaTeX to plain syntax, without unit stripping or number words (see ``normalize``)."""
     # A test file's doubled escapes ("\\\\frac" for "\\frac"); a row break "\\\\" is never
@@ -245,7 +260,8 @@ def normalize_latex(text: str) -> str:
         text = re.sub(r"\\end\{[pbvBV]?matrix\}", "⟫", text)
         text = re.sub(r"\\begin\{array\}\{[^}]*\}|\\end\{array\}", "", text)
     text = text.replace("\\\\", ";")
-    text = re.sub(r"(\d)\s*(?:\{\s*,\s*\}\s*(?=\d{3})|,\s*\\!\s*(?=\d))", r"\1", text)  # 1{,}000, MATH's 1,\!000
+    if "," in text:  # 1{,}000, MATH's 1,\!000 and 56,\!01,\!78,\!95,\!760
+        text = _GROUPED.sub(_join_groups, text)
     text = re.sub(r"(\d)\s*(?:\\[,;:!]|\\thinspace|~|\\ )\s*(?=\d{3}(?!\d))", r"\1", text)
     text = _SPACING.sub(" ", text)
     text = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|\\degree|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}", "", text)

@@ -67,6 +67,13 @@ def test_malformed_input_is_a_parse_failure(text: str) -> None:
         parse(text)
 
 
+@pytest.mark.parametrize("text", ["1. 3", "1 .3", "1..3", "1.2.3", "1.(3)", "1. sqrt(2)", "3 4", "2^3 4"])
+def test_numbers_side_by_side_are_no_product(text: str) -> None:
+    """Issue 10: "1. 3" (normalised from ``1.\\,3``) parsed as 1*3 and scored 1.0 for the gold 3."""
+    with pytest.raises(ParseFailure):
+        parse(text)
+
+
 @pytest.mark.parametrize("text", [
     "sin(10^999999)", "cos(2^3000000)", "tan(10^(10^11))", "exp(10^(10^7))", "tanh(e^(10^11))", "cosh(10^13 i)",
     "binom(10^(10^7), 5)", "root(2, e^(10^11))", "root(2, 10^(-13))", "(-1)^(e^(10^11))", "(1+10^(-10^11))^(10^(10^11))",

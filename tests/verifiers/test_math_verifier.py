@@ -258,6 +258,34 @@ def test_own_red_team_attacks_score_zero(completion: str, gold: str) -> None:
     assert (score.value, score.status) == (0.0, Status.OK), score
 
 
+# Issue 10, outside red team: a decimal point (or separator) that normalising set apart from the digits after it.
+# "1.\\,3" is 1.3 or no number, never 3; ".3" is 0.3; "1,\\!3" is no 13; "13" holds no answer 3.
+POINT_SET_APART = [
+    ("The answer is $1.\\,3$.", "3"), ("\\boxed{1.\\,3}", "3"), ("\\boxed{1. 3}", "3"), ("\\boxed{1.\\;3}", "3"),
+    ("\\boxed{1.~3}", "3"), ("\\boxed{1.\\ 3}", "3"), ("\\boxed{1.\\quad 3}", "3"), ("\\boxed{1.\\!3}", "3"),
+    ("\\boxed{1.\\text{ }3}", "3"), ("\\boxed{1.\\mathrm{}3}", "3"), ("\\boxed{1.\\,3}", "13"), ("\\boxed{1 .3}", "0.3"),
+    ("\\boxed{1.2.3}", "0.36"), ("\\boxed{1..3}", "0.3"), ("\\boxed{1.(3)}", "3"), ("\\boxed{0.(3)}", "0"),
+    ("\\boxed{1,\\!3}", "13"), ("\\boxed{1{,}3000}", "13000"), ("1. 3", "3"),
+    ("So the total is 1.\\,3.", "3"), ("So the total is 1. 3.", "3"), ("The total is 1.\\;3", "3"),
+    ("So the total is 1 .3.", "3"), ("So the total is 1 .3.", "1"), ("So x = 5 - 13.", "3"), ("So x = 5 + 13", "3"),
+]
+
+
+@pytest.mark.parametrize(("completion", "gold"), POINT_SET_APART)
+def test_a_point_set_apart_from_its_digits_is_no_other_number(completion: str, gold: str) -> None:
+    score = MathVerifier()(completion, gold)
+    assert (score.value, score.status) in ((0.0, Status.OK), (0.0, Status.NO_ANSWER)), score
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("\\boxed{1{,}300}", "1300"), ("\\boxed{1,\\!000,\\!000}", "1000000"), ("\\boxed{56,\\!01,\\!78,\\!95,\\!760}", "56017895760"),
+    ("\\boxed{3.141\\,592}", "3.141592"), ("\\boxed{- 3}", "-3"), ("\\boxed{-\\,3}", "-3"), ("\\boxed{3.}", "3"),
+    ("$\\log_2 8$", "3"), ("\\boxed{1,\\!3}", "1, 3"), ("So x = 5 - 2 = 3.", "3"), ("So the total is 13.", "13"),
+])
+def test_separators_that_keep_the_value_stay_right(completion: str, gold: str) -> None:
+    assert MathVerifier()(completion, gold).value == 1.0
+
+
 @pytest.mark.parametrize(("completion", "gold"), [
     ("The answer is 1 apple.", "1"), ("\\boxed{1 \\text{ apple}}", "1"), ("The answer is 3 quarters.", "3/4"),
     ("The answer is 3 hundredths.", "0.03"), ("$\\boxed{30}^\\circ$", "30"), ("\\boxed{3}\\,cm", "3"),
