@@ -16,10 +16,13 @@ operand, a digit of a longer number, a signed or bounded value.
   ``=``, ``:``, arrows, ``\\in``, ...), a digit (on the same line), a decimal point (glued, after
   a digit on its line, a comma inside maths: ``1.\\,3`` is no 3), a letter glued to it (a product),
   a command whose argument it is (``\\frac{\\boxed{3}}{4}``). After it: a digit (glued or spaced on
-  its line; ``²``, ``½``, full-width digits, ``.3`` set apart too), ``.5``, a power or subscript, an operator or relation with an operand,
-  a factorial or bracket inside maths, a size word (``thousand``) or abbreviation (``k``, ``M``,
+  its line; ``²``, ``½``, full-width digits, ``.3`` set apart too), ``.5``, a power or subscript, an
+  operator or relation with an operand, an operator word with a number after it (``times 4``), a
+  factorial or bracket inside maths, a size word (``thousand``) or abbreviation (``k``, ``M``,
   ``万``), letters (of any script) glued to it that are no unit, a command outside
-  ``AFTER_COMMANDS``. Approximation signs (``\\approx``, ``\\sim``) are left to ``math_hedge``:
+  ``AFTER_COMMANDS``; for an answer read from prose (``prose``, not a box or tag), a word set
+  apart that ``math_units.keeps_value`` does not allow ("So there are 3 negatives."). Approximation
+  signs (``\\approx``, ``\\sim``) are left to ``math_hedge``:
   whether an estimate counts depends on the gold.
 
 Limits: ``WINDOW`` characters each side, cut at a paragraph break (a blank line); a math span
@@ -33,7 +36,7 @@ import re
 from dataclasses import dataclass
 
 from .math_spans import math_spans
-from .math_units import VALUE_WORDS, is_unit
+from .math_units import VALUE_WORDS, is_unit, keeps_value
 
 WINDOW = 150
 NEAR = 60  # what touches the answer is judged in this many flattened characters each side
@@ -118,7 +121,7 @@ _POINT_BEFORE = re.compile(r"\d\.\Z")
 _SEPARATOR_BEFORE = re.compile(r"\d[.,]\Z")
 _LETTER_BEFORE = re.compile(r"(?<![A-Za-z])[A-Za-z]\Z")
 _WORD_OR_CLOSE_BEFORE = re.compile(r"[A-Za-z)\]]\Z")
-_PERCENT_OR_DEGREE = re.compile(r"\\?%|\^ ?\\circ")
+_PERCENT_OR_DEGREE = re.compile(r"\\?%|\^ ?\\circ|(?:percentage|percent|pct)\b")
 _DECIMALS = re.compile(r"[.,]\d")
 _POINT_DIGIT = re.compile(r"\.\d")
 _DECIMALS_SPACED = re.compile(r"[.,] ?\d")
@@ -128,6 +131,9 @@ _BRACKETED_FACTOR = re.compile(r"\( ?(?:[\d.\\(-]|[A-Za-z](?![A-Za-z]))")
 # Letters of any script ("3ｋ" is no more a number than "3k"), without superscripts ("m²" is metres).
 _LETTERS = re.compile(r"[^\W\d_\u00b2\u00b3\u00b9\u2070-\u209f]+")
 _VALUE_WORD = re.compile(VALUE_WORDS, re.IGNORECASE)
+# "\\boxed{3} times 4", "3 over 4": an operator written as a word, with a number or bracket after it.
+_WORD_OPERATOR = re.compile(r"(?:times|plus|minus|over|divided by|multiplied by|to the power of) ?[\d.(\[{\\√]",
+                            re.IGNORECASE)
 
 
 def _before(before: str, in_math: bool) -> str | None:
@@ -166,14 +172,14 @@ def _before(before: str, in_math: bool) -> str | None:
     return None
 
 
-def _after(after: str, in_math: bool) -> str | None:
+def _after(after: str, in_math: bool, prose: bool) -> str | None:
     body = after[:NEAR].lstrip(" \n")
     gap = after[:len(after) - len(body)]
     spaced, same_line = bool(gap), "\n" not in gap
     if not body:
         return None
     if (sign := _PERCENT_OR_DEGREE.match(body)) is not None:  # "3\\%", "30^\\circ": what follows them counts too
-        return _after(body[sign.end():], in_math)
+        return _after(body[sign.end():], in_math, prose)
     first = body[0]
     # Also "²", "½", "３", and a second number ".3" set apart ("1 .3" is no 1).
     if (first.isnumeric() or (spaced and _POINT_DIGIT.match(body))) and (same_line or in_math):
@@ -194,15 +200,20 @@ def _after(after: str, in_math: bool) -> str | None:
     if command is not None:
         name = command.group(1) if command.group(1).isalpha() else command.group()
         return None if name in AFTER_COMMANDS else f"\\{command.group(1)} after the answer"
+    if near and _WORD_OPERATOR.match(body):
+        return f"an operator word after the answer ({body.split(' ', 1)[0]!r})"
     word = _LETTERS.match(body)
     if word is not None:
         if _VALUE_WORD.fullmatch(word.group()) or _ABBREVIATION.match(word.group()):
             return f"a size word after the answer ({word.group()!r})"
         if not spaced and not is_unit(word.group(), in_text=True):
             return f"letters glued to the answer ({word.group()!r})"
+        # A word set apart that may change the value ("3 negatives"); a capital on a later line starts a sentence.
+        if prose and spaced and (same_line or not word.group()[0].isupper()) and not keeps_value(body):
+            return f"a word after the answer that is no unit ({word.group()!r})"
     return None
 
 
-def not_whole(around: Surroundings) -> str | None:
+def not_whole(around: Surroundings, prose: bool = False) -> str | None:
     """Why the answer is part of a larger expression or number, given what surrounds it, if it is."""
-    return _before(around.before, around.in_math) or _after(around.after, around.in_math)
+    return _before(around.before, around.in_math) or _after(around.after, around.in_math, prose)

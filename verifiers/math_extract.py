@@ -297,10 +297,12 @@ def _locate(text: str, answer: str) -> tuple[int, int] | None:
     return matches[-1].span() if matches else None
 
 
-def _written_as_is(text: str, span: tuple[int, int], answer: str, gold: str) -> str | None:
-    """Why the answer written at ``span`` is not the answer as written around it, if it is not."""
+def _written_as_is(text: str, span: tuple[int, int], answer: str, gold: str, prose: bool) -> str | None:
+    """Why the answer written at ``span`` is not the answer as written around it, if it is not. ``prose``:
+    read from a sentence, not from a box or tag that delimits it, so the words after it count
+    (``math_units.keeps_value``: "So there are 3 negatives." is no answer 3)."""
     around = surroundings(text, *span)
-    return not_whole(around) or qualified(around, answer, gold)
+    return not_whole(around, prose) or qualified(around, answer, gold)
 
 
 def _other_boxes(text: str, gold: str, several: bool) -> str | None:
@@ -334,7 +336,7 @@ def extract(completion: str, strategies: tuple[Strategy, ...] = STRATEGIES, gold
         if hedge is None and re.search(r"[?？]\Z", answer.rstrip(" $*")):  # "\\boxed{3?}", "The answer is 3?"
             hedge = "a question mark after the answer"
         if hedge is None and span is not None:
-            hedge = _written_as_is(text, span, answer, gold)
+            hedge = _written_as_is(text, span, answer, gold, found.extractor not in ("boxed", "answer_tag"))
             if hedge is None:
                 hedge, alternative = retracted(text, answer, *span)
         return Extraction(answer, found.extractor, hedge, alternative=alternative, span=span)

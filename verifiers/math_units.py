@@ -19,12 +19,18 @@
   place (squares, cubes, tens), sign or inverse (negatives, reciprocals, inverses), size
   (lakh, score, gross, myriad), or rate (percent, basis points, per mille).
 
+Words right after a final answer (``keeps_value``: "So there are 3 negatives." is no answer 3): a
+unit or counted noun ("72 clips were sold"), a word of ``CLAUSE_WORDS`` that starts the rest of the
+sentence ("12 is the answer", "45 in total"), or allow-listed adjectives before a counted noun ("3
+distinct real solutions", "15 more minutes"; "3 more." alone says no value). Any other word may change
+the value ("3 negatives", "3 basis points", "3 per mille", "3 scores"), so the number is no answer.
+
 Single letters are units only inside ``\\text{}``, glued to a number (``5m``) or in a compound
 (``km/h``), and case-sensitively (``\\text{m}`` is metres, ``\\text{M}`` is not); in plain text
 ``5 m`` stays a product, as before.
 
-Limits: English words only; a counted noun missing from ``COUNTED`` makes a right answer with
-that word fail (add it); the lists are hand-kept (a units library is too slow to consult per
+Limits: English words only; a counted noun missing from ``COUNTED`` (or an adjective missing from
+``ADJECTIVES``) makes a right answer with that word fail (add it); the lists are hand-kept (a units library is too slow to consult per
 call and knows no count nouns).
 """
 
@@ -39,7 +45,7 @@ _WORDS = """
     sq square cu cubic unit units acre acres hectare hectares
     mg kg gram grams milligram milligrams kilogram kilograms lb lbs pound pounds oz ounce ounces
     ton tons tonne tonnes
-    ml liter liters litre litres milliliter milliliters millilitre millilitres gallon gallons gal
+    tsp tbsp teaspoon teaspoons tablespoon tablespoons ml liter liters litre litres milliliter milliliters millilitre millilitres gallon gallons gal
     quart quarts pint pints cup cups cc
     ms sec secs second seconds min mins minute minutes hr hrs hour hours day days week weeks
     month months yr yrs year years decade decades century centuries
@@ -53,7 +59,7 @@ _COUNTED = """
     person man woman child boy girl kid baby adult student teacher worker friend player member
     employee guest customer patient passenger visitor sibling brother sister cousin parent
     grandchild grandparent athlete volunteer doctor nurse driver runner participant voter fan
-    tourist camper scout dancer singer musician author team family
+    tourist camper scout dancer singer musician author team family group
     animal pet dog cat puppy kitten bird chicken hen rooster duck goose cow pig sheep goat horse
     rabbit fish frog snake spider ant bee wasp beetle butterfly caterpillar ladybug grasshopper
     insect llama alpaca donkey turkey lion tiger bear elephant monkey deer mouse rat hamster
@@ -64,10 +70,10 @@ _COUNTED = """
     hamburger hotdog taco burrito bagel donut doughnut croissant pretzel cracker biscuit candy
     chocolate lollipop sweet treat goodie egg loaf serving portion meal snack drink soda can
     bottle glass jar scoop pancake waffle popsicle roll dumpling kernel seed bean pea clam
-    shrimp sushi
+    shrimp sushi calorie
     coin bill nickel dime token stamp ticket share
     box bag basket crate carton pack packet package bucket bin barrel tray bowl plate container
-    envelope bundle bunch bouquet batch set spool skein tube rack
+    envelope bundle bunch bouquet batch set spool skein tube rack clip fork spoon ring anchor ward
     page book chapter pencil pen crayon marker eraser notebook folder ruler paper sheet sticker
     card letter word sentence paragraph question problem exercise test exam quiz lesson class
     course email message post photo picture video song episode movie game puzzle riddle toy doll
@@ -85,7 +91,8 @@ _COUNTED = """
 COUNTED = frozenset(_COUNTED.split())
 _IRREGULAR = {"people": "person", "men": "man", "women": "woman", "children": "child", "mice": "mouse",
               "geese": "goose", "teeth": "tooth", "vertices": "vertex", "loaves": "loaf", "leaves": "leaf",
-              "knives": "knife", "shelves": "shelf", "wolves": "wolf", "dice": "die"}
+              "knives": "knife", "shelves": "shelf", "wolves": "wolf", "dice": "die",
+              "grandchildren": "grandchild"}
 
 
 def _singulars(word: str) -> set[str]:
@@ -163,3 +170,55 @@ def strip_unit_tail(text: str, math_words: frozenset[str]) -> str:
     if stripped is text or not re.search(r"\d", stripped) or re.search(r"(?i)\bper\Z", stripped):
         return text
     return stripped
+
+
+# Words that may follow a final answer without touching its value: they start the rest of the sentence
+# (verbs, prepositions, conjunctions, pronouns, articles, "in total", "left", a new statement). A closed
+# list without "over", "times", "plus": before a number ``math_context`` reads those as operators.
+_CLAUSE = """
+    is are was were be been being am will would shall should can could must do does did has have had
+    and or but nor so yet then because since if when whenever while which that who whom whose where as
+    thus hence therefore whereas although though
+    of in on at to for from by with within without into onto after before during until till through
+    across between among via off inside outside every others
+    it its this these those they them he she we you i his her our their the a an there here
+    each apiece total altogether overall combined together now today left remaining remain remains
+    remained leaving only exactly respectively again too also already still
+    final answer solution step note check verification explanation let
+"""
+CLAUSE_WORDS = frozenset(_CLAUSE.split())
+# Words that may stand between a number and the noun it counts ("3 distinct real solutions", "3 red
+# marbles"), only with that noun after them: alone, "3 negative" is -3 and "3 more" says no value.
+_ADJECTIVES = """
+    more fewer less extra additional other another distinct different possible real positive negative
+    nonnegative non-negative whole prime odd even unique integer integral consecutive ordered unordered
+    equal identical new old full empty same separate individual complete valid favorable favourable
+    successful given small large big little tiny long short tall wide heavy light occupied potted stuffed
+    colored multicolored dark red blue green yellow black white purple pink brown gray grey
+"""
+ADJECTIVES = frozenset(_ADJECTIVES.split())
+_SIGNS = frozenset({"negative", "positive", "nonnegative", "non-negative"})  # "3 negative degrees" is -3 degrees
+_WORD_RUN = re.compile(r"[A-Za-z]+(?:[-/][A-Za-z]+)*(?: [A-Za-z]+(?:[-/][A-Za-z]+)*){0,3}")
+
+
+def keeps_value(after: str) -> bool:
+    """Whether the words that start ``after`` (the text right after a number, from its first letter)
+    leave the number's value as written; see the module docstring."""
+    run = _WORD_RUN.match(after)
+    if run is None:
+        return True
+    words = run.group().split(" ")
+    first = words[0].lower()
+    if first in CLAUSE_WORDS or is_unit(words[0], in_text=True):
+        return True
+    if first == "per":  # "per year" is a rate of the number; "per mille" changes it
+        return len(words) > 1 and is_unit(words[1], in_text=True)
+    adjectives = 0
+    while adjectives < len(words) - 1 and words[adjectives].lower() in ADJECTIVES:
+        adjectives += 1
+    if adjectives == 0:
+        return False
+    noun = words[adjectives]
+    if any(w.lower() in _SIGNS for w in words[:adjectives]):
+        return is_counted(noun) and noun.lower() not in UNITS
+    return is_unit(noun, in_text=True)

@@ -92,3 +92,38 @@ def test_every_box_of_a_list_boxed_in_parts_must_be_whole() -> None:
     assert V("\\boxed{2}, \\boxed{3}", "2, 3").value == 1.0
     assert V("\\boxed{2}, \\boxed{3}0", "2, 3").value == 0.0
     assert V("\\boxed{2}0, \\boxed{3}", "2, 3").value == 0.0
+
+
+# Issue 10, outside red team: a final number in prose followed by a word that changes its value was read as
+# the number ("So there are 3 negatives." scored 1.0 for 3). Only units, counted nouns and clause words may follow.
+VALUE_CHANGING = [("3", w) for w in ("negatives", "basis points", "per mille", "sixteenths", "lakhs", "scores",
+                                     "myriads", "reciprocals", "percents", "bps", "inverses")] \
+    + [("1", w) for w in ("billionth", "lakh", "negative", "reciprocal")]
+PROSE_FORMS = ["The answer is {n} {w}.", "So there are {n} {w}.", "Therefore, {n} {w}.", "x = {n} {w}.", "= {n} {w}.",
+               "The answer is **{n} {w}**.", "**{n} {w}**", "So the answer is **{n}** {w}.", "So there are {n} {w} in total.",
+               "The answer is that there are {n} {w} in all.", "Therefore there are $ {n} $ {w}.", "So, {n} {w}!"]
+
+
+@pytest.mark.parametrize(("number", "word"), VALUE_CHANGING)
+@pytest.mark.parametrize("form", PROSE_FORMS)
+def test_a_value_changing_word_after_a_final_number_makes_it_no_answer(form: str, number: str, word: str) -> None:
+    score = V(form.format(n=number, w=word), number)
+    assert score.value == 0.0 and score.status in (Status.OK, Status.NO_ANSWER), score
+
+
+@pytest.mark.parametrize("completion", ["\\boxed{3} times 4", "\\boxed{3} over 4", "\\boxed{3} divided by 2",
+                                        "The answer is \\boxed{3} multiplied by 2."])
+def test_an_operator_word_after_the_answer_makes_it_an_operand(completion: str) -> None:
+    assert V(completion, "3").value == 0.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("So there are 3 apples.", "3"), ("In total, 48 + 24 = 72 clips were sold in April and May.", "72"),
+    ("So 12 is the answer.", "12"), ("So she needs 15 more minutes.", "15"), ("There are 3 distinct real solutions.", "3"),
+    ("There are 3 negative integers.", "3"), ("He earns 3 dollars per hour.", "3"), ("So he is 3 years old.", "3"),
+    ("So the discount is 30 percent off.", "30"), ("So there are 36 grandchildren.", "36"), ("So it is 60 km/h.", "60"),
+    ("So there are 5 red marbles left.", "5"), ("So there are 3\nThe end.", "3"), ("\\boxed{3} times a day", "3"),
+    ("\\boxed{3} ways", "3"), ("So the total is **3** in all.", "3"),
+])
+def test_units_counted_nouns_and_clause_words_after_a_final_number_stay_right(completion: str, gold: str) -> None:
+    assert V(completion, gold).value == 1.0

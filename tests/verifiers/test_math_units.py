@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from rlvr.verifiers.math_units import COUNTED, UNITS, VALUE_WORDS, is_unit, scale_words, strip_unit_tail
+from rlvr.verifiers.math_units import (
+    ADJECTIVES,
+    CLAUSE_WORDS,
+    COUNTED,
+    UNITS,
+    VALUE_WORDS,
+    is_unit,
+    keeps_value,
+    scale_words,
+    strip_unit_tail,
+)
 
 
 @pytest.mark.parametrize(("phrase", "in_text", "expected"), [
@@ -49,3 +59,26 @@ def test_no_listed_word_changes_a_value() -> None:
     assert [w for w in COUNTED | UNITS if re.fullmatch(VALUE_WORDS, w) or re.fullmatch(VALUE_WORDS, w + "s")] == []
     assert COUNTED.isdisjoint({"negative", "reciprocal", "inverse", "square", "cube", "root", "score", "gross",
                                "percent", "pair", "couple", "error", "guess", "basis"})
+
+
+@pytest.mark.parametrize(("after", "expected"), [
+    ("apples.", True), ("clips were sold in May.", True), ("is the answer.", True), ("in total.", True),
+    ("dollars per hour.", True), ("per year.", True), ("km/h.", True), ("more minutes.", True),
+    ("distinct real solutions.", True), ("negative integers.", True), ("Final Answer", True), (".", True), ("", True),
+    ("negatives.", False), ("basis points.", False), ("per mille.", False), ("per.", False), ("scores", False),
+    ("more.", False), ("negative.", False), ("negative degrees.", False), ("reciprocals", False), ("percents", False),
+    ("wrong", False), ("distinct negatives", False),
+])
+def test_keeps_value(after: str, expected: bool) -> None:
+    assert keeps_value(after) is expected
+
+
+def test_no_clause_word_or_adjective_changes_a_value() -> None:
+    """A clause word or adjective that is a value, operator or unit word would let "3 X" pass as 3 (or
+    shadow the unit check)."""
+    import re
+
+    listed = CLAUSE_WORDS | ADJECTIVES
+    assert [w for w in listed if re.fullmatch(VALUE_WORDS, w)] == []
+    assert listed.isdisjoint({"times", "over", "plus", "minus", "negatives", "reciprocal", "inverse", "percent",
+                              "per", "basis", "score", "scores", "square", "cube", "root", "squared", "cubed"})
