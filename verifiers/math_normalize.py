@@ -244,42 +244,61 @@ def _join_groups(match: re.Match[str]) -> str:
     return first + "".join(rest) if western or indian else match.group()
 
 
+# Compiled once: normalising runs several times per answer, and ``re.sub`` with a pattern string pays a
+# cache lookup per call.
+_DOUBLED_ESCAPE = re.compile(r"(?<!\\)\\\\(?=[a-zA-Z])")
+_ARRAY_OPEN = re.compile(r"(?:\\left)?\s*[\[(]\s*\\begin\{array\}\{[^}]*\}")
+_ARRAY_CLOSE = re.compile(r"\\end\{array\}\s*(?:\\right)?\s*[\])]")
+_MATRIX_OPEN = re.compile(r"\\begin\{[pbvBV]?matrix\}")
+_MATRIX_CLOSE = re.compile(r"\\end\{[pbvBV]?matrix\}")
+_ARRAY_BARE = re.compile(r"\\begin\{array\}\{[^}]*\}|\\end\{array\}")
+_THIN_THOUSANDS = re.compile(r"(\d)\s*(?:\\[,;:!]|\\thinspace|~|\\ )\s*(?=\d{3}(?!\d))")
+_DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\degree|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}")
+_DELIMITERS = re.compile(r"\\[()\[\]]")  # \( \) \[ \] math delimiters
+_REALS = re.compile(r"\\mathbb\s*\{?\s*R\s*\}?")
+_BLANKS = re.compile(r"\s+")
+
+
 def normalize_latex(text: str) -> str:
     """LaTeX to plain syntax, without unit stripping or number words (see ``normalize``)."""
-    # A test file's doubled escapes ("\\\\frac" for "\\frac"); a row break "\\\\" is never
-    # followed directly by a letter. A lone trailing backslash is a typo.
-    text = re.sub(r"(?<!\\)\\\\(?=[a-zA-Z])", r"\\", text).rstrip("\\") if "\\" in text else text
-    if "\\overline" in text or "\\bar" in text or "\\dot" in text:
-        text = _REPEATING.sub(_repeating, text)
-    text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
-    if "{array}" in text:  # \left[\begin{array}{cc} ... \end{array}\right]: a matrix
-        text = re.sub(r"(?:\\left)?\s*[\[(]\s*\\begin\{array\}\{[^}]*\}", "⟪", text)
-        text = re.sub(r"\\end\{array\}\s*(?:\\right)?\s*[\])]", "⟫", text)
-    if "\\begin" in text or "\\end" in text:
-        text = re.sub(r"\\begin\{[pbvBV]?matrix\}", "⟪", text)
-        text = re.sub(r"\\end\{[pbvBV]?matrix\}", "⟫", text)
-        text = re.sub(r"\\begin\{array\}\{[^}]*\}|\\end\{array\}", "", text)
-    text = text.replace("\\\\", ";")
+    # Every rewrite but the separators, "$" and the braces needs a backslash (or "~"): plain text skips them.
+    latex = "\\" in text
+    if latex:
+        # A test file's doubled escapes ("\\\\frac" for "\\frac"); a row break "\\\\" is never
+        # followed directly by a letter. A lone trailing backslash is a typo.
+        text = _DOUBLED_ESCAPE.sub(r"\\", text).rstrip("\\")
+        if "\\overline" in text or "\\bar" in text or "\\dot" in text:
+            text = _REPEATING.sub(_repeating, text)
+        text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
+        if "{array}" in text:  # \left[\begin{array}{cc} ... \end{array}\right]: a matrix
+            text = _ARRAY_CLOSE.sub("⟫", _ARRAY_OPEN.sub("⟪", text))
+        if "\\begin" in text or "\\end" in text:
+            text = _ARRAY_BARE.sub("", _MATRIX_CLOSE.sub("⟫", _MATRIX_OPEN.sub("⟪", text)))
+        text = text.replace("\\\\", ";")
     if "," in text:  # 1{,}000, MATH's 1,\!000 and 56,\!01,\!78,\!95,\!760
         text = _GROUPED.sub(_join_groups, text)
-    text = re.sub(r"(\d)\s*(?:\\[,;:!]|\\thinspace|~|\\ )\s*(?=\d{3}(?!\d))", r"\1", text)
-    text = _SPACING.sub(" ", text)
-    text = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|\\degree|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}", "", text)
-    text = text.replace("\\%", "%").replace("\\$", "").replace("$", "")
-    text = re.sub(r"\\[()\[\]]", " ", text)  # \( \) \[ \] math delimiters
-    text = re.sub(r"\\mathbb\s*\{?\s*R\s*\}?", "(-oo,oo)", text)  # all reals
-    text = text.replace("\\{", "⦃").replace("\\}", "⦄")
-    for name in _TEXT_COMMANDS:
-        text = _rewrite_command(text, name, 1, lambda a, _o, _b: f" {a[0]} ")
-    text = _rewrite_command(text, "frac", 2, _render_frac)
-    text = _mixed_numbers(text)
-    text = _rewrite_command(text, "sqrt", 1, _render_sqrt, optional=True)
-    text = _rewrite_command(text, "binom", 2, lambda a, _o, _b: f" binom({normalize_latex(a[0])},{normalize_latex(a[1])})")
-    if "\\" in text:
-        text = _DROP.sub(" ", text)
-        text = _COMMAND.sub(lambda m: f" {_COMMANDS.get(m.group(1), m.group(1))} ", text)
+    if latex or "~" in text:
+        text = _SPACING.sub(" ", _THIN_THOUSANDS.sub(r"\1", text))
+    if latex:
+        text = _DEGREES.sub("", text).replace("\\%", "%").replace("\\$", "")
+    text = text.replace("$", "")
+    if latex:
+        text = _REALS.sub("(-oo,oo)", _DELIMITERS.sub(" ", text))  # all reals
+        text = text.replace("\\{", "⦃").replace("\\}", "⦄")
+        for name in _TEXT_COMMANDS:
+            text = _rewrite_command(text, name, 1, lambda a, _o, _b: f" {a[0]} ")
+        text = _rewrite_command(text, "frac", 2, _render_frac)
+    if "+" in text and ")" in text:
+        text = _mixed_numbers(text)
+    if latex:
+        text = _rewrite_command(text, "sqrt", 1, _render_sqrt, optional=True)
+        text = _rewrite_command(text, "binom", 2,
+                                lambda a, _o, _b: f" binom({normalize_latex(a[0])},{normalize_latex(a[1])})")
+        if "\\" in text:
+            text = _DROP.sub(" ", text)
+            text = _COMMAND.sub(lambda m: f" {_COMMANDS.get(m.group(1), m.group(1))} ", text)
     text = text.replace("{", "(").replace("}", ")").replace("**", "^")
-    return re.sub(r"\s+", " ", text).strip()
+    return _BLANKS.sub(" ", text).strip()
 
 
 def words_to_number(text: str) -> int | None:
@@ -310,39 +329,64 @@ def words_to_fraction(text: str) -> str | None:
     return None if numerator is None else f"{numerator}/{DENOMINATORS[match.group(2)]}"
 
 
+_SPACED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d,.])")
+# Not right after an opening bracket: "(3,141)" is a pair, not 3141.
+_COMMA_THOUSANDS = re.compile(r"(?<![\d.,(\[⦃])(\d{1,3}(?:,\d{3})+)(?![\d,]|\.\d*,)")
+
+
 def _strip_thousands(text: str) -> str:
     """``1,234,567`` and ``1 234 567`` -> ``1234567`` (groups of exactly three digits; not inside longer lists)."""
-    text = re.sub(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d,.])", lambda m: m.group(0).replace(" ", ""), text)
-    # Not right after an opening bracket: "(3,141)" is a pair, not 3141.
-    return re.sub(r"(?<![\d.,(\[⦃])(\d{1,3}(?:,\d{3})+)(?![\d,]|\.\d*,)", lambda m: m.group(1).replace(",", ""), text)
+    text = _SPACED_THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), text)
+    return _COMMA_THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), text)
+
+
+_SCIENTIFIC = re.compile(r"(?<![\w.])(\d+(?:\.\d*)?|\.\d+)\s*[eE]\s*([+-]?\d+)(?![\w.])")
+_ELLIPSIS = re.compile(r"\.{3,}")
+_LEADING_SIGN = re.compile(r"^(?:=|≈|#)\s*")
+_TIMES_X = re.compile(r"(?<=[\d)])\s+x\s+(?=[-\d(])")  # 6 x 7
+_AND = re.compile(r"(?<=[\w)\]⦄])\s*,?\s+and\s+(?=[-\w(\[⦃])")
+_DIGIT_OR_EQUALS = re.compile(r"[\d=]")
+_PERCENT_WORD = re.compile(r"(?<=[\d)])\s*(?:percentage|percent|pct)\b")
+_SIDE_BY_SIDE = re.compile(r"(?<![\w.^])(\d+(?:\.\d+)?)\s+(?=\d)")
+_LETTER = re.compile(r"[A-Za-z]")
 
 
 def normalize(text: str, *, strip_units: bool = True, gold: bool = False) -> str:
     """The full pass: Unicode, LaTeX, separators, scientific notation, number words, units.
-    ``gold``: any ``\\text{}`` words after the value are dropped (a completion may drop only units)."""
+    ``gold``: any ``\\text{}`` words after the value are dropped (a completion may drop only units).
+    Each step runs only where a character its pattern needs is present (the same output, cheaper)."""
     text = normalize_unicode(text)
-    if strip_units:  # 5\text{ cm}^2: a unit in a text command right after a value
+    if strip_units and "\\" in text:  # 5\text{ cm}^2: a unit in a text command right after a value
         text = _TEXT_UNIT.sub(_drop_gold_text if gold else _drop_text_unit, text)
-    text = normalize_latex(text)
-    text = _strip_thousands(text)
-    text = re.sub(r"(?<![\w.])(\d+(?:\.\d*)?|\.\d+)\s*[eE]\s*([+-]?\d+)(?![\w.])", r"(\1*10^(\2))", text)
+    text = normalize_latex(text)  # from here on every blank is one space
+    if " " in text or "," in text:
+        text = _strip_thousands(text)
+    if "e" in text or "E" in text:
+        text = _SCIENTIFIC.sub(r"(\1*10^(\2))", text)
     # A full stop ends a sentence; an ellipsis ("3...", "1, 2, ...") is a symbol that stays, and a
     # question mark stays too (the extractor judges "3?" a hedge).
-    text = re.sub(r"\.{3,}", " dots ", text.strip()).strip()
+    if "..." in text:
+        text = _ELLIPSIS.sub(" dots ", text.strip())
+    text = text.strip()
     text = text[:-1].rstrip() if text.endswith(".") else text
-    text = re.sub(r"^(?:=|≈|#)\s*", "", text)
-    text = re.sub(r"(?<=[\d)])\s+x\s+(?=[-\d(])", " * ", text)  # 6 x 7
-    if re.search("st|nd|rd|th", text):
+    if text[:1] in ("=", "≈", "#"):
+        text = _LEADING_SIGN.sub("", text)
+    if " x " in text:
+        text = _TIMES_X.sub(" * ", text)
+    if "st" in text or "nd" in text or "rd" in text or "th" in text:
         text = _ORDINAL.sub(_ordinal, text)
-    if " and " in text and re.search(r"[\d=]", text):  # "1 and 2", "19, 46, and 82", "p=-1 and p=15/8"
-        text = re.sub(r"(?<=[\w)\]⦄])\s*,?\s+and\s+(?=[-\w(\[⦃])", ", ", text)
+    if " and " in text and _DIGIT_OR_EQUALS.search(text):  # "1 and 2", "19, 46, and 82", "p=-1 and p=15/8"
+        text = _AND.sub(", ", text)
     if "p" in text:
-        text = re.sub(r"(?<=[\d)])\s*(?:percentage|percent|pct)\b", "%", text)
+        text = _PERCENT_WORD.sub("%", text)
     if "/" in text:
         text = _MIXED.sub(_mixed_number, text)
     # Two numbers side by side ("3 4", LaTeX's "2 3" that prints 23) are no product and no number.
     # A subscript or a power is no such number ("log_2 8").
-    text = re.sub(r"(?<![\w.^])(\d+(?:\.\d+)?)\s+(?=\d)", r"\1 ⊥ ", text)
+    if " " in text:
+        text = _SIDE_BY_SIDE.sub(r"\1 ⊥ ", text)
+    if not _LETTER.search(text):  # what follows reads words: size, number and fraction words, units
+        return text
     text = scale_words(text)  # "3 thousand" is 3000: a size word never vanishes as a unit would
     number = words_to_number(text)
     if number is not None:

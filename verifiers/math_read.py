@@ -18,6 +18,7 @@ approximation. Every expression goes through ``math_expr``'s bounded parser.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -26,26 +27,28 @@ from .math_expr import FUNCTIONS, ParseFailure, numeric, parse
 Value = tuple[Any, ...]
 RELATIONS = ("<=", ">=", "!=", "<", ">", "=")
 _OPEN, _CLOSE = "([⦃⟪", ")]⦄⟫"
+_BRACKET = re.compile(r"[(\[⦃⟪)\]⦄⟫]")
+
+
+@functools.lru_cache(maxsize=16)
+def _separators_and_brackets(separators: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join([*map(re.escape, separators), _BRACKET.pattern]))
 
 
 def split_top(text: str, separators: tuple[str, ...]) -> list[str]:
-    """Split at separators that sit outside every bracket."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(text):
-        char = text[i]
-        if char in _OPEN:
+    """Split at separators that sit outside every bracket (the first listed wins where several match)."""
+    if not any(s in text for s in separators):  # the common case, found without a scan
+        return [text]
+    parts, depth, start = [], 0, 0
+    for match in _separators_and_brackets(separators).finditer(text):
+        token = match.group()
+        if token in _OPEN:
             depth += 1
-        elif char in _CLOSE:
+        elif token in _CLOSE:
             depth -= 1
         elif depth == 0:
-            sep = next((s for s in separators if text.startswith(s, i)), None)
-            if sep is not None:
-                parts.append(text[start:i])
-                parts.append(sep)
-                i += len(sep)
-                start = i
-                continue
-        i += 1
+            parts += [text[start:match.start()], token]
+            start = match.end()
     parts.append(text[start:])
     return parts
 
@@ -115,9 +118,14 @@ def _check_approximation(exact_text: str, approx_text: str) -> None:
         raise ParseFailure(f"the approximation disagrees with the value: {exact_text} ≈ {approx_text}")
 
 
+_MEMBER_OF = re.compile(r"^[A-Za-z]\s*∈\s*")
+
+
 def read_value(text: str) -> Value:
     """Parse a normalised answer; raises ``ParseFailure`` or ``Refused``."""
-    text = re.sub(r"^[A-Za-z]\s*∈\s*", "", text.strip())  # x ∈ [1, 2]
+    text = text.strip()
+    if "∈" in text:  # x ∈ [1, 2]
+        text = _MEMBER_OF.sub("", text)
     approx = split_top(text, ("≈",)) if "≈" in text else [text]
     if len(approx) > 1:  # "1/13 ≈ 0.077": the exact value; "x ≈ 3.14": the approximation
         if approx[0].strip() and not is_label(approx[0]):
