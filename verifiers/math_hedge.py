@@ -81,7 +81,8 @@ _DOUBT = re.compile(r"\b(?:(?P<adverb>possibly|perhaps|maybe|probably|presumably
 _QUESTION_AFTER = re.compile(r"\A\s*\(?\s*(?:\?|？|…|\.\.|\\(?:l|c|v)?dots[cb]?(?![a-zA-Z])|⋯)")
 # A rounded gold: a decimal, or an irrational (pi, a root, a logarithm, e, a trigonometric value).
 _ROUNDED_GOLD = re.compile(r"\d\.\d|\\pi|π|\\sqrt|√|\\ln|\\log|\\exp|\be\b|\\(?:sin|cos|tan)|\\approx")
-_SENTENCE_END = re.compile(r"(?<!\d)[.!?](?!\d)(?:\s|\Z)")
+# Not after a digit ("3.5"); the lookbehind follows the mark so that the search scans for the mark first.
+_SENTENCE_END = re.compile(r"[.!?](?<!\d[.!?])(?!\d)(?:\s|\Z)")
 
 
 # Words one of the qualifier patterns needs: those patterns are tried only where the last few words (or the
@@ -97,8 +98,37 @@ _FIRST_WORD = re.compile(r"\s*(?:\\(?:text\w*|mathrm|mbox)\s*\{\s*)?([^\s{}]+)")
 
 
 def _hinted(words: list[str]) -> bool:
-    return any(w.strip(".,;:=()*") in _HINT_WORDS or w.endswith("n't") or "approx" in w or "\\sim" in w or "\\cong" in w
-               or "\\doteq" in w or "~" in w or not w.isascii() for w in words)
+    for w in words:
+        if w.strip(".,;:=()*") in _HINT_WORDS or w.endswith("n't") or "approx" in w or "~" in w or not w.isascii() \
+                or ("\\" in w and ("\\sim" in w or "\\cong" in w or "\\doteq" in w)):
+            return True
+    return False
+
+
+# Every _DOUBT phrase holds one of these, lower-cased: a cheap test before the search (ASCII text only:
+# case-insensitive matching folds some other letters into ASCII ones, "ſ" into "s").
+_DOUBT_KEYS = ("possibl", "perhaps", "maybe", "probabl", "presumabl", "sure", "certain", "confident", "guess", "idea",
+               "know", "wrong", "100")
+
+
+def _may_doubt(text: str) -> bool:
+    if not text.isascii():
+        return True
+    low = text.lower()
+    return any(key in low for key in _DOUBT_KEYS)
+
+
+# How a _BEFORE match can end (before blanks), lower-cased: a search from every position is skipped unless the
+# text ends so (ASCII only, as for _DOUBT_KEYS).
+_BEFORE_ENDINGS = ("about", "approximately", "approx", "approx.", "roughly", "around", "nearly", "almost", "circa", "to",
+                   "\\approx", "\\sim", "\\simeq", "\\thickapprox", "\\cong", "\\doteq", "is", ":", "=", "least", "most",
+                   "than", "over", "under", "above", "below", "exceed", "exceeds", "exceeding", "be", "equal", "not",
+                   "never", "'t")
+
+
+def _ends_like_before(text: str) -> bool:
+    tail = text.rstrip()
+    return not tail.isascii() or tail.lower().endswith(_BEFORE_ENDINGS)
 
 
 def _estimate_ok(gold: str) -> bool:
@@ -113,7 +143,7 @@ def qualified(around: Surroundings, answer: str, gold: str) -> str | None:
     ends_after = list(_SENTENCE_END.finditer(after))
     next_sentences = after[:ends_after[1].end()] if len(ends_after) > 1 else after
     near = sentence_before[-NEAR:]
-    right_before = _BEFORE.search(near) if _hinted(near.lower().split()[-_HINT_SPAN:]) else None
+    right_before = _BEFORE.search(near) if _hinted(near.lower().split()[-_HINT_SPAN:]) and _ends_like_before(near) else None
     leading = None
     if (first := _FIRST_WORD.match(answer)) is not None and _hinted([first.group(1).lower()]):
         leading = _LEADING.match(answer) or _LEADING.match(flatten(answer))  # raw first: flattening reads "~" as a space
@@ -125,8 +155,10 @@ def qualified(around: Surroundings, answer: str, gold: str) -> str | None:
         if not _estimate_ok(gold):
             return f"an estimate of an exact answer ({found.group().strip()!r})"
     own_sentence = ends_after[0].start() if ends_after else len(after)  # an adverb after the answer counts up to here
-    doubts = [d for d in _DOUBT.finditer(next_sentences) if not d.group("adverb") or d.start() < own_sentence]
-    if (doubt := _DOUBT.search(sentence_before) or (doubts[0] if doubts else None)) is not None:
+    doubts = [d for d in _DOUBT.finditer(next_sentences) if not d.group("adverb") or d.start() < own_sentence] \
+        if _may_doubt(next_sentences) else []
+    doubt_before = _DOUBT.search(sentence_before) if _may_doubt(sentence_before) else None
+    if (doubt := doubt_before or (doubts[0] if doubts else None)) is not None:
         return f"hedge word {doubt.group().lower()!r}" if doubt.group("adverb") else f"doubt about the answer ({doubt.group()!r})"
     if _QUESTION_AFTER.match(after) or "¿" in sentence_before:
         return "a question or an unfinished answer"
