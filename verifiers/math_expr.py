@@ -127,19 +127,14 @@ class _Parser:
                 self.take()
                 factor = self.unary()
                 factors.append(factor if t[1] == "*" else ("inv", factor))
-            elif self._starts_atom():  # implicit product: 2x, 3(4), 2sqrt(2)
-                self._no_number_side_by_side()
+            elif self._starts_atom():  # implicit product: 2x, 3(4), 2sqrt(2); never of numbers side by side, nor
+                last = self.tokens[self.pos - 1]  # of "1.": "1. 3" (1.\\,3), "1 .3", "1.2.3", "1.(3)" are no 3, 0.3, 0.36
+                if last[0] == "num" and (self.tokens[self.pos][0] == "num" or last[1].endswith(".")):
+                    raise ParseFailure(f"no product of {last[1]!r} and {self.tokens[self.pos][1]!r}")
                 factors.append(self.power())
             else:
                 break
         return factors[0] if len(factors) == 1 else ("mul", tuple(factors))
-
-    def _no_number_side_by_side(self) -> None:
-        """Numbers side by side are no product, nor is a number with a trailing point a factor: "1. 3"
-        (``1.\\,3``), "1 .3", "1.2.3", "1.(3)" are 1.3, a list, a section, a repeating decimal; never 3."""
-        last, upcoming = self.tokens[self.pos - 1], self.tokens[self.pos]
-        if last[0] == "num" and (upcoming[0] == "num" or last[1].endswith(".")):
-            raise ParseFailure(f"no product of {last[1]!r} and {upcoming[1]!r}")
 
     def unary(self) -> Node:
         t = self.peek()

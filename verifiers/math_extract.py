@@ -26,7 +26,8 @@ candidate numbers, or an answer (or its sentence) holding one of ``math_hedge.HE
 ("or", "maybe", "not", "at least", ...; unless the gold itself uses that word). Then the answer is
 judged where it is written (the box, or the answer's last whole occurrence): part of a larger
 expression or number (``math_context``: ``\\boxed{3}\\cdot 1000``, ``-\\,\\boxed{3}``,
-``\\boxed{3}~000``), or bounded, estimated, doubted, questioned or taken back (``math_hedge``:
+``\\boxed{3}~000``; read from prose, followed by a word that may change it: "So there are 3
+negatives."), or bounded, estimated, doubted, questioned or taken back (``math_hedge``:
 "at least \\boxed{3}", "It might be \\boxed{3}", "\\boxed{3}...", "\\boxed{3}. Hmm, no, it is 4.").
 When several boxes are written, each is checked (``\\boxed{3}000 ... \\boxed{3}`` is no answer 3).
 
@@ -43,7 +44,6 @@ from typing import Literal
 
 from .math_context import not_whole, surroundings
 from .math_hedge import hedge_in, qualified, retracted
-from .math_normalize import words_to_number
 from .math_spans import (
     AMOUNT,
     ANSWER_PHRASE,
@@ -54,7 +54,7 @@ from .math_spans import (
     strip_tail,
     whole_expression,
 )
-from .math_units import VALUE_WORDS, is_unit
+from .math_units import VALUE_WORDS, is_unit, words_to_number
 
 MAX_SCAN = 20_000
 Strategy = Literal["boxed", "whole", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number"]

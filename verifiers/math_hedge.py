@@ -38,8 +38,8 @@ from __future__ import annotations
 import re
 
 from .math_context import NEAR, Surroundings, flatten
-from .math_normalize import words_to_number
 from .math_spans import AMOUNT, ANSWER_PHRASE
+from .math_units import words_to_number
 
 HEDGE_WORDS = ("or", "either", "possibly", "maybe", "perhaps", "not", "probably", "neither", "unsure",
                "unless", "otherwise", "at least", "at most", "somewhere", "could also be", "might also be",

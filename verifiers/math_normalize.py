@@ -28,7 +28,7 @@ import re
 import unicodedata
 from fractions import Fraction
 
-from .math_units import DENOMINATORS, SCALE_WORDS, SCALES, is_unit, scale_words, strip_unit_tail
+from .math_units import SCALE_WORDS, is_unit, scale_words, strip_unit_tail, words_to_fraction, words_to_number
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _VULGAR = {"½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "⅕": "1/5", "⅖": "2/5",
@@ -58,12 +58,6 @@ _COMMANDS = {
 _DROP = re.compile(r"\\(?:" + "|".join(re.escape(c) for c in _DROP_COMMANDS) + r")(?![a-zA-Z])")
 _COMMAND = re.compile(r"\\([a-zA-Z]+)")
 _SPACING = re.compile(r"\\[,;:> ]|\\thinspace|~")
-_NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-}
 # Words a trailing-unit strip must never remove: they are maths, not units.
 _MATH_WORDS = frozenset({"pi", "oo", "sqrt", "root", "ln", "log", "exp", "sin", "cos", "tan", "cot",
                          "sec", "csc", "asin", "acos", "atan", "sinh", "cosh", "tanh", "floor",
@@ -299,34 +293,6 @@ def normalize_latex(text: str) -> str:
             text = _COMMAND.sub(lambda m: f" {_COMMANDS.get(m.group(1), m.group(1))} ", text)
     text = text.replace("{", "(").replace("}", ")").replace("**", "^")
     return _BLANKS.sub(" ", text).strip()
-
-
-def words_to_number(text: str) -> int | None:
-    """``"twenty-one"`` -> 21, ``"one hundred and five"`` -> 105; None unless every word is a number word."""
-    words = re.split(r"[\s\-]+", text.lower().replace(" and ", " ").strip(" ."))
-    if not words or not all(w in _NUMBER_WORDS or w in SCALES for w in words):
-        return None
-    total, current = 0, 0
-    for word in words:
-        if word in _NUMBER_WORDS:
-            current += _NUMBER_WORDS[word]
-        elif word == "hundred":
-            current = max(current, 1) * 100
-        else:
-            total += max(current, 1) * SCALES[word]
-            current = 0
-    return total + current
-
-
-def words_to_fraction(text: str) -> str | None:
-    """``"three quarters"`` -> ``"3/4"``, ``"3 hundredths"`` -> ``"3/100"``, ``"a half"`` -> ``"1/2"``;
-    None for anything else."""
-    match = re.fullmatch(r"(.+?)[\s\-]+([a-z]+?)s?", text.lower().strip(" ."))
-    if match is None or match.group(2) not in DENOMINATORS:
-        return None
-    numerator = 1 if match.group(1) in ("a", "an", "one") else (
-        int(match.group(1)) if match.group(1).isdigit() else words_to_number(match.group(1)))
-    return None if numerator is None else f"{numerator}/{DENOMINATORS[match.group(2)]}"
 
 
 _SPACED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d,.])")

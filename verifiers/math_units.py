@@ -1,4 +1,5 @@
-"""Words after a number: which are units (dropped), which are size words (they multiply).
+"""Words around a number: which are units (dropped), which are size words (they multiply), which
+leave a final answer as it is (``keeps_value``), and number words (``words_to_number``, ``words_to_fraction``).
 
 - A word is dropped only when it is a known unit (``UNITS``) or a listed counted noun
   (``COUNTED``, singular or plural: "9 buses", "1 apple", "42 marbles"): ``5 \\text{ cm}``,
@@ -116,7 +117,7 @@ _SINGLE_LETTER_UNITS = frozenset("mgshlL")  # metres, grams, seconds, hours, lit
 SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12, "dozen": 12,
           "lakh": 10**5, "crore": 10**7, "myriad": 10**4}
 SCALE_WORDS = r"(?:hundred|thousand|million|billion|trillion|dozen|lakh|crore|myriad)s?"
-# "3 sixteenths" is 3/16 (``math_normalize.words_to_fraction``), never 3.
+# "3 sixteenths" is 3/16 (``words_to_fraction``), never 3.
 DENOMINATORS = {"half": 2, "halve": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
                 "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
                 "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
@@ -144,6 +145,42 @@ def scale_words(text: str) -> str:
     if not re.search(rf"(?i){SCALE_WORDS}", text):
         return text
     return _SCALED.sub(lambda m: f"({m.group(1)}*{SCALES[m.group(2).lower().rstrip('s')]})", text)
+
+
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+
+
+def words_to_number(text: str) -> int | None:
+    """``"twenty-one"`` -> 21, ``"one hundred and five"`` -> 105; None unless every word is a number word."""
+    words = re.split(r"[\s\-]+", text.lower().replace(" and ", " ").strip(" ."))
+    if not words or not all(w in _NUMBER_WORDS or w in SCALES for w in words):
+        return None
+    total, current = 0, 0
+    for word in words:
+        if word in _NUMBER_WORDS:
+            current += _NUMBER_WORDS[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        else:
+            total += max(current, 1) * SCALES[word]
+            current = 0
+    return total + current
+
+
+def words_to_fraction(text: str) -> str | None:
+    """``"three quarters"`` -> ``"3/4"``, ``"3 hundredths"`` -> ``"3/100"``, ``"a half"`` -> ``"1/2"``;
+    None for anything else."""
+    match = re.fullmatch(r"(.+?)[\s\-]+([a-z]+?)s?", text.lower().strip(" ."))
+    if match is None or match.group(2) not in DENOMINATORS:
+        return None
+    numerator = 1 if match.group(1) in ("a", "an", "one") else (
+        int(match.group(1)) if match.group(1).isdigit() else words_to_number(match.group(1)))
+    return None if numerator is None else f"{numerator}/{DENOMINATORS[match.group(2)]}"
 
 
 # A trailing unit word: after a space, or glued to a digit or a closing bracket ("5cm", "(3)cm").

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rlvr.verifiers.math_normalize import normalize, words_to_fraction, words_to_number
+from rlvr.verifiers.math_normalize import normalize
 
 CASES = [
     ("\\frac{1}{2}", "((1)/(2))"),  # \frac with braces
@@ -51,22 +51,6 @@ def test_normalize(latex: str, plain: str) -> None:
 
 def test_units_are_kept_when_stripping_is_off() -> None:
     assert normalize("12 dollars", strip_units=False) == "12 dollars"
-
-
-@pytest.mark.parametrize(("words", "number"), [
-    ("seven", 7), ("twenty-one", 21), ("one hundred and five", 105), ("two thousand three", 2003),
-    ("three million", 3_000_000), ("seven apples", None), ("", None),
-])
-def test_words_to_number(words: str, number: int | None) -> None:
-    assert words_to_number(words) == number
-
-
-@pytest.mark.parametrize(("words", "fraction"), [
-    ("three quarters", "3/4"), ("a half", "1/2"), ("two-thirds", "2/3"), ("one fifth", "1/5"),
-    ("seven eighths", "7/8"), ("three apples", None), ("quarters", None),
-])
-def test_words_to_fraction(words: str, fraction: str | None) -> None:
-    assert words_to_fraction(words) == fraction
 
 
 @pytest.mark.parametrize(("text", "expected"), [

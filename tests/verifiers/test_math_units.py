@@ -14,6 +14,8 @@ from rlvr.verifiers.math_units import (
     keeps_value,
     scale_words,
     strip_unit_tail,
+    words_to_fraction,
+    words_to_number,
 )
 
 
@@ -82,3 +84,19 @@ def test_no_clause_word_or_adjective_changes_a_value() -> None:
     assert [w for w in listed if re.fullmatch(VALUE_WORDS, w)] == []
     assert listed.isdisjoint({"times", "over", "plus", "minus", "negatives", "reciprocal", "inverse", "percent",
                               "per", "basis", "score", "scores", "square", "cube", "root", "squared", "cubed"})
+
+
+@pytest.mark.parametrize(("words", "number"), [
+    ("seven", 7), ("twenty-one", 21), ("one hundred and five", 105), ("two thousand three", 2003),
+    ("three million", 3_000_000), ("seven apples", None), ("", None),
+])
+def test_words_to_number(words: str, number: int | None) -> None:
+    assert words_to_number(words) == number
+
+
+@pytest.mark.parametrize(("words", "fraction"), [
+    ("three quarters", "3/4"), ("a half", "1/2"), ("two-thirds", "2/3"), ("one fifth", "1/5"),
+    ("seven eighths", "7/8"), ("three apples", None), ("quarters", None),
+])
+def test_words_to_fraction(words: str, fraction: str | None) -> None:
+    assert words_to_fraction(words) == fraction
