@@ -38,6 +38,7 @@ from .abuse_programs import ANSWER_KEY_BODY as ANSWER_KEY_BODY
 from .abuse_programs import ATTACK_FORK_SERVER as _ATTACK_FORK_SERVER
 from .abuse_programs import ESCALATE as _ESCALATE
 from .abuse_programs import FORGE_RESULTS, INODE_FLOOD, JUNK_THEN_EXIT, PIDS, PTRACED_ZOMBIE, host_files
+from .abuse_programs import KERNEL_MEMORY as _KERNEL_MEMORY
 from .abuse_programs import LEAVE_STATE as _LEAVE_STATE
 from .config import SandboxConfig
 from .harness import assert_job
@@ -274,6 +275,8 @@ CASES: list[Case] = [
          frozenset({ExecStatus.OK}), timeout_s=3.0),
     Case("inode_flood", "fill /tmp with empty directories (clean-up must stay short)", lambda c: INODE_FLOOD,
          frozenset({ExecStatus.OK})),
+    Case("kernel_memory", "hold SysV message queues, pipe and socket buffers (kernel memory) with memory_mb=32",
+         lambda c: _KERNEL_MEMORY, frozenset({ExecStatus.MEMORY}), _no_output("unbounded"), timeout_s=5.0, memory_mb=32),
 ]
 
 

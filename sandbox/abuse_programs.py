@@ -267,3 +267,35 @@ def g():
     os.write(int(sys.argv[2]), b"junk\n")
     os._exit(0)
 """
+
+# Kernel memory no process's RSS shows: SysV message queues (kernel objects that outlive the job until
+# clean-up), then pipe and unix socket buffers (>= 85 MB even with the kernel's default wmem_max), with
+# the OOM killer's preference for it lowered to the worker's.
+KERNEL_MEMORY = r"""
+import ctypes, fcntl, os, socket
+libc = ctypes.CDLL(None, use_errno=True)
+queues = 0
+while queues < 1000 and libc.msgget(0, 0o1600) >= 0:
+    queues += 1
+if queues > 64:
+    print('message queues unbounded', queues, flush=True)
+try:
+    open('/proc/self/oom_score_adj', 'w').write('0')
+except OSError:
+    pass
+held = []
+for _ in range(60):
+    r, w = os.pipe()
+    a, b = socket.socketpair()
+    a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 64 << 20)
+    fcntl.fcntl(w, 1031, 1 << 20)  # F_SETPIPE_SZ: 1 MB, the default pipe-max-size
+    for fd in (w, a.fileno()):
+        os.set_blocking(fd, False)
+        try:
+            while True:
+                os.write(fd, b'k' * 65536)
+        except OSError:
+            pass
+    held.append((r, w, a, b))
+print('held pipe and socket buffers')
+"""

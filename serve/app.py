@@ -82,12 +82,41 @@ def _field_error(loc: list[Any], msg: str) -> _HTTPError:
 
 
 def _validate(model: type[BaseModel], body: bytes) -> Any:
-    """Parse and validate in one pass (pydantic's JSON parser); bad JSON is a 422 of type json_invalid."""
+    """Parse and validate in one pass (pydantic's JSON parser); bad JSON is a 422 of type json_invalid.
+
+    JSON that pydantic's parser refuses is read again by Python's: a lone surrogate escape
+    (``"\\ud800"``) is valid JSON grammar that only the latter reads, and a completion holding one
+    (as `RemoteVerifierPool` sends it) is scored as it would be locally, not refused with its batch."""
     try:
         return model.model_validate_json(body)
     except ValidationError as exc:
-        raise _HTTPError(422, [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
-                               for e in exc.errors(include_url=False, include_input=False)]) from None
+        errors = exc.errors(include_url=False, include_input=False)
+    if any(e["type"] == "json_invalid" for e in errors):
+        try:
+            return model.model_validate(json.loads(body))
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False, include_input=False)
+        except (ValueError, RecursionError):  # not JSON for Python either: pydantic's own error
+            pass
+    raise _HTTPError(422, [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in errors])
+
+
+def dump_scores(scores: list[Score]) -> bytes:
+    """The /v1/verify reply. A score that cannot be dumped (a verifier bug: a detail JSON has no form
+    for) becomes that row's ``error``; every other row keeps its score, never masked with it."""
+    try:
+        return _SCORES.dump_json(VerifyResponse(scores=scores))
+    except Exception:  # which row failed is found below, row by row (the slow path, taken only here)
+        pass
+    rows = []
+    for score in scores:
+        try:
+            score.model_dump_json()
+        except Exception as exc:  # any failure to serialise is the verifier's
+            score = Score.failed(Status.ERROR, reason=f"the verifier's score could not be serialised: "
+                                 f"{type(exc).__name__}: {exc}"[:500])
+        rows.append(score)
+    return _SCORES.dump_json(VerifyResponse(scores=rows))
 
 
 class _Service:
@@ -233,7 +262,7 @@ async def verify(request: Request) -> Response:
                      else service.spec_verifier(req.verifiers))
     timeout_s = min(req.timeout_s or service.config.verify_timeout_s, service.config.verify_timeout_s)
     scores = await service.score(key, verifier, req.completions, req.references, timeout_s)
-    return Response(_SCORES.dump_json(VerifyResponse(scores=scores)), media_type="application/json")
+    return Response(dump_scores(scores), media_type="application/json")
 
 
 async def get_reward(request: Request) -> Response:

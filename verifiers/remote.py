@@ -19,6 +19,7 @@ JSON. A row can be scored twice when a replica dies after scoring it but before 
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -32,6 +33,8 @@ from pydantic import BaseModel, ValidationError
 
 from .batch import ScoringPool, VerifierPool
 from .score import Score, Status, Verifier
+
+_JSON = {"content-type": "application/json"}
 
 
 class _Reply(BaseModel):
@@ -113,20 +116,20 @@ class RemoteVerifierPool:
         def send(i: int) -> list[Score]:
             lo, hi = bounds[i]
             payload = {**base, "completions": list(completions[lo:hi]), "references": list(references[lo:hi])}
-            return self._post(first + i, payload, hi - lo)
+            return self._post(first + i, request_body(payload), hi - lo)
 
         if len(bounds) == 1:
             return send(0)
         with ThreadPoolExecutor(min(len(bounds), self.max_parallel)) as ex:
             return [s for part in ex.map(send, range(len(bounds))) for s in part]
 
-    def _post(self, replica: int, payload: dict[str, Any], rows: int) -> list[Score]:
+    def _post(self, replica: int, body: bytes, rows: int) -> list[Score]:
         failures, last, started = 0, "", time.monotonic()
         while failures < self.attempts and time.monotonic() - started < self.give_up_after_s:
             url = self.urls[replica % len(self.urls)]
             wait = 0.0
             try:
-                response = self._client.post(f"{url}/v1/verify", json=payload)
+                response = self._client.post(f"{url}/v1/verify", content=body, headers=_JSON)
             except httpx.TransportError as exc:  # refused, reset, timed out: this replica, not the rows
                 last = f"{url}: {type(exc).__name__}: {exc}"
             else:
@@ -164,6 +167,17 @@ class RemoteVerifierPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def request_body(payload: dict[str, Any]) -> bytes:
+    """``payload`` as UTF-8 JSON, as httpx's ``json=`` sends it. A text UTF-8 cannot encode (a
+    completion holding a lone surrogate) makes it ASCII JSON instead, where that text travels as its
+    ``\\u`` escape and the server reads back the same text (serve's ``_validate``): such a row is
+    scored as it would be locally, and the batch never fails with it."""
+    try:
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(payload, separators=(",", ":"), allow_nan=False).encode("ascii")
 
 
 def retry_after(response: httpx.Response, default: float) -> float:
