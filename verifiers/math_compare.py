@@ -20,7 +20,6 @@ for sympy an identity that holds only for positive values is accepted.
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass
 from fractions import Fraction
@@ -28,6 +27,7 @@ from typing import Any, Literal
 
 from .math_expr import Node, ParseFailure, Refused, _children, exact, free_symbols, mp, numeric, parse
 from .math_read import Value
+from .math_simplified import is_simplified
 from .math_sympy import symbolic_equal
 
 
@@ -153,14 +153,17 @@ def _has_steps(node: Node) -> bool:
 _STEP_GRID = tuple(Fraction(k, d) for d in (1, 2, 3, 4, 6) for k in range(-7, 8))
 
 
+def _step_points(symbols: list[str]) -> list[dict[str, Any]]:
+    """48 points: every symbol at the same integer -7..7, then at values drawn from ``_STEP_GRID``."""
+    rng, ctx = random.Random(11), mp()
+    rows = [[_STEP_GRID[index]] * len(symbols) if index < 15 else [rng.choice(_STEP_GRID) for _ in symbols]
+            for index in range(48)]
+    return [{s: ctx.mpf(v.numerator) / v.denominator for s, v in zip(symbols, row, strict=True)} for row in rows]
+
+
 def _agree_at_steps(a: Node, b: Node, symbols: list[str]) -> bool:
     """Whether ``a`` and ``b`` agree at integers and simple fractions (a domain error at a point skips it)."""
-    rng = random.Random(11)
-    ctx = mp()
-    for index in range(48):
-        env = {s: ctx.mpf(v.numerator) / v.denominator
-               for s, v in zip(symbols, (_STEP_GRID[index] if index < 15 else rng.choice(_STEP_GRID)
-                                          for _ in symbols), strict=True)}
+    for env in _step_points(symbols):
         try:
             va, vb = numeric(a, env), numeric(b, env)
         except (ArithmeticError, ValueError, TypeError):
@@ -386,25 +389,15 @@ def _proportional(a: Node, b: Node, options: CompareOptions) -> bool:
         if vb == 0 or va == 0:
             return False
         ratios.append(va / vb)
-    return len(ratios) >= 2 and all(_close(r, ratios[0], IDENTITY_TOL) for r in ratios)
-
-
-def is_simplified(node: Node) -> bool:
-    """False for an unreduced fraction (``6/8``) or an unsimplified radical (``sqrt(12)``)."""
-    if node[0] == "mul" and len(node[1]) == 2 and node[1][0][0] == "num" and node[1][1][0] == "inv":
-        num, den = node[1][0][1], node[1][1][1]
-        if den[0] == "num" and math.gcd(num.numerator, den[1].numerator) > 1:
+    if len(ratios) < 2 or not all(_close(r, ratios[0], IDENTITY_TOL) for r in ratios):
+        return False
+    if not (_has_steps(a) or _has_steps(b)):
+        return True
+    for env in _step_points(symbols):  # floor and ceiling: the same ratio at the grid too (or both sides 0)
+        try:
+            va, vb = numeric(a, env), numeric(b, env)
+        except (ArithmeticError, ValueError, TypeError):
+            continue
+        if not _close(va, ratios[0] * vb, IDENTITY_TOL):
             return False
-    if node[0] == "call" and node[1] == "sqrt" and node[2][0][0] == "num":
-        n = node[2][0][1]
-        # isqrt, not ** 0.5: a 400-digit radicand overflows a float.
-        limit = min(math.isqrt(n.numerator), 10**4)
-        if n.denominator == 1 and any(n.numerator % (k * k) == 0 for k in range(2, limit + 1)):
-            return False
-    if node[0] in ("add", "mul"):
-        return all(is_simplified(c) for c in node[1])
-    if node[0] in ("neg", "inv"):
-        return is_simplified(node[1])
-    if node[0] in ("pow", "call"):
-        return all(is_simplified(c) for c in (node[2] if node[0] == "call" else (node[1], node[2])))
     return True

@@ -21,6 +21,7 @@ A ``±`` (one) makes the set of both values: ``(-1 ± sqrt(5))/2`` equals the li
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Any
 
 from .math_expr import FUNCTIONS, GREEK, ParseFailure, numeric, parse
@@ -90,21 +91,23 @@ def _unwrap(text: str) -> str:
 _SUBSCRIPT = re.compile(r"_\(\w+\)|_\w+")
 
 
-# A label's name: a letter or two ("x", "AB", "f"), three consecutive letters ("abc", "xyz"), a polygon's
-# vertices ("ABCD"), a Greek letter, or a listed noun that names a quantity ("\\angle ABC", "Area"). Any other
-# word ("wrong", "false", "upper bound") is no name, and a constant (pi, e, i) has a value of its own.
-_NAME = re.compile(r"[A-Za-z]{1,2}|[A-Z]{3,4}|" + "|".join(GREEK))
-_NOUNS = frozenset(["angle", "arc", "area", "perimeter", "circumference", "volume", "length", "width", "height",
-                    "radius", "diameter", "side", "distance", "sum", "product", "total", "answer", "value", "result",
-                    "speed", "cost", "price"])
-_NO_NAMES = frozenset({"pi", "e", "i", "oo"})
+# A label's name: a letter or two ("x", "AB", "f"; not the words "no", "or", "if"), three or four letters in
+# alphabetical sequence ("abc", "xyz", "ABCD"), any three or four capitals beside a listed noun ("\\angle ABE",
+# "Area of APQ"), a Greek letter, or a listed noun that names a quantity ("Area"). Any other word ("wrong",
+# "false", "FAKE", "upper bound") is no name, and a constant (pi, e, i) has a value of its own.
+_NAME = re.compile(r"[A-Za-z]{1,2}|" + "|".join(GREEK))
+_NOUNS = frozenset(["angle", "arc", "area", "triangle", "perimeter", "circumference", "volume", "length", "width",
+                    "height", "radius", "diameter", "side", "distance", "sum", "product", "total", "answer", "value",
+                    "result", "speed", "cost", "price"])
+_NO_NAMES = frozenset({"pi", "e", "i", "oo", "no", "or", "if"})
 
 
-def _is_name(run: str) -> bool:
-    if run in _NO_NAMES:
-        return False
-    consecutive = len(run) == 3 and ord(run[0]) + 2 == ord(run[1]) + 1 == ord(run[2])
-    return bool(_NAME.fullmatch(run)) or consecutive or run.lower() in _NOUNS
+def _is_name(run: str, named: bool) -> bool:
+    if run.lower() in _NO_NAMES:
+        return run in ("E", "I")  # the points E and I are names
+    if 3 <= len(run) <= 4 and ((run.isupper() and named) or all(ord(b) - ord(a) == 1 for a, b in pairwise(run))):
+        return True
+    return bool(_NAME.fullmatch(run)) or run.lower() in _NOUNS
 
 
 def is_label(text: str) -> bool:
@@ -115,7 +118,8 @@ def is_label(text: str) -> bool:
     if not re.fullmatch(r"[A-Za-z\s(),|:/'*]+", bare):
         return False
     names = re.findall(r"[A-Za-z]+", bare)
-    return bool(names) and all(_is_name(n) for n in names)
+    named = any(n.lower() in _NOUNS for n in names)
+    return bool(names) and all(_is_name(n, named) for n in names)
 
 
 # 204_5, 204_{5}, (204)_5, \\text{204}_5: digits (the first a decimal digit) and a base 2-36.

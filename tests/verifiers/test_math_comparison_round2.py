@@ -34,11 +34,12 @@ _ROOTS = "\\frac{-1+\\sqrt5}{2}, \\frac{-1-\\sqrt5}{2}"
     ("$\\boxed{2, 2}$", "2, 2"), ("$\\boxed{3, 6/2}$", "\\{3\\}"), ("$\\boxed{3 = x}$", "3"), ("$\\boxed{‒3}$", "-3"),
     # labels that are names: kept
     ("$\\boxed{x = 3}$", "3"), ("$\\boxed{f(x) = 3}$", "3"), ("$\\boxed{AB = 3}$", "3"), ("$\\boxed{a_n = 3}$", "3"),
-    ("$\\boxed{abc = 6}$", "6"), ("$\\boxed{\\angle ABC = 30^\\circ}$", "30"), ("$\\boxed{\\text{Area} = 12}$", "12"),
+    ("$\\boxed{abc = 6}$", "6"), ("$\\boxed{\\text{Area of } ABE = 6}$", "6"), ("$\\boxed{E = 6}$", "6"), ("$\\boxed{\\angle ABC = 30^\\circ}$", "30"), ("$\\boxed{\\text{Area} = 12}$", "12"),
     ("$\\boxed{\\theta = \\frac{\\pi}{3}}$", "\\frac\\pi3"), ("$\\boxed{x \\approx 3.14}$", "3.14"),
     # floor and ceiling: true identities stay true
     ("$\\boxed{-\\lfloor -x \\rfloor}$", "\\lceil x \\rceil"),
     ("$\\boxed{\\lfloor x\\rfloor+\\lfloor x+\\frac12\\rfloor}$", "\\lfloor 2x\\rfloor"),
+    ("$\\boxed{2y = -2\\lfloor -x\\rfloor}$", "y = \\lceil x\\rceil"),
 ])
 def test_right_answers_score_one(completion: str, gold: str) -> None:
     score = V(completion, gold)
@@ -55,10 +56,12 @@ def test_right_answers_score_one(completion: str, gold: str) -> None:
     ("$\\boxed{\\pi = 3}$", "3"), ("$\\boxed{x \\approx 3}$", "x = 3"),
     # a word is no label
     *[(f"$\\boxed{{\\text{{{word}}} = 3}}$", "3") for word in ("wrong", "false", "never", "incorrect", "guess", "upper bound")],
-    ("$\\boxed{\\wrong = 3}$", "3"),
+    ("$\\boxed{\\wrong = 3}$", "3"), ("$\\boxed{\\text{FAKE} = 3}$", "3"), ("$\\boxed{\\text{no} = 3}$", "3"),
+    ("$\\boxed{\\text{If} = 3}$", "3"),
     # floor and ceiling differ at every integer
     ("$\\boxed{\\lfloor x \\rfloor + 1}$", "\\lceil x \\rceil"), ("$\\boxed{\\lceil x\\rceil - 1}$", "\\lfloor x\\rfloor"),
     ("$\\boxed{\\lfloor x \\rfloor + 1 + 0 y z w}$", "\\lceil x \\rceil"),  # too large for sympy: random points alone
+    ("$\\boxed{y = \\lfloor x\\rfloor + 1}$", "2y = 2\\lceil x\\rceil"),  # equations proportional at random reals
     # one ± value, or ± for a single value
     ("$\\boxed{\\frac{-1+\\sqrt5}{2}}$", "\\frac{-1 \\pm \\sqrt{5}}{2}"), ("$\\boxed{\\frac{-1 \\pm \\sqrt{5}}{2}}$", "\\frac{-1+\\sqrt5}{2}"),
     # a repeated root is a multiset
