@@ -91,7 +91,7 @@ def _unwrap(text: str) -> str:
 _SUBSCRIPT = re.compile(r"_\(\w+\)|_\w+")
 
 
-# A label's name: a letter or two ("x", "AB", "f"; not the words "no", "or", "if"), three or four letters in
+# A label's name: a letter or two ("x", "AB", "f"; not the words "no", "or", "if" unless in capitals: a segment NO), three or four letters in
 # alphabetical sequence ("abc", "xyz", "ABCD"), any three or four capitals beside a listed noun ("\\angle ABE",
 # "Area of APQ"), a Greek letter, or a listed noun that names a quantity ("Area"). Any other word ("wrong",
 # "false", "FAKE", "upper bound") is no name, and a constant (pi, e, i) has a value of its own.
@@ -104,7 +104,7 @@ _NO_NAMES = frozenset({"pi", "e", "i", "oo", "no", "or", "if"})
 
 def _is_name(run: str, named: bool) -> bool:
     if run.lower() in _NO_NAMES:
-        return run in ("E", "I")  # the points E and I are names
+        return run.isupper()  # the points E and I, the segment NO (NO/BO) are names
     if 3 <= len(run) <= 4 and ((run.isupper() and named) or all(ord(b) - ord(a) == 1 for a, b in pairwise(run))):
         return True
     return bool(_NAME.fullmatch(run)) or run.lower() in _NOUNS

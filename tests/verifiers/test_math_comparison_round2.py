@@ -34,7 +34,9 @@ _ROOTS = "\\frac{-1+\\sqrt5}{2}, \\frac{-1-\\sqrt5}{2}"
     ("$\\boxed{2, 2}$", "2, 2"), ("$\\boxed{3, 6/2}$", "\\{3\\}"), ("$\\boxed{3 = x}$", "3"), ("$\\boxed{‒3}$", "-3"),
     # labels that are names: kept
     ("$\\boxed{x = 3}$", "3"), ("$\\boxed{f(x) = 3}$", "3"), ("$\\boxed{AB = 3}$", "3"), ("$\\boxed{a_n = 3}$", "3"),
-    ("$\\boxed{abc = 6}$", "6"), ("$\\boxed{\\text{Area of } ABE = 6}$", "6"), ("$\\boxed{E = 6}$", "6"), ("$\\boxed{\\angle ABC = 30^\\circ}$", "30"), ("$\\boxed{\\text{Area} = 12}$", "12"),
+    ("$\\boxed{abc = 6}$", "6"), ("$\\boxed{\\text{Area of } ABE = 6}$", "6"), ("$\\boxed{E = 6}$", "6"),
+    ("$\\frac{1}{\\sqrt{6}}$", "$\\frac{NO}{BO}=\\frac{1}{\\sqrt{6}}$"),  # a peer case: the segments NO and BO
+    ("$\\boxed{\\angle ABC = 30^\\circ}$", "30"), ("$\\boxed{\\text{Area} = 12}$", "12"),
     ("$\\boxed{\\theta = \\frac{\\pi}{3}}$", "\\frac\\pi3"), ("$\\boxed{x \\approx 3.14}$", "3.14"),
     # floor and ceiling: true identities stay true
     ("$\\boxed{-\\lfloor -x \\rfloor}$", "\\lceil x \\rceil"),
