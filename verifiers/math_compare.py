@@ -261,8 +261,8 @@ def _match_unordered(ps: tuple[Value, ...], gs: tuple[Value, ...], options: Comp
 def equal(p: Value, g: Value, options: CompareOptions) -> tuple[bool, str]:
     """(equal, method) for a predicted value ``p`` against the gold value ``g``."""
     pk, gk = p[0], g[0]
-    if gk == "estimate":  # a gold's own "x ≈ 3.14" is its value
-        return equal(p, g[1], options)
+    if gk == "estimate":  # a gold's own "x ≈ 3.14" is its value, and an estimate answers it
+        return equal(p[1] if pk == "estimate" else p, g[1], options)
     if pk == "estimate":  # "x ≈ 3" is an estimate, right only for a rounded gold (as math_hedge judges "about 3")
         return equal(p[1], g, options) if _rounded(g) else (False, "estimate")
     if pk == "label" or gk == "label":

@@ -37,7 +37,7 @@ _ROOTS = "\\frac{-1+\\sqrt5}{2}, \\frac{-1-\\sqrt5}{2}"
     ("$\\boxed{abc = 6}$", "6"), ("$\\boxed{\\text{Area of } ABE = 6}$", "6"), ("$\\boxed{E = 6}$", "6"),
     ("$\\frac{1}{\\sqrt{6}}$", "$\\frac{NO}{BO}=\\frac{1}{\\sqrt{6}}$"),  # a peer case: the segments NO and BO
     ("$\\boxed{\\angle ABC = 30^\\circ}$", "30"), ("$\\boxed{\\text{Area} = 12}$", "12"),
-    ("$\\boxed{\\theta = \\frac{\\pi}{3}}$", "\\frac\\pi3"), ("$\\boxed{x \\approx 3.14}$", "3.14"),
+    ("$\\boxed{\\theta = \\frac{\\pi}{3}}$", "\\frac\\pi3"), ("$\\boxed{x \\approx 3.14}$", "3.14"), ("$\\boxed{x \\approx 3}$", "x \\approx 3"),
     # floor and ceiling: true identities stay true
     ("$\\boxed{-\\lfloor -x \\rfloor}$", "\\lceil x \\rceil"),
     ("$\\boxed{\\lfloor x\\rfloor+\\lfloor x+\\frac12\\rfloor}$", "\\lfloor 2x\\rfloor"),
