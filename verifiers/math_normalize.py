@@ -35,9 +35,10 @@ _VULGAR = {"½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "�
            "⅗": "3/5", "⅘": "4/5", "⅙": "1/6", "⅚": "5/6", "⅛": "1/8", "⅜": "3/8", "⅝": "5/8", "⅞": "7/8"}
 _UNICODE_SYMBOLS = {
     "√": "\\sqrt", "π": "\\pi", "∞": "\\infty", "×": "\\times ", "·": "\\cdot ", "⋅": "\\cdot ",
-    "÷": "\\div ", "−": "-", "–": "-", "≤": "\\le ", "≥": "\\ge ", "≠": "\\ne ", "∪": "\\cup ",
-    "∩": "\\cap ", "∅": "\\emptyset ", "°": "^\\circ", "±": "\\pm ", "≈": "\\approx ", "∈": "\\in ",
-    "º": "^\\circ",  # the ordinal indicator, written for a degree sign (NFKC makes it the letter o)
+    "÷": "\\div ", "−": "-", "–": "-", "‒": "-", "≤": "\\le ", "≥": "\\ge ", "≠": "\\ne ", "∪": "\\cup ",
+    "∩": "\\cap ", "∅": "\\emptyset ", "°": "^\\circ ", "±": "\\pm ", "≈": "\\approx ", "∈": "\\in ",
+    "º": "^\\circ ",  # the ordinal indicator, written for a degree sign (NFKC makes it the letter o)
+    "℃": "^\\circ\\text{C}", "℉": "^\\circ\\text{F}",  # NFKC would make them "°C", which no pass reads
 }
 _TEXT_COMMANDS = ("text", "textbf", "textit", "textrm", "textnormal", "mathrm", "mathbf", "mathit", "mbox",
                   "operatorname", "mathsf", "mathtt", "mathcal", "mathscr", "mathfrak", "boldsymbol", "bm", "hbox")
@@ -55,7 +56,15 @@ _COMMANDS = {
     "langle": "(", "rangle": ")", "colon": ":", "to": "->", "rightarrow": "->", "implies": "=>",
     "dots": "dots", "ldots": "dots", "cdots": "dots",  # an ellipsis is one symbol, never a unit
 }
-_DROP = re.compile(r"\\(?:" + "|".join(re.escape(c) for c in _DROP_COMMANDS) + r")(?![a-zA-Z])")
+_TRIG = r"(sin|cos|tan|sec|csc|cot)"
+# A degree sign: ^\circ, ^{\circ} (a brace only with its pair: \text{°} is \text{^\circ }), \degree, ^{\text{o}};
+# a temperature scale after it goes with it (3^\circ C, 3 ℃).
+_DEGREE_SIGN = r"(?:\^\s*(?:\{\s*\\circ\s*\}|\\circ(?![a-zA-Z]))|\\degree(?![a-zA-Z])|\^\s*\{\s*\\text\{\s*o\s*\}\s*\})"
+_DEGREE = re.compile(_DEGREE_SIGN + r"(?:\s*(?:\\text\s*\{\s*[CF]\s*\}|[CF](?![A-Za-z])))?")
+_DEGREES = re.compile(_TRIG + r"(\s*(?:\^\s*\{?\s*\d\s*\}?)?\s*\(?\s*)(\d+(?:\.\d+)?)\s*" + _DEGREE_SIGN)  # sin^2 30°
+_INVERSE = re.compile(r"(?<![a-z])(sinh|cosh|tanh|sin|cos|tan|sec|csc|cot)\s*\^\s*(?:\(\s*-\s*1\s*\)|-\s*1(?![\d.]))")
+# A space glued to what follows ("\\quadx_2 = 5", a gold's typo) is still a space: x_2 is then a label.
+_DROP = re.compile(r"\\(?:" + "|".join(re.escape(c) for c in _DROP_COMMANDS) + r")(?![a-zA-Z])|\\q?quad")
 _COMMAND = re.compile(r"\\([a-zA-Z]+)")
 _SPACING = re.compile(r"\\[,;:> ]|\\thinspace|~")
 _NUMBER_WORDS = {
@@ -68,20 +77,28 @@ _NUMBER_WORDS = {
 _MATH_WORDS = frozenset({"pi", "oo", "sqrt", "root", "ln", "log", "exp", "sin", "cos", "tan", "cot",
                          "sec", "csc", "asin", "acos", "atan", "sinh", "cosh", "tanh", "floor",
                          "ceil", "binom", "abs", "i", "e"})
-# A \\text{..} right after a value: dropped when it holds a known unit (``math_units``), kept otherwise.
-_TEXT_UNIT = re.compile(
-    r"(?<=[\w})])(?:\s|\\ |\\,|\\;|~)*\\(?:text|mbox|mathrm|textrm|textnormal|rm)\s*\{(?!\s*(?:or|and|not)\b)\s*([a-zA-Z][a-zA-Z./ ]*)\}"
-    r"(?:\s*\^\s*\{?[23]\}?)?"
-)
+# A \\text{..} right after a value: dropped when it holds a known unit (``math_units``), kept otherwise;
+# also a compound one (\\text{cm}/\\text{s}, \\mathrm{m\\,s^{-1}}, \\text{kg}\\cdot... is not: only "/" joins).
+_UNIT_BODY = r"([a-zA-Z](?:[a-zA-Z./ ]|\\[,;: ]|\^\s*\{?\s*-?\s*[1-3]\s*\}?)*)"
+_UNIT_COMMAND = r"\\(?:text|mbox|mathrm|textrm|textnormal|rm)\s*\{(?!\s*(?:or|and|not)\b)\s*" + _UNIT_BODY + r"\}"
+_UNIT_POWER = r"(?:\s*\^\s*\{?\s*-?\s*[1-3]\s*\}?)?"
+_TEXT_UNIT = re.compile(r"(?<=[\w})])(?:\s|\\ |\\,|\\;|~)*" + _UNIT_COMMAND + _UNIT_POWER
+                        + r"(?:\s*/\s*" + _UNIT_COMMAND + _UNIT_POWER + ")?")
+
+
+def _unit_phrase(match: re.Match[str]) -> str:
+    """``m\\,s^{-1}`` -> ``m s``, ``cm`` and ``s`` (two commands) -> ``cm/s``: the words ``is_unit`` judges."""
+    phrase = "/".join(part for part in match.groups() if part)
+    return re.sub(r"\\[,;: ]|\^\s*\{?\s*-?\s*[1-3]\s*\}?", " ", phrase)
 
 
 def _drop_text_unit(match: re.Match[str]) -> str:
-    return "" if is_unit(match.group(1), in_text=True) else match.group(0)
+    return "" if is_unit(_unit_phrase(match), in_text=True) else match.group(0)
 
 
 def _drop_gold_text(match: re.Match[str]) -> str:
     """A gold is trusted: its own words after the value go ("17 \\text{ any text}"), a size word stays."""
-    return match.group(0) if re.search(rf"(?i)\b{SCALE_WORDS}\b", match.group(1)) else ""
+    return match.group(0) if re.search(rf"(?i)\b{SCALE_WORDS}\b", _unit_phrase(match)) else ""
 
 
 def _matching_brace(text: str, open_index: int) -> int:
@@ -158,9 +175,10 @@ def _rewrite_command(text: str, name: str, arity: int, render, optional: bool = 
 
 def _render_frac(args: list[str], _opt: str | None, before: str) -> str:
     num, den = (normalize_latex(a) for a in args)
-    # 3\frac{1}{2} is the mixed number 3 1/2 when every part is an integer.
+    # 3\frac{1}{2} is the mixed number 3 1/2 when every part is an integer; 2\frac{2}{2} (a numerator not
+    # below the denominator) is no number at all, as "2 2/2" is not (``_mixed_number``).
     if re.search(r"(?:^|[^\d.^_])\d+\s*$", before) and num.isdigit() and den.isdigit():
-        return f"+{num}/{den})"
+        return f"+{num}/{den})" if int(num) < int(den) else "⊥"
     return f"(({num})/({den}))"
 
 
@@ -237,6 +255,11 @@ def normalize_latex(text: str) -> str:
     if "\\overline" in text or "\\bar" in text or "\\dot" in text:
         text = _REPEATING.sub(_repeating, text)
     text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
+    if "binom" in text or "choose" in text:  # \dbinom{5}{2}, {5 \choose 2}
+        text = re.sub(r"\\[dt]binom(?![a-zA-Z])", r"\\binom", text)
+        text = re.sub(r"\{([^{}]*)\\choose(?![a-zA-Z])([^{}]*)\}", r"\\binom{\1}{\2}", text)
+    if "circ" in text or "degree" in text:  # \sin 30^\circ: a trigonometric function of degrees
+        text = _DEGREES.sub(r"\1\2((\3)*\\pi/180)", text)
     if "{array}" in text:  # \left[\begin{array}{cc} ... \end{array}\right]: a matrix
         text = re.sub(r"(?:\\left)?\s*[\[(]\s*\\begin\{array\}\{[^}]*\}", "⟪", text)
         text = re.sub(r"\\end\{array\}\s*(?:\\right)?\s*[\])]", "⟫", text)
@@ -248,7 +271,7 @@ def normalize_latex(text: str) -> str:
     text = re.sub(r"(\d)\s*(?:\{\s*,\s*\}\s*(?=\d{3})|,\s*\\!\s*(?=\d))", r"\1", text)  # 1{,}000, MATH's 1,\!000
     text = re.sub(r"(\d)\s*(?:\\[,;:!]|\\thinspace|~|\\ )\s*(?=\d{3}(?!\d))", r"\1", text)
     text = _SPACING.sub(" ", text)
-    text = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|\\degree|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}", "", text)
+    text = _DEGREE.sub("", text)
     text = text.replace("\\%", "%").replace("\\$", "").replace("$", "")
     text = re.sub(r"\\[()\[\]]", " ", text)  # \( \) \[ \] math delimiters
     text = re.sub(r"\\mathbb\s*\{?\s*R\s*\}?", "(-oo,oo)", text)  # all reals
@@ -263,6 +286,8 @@ def normalize_latex(text: str) -> str:
         text = _DROP.sub(" ", text)
         text = _COMMAND.sub(lambda m: f" {_COMMANDS.get(m.group(1), m.group(1))} ", text)
     text = text.replace("{", "(").replace("}", ")").replace("**", "^")
+    if "^" in text:  # sin^(-1) is arcsin, not 1/sin; an inverse we do not evaluate (sec^(-1)) is no expression
+        text = _INVERSE.sub(lambda m: f" a{m.group(1)} " if m.group(1) in ("sin", "cos", "tan") else " ⊥ ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
