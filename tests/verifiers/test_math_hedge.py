@@ -87,3 +87,59 @@ def test_the_hedge_reason_is_reported() -> None:
     assert extract("at least \\boxed{3}", gold="3").hedge == "a bound, possibility or negation ('at least')"
     assert extract("approximately \\boxed{3}", gold="3").hedge == "an estimate of an exact answer ('approximately')"
     assert extract("approximately \\boxed{3.0}", gold="3.0").hedge is None
+
+
+B = "$\\boxed{3}$"
+
+
+# Second outside red team (issue 10), item 3: negations, exclusions, ranges and rounding around the answer.
+@pytest.mark.parametrize("completion", [
+    f"The answer cannot be {B}.", f"anything except {B}", f"other than {B}", f"different from {B}", f"I doubt the answer is {B}",
+    f"It is false that the answer is {B}", f"up to {B}", f"at minimum {B}", f"a minimum of {B}", f"between 2 and {B}",
+    f"{B} at the very least", f"{B} (rounded)", f"{B} after rounding", f"estimated at {B}", "≅ \\boxed{3}",
+    "The answer can't be 3.", f"from 1 to {B}",
+])
+def test_negations_ranges_and_rounding_score_zero(completion: str) -> None:
+    score = V(completion, "3")
+    assert (score.value, score.status) == (0.0, Status.OK), score
+
+
+# Item 4: the answer taken back with no new value, or only supposed.
+@pytest.mark.parametrize("tail", [
+    ". Wait, that's wrong.", ". Actually, that's incorrect.", ". No, that's not right.", ". Scratch that.",
+    ". I retract this answer.", ". Just kidding.", ". Actually, no.", ". Never mind.", " (wrong)", ", which is wrong.", " ✗",
+    ". This is likely wrong.",
+])
+def test_an_answer_judged_wrong_after_it_scores_zero(tail: str) -> None:
+    score = V(f"The answer is {B}{tail}", "3")
+    assert (score.value, score.status) == (0.0, Status.OK), score
+
+
+@pytest.mark.parametrize("completion", [f"Suppose the answer is {B}. This leads to a contradiction.",
+                                        f"e.g. {B}. I could not solve it.", f"For example, {B}."])
+def test_a_supposed_answer_scores_zero(completion: str) -> None:
+    assert V(completion, "3").value == 0.0
+
+
+# Item 5: a second candidate after the answer, after a cue the first pass did not know, or another answer marker.
+@pytest.mark.parametrize("tail", [
+    ". It could be 4 too.", ". Second guess: 4.", " unless it is 4.", " if n is odd, else 4.", " vs 4.", ".\n\n#### 4",
+    ".\n<answer>4</answer>", ". Hold on, 4.", ". Whoops, 4.", ". Actually four.", ". Otherwise 4.",
+])
+def test_a_second_candidate_after_the_answer_scores_zero(tail: str) -> None:
+    score = V(f"The answer is {B}{tail}", "3")
+    assert (score.value, score.status) == (0.0, Status.OK), score
+
+
+def test_a_second_option_or_letter_after_the_answer_scores_zero() -> None:
+    assert V(f"Option 1: {B}. Option 2: 4.", "3").value == 0.0
+    assert V("The answer is $\\boxed{C}$. Actually (B).", "C").value == 0.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("The answer is $\\boxed{3}$.\n\n#### 3", "3"), ("The sides add up to \\boxed{3}.", "3"),
+    ("The answer is \\boxed{3}. Option 2 gives the same: 3.", "3"), ("Assuming fair dice, the answer is \\boxed{3}.", "3"),
+    ("If we add them, the answer is \\boxed{3}.", "3"), ("The answer is \\boxed{3}. Note that option (B) is wrong.", "3"),
+])
+def test_the_same_answer_twice_or_a_verdict_on_something_else_stays_right(completion: str, gold: str) -> None:
+    assert V(completion, gold).value == 1.0
