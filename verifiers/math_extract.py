@@ -30,6 +30,9 @@ expression or number (``math_context``: ``\\boxed{3}\\cdot 1000``, ``-\\,\\boxed
 "at least \\boxed{3}", "It might be \\boxed{3}", "\\boxed{3}...", "\\boxed{3}. Hmm, no, it is 4.").
 When several boxes are written, each is checked (``\\boxed{3}000 ... \\boxed{3}`` is no answer 3).
 
+What a reader does not see is not read (``math_visible``): comments, phantoms, white text and struck-out
+text hide an answer, and a box in a code span or ``\\text{}`` is printed, not boxed.
+
 Limits: only the last ``MAX_SCAN`` characters are searched (final answers are at
 the end; a 200,000-character completion costs the same as a 20,000 one).
 """
@@ -55,6 +58,7 @@ from .math_spans import (
     whole_expression,
 )
 from .math_units import VALUE_WORDS, is_unit
+from .math_visible import visible
 
 MAX_SCAN = 20_000
 Strategy = Literal["boxed", "whole", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number"]
@@ -316,7 +320,7 @@ def _other_boxes(text: str, gold: str, several: bool) -> str | None:
 def extract(completion: str, strategies: tuple[Strategy, ...] = STRATEGIES, gold: str = "") -> Extraction:
     """The final answer of ``completion``; ``gold`` is used only to exempt its own words from hedging
     and to allow an estimate of a rounded gold (``math_hedge``)."""
-    text = strip_tail(completion[-MAX_SCAN:])
+    text = strip_tail(visible(completion[-MAX_SCAN:]))  # what is hidden or struck out is not read
     if _ends_in_open_box(text):  # cut off inside its final \boxed{: no answer, whatever came before
         return Extraction(None, None)
     for name in strategies:
