@@ -130,3 +130,17 @@ def test_apostrophe_thousands_after_the_box_score_zero(completion: str) -> None:
                                         f"That is {B} in total."])
 def test_counts_and_units_after_the_box_stay_right(completion: str) -> None:
     assert V(completion, "3").value == 1.0
+
+
+# Item 9: a percent sign or word outside the box belongs to the answer (percent="fraction" reads 3% as 0.03).
+@pytest.mark.parametrize(("completion", "gold", "value"), [
+    (f"The answer is {B}\\%.", "3", 0.0), (f"The answer is {B} percent.", "3", 0.0),
+    ("The answer is $\\boxed{0.03}$\\%.", "0.03", 0.0), (f"The answer is {B}\\%.", "0.03", 1.0),
+    ("The answer is $\\boxed{3\\%}$.", "0.03", 1.0),
+])
+def test_a_percent_outside_the_box_counts_under_percent_fraction(completion: str, gold: str, value: float) -> None:
+    assert MathVerifier(percent="fraction")(completion, gold).value == value
+
+
+def test_a_percent_outside_the_box_still_matches_under_percent_either() -> None:
+    assert V(f"The answer is {B}\\%.", "3").value == 1.0

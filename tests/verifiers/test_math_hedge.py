@@ -143,3 +143,15 @@ def test_a_second_option_or_letter_after_the_answer_scores_zero() -> None:
 ])
 def test_the_same_answer_twice_or_a_verdict_on_something_else_stays_right(completion: str, gold: str) -> None:
     assert V(completion, gold).value == 1.0
+
+
+# Item 15: a value restated after "or" or in brackets is no hedge when both say the same value; a different one is.
+@pytest.mark.parametrize(("completion", "gold", "value"), [
+    ("The probability is $\\frac{1}{4}$, or $25\\%$.", "\\frac14", 1.0), ("The probability is $\\frac{3}{4}$ (or 75%).", "\\frac34", 1.0),
+    ("The answer is $0.5$, or one half.", "0.5", 1.0), ("The answer is 3 (three).", "3", 1.0),
+    ("The probability is $\\frac{3}{4}$ (or 75%).", "\\frac14", 0.0), ("The answer is $\\frac{1}{4}$ or $20\\%$.", "\\frac14", 0.0),
+    ("The answer is 3 (four).", "3", 0.0), ("The answer is at least $\\frac14$, or $25\\%$.", "\\frac14", 0.0),
+    ("The answer is 3 (three). Wait, 4.", "3", 0.0), ("The answer is 3 (three) or so.", "3", 0.0),
+])
+def test_a_restatement_of_the_same_value_is_no_hedge(completion: str, gold: str, value: float) -> None:
+    assert V(completion, gold).value == value
