@@ -155,3 +155,20 @@ def test_the_same_answer_twice_or_a_verdict_on_something_else_stays_right(comple
 ])
 def test_a_restatement_of_the_same_value_is_no_hedge(completion: str, gold: str, value: float) -> None:
     assert V(completion, gold).value == value
+
+
+# Item 12: a chosen letter judged wrong, questioned, trailing off or joined to another by a union or "or" symbol.
+@pytest.mark.parametrize("completion", [
+    "$\\boxed{\\text{option C is wrong}}$", "$\\boxed{\\text{C is false}}$", "$\\boxed{(C)~\\text{is incorrect}}$",
+    "$\\boxed{\\text{(C)?}}$", "$\\boxed{C...}$", "$\\boxed{C \\vee D}$", "$\\boxed{C \\lor D}$", "$\\boxed{C \\cup D}$",
+    "$\\boxed{C \\wedge D}$", "$\\boxed{C | D}$",
+])
+def test_a_choice_taken_back_or_joined_to_another_scores_zero(completion: str) -> None:
+    score = V(completion, "C")
+    assert (score.value, score.status) == (0.0, Status.OK), score
+
+
+@pytest.mark.parametrize("completion", ["$\\boxed{C}$", "$\\boxed{(C)}$", "The answer is (C).", "C) 42", "$\\boxed{\\text{(C) } 12}$",
+                                        "The correct option is C."])
+def test_a_plain_choice_stays_right(completion: str) -> None:
+    assert V(completion, "C").value == 1.0
