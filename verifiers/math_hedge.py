@@ -171,7 +171,7 @@ _RETRACTION = re.compile(r"\b(actually|wait|hold\s+on|whoops|second\s+guess|on s
 _INSTEAD = re.compile(rf"({AMOUNT})\s+instead\b", re.IGNORECASE)
 # A value in words where a value is stated ("it's four", "is twenty-one", ": seven", "Actually four" right after the cue);
 # a bare "one" ("no one") is none.
-_STATED_WORDS = re.compile(r"(?:\A[\s,;:—-]*|(?:\bis|'s|\bbe|[:=])\s+)([A-Za-z]+(?:[\s-]+[A-Za-z]+){0,3})")
+_STATED_WORDS = re.compile(r"(?:\A[\s,;:—-]*|(?:\bis|'s|\bbe|[:=])\s+)(?=([A-Za-z]+(?:[\s-]+[A-Za-z]+){0,3}))")
 # "Or maybe 8", "it could also be 8" right after the answer: a second candidate.
 _ALTERNATIVE = re.compile(r"\b(or|maybe|perhaps|possibly|probably|alternatively|unless|else|otherwise|vs|versus"
                           r"|(?:could|might|may|can)\s+(?:also\s+)?be)\b", re.IGNORECASE)

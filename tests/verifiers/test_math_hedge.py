@@ -124,7 +124,7 @@ def test_a_supposed_answer_scores_zero(completion: str) -> None:
 # Item 5: a second candidate after the answer, after a cue the first pass did not know, or another answer marker.
 @pytest.mark.parametrize("tail", [
     ". It could be 4 too.", ". Second guess: 4.", " unless it is 4.", " if n is odd, else 4.", " vs 4.", ".\n\n#### 4",
-    ".\n<answer>4</answer>", ". Hold on, 4.", ". Whoops, 4.", ". Actually four.", ". Otherwise 4.",
+    ".\n<answer>4</answer>", ". Hold on, 4.", ". Whoops, 4.", ". Actually four.", ". Otherwise 4.", ". Actually it should be four.",
 ])
 def test_a_second_candidate_after_the_answer_scores_zero(tail: str) -> None:
     score = V(f"The answer is {B}{tail}", "3")
