@@ -172,3 +172,33 @@ def test_a_choice_taken_back_or_joined_to_another_scores_zero(completion: str) -
                                         "The correct option is C."])
 def test_a_plain_choice_stays_right(completion: str) -> None:
     assert V(completion, "C").value == 1.0
+
+
+# The red team's wider retraction sweep (attacks3 'retract'): verdicts, bounds, estimates, other values and unfinished
+# reconsiderations after the answer, each a class the items above did not name.
+@pytest.mark.parametrize("completion", [
+    f"The answer is {B}. Hmm, this can't be right.", f"The answer is {B}\n\nActually, I made an error somewhere.",
+    f"The answer is {B} — wrong.", f"The answer is {B} is a wrong answer.", f"The answer is {B} would be a mistake.",
+    f"The answer is {B}. This answer is incorrect.", f"The answer is {B}. Nope.", f"The answer is {B}. Wrong!",
+    f"The answer is {B}. (guess)", f"The answer is {B}. Probably wrong.", f"The answer is {B} (tentative)",
+    f"If the answer were {B}, we'd have a contradiction.", f"It's unlikely to be {B}.", f"The answer is hardly {B}.",
+    f"The answer is unequal to {B}.", f"The answer is bounded by {B}.", f"The answer is {B} minimum.",
+    f"Rounded, the answer is {B}.", f"An estimate: {B}.", f"The answer is {B} out of 4.", f"The answer is {B} and 4.",
+    f"Either {B}", f"The answer is {B}. Then again, 4 is also plausible.", f"The answer is {B}. It may equal 4 as well.",
+    f"The answer is {B}.\n\n**4**", f"The answer is {B}. Result = 4.", f"The answer is {B}. Therefore $x = 4$.",
+    f"The answer is {B}. Hence 4.", f"The answer is {B}. Revised: 4.", f"The answer is {B}. Hang on, it's 4.",
+    f"The answer is {B}. Actually, $\\pi$.", f"The answer is {B}. Actually (B).", f"The answer is {B}. Actually, double it.",
+    f"The answer is {B}. Actually it's 3 squared.", f"{B}. But wait", f"{B}\n\nWait", f"{B}. Let me reconsider. Hmm",
+])
+def test_wider_retractions_bounds_and_second_values_score_zero(completion: str) -> None:
+    score = V(completion, "3")
+    assert (score.value, score.status) == (0.0, Status.OK), score
+
+
+@pytest.mark.parametrize("completion", [
+    f"The minimum is {B}. Wait, let me double check: 1+2 = 3. Yes.", f"{B}. Let me verify: 1 + 2 = 3",
+    f"The answer is {B}. Hence 3.", f"The answer is {B}. So the total is 3.", f"The answer is {B}.\n\n**Answer: 3**",
+    f"I would say the answer is {B}.", f"The rounded-off corners do not matter; the answer is {B}.",
+])
+def test_checks_that_come_back_to_the_answer_stay_right(completion: str) -> None:
+    assert V(completion, "3").value == 1.0
