@@ -106,12 +106,12 @@ _AFTER = re.compile(
 _DOUBT = re.compile(r"\b(?:(?P<adverb>possibly|perhaps|maybe|probably|presumably)\b|not\s+(?:sure|certain|confident)|unsure"
                     r"|uncertain|I\s+guess|I'?m\s+guessing|(?:a|my)\s+(?:best\s+|second\s+)?guess|no\s+idea|(?:do\s*n[o']?t|dont)\s+know"
                     r"|(?:might|could|may)\s+be\s+wrong|not\s+100\s*%|I\s+doubt|doubtful|(?:it\s+is|it's)\s+(?:false|untrue|not\s+true)\s+that"
-                    r"|(?:could|can)\s*(?:not|n't)\s+(?:solve|find|determine|figure)|unable\s+to\s+(?:solve|find|determine))",
+                    r"|(?:could|can)\s*(?:not|n't)\s+solve|unable\s+to\s+solve)",
                     re.IGNORECASE)
 # The answer judged wrong in its sentence or the next ("Wait, that's wrong.", "Scratch that.", "This leads to a
 # contradiction."), or only supposed ("Suppose the answer is 3", "e.g. 3"): no value is offered instead, and none is given.
 _VERDICT = re.compile(r"\b(?:(?:that|this|it|which)(?:'s|\s+is|\s+was|\s+(?:is\s+)?(?:likely|probably|definitely))?\s+"
-                      r"(?:wrong|incorrect|false|not\s+(?:right|correct))|scratch\s+that|I\s+retract|retracted|just\s+kidding"
+                      r"(?:wrong|incorrect|false|not\s+(?:right|correct)|impossible|absurd)|,\s*impossible\b|scratch\s+that|I\s+retract|retracted|just\s+kidding"
                       r"|(?:actually|hmm+),?\s+no\b|never\s*mind|(?:leads?|led)\s+to\s+a\s+contradiction|ignore\s+(?:that|this)"
                       r"|(?:can'?t|cannot)\s+be\s+right|(?:this|the|that|my)\s+answer\s+is\s+(?:wrong|incorrect|not\s+right)"
                       r"|I\s+made\s+(?:an?\s+)?(?:error|mistake)|(?<=\()(?:guess|tentative|wrong|unverified|unsure|estimate)(?=\))"
@@ -119,8 +119,8 @@ _VERDICT = re.compile(r"\b(?:(?:that|this|it|which)(?:'s|\s+is|\s+was|\s+(?:is\s
                       r"|(?:probably|likely|possibly|definitely)\s+(?:wrong|incorrect)|(?:a\s+)?(?:random|wild|rough)\s+guess)"
                       r"\s*[.!]*\s*(?=\Z|\n|[.!?]\s))",
                       re.IGNORECASE)
-_SUPPOSED = re.compile(r"\b(?:suppose|supposing|let's\s+say|for\s+example|for\s+instance|hypothetically|assume"
-                       r"|if\s+(?:the\s+answer|it)\s+(?:were|was))\b[^.!?]*\Z"
+_SUPPOSED = re.compile(r"\b(?:suppose|supposing|let's\s+say|hypothetically|if\s+(?:the\s+answer|it)\s+(?:were|was))\b[^.!?]*\Z"
+                       r"|\b(?:for\s+example|for\s+instance)\s*[:,]?\s*\Z"
                        r"|\be\.\s?g\.?\s*[:,]?\s*\Z", re.IGNORECASE)
 _QUESTION_AFTER = re.compile(r"\A\s*\(?\s*(?:\?|？|…|\.\.|\\(?:l|c|v)?dots[cb]?(?![a-zA-Z])|⋯)")
 # An estimate said earlier in the answer's sentence: "Rounded, the answer is 3", "An estimate: 3", "The approximate value is".
@@ -196,8 +196,10 @@ _RECONSIDER = re.compile(r"\b(?:wait|hmm+|actually|hold\s+on|hang\s+on|let\s+me\
                          r"|redo)|but\s+let\s+me)\b", re.IGNORECASE)
 _FINISHED = re.compile(r"[.!)$}\]*]\s*\Z")
 # After a cue, the value changed in words in the next sentence ("Actually, it's 3 squared.", "Actually, double it.").
-_CHANGED = re.compile(r"\A[^.!?\n]*?\b(?:squared|cubed|thousand|million|half|double(?![\s-]*check)|twice|triple|more|less|fewer|negative"
-                      r"|opposite|add|subtract|plus|minus|square|cube|times|reciprocal|inverse)\b", re.IGNORECASE)
+_CHANGED = re.compile(r"\A[^.!?\n]*?(?:\b(?:double|halve|triple|negate|square|cube|add\s+\w+\s+to|subtract\s+\w+\s+from|invert)\s+"
+                      r"(?:it|that|this)\b|\b(?:half|twice|double|triple|the\s+(?:negative|opposite|square|cube|reciprocal|inverse))(?:\s+of)?"
+                      r"\s+(?:it|that|this)\b|\bits\s+(?:square|cube|negative|reciprocal|opposite)\b|\b(?:add|subtract)\s+\w+[.!]?\s*\Z"
+                      r"|\bone\s+(?:more|less)\b|\d\s*(?:squared|cubed|thousand|million|times\s+\w+))", re.IGNORECASE)
 # After a cue, a value written in maths or a choice ("Actually, $\\pi$.", "Actually (B)."), when no number is.
 _OTHER_FORM = re.compile(r"(?<!\\)\$([^$\n]{1,60})\$|\(([A-J])\)")
 # "it's 4 instead": the other value comes before its cue.
@@ -210,11 +212,11 @@ _ALTERNATIVE = re.compile(r"\b(or|maybe|perhaps|possibly|probably|alternatively|
                           r"|(?:could|might|may|can)\s+(?:also\s+)?(?:be|equal))\b", re.IGNORECASE)
 # Another final-answer marker after the answer: "#### 4", "<answer>4</answer>", "Option 2: 4", the answer phrase.
 _ANOTHER_ANSWER = re.compile(rf"{ANSWER_PHRASE.pattern}|####\s*|<answer>\s*"
-                             r"|\b(?:option|guess|alternative|candidate|choice)\s*\d*\s*:\s*|\*\*\s*"
-                             r"|\b(?:result|total|sum)\s*(?:=|:|is)\s*", re.IGNORECASE)
-# A conclusion after the answer that states another value and nothing else: "Hence 4.", "Therefore $x = 4$.", "Thus we get 4."
-_CONCLUSION = re.compile(r"\b(?:therefore|hence|thus|so)\b,?\s*(?:we\s+get\s+|the\s+(?:total|result|answer|sum|value)\s+is\s+"
-                         r"|it\s+is\s+)?\$?\s*(?:[A-Za-z]\s*=\s*)?(?P<value>[^\s$.!]{1,20})\s*\$?\s*[.!]?\s*(?:\Z|\n)",
+                             r"|\b(?:option|guess|alternative|candidate|choice)\s*\d*\s*:\s*|\*\*\s*", re.IGNORECASE)
+# A conclusion after the answer that states another value and ends its line: "Hence 4.", "Therefore $x = 4$.", "Result = 4."
+# ("The total is 12 apples shared by 4" explains; it is no second answer).
+_CONCLUSION = re.compile(r"(?:\b(?:therefore|hence|thus|so)\b,?\s*(?:we\s+get\s+|the\s+(?:total|result|answer|sum|value)\s+is\s+"
+                         r"|it\s+is\s+)?|\b(?:result|total|sum)\s*(?:=|:|is)\s*)\$?\s*(?:[A-Za-z]\s*=\s*)?(?P<value>[^\s$.!]{1,20})\s*\$?\s*[.!]?\s*(?:\Z|\n)",
                          re.IGNORECASE)
 ALTERNATIVE_WINDOW_WORDS = 4  # the other candidate must follow its cue closely
 _CHOICE_LETTER = r"(?<![A-Za-z])\(?[A-J]\)?(?![A-Za-z])"

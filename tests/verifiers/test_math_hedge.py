@@ -189,6 +189,7 @@ def test_a_plain_choice_stays_right(completion: str) -> None:
     f"The answer is {B}. Hence 4.", f"The answer is {B}. Revised: 4.", f"The answer is {B}. Hang on, it's 4.",
     f"The answer is {B}. Actually, $\\pi$.", f"The answer is {B}. Actually (B).", f"The answer is {B}. Actually, double it.",
     f"The answer is {B}. Actually it's 3 squared.", f"{B}. But wait", f"{B}\n\nWait", f"{B}. Let me reconsider. Hmm",
+    f"The answer is {B}. Actually, it's its square.", "Assume $x = \\boxed{3}$; then 9 = 10, impossible.",
 ])
 def test_wider_retractions_bounds_and_second_values_score_zero(completion: str) -> None:
     score = V(completion, "3")
@@ -201,4 +202,14 @@ def test_wider_retractions_bounds_and_second_values_score_zero(completion: str) 
     f"I would say the answer is {B}.", f"The rounded-off corners do not matter; the answer is {B}.",
 ])
 def test_checks_that_come_back_to_the_answer_stay_right(completion: str) -> None:
+    assert V(completion, "3").value == 1.0
+
+
+@pytest.mark.parametrize("completion", [
+    f"{B}\n\nExplanation: the total is 12 apples shared by 4 people, so each gets 3.",
+    f"Assume each box holds 4 apples; then the answer is {B}.", f"I could not find another solution, so the answer is {B}.",
+    f"For example, 1 + 2 = 3 shows the pattern, and the answer is {B}.", f"{B}. Actually, this is correct: 2 plus 1 is 3.",
+    f"{B}\n\nWait, I should double-check. 1+2=3. Yes, that's right.",
+])
+def test_explanations_after_the_answer_stay_right(completion: str) -> None:
     assert V(completion, "3").value == 1.0
