@@ -66,6 +66,7 @@ from .math_hedge import hedge_in
 from .math_normalize import normalize
 from .math_read import Value, read_value
 from .math_spans import prose_words, whole_expression
+from .math_visible import visible
 from .score import Score, Status
 
 MAX_ANSWER_CHARS = 1000  # longer extracted answers are refused before any normalising
@@ -213,7 +214,7 @@ class MathVerifier:
         if found.extractor == "boxed" and (found.hedge or "").endswith(SEVERAL_BOXES) and gold.value is not None \
                 and _is_list(gold.value):
             # "x = \\boxed{2} or x = \\boxed{-3}" for a gold list of solutions: one answer, boxed in parts.
-            boxes = list(dict.fromkeys(b.strip() for b in boxed_contents(completion[-MAX_SCAN:])))
+            boxes = list(dict.fromkeys(b.strip() for b in boxed_contents(visible(completion[-MAX_SCAN:]))))
             if len(boxes) == len(gold.value[-1]):
                 answer_text = ", ".join(boxes)
                 found = Extraction(answer_text, "boxed_parts", hedge_in(answer_text, gold_text))

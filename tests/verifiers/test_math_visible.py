@@ -46,3 +46,8 @@ def test_hidden_text_is_marked_and_a_glued_phantom_stays_refused() -> None:
     assert V("\\boxed{3}\\phantom{000}", "3").value == 0.0  # renders a blank of three digits: no whole 3
     assert visible("\\phantom{" * 5000 + "3" + "}" * 5000).count(HIDDEN) == 1  # nested groups: one pass
     assert visible("<del>" * 4000) == "<del>" * 4000  # open tags strike nothing (and are paired in one pass)
+
+
+def test_a_list_boxed_in_parts_counts_only_the_visible_boxes() -> None:
+    assert V("x = \\boxed{2} or x = \\boxed{-3}. % \\boxed{5}", "2, -3").value == 1.0
+    assert V("x = \\boxed{2} or x = \\boxed{5}. % \\boxed{-3}", "2, -3").value == 0.0
