@@ -141,7 +141,7 @@ _VALUE_BEFORE = re.compile(
     r"|to\s+the(?:\s+power(?:\s+of)?)?|raised\s+to(?:\s+the(?:\s+power(?:\s+of)?)?)?|times|divided\s+by|multiplied\s+by"
     r"|one\s+(?:over|in))\s*\Z", re.IGNORECASE)
 _VALUE_AFTER = re.compile(
-    rf"(?:[,;] ?)?(?:plus|minus|(?:times|over|mod|modulo)\s+(?!an?\b){_NUMBER_WORD}|divided\s+by|multiplied\s+by|(?:to|raised\s+to)\s+the"
+    rf"(?:[,;] ?)?(?:plus|minus|(?:times|over|mod|modulo|(?:less|more|fewer)(?:\s+than)?)\s+(?!an?\b){_NUMBER_WORD}|divided\s+by|multiplied\s+by|(?:to|raised\s+to)\s+the"
     r"|raised\s+to|to\s+(?:the\s+)?(?:power|base)|squared|cubed|factorial|per\s*mill?e|permille|basis\s+points?|bps"
     r"|(?:in|to)\s+base|base\s*\d|in\s+(?:binary|octal|hex(?:adecimal)?)|percent\s+of"
     r"|(?:out\s+of|through|thru|to|in|and)\s+(?=\d)|[&|]\s*(?=\d))(?![A-Za-z])", re.IGNORECASE)  # "3 out of 4", "3 and 4"

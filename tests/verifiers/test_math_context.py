@@ -102,7 +102,7 @@ B = "$\\boxed{3}$"
     f"The answer is negative {B}.", f"The answer is minus {B}.", f"The answer is twice {B}.", f"half of {B}",
     f"the square root of {B}", f"10 to the {B}", f"{B} plus 1.", f"{B} times ten.", f"{B} to the power of 2.",
     f"{B} divided by 2.", f"{B} over 4.", f"{B}:4.", f"{B}‰.", f"{B} basis points.", f"{B} in base 8.", f"{B} plus.",
-    f"{B}, plus or minus one", "≳ \\boxed{3}", f"the reciprocal of {B}",
+    f"{B}, plus or minus one", "≳ \\boxed{3}", f"the reciprocal of {B}", f"{B} less 1.", f"{B} more than 4.",
 ])
 def test_words_that_change_the_value_next_to_the_box_score_zero(completion: str) -> None:
     score = V(completion, "3")
