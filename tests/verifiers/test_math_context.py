@@ -92,3 +92,55 @@ def test_every_box_of_a_list_boxed_in_parts_must_be_whole() -> None:
     assert V("\\boxed{2}, \\boxed{3}", "2, 3").value == 1.0
     assert V("\\boxed{2}, \\boxed{3}0", "2, 3").value == 0.0
     assert V("\\boxed{2}0, \\boxed{3}", "2, 3").value == 0.0
+
+
+B = "$\\boxed{3}$"
+
+
+# Second outside red team (issue 10), item 1: words next to the box that change its value, before and after it.
+@pytest.mark.parametrize("completion", [
+    f"The answer is negative {B}.", f"The answer is minus {B}.", f"The answer is twice {B}.", f"half of {B}",
+    f"the square root of {B}", f"10 to the {B}", f"{B} plus 1.", f"{B} times ten.", f"{B} to the power of 2.",
+    f"{B} divided by 2.", f"{B} over 4.", f"{B}:4.", f"{B}‰.", f"{B} basis points.", f"{B} in base 8.", f"{B} plus.",
+    f"{B}, plus or minus one", "≳ \\boxed{3}", f"the reciprocal of {B}", f"{B} less 1.", f"{B} more than 4.",
+])
+def test_words_that_change_the_value_next_to_the_box_score_zero(completion: str) -> None:
+    score = V(completion, "3")
+    assert (score.value, score.status) == (0.0, Status.OK), score
+
+
+@pytest.mark.parametrize("completion", ["The answer is negative 3.", "The answer is minus 3.", "The answer cannot be 3."])
+def test_words_that_change_a_final_number_score_zero(completion: str) -> None:
+    assert MathVerifier(strategies=("last_number",))(completion, "3").value == 0.0
+
+
+def test_a_sign_word_outside_the_box_is_refused_also_for_the_signed_gold() -> None:
+    # Decision: the box holds 3; "negative" outside it is refused, as "-\\boxed{3}" is, not read as -3.
+    assert V(f"The answer is negative {B}.", "-3").value == 0.0
+    assert V("The answer is $\\boxed{-3}$.", "-3").value == 1.0
+
+
+# Item 2: an apostrophe as a thousands separator after the box.
+@pytest.mark.parametrize("completion", [f"The answer is {B}'000.", f"The answer is {B}’000."])
+def test_apostrophe_thousands_after_the_box_score_zero(completion: str) -> None:
+    assert V(completion, "3").value == 0.0
+
+
+@pytest.mark.parametrize("completion", [f"He went there {B} times.", f"She trains {B} times a week.", f"{B} apples.",
+                                        f"That is {B} in total."])
+def test_counts_and_units_after_the_box_stay_right(completion: str) -> None:
+    assert V(completion, "3").value == 1.0
+
+
+# Item 9: a percent sign or word outside the box belongs to the answer (percent="fraction" reads 3% as 0.03).
+@pytest.mark.parametrize(("completion", "gold", "value"), [
+    (f"The answer is {B}\\%.", "3", 0.0), (f"The answer is {B} percent.", "3", 0.0),
+    ("The answer is $\\boxed{0.03}$\\%.", "0.03", 0.0), (f"The answer is {B}\\%.", "0.03", 1.0),
+    ("The answer is $\\boxed{3\\%}$.", "0.03", 1.0),
+])
+def test_a_percent_outside_the_box_counts_under_percent_fraction(completion: str, gold: str, value: float) -> None:
+    assert MathVerifier(percent="fraction")(completion, gold).value == value
+
+
+def test_a_percent_outside_the_box_still_matches_under_percent_either() -> None:
+    assert V(f"The answer is {B}\\%.", "3").value == 1.0
