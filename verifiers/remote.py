@@ -8,12 +8,16 @@ replica, sent in parallel, replica ``i`` first for request ``i``. A request that
 connection error, a read timeout or a 5xx moves on to the next replica after a backoff; a 429
 waits its ``Retry-After`` (overload never counts as a failure, until ``give_up_after_s``). When
 every attempt failed its rows come back as ``infra_error`` (masked by the trainer), never as 0.
-A 4xx other than 429 (wrong token, oversized or malformed request) is a set-up error and raises
-`RemoteVerifierError`.
+A 413 (too many rows, too large a body, or rows whose worst case exceeds the server's cap per
+request, e.g. code rows that may each hang to their limit) is sent again as two halves, and later
+batches are cut at that size. A single row refused, or another 4xx than 429 (wrong token,
+malformed request), is a set-up error and raises `RemoteVerifierError`.
 
 Limits: the verifier must be built from registered verifiers (``Task.verifier()``, which
 carries its ``spec``); the server rebuilds it, with its own sandbox for code. References must be
-JSON. A row can be scored twice when a replica dies after scoring it but before answering
+JSON. ``request_timeout_s`` must exceed what the server may take for a request (its rows' worst
+case, plus the rows ahead of it, plus its ``request_deadline_s``), or a slow batch of hanging code
+rows becomes a read timeout, retried, then infra_error. A row can be scored twice when a replica dies after scoring it but before answering
 (verifiers are pure, so the score is the same).
 """
 
@@ -44,7 +48,11 @@ class _Reply(BaseModel):
 
 
 class RemoteVerifierError(RuntimeError):
-    """The server refused the request itself (401, 413, 422): retrying would not help."""
+    """The server refused the request itself (401, 413 for one row, 422): retrying would not help."""
+
+
+class _TooLarge(Exception):
+    """A 413: the request is to be sent again in smaller parts."""
 
 
 def read_token(token_file: str | Path | None) -> str | None:
@@ -75,7 +83,7 @@ def open_pool(url: str | None, *, token_file: str | Path | None = None, workers:
 
 class RemoteVerifierPool:
     def __init__(self, urls: str | Sequence[str], *, token: str | None = None, attempts: int = 6,
-                 backoff_s: float = 0.2, max_backoff_s: float = 10.0, request_timeout_s: float = 300.0,
+                 backoff_s: float = 0.2, max_backoff_s: float = 10.0, request_timeout_s: float = 900.0,
                  give_up_after_s: float = 900.0, rows_per_request: int = 512, max_parallel: int = 16) -> None:
         self.urls = split_urls(urls)
         self.attempts, self.backoff_s, self.max_backoff_s = attempts, backoff_s, max_backoff_s
@@ -115,13 +123,26 @@ class RemoteVerifierPool:
 
         def send(i: int) -> list[Score]:
             lo, hi = bounds[i]
-            payload = {**base, "completions": list(completions[lo:hi]), "references": list(references[lo:hi])}
-            return self._post(first + i, request_body(payload), hi - lo)
+            return self._send(first + i, base, completions[lo:hi], references[lo:hi])
 
         if len(bounds) == 1:
             return send(0)
         with ThreadPoolExecutor(min(len(bounds), self.max_parallel)) as ex:
             return [s for part in ex.map(send, range(len(bounds))) for s in part]
+
+    def _send(self, replica: int, base: dict[str, Any], completions: Sequence[str],
+              references: Sequence[Any]) -> list[Score]:
+        """One request; as two halves (and later batches cut at that size) when the server says it is too large."""
+        payload = {**base, "completions": list(completions), "references": list(references)}
+        try:
+            return self._post(replica, request_body(payload), len(completions))
+        except _TooLarge as exc:
+            if len(completions) < 2:
+                raise RemoteVerifierError(f"the server refused a single row: {exc}") from None
+        half = len(completions) // 2
+        self.rows_per_request = min(self.rows_per_request, half)
+        return (self._send(replica, base, completions[:half], references[:half])
+                + self._send(replica + 1, base, completions[half:], references[half:]))
 
     def _post(self, replica: int, body: bytes, rows: int) -> list[Score]:
         failures, last, started = 0, "", time.monotonic()
@@ -146,6 +167,8 @@ class RemoteVerifierPool:
                     self.retries += 1
                     time.sleep(retry_after(response, self.backoff_s) * random.uniform(1.0, 1.5))
                     continue
+                elif response.status_code == 413:
+                    raise _TooLarge(f"{url}: HTTP 413: {response.text[:1000]}")
                 elif response.status_code >= 500:
                     last = f"{url}: HTTP {response.status_code}: {response.text[:300]}"
                     wait = retry_after(response, 0.0)
