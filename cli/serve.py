@@ -24,7 +24,7 @@ def serve(
         "before it is a server fault (504).")] = 120.0,
     max_request_s: Annotated[float, typer.Option(
         min=0.001, help="Cap on one request's worst case on the workers (each row at its limit); larger ones get "
-        "413 and are split by RemoteVerifierPool. Raise it for /get_reward clients sending large code batches.")] = 600.0,
+        "413 and are split by RemoteVerifierPool.")] = 86400.0,
 ) -> None:
     """Serve /v1/verify, OpenRLHF's /get_reward, SandboxFusion's /run_code, /healthz and /metrics."""
     from rlvr.trainer.extras import require

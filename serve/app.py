@@ -70,7 +70,7 @@ class ServeConfig(BaseModel):
     request_deadline_s: float = Field(120.0, gt=0)
     # The most one request's rows may need at worst on this pool (each row its own limit, e.g. a
     # code job's `time_needed`): a larger request is refused (413) and the client splits it.
-    max_request_s: float = Field(600.0, gt=0)
+    max_request_s: float = Field(86400.0, gt=0)
     max_body_bytes: int = Field(16 << 20, ge=1024)
     max_batch_rows: int = Field(4096, ge=1)
     max_queue_rows: int = Field(65536, ge=1)
