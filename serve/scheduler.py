@@ -59,11 +59,18 @@ class _Job:
     future: concurrent.futures.Future = field(default_factory=concurrent.futures.Future)
 
 
+# A row killed at its deadline costs its worker's replacement too (a fresh process that imports and
+# unpickles the verifier: about a second on the 2-core VM, more under load); an allowance, not a bound.
+RESPAWN_S = 5.0
+
+
 def worst_case_s(limits: Sequence[float], workers: int) -> float:
     """An upper bound on one pool call of rows with these deadlines on ``workers`` processes: each
     worker takes the next row when free, so none finishes later than an even share of the total
-    plus one longest row."""
-    return sum(limits) / workers + max(limits, default=0.0)
+    plus one longest row, each row with a worker's replacement (`RESPAWN_S`)."""
+    if not limits:
+        return 0.0
+    return (sum(limits) + RESPAWN_S * len(limits)) / workers + max(limits) + RESPAWN_S
 
 
 class VerifyScheduler:
