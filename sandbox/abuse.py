@@ -40,6 +40,7 @@ from .abuse_programs import ESCALATE as _ESCALATE
 from .abuse_programs import FORGE_RESULTS, INODE_FLOOD, JUNK_THEN_EXIT, PIDS, PTRACED_ZOMBIE, host_files
 from .abuse_programs import KERNEL_MEMORY as _KERNEL_MEMORY
 from .abuse_programs import LEAVE_STATE as _LEAVE_STATE
+from .abuse_programs import NETWORK_SOCKETS as _NETWORK_SOCKETS
 from .config import SandboxConfig
 from .harness import assert_job
 from .jobs import ExecResult, ExecStatus, Job
@@ -277,6 +278,8 @@ CASES: list[Case] = [
          frozenset({ExecStatus.OK})),
     Case("kernel_memory", "hold SysV message queues, pipe and socket buffers (kernel memory) with memory_mb=32",
          lambda c: _KERNEL_MEMORY, frozenset({ExecStatus.MEMORY}), _no_output("unbounded"), timeout_s=5.0, memory_mb=32),
+    Case("network_sockets", "open TCP/UDP/packet/netlink sockets or an io_uring; fill loopback TCP buffers (memory_mb=64)",
+         lambda c: _NETWORK_SOCKETS, frozenset({ExecStatus.OK}), _no_output("opened"), timeout_s=10.0, memory_mb=64),
 ]
 
 

@@ -299,3 +299,39 @@ for _ in range(60):
     held.append((r, w, a, b))
 print('held pipe and socket buffers')
 """
+
+# Kernel network buffers no cgroup v1 charges (rts2): loopback TCP connections with 1 GB socket
+# buffers filled and never read pinned 1.4 GB of host-wide TCP memory from a memory_mb=64 job. Every
+# way to a network socket: the four families, and io_uring (which can open sockets itself).
+NETWORK_SOCKETS = r"""
+import ctypes, socket
+opened = []
+for family, kind in ((socket.AF_INET, socket.SOCK_STREAM), (socket.AF_INET6, socket.SOCK_STREAM),
+                     (socket.AF_INET, socket.SOCK_DGRAM), (socket.AF_PACKET, socket.SOCK_RAW),
+                     (socket.AF_NETLINK, socket.SOCK_RAW)):
+    try:
+        opened.append(socket.socket(family, kind))
+    except OSError:
+        pass
+ring = ctypes.CDLL(None, use_errno=True).syscall(425, 8, ctypes.create_string_buffer(120))
+if ring >= 0:
+    opened.append(ring)
+if opened:
+    print('opened', len(opened), 'network sockets or rings', flush=True)
+srv = socket.socket()
+srv.bind(('127.0.0.1', 0))
+srv.listen(64)
+for _ in range(60):
+    c = socket.socket()
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 30)
+    c.connect(srv.getsockname())
+    s, _ = srv.accept()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 30)
+    c.setblocking(False)
+    try:
+        while True:
+            c.send(b'x' * 1048576)
+    except OSError:
+        opened.append((c, s))
+print('opened loopback connections, buffers full')
+"""

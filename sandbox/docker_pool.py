@@ -62,6 +62,10 @@ JOB_UIDS = (100_000, 1 << 30)  # a per-container job uid is drawn from this rang
 # bytes and message size stay at the kernel's defaults, so programs that use queues still run.
 IPC_SYSCTLS = {"kernel.msgmni": "16", "kernel.msgmnb": "16384", "kernel.msgmax": "8192",
                "kernel.sem": "250 4096 500 64", "kernel.shmmni": "64"}
+# A second layer under the jobs' seccomp filter (no network sockets): TCP buffers in the container's
+# own network namespace stay small. (SO_SNDBUF/SO_RCVBUF are capped by net.core.*mem_max, which is
+# not per namespace: Docker cannot set it.)
+NET_SYSCTLS = {"net.ipv4.tcp_rmem": "4096 16384 65536", "net.ipv4.tcp_wmem": "4096 16384 65536"}
 _LIVE: weakref.WeakSet[DockerSandbox] = weakref.WeakSet()
 
 
@@ -137,7 +141,7 @@ class DockerSandbox:
             "--cap-drop", "ALL", *caps, "--security-opt", "no-new-privileges", "--user", "0:0",
             "--ipc", "private", "--sysctl", f"kernel.shmmax={shm_bytes}",
             "--sysctl", f"kernel.shmall={shm_bytes // 4096}", "--sysctl", "kernel.shm_rmid_forced=1",
-            *(flag for name, value in IPC_SYSCTLS.items() for flag in ("--sysctl", f"{name}={value}")),
+            *(flag for name, value in {**IPC_SYSCTLS, **NET_SYSCTLS}.items() for flag in ("--sysctl", f"{name}={value}")),
             *mounts,
             c.image, "python3", "-E", "-s", "/opt/rlvr/worker.py", "/tmp", str(job_uid),
         ]

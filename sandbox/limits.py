@@ -11,6 +11,9 @@ from the container's memory cgroup; page cache is not counted (the kernel reclai
 checked first; the exact ``held_memory`` (the whole ``memory.stat``, and on cgroup v1 the
 kernel memory counter) is read only when the bound passes the limit.
 
+A job opens no network socket (`deny_sockets`: a seccomp filter): cgroup v1 does not charge TCP
+buffers to the job's memory cgroup, so loopback connections could pin host-wide TCP memory.
+
 Limits: kernel memory counts reclaimable slab too (dentries, inodes), so a job that stats
 millions of distinct paths is charged for their cache; the kernel memory of an idle container
 (~1 MB) is in the worker's baseline, not the job's.
@@ -20,8 +23,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
 import resource
 import signal
+import struct
 from typing import Any
 
 PR_SET_DUMPABLE = 4
@@ -56,6 +61,63 @@ def prctl(option: int, value: int) -> bool:
         return bool(_libc.prctl(option, value, 0, 0, 0) == 0)
     except (ImportError, OSError, AttributeError):
         return False
+
+
+PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
+# The native ABI per machine: (AUDIT_ARCH, socket, io_uring_setup). Any other ABI (i386 and x32 on
+# x86_64, arm32 on aarch64: socketcall and their own socket numbers) kills the process.
+SECCOMP_ABIS = {"x86_64": (0xC000003E, 41, 425), "aarch64": (0xC00000B7, 198, 425)}
+X32_SYSCALL_BIT = 0x40000000
+AF_UNIX, EACCES, ENOSYS = 1, 13, 38
+_RET_ALLOW, _RET_KILL_PROCESS, _RET_ERRNO = 0x7FFF0000, 0x80000000, 0x00050000
+_LD_W_ABS, _JEQ_K, _JGE_K, _RET_K = 0x20, 0x15, 0x35, 0x06  # classic BPF opcodes
+_filter: bytes | None = None
+
+
+def _socket_filter() -> bytes:
+    """The BPF program of `deny_sockets` for this machine (struct sock_filter[], native order)."""
+    arch, nr_socket, nr_io_uring_setup = SECCOMP_ABIS[platform.machine()]
+    allow, kill = 10, 11  # the indices of the last two instructions; jumps count from the next one
+    prog = [
+        (_LD_W_ABS, 0, 0, 4),  # seccomp_data.arch
+        (_JEQ_K, 0, kill - 2, arch),
+        (_LD_W_ABS, 0, 0, 0),  # seccomp_data.nr
+        (_JGE_K, kill - 4, 0, X32_SYSCALL_BIT),
+        (_JEQ_K, 2, 0, nr_socket),
+        (_JEQ_K, 0, allow - 6, nr_io_uring_setup),  # io_uring can open sockets (IORING_OP_SOCKET)
+        (_RET_K, 0, 0, _RET_ERRNO | ENOSYS),
+        (_LD_W_ABS, 0, 0, 16),  # socket(domain, ...): args[0], its low half (both ABIs little-endian)
+        (_JEQ_K, allow - 9, 0, AF_UNIX),
+        (_RET_K, 0, 0, _RET_ERRNO | EACCES),
+        (_RET_K, 0, 0, _RET_ALLOW),
+        (_RET_K, 0, 0, _RET_KILL_PROCESS),
+    ]
+    return b"".join(struct.pack("=HBBI", *ins) for ins in prog)
+
+
+def deny_sockets() -> None:
+    """From now on, in this process and its children: socket() fails with EACCES for every domain
+    but AF_UNIX (no TCP/UDP, raw, packet or netlink socket: their buffers are kernel memory no
+    cgroup v1 charges), io_uring_setup with ENOSYS, and a syscall of another ABI kills the process.
+    Raises OSError when the filter cannot be installed: a job never runs without it.
+
+    Limits: the native ABIs of x86_64 and aarch64 only (KeyError elsewhere); a socket passed in
+    over a unix socket would still work (nothing outside the job hands one)."""
+    global _filter
+    import ctypes
+
+    if _filter is None:
+        _filter = _socket_filter()
+    program = ctypes.create_string_buffer(_filter, len(_filter))
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    fprog = SockFprog(len(_filter) // 8, ctypes.addressof(program))
+    libc = ctypes.CDLL(None, use_errno=True) if _libc is None else _libc
+    if (libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0
+            or libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0):
+        raise OSError(ctypes.get_errno(), "could not install the seccomp filter")
 
 
 def make_undumpable() -> bool:
@@ -100,6 +162,7 @@ def confine(uid: int, cpu_s: int, memory_bytes: int, file_bytes: int) -> None:
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)  # every uid non-zero: the capabilities go too
+    deny_sockets()
 
 
 def demote(uid: int, cpu_s: int, memory_bytes: int, file_bytes: int) -> None:
