@@ -191,7 +191,8 @@ def _sentence(text: str) -> str:
 def _answer_phrase(text: str) -> Extraction | None:
     matches = list(ANSWER_PHRASE.finditer(text))
     for match in reversed(matches):
-        answer = _sentence(text[match.end():]).strip().strip("*").strip()
+        # "The answer is 101,": a clause mark ends the clause; it is no digit group of the number.
+        answer = _sentence(text[match.end():]).strip().rstrip(",;:").strip().strip("*").strip()
         if "\\boxed" in answer or "\\fbox" in answer:  # a box left open: the completion was cut off
             return None
         if answer:
