@@ -1,7 +1,8 @@
 """The abuse suite: hostile programs run against a live sandbox, each checked for containment.
 
 Each case states the statuses it must end with and inspects what the job could
-see. After every case a probe job must be served within 1 s and must find no
+see. After every case a probe job must be served within ``1 s + 3x`` the slowest of three
+probes on the fresh sandbox (so a loaded host does not fail the suite) and must find no
 process but itself and the worker, and an empty ``/tmp`` and ``/dev/shm``; for
 Docker, no container of ours may exist beyond the pool's own.
 
@@ -283,10 +284,10 @@ CASES: list[Case] = [
 ]
 
 
-def _probe_problems(probe: ExecResult, seconds: float) -> list[str]:
+def _probe_problems(probe: ExecResult, seconds: float, limit_s: float) -> list[str]:
     if probe.status is not ExecStatus.OK or probe.exit_code != 0:
         return [f"the next job failed: {probe.status.value} {probe.detail} {probe.stderr[-300:]}"]
-    problems = [f"the next job took {seconds:.2f} s (limit 1 s)"] if seconds > 1.0 else []
+    problems = [f"the next job took {seconds:.2f} s (limit {limit_s:.2f} s)"] if seconds > limit_s else []
     seen = json.loads(probe.stdout)
     others = [p for p in seen["pids"] if p not in (1, seen["self"])]
     if others:
@@ -324,13 +325,20 @@ def run_abuse_suite(config: SandboxConfig | None = None, names: list[str] | None
         os.environ["RLVR_ABUSE_SECRET"] = ctx.secret  # only children started after this can inherit it
         sandbox = make_sandbox(config)
         try:
-            return [_run_case(sandbox, case, ctx, config) for case in cases]
+            limit_s = 1.0 + 3 * max(_timed_probe(sandbox)[1] for _ in range(3))
+            return [_run_case(sandbox, case, ctx, config, limit_s) for case in cases]
         finally:
             sandbox.close()
             os.environ.pop("RLVR_ABUSE_SECRET", None)
 
 
-def _run_case(sandbox: object, case: Case, ctx: Context, config: SandboxConfig) -> CaseReport:
+def _timed_probe(sandbox: object) -> tuple[ExecResult, float]:
+    start = time.monotonic()
+    probe = sandbox.run(_PROBE, timeout_s=5.0)  # type: ignore[attr-defined]
+    return probe, time.monotonic() - start
+
+
+def _run_case(sandbox: object, case: Case, ctx: Context, config: SandboxConfig, probe_limit_s: float) -> CaseReport:
     from .docker_pool import DockerSandbox, list_containers, live_container_names, owner_label
 
     disk_before = shutil.disk_usage(tempfile.gettempdir()).free
@@ -348,10 +356,8 @@ def _run_case(sandbox: object, case: Case, ctx: Context, config: SandboxConfig) 
         problems.append(f"status {result.status.value} ({result.detail}), expected "
                         + " or ".join(sorted(s.value for s in case.expect)))
     problems += case.check(result, ctx)
-    start = time.monotonic()
-    probe = sandbox.run(_PROBE, timeout_s=5.0)  # type: ignore[attr-defined]
-    next_job_s = time.monotonic() - start
-    problems += _probe_problems(probe, next_job_s)
+    probe, next_job_s = _timed_probe(sandbox)
+    problems += _probe_problems(probe, next_job_s, probe_limit_s)
     if shutil.disk_usage(tempfile.gettempdir()).free < disk_before - (512 << 20):
         problems.append("the host lost more than 512 MB of free disk")
     if isinstance(sandbox, DockerSandbox):
