@@ -15,7 +15,8 @@ eval rows) and runs one at a time with 1 torch thread, in
 collected, not rerun (an unfinished one is collected with ``finished: false``; delete it to rerun).
 
 Collected per run into ``benchmarks/results/recipe_sweep.jsonl`` (one line per
-point and seed; rewritten from the runs found): the config diff, the held-out
+point and seed; a run found under ``--runs`` replaces its line, lines of runs not
+found there are kept): the config diff, the held-out
 curve ``[[step, accuracy], ...]``, entropy and zero-variance-group fraction per
 step, training reward per step, steps, generated completion tokens (mean length x
 rows, summed over steps) and training seconds (the sum of ``step_time``: noisy on a
@@ -37,9 +38,14 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).with_name("results") / "recipe_sweep.jsonl"
 
 # The recipe before the sweep (the issue's "old recipe"): every point starts from it.
+# Every key a point changes is spelled out here, so that a later change of the shipped default
+# cannot change what a point means.
 BASE = {"optim.lr": 3e-5, "optim.schedule": "constant", "optim.warmup_steps": 0, "optim.min_lr_ratio": 0.0,
         "rollout.prompts_per_step": 4, "rollout.group_size": 8, "rollout.temperature": 1.0,
-        "loss.type": "dapo", "steps": 10}
+        "rollout.max_new_tokens": 64, "loss.type": "dapo", "loss.beta": 0.0, "steps": 10}
+# Round 2's shipped default (8 prompts x 8, lr 1e-5 constant, 8 steps) as a diff from BASE: round 3's
+# points are this plus their own change, so their diffs read "the default, and ...".
+R2_DEFAULT = {"optim.lr": 1e-5, "rollout.prompts_per_step": 8, "steps": 8}
 
 POINTS: dict[str, dict[str, Any]] = {
     "old": {},
@@ -54,7 +60,16 @@ POINTS: dict[str, dict[str, Any]] = {
     "g16-drgrpo": {"optim.lr": 1e-5, "rollout.group_size": 16, "loss.type": "dr_grpo", "steps": 20},
     # issue 11, second round: >= 70% held-out on every seed within ~10 minutes (seed 1 of g16 stopped at 61%)
     "p8-12": {"optim.lr": 1e-5, "rollout.prompts_per_step": 8, "steps": 12},
-    "p8-8": {"optim.lr": 1e-5, "rollout.prompts_per_step": 8, "steps": 8},  # the shipped default since round 2
+    "p8-8": R2_DEFAULT,  # the shipped default of round 2
+    # issue 11, third round: on top of round 2's default, against its entropy collapse and zero-variance groups
+    "p8-lr2e-5-cos-10": R2_DEFAULT | {"optim.lr": 2e-5, "optim.schedule": "cosine", "optim.min_lr_ratio": 0.1,
+                                      "steps": 10},
+    "p8-t1.2": R2_DEFAULT | {"rollout.temperature": 1.2},
+    "p8-lr2e-5-cos-10-t1.2": R2_DEFAULT | {"optim.lr": 2e-5, "optim.schedule": "cosine", "optim.min_lr_ratio": 0.1,
+                                           "steps": 10, "rollout.temperature": 1.2},
+    "p8-lr2e-5-cos-8-t1.2": R2_DEFAULT | {"optim.lr": 2e-5, "optim.schedule": "cosine", "optim.min_lr_ratio": 0.1,
+                                          "rollout.temperature": 1.2},
+    "p8-cos-12": R2_DEFAULT | {"optim.schedule": "cosine", "optim.min_lr_ratio": 0.1, "steps": 12},
     "g16-lr2e-5-cos-12": {"optim.lr": 2e-5, "rollout.group_size": 16, "optim.schedule": "cosine",
                           "optim.min_lr_ratio": 0.1, "steps": 12},
 }
@@ -93,6 +108,20 @@ def collect(run_dir: Path, point: str, seed: int) -> dict[str, Any] | None:
         "train_s": round(sum(m["step_time"] for m in steps), 1),
         "run_dir": os.path.relpath(run_dir, ROOT),
     }
+
+
+def _read_results() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in RESULTS.read_text().splitlines() if line.strip()] if RESULTS.is_file() else []
+
+
+def merge_results(previous: list[dict[str, Any]], found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The results file's lines after a collect: every run found, and each earlier line whose
+    (point, seed) no run found replaces (its run directory was on another machine or deleted:
+    the measurement stays on record), ordered as POINTS, then seed."""
+    keys = {(r["point"], r["seed"]) for r in found}
+    merged = found + [r for r in previous if (r["point"], r["seed"]) not in keys]
+    order = {point: i for i, point in enumerate(POINTS)}
+    return sorted(merged, key=lambda r: (order.get(r["point"], len(order)), r["seed"]))
 
 
 def table(results: list[dict[str, Any]]) -> str:
@@ -136,9 +165,10 @@ def main(argv: list[str] | None = None) -> None:
                                           for a in ("--set", o)]
             print(" ".join(cmd), file=sys.stderr, flush=True)
             subprocess.run(cmd, check=True, env=env, cwd=ROOT)
-    results = [r for point in POINTS for d in sorted(args.runs.glob(f"{point}-s*"))
-               if d.name.removeprefix(f"{point}-s").isdigit()
-               and (r := collect(d, point, int(d.name.removeprefix(f"{point}-s")))) is not None]
+    found = [r for point in POINTS for d in sorted(args.runs.glob(f"{point}-s*"))
+             if d.name.removeprefix(f"{point}-s").isdigit()
+             and (r := collect(d, point, int(d.name.removeprefix(f"{point}-s")))) is not None]
+    results = merge_results(_read_results(), found)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text("".join(json.dumps(r) + "\n" for r in results))
     print(table(results))

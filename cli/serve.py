@@ -19,6 +19,12 @@ def serve(
     sandbox_pool: Annotated[int, typer.Option(min=1, help="Sandbox containers for /run_code and code tasks.")] = 2,
     token_file: Annotated[Path | None, typer.Option(help="File holding the bearer token clients must send.")] = None,
     max_queue_rows: Annotated[int, typer.Option(min=1, help="Rows queued before answering 429.")] = 65536,
+    request_deadline_s: Annotated[float, typer.Option(
+        min=0.001, help="Seconds a request may wait past its rows' worst case (and that of the rows ahead of it) "
+        "before it is a server fault (504).")] = 120.0,
+    max_request_s: Annotated[float, typer.Option(
+        min=0.001, help="Cap on one request's worst case on the workers (each row at its limit); larger ones get "
+        "413 and are split by RemoteVerifierPool.")] = 86400.0,
 ) -> None:
     """Serve /v1/verify, OpenRLHF's /get_reward, SandboxFusion's /run_code, /healthz and /metrics."""
     from rlvr.trainer.extras import require
@@ -30,7 +36,8 @@ def serve(
 
     try:
         run_server(host=host, port=port, task=task, workers=workers, sandbox_pool=sandbox_pool,
-                   token_file=token_file, max_queue_rows=max_queue_rows)
+                   token_file=token_file, max_queue_rows=max_queue_rows,
+                   request_deadline_s=request_deadline_s, max_request_s=max_request_s)
     except (ValueError, LookupError, OSError) as exc:
         console.print(str(exc), style="red", markup=False)
         raise typer.Exit(code=2) from None

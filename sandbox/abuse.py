@@ -1,7 +1,8 @@
 """The abuse suite: hostile programs run against a live sandbox, each checked for containment.
 
 Each case states the statuses it must end with and inspects what the job could
-see. After every case a probe job must be served within 1 s and must find no
+see. After every case a probe job must be served within ``1 s + 3x`` the slowest of three
+probes on the fresh sandbox (so a loaded host does not fail the suite) and must find no
 process but itself and the worker, and an empty ``/tmp`` and ``/dev/shm``; for
 Docker, no container of ours may exist beyond the pool's own.
 
@@ -38,7 +39,9 @@ from .abuse_programs import ANSWER_KEY_BODY as ANSWER_KEY_BODY
 from .abuse_programs import ATTACK_FORK_SERVER as _ATTACK_FORK_SERVER
 from .abuse_programs import ESCALATE as _ESCALATE
 from .abuse_programs import FORGE_RESULTS, INODE_FLOOD, JUNK_THEN_EXIT, PIDS, PTRACED_ZOMBIE, host_files
+from .abuse_programs import KERNEL_MEMORY as _KERNEL_MEMORY
 from .abuse_programs import LEAVE_STATE as _LEAVE_STATE
+from .abuse_programs import NETWORK_SOCKETS as _NETWORK_SOCKETS
 from .config import SandboxConfig
 from .harness import assert_job
 from .jobs import ExecResult, ExecStatus, Job
@@ -274,13 +277,17 @@ CASES: list[Case] = [
          frozenset({ExecStatus.OK}), timeout_s=3.0),
     Case("inode_flood", "fill /tmp with empty directories (clean-up must stay short)", lambda c: INODE_FLOOD,
          frozenset({ExecStatus.OK})),
+    Case("kernel_memory", "hold SysV message queues, pipe and socket buffers (kernel memory) with memory_mb=32",
+         lambda c: _KERNEL_MEMORY, frozenset({ExecStatus.MEMORY}), _no_output("unbounded"), timeout_s=5.0, memory_mb=32),
+    Case("network_sockets", "open TCP/UDP/packet/netlink sockets or an io_uring; fill loopback TCP buffers (memory_mb=64)",
+         lambda c: _NETWORK_SOCKETS, frozenset({ExecStatus.OK}), _no_output("opened"), timeout_s=10.0, memory_mb=64),
 ]
 
 
-def _probe_problems(probe: ExecResult, seconds: float) -> list[str]:
+def _probe_problems(probe: ExecResult, seconds: float, limit_s: float) -> list[str]:
     if probe.status is not ExecStatus.OK or probe.exit_code != 0:
         return [f"the next job failed: {probe.status.value} {probe.detail} {probe.stderr[-300:]}"]
-    problems = [f"the next job took {seconds:.2f} s (limit 1 s)"] if seconds > 1.0 else []
+    problems = [f"the next job took {seconds:.2f} s (limit {limit_s:.2f} s)"] if seconds > limit_s else []
     seen = json.loads(probe.stdout)
     others = [p for p in seen["pids"] if p not in (1, seen["self"])]
     if others:
@@ -318,13 +325,20 @@ def run_abuse_suite(config: SandboxConfig | None = None, names: list[str] | None
         os.environ["RLVR_ABUSE_SECRET"] = ctx.secret  # only children started after this can inherit it
         sandbox = make_sandbox(config)
         try:
-            return [_run_case(sandbox, case, ctx, config) for case in cases]
+            limit_s = 1.0 + 3 * max(_timed_probe(sandbox)[1] for _ in range(3))
+            return [_run_case(sandbox, case, ctx, config, limit_s) for case in cases]
         finally:
             sandbox.close()
             os.environ.pop("RLVR_ABUSE_SECRET", None)
 
 
-def _run_case(sandbox: object, case: Case, ctx: Context, config: SandboxConfig) -> CaseReport:
+def _timed_probe(sandbox: object) -> tuple[ExecResult, float]:
+    start = time.monotonic()
+    probe = sandbox.run(_PROBE, timeout_s=5.0)  # type: ignore[attr-defined]
+    return probe, time.monotonic() - start
+
+
+def _run_case(sandbox: object, case: Case, ctx: Context, config: SandboxConfig, probe_limit_s: float) -> CaseReport:
     from .docker_pool import DockerSandbox, list_containers, live_container_names, owner_label
 
     disk_before = shutil.disk_usage(tempfile.gettempdir()).free
@@ -342,10 +356,8 @@ def _run_case(sandbox: object, case: Case, ctx: Context, config: SandboxConfig) 
         problems.append(f"status {result.status.value} ({result.detail}), expected "
                         + " or ".join(sorted(s.value for s in case.expect)))
     problems += case.check(result, ctx)
-    start = time.monotonic()
-    probe = sandbox.run(_PROBE, timeout_s=5.0)  # type: ignore[attr-defined]
-    next_job_s = time.monotonic() - start
-    problems += _probe_problems(probe, next_job_s)
+    probe, next_job_s = _timed_probe(sandbox)
+    problems += _probe_problems(probe, next_job_s, probe_limit_s)
     if shutil.disk_usage(tempfile.gettempdir()).free < disk_before - (512 << 20):
         problems.append("the host lost more than 512 MB of free disk")
     if isinstance(sandbox, DockerSandbox):

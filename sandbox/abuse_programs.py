@@ -267,3 +267,71 @@ def g():
     os.write(int(sys.argv[2]), b"junk\n")
     os._exit(0)
 """
+
+# Kernel memory no process's RSS shows: SysV message queues (kernel objects that outlive the job until
+# clean-up), then pipe and unix socket buffers (>= 85 MB even with the kernel's default wmem_max), with
+# the OOM killer's preference for it lowered to the worker's.
+KERNEL_MEMORY = r"""
+import ctypes, fcntl, os, socket
+libc = ctypes.CDLL(None, use_errno=True)
+queues = 0
+while queues < 1000 and libc.msgget(0, 0o1600) >= 0:
+    queues += 1
+if queues > 64:
+    print('message queues unbounded', queues, flush=True)
+try:
+    open('/proc/self/oom_score_adj', 'w').write('0')
+except OSError:
+    pass
+held = []
+for _ in range(60):
+    r, w = os.pipe()
+    a, b = socket.socketpair()
+    a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 64 << 20)
+    fcntl.fcntl(w, 1031, 1 << 20)  # F_SETPIPE_SZ: 1 MB, the default pipe-max-size
+    for fd in (w, a.fileno()):
+        os.set_blocking(fd, False)
+        try:
+            while True:
+                os.write(fd, b'k' * 65536)
+        except OSError:
+            pass
+    held.append((r, w, a, b))
+print('held pipe and socket buffers')
+"""
+
+# Kernel network buffers no cgroup v1 charges (rts2): loopback TCP connections with 1 GB socket
+# buffers filled and never read pinned 1.4 GB of host-wide TCP memory from a memory_mb=64 job. Every
+# way to a network socket: the four families, and io_uring (which can open sockets itself).
+NETWORK_SOCKETS = r"""
+import ctypes, socket
+opened = []
+for family, kind in ((socket.AF_INET, socket.SOCK_STREAM), (socket.AF_INET6, socket.SOCK_STREAM),
+                     (socket.AF_INET, socket.SOCK_DGRAM), (socket.AF_PACKET, socket.SOCK_RAW),
+                     (socket.AF_NETLINK, socket.SOCK_RAW)):
+    try:
+        opened.append(socket.socket(family, kind))
+    except OSError:
+        pass
+ring = ctypes.CDLL(None, use_errno=True).syscall(425, 8, ctypes.create_string_buffer(120))
+if ring >= 0:
+    opened.append(ring)
+if opened:
+    print('opened', len(opened), 'network sockets or rings', flush=True)
+srv = socket.socket()
+srv.bind(('127.0.0.1', 0))
+srv.listen(64)
+for _ in range(60):
+    c = socket.socket()
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 30)
+    c.connect(srv.getsockname())
+    s, _ = srv.accept()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 30)
+    c.setblocking(False)
+    try:
+        while True:
+            c.send(b'x' * 1048576)
+    except OSError:
+        opened.append((c, s))
+print('opened loopback connections, buffers full')
+"""

@@ -5,11 +5,11 @@ harness driver beside it) as PID 1 and talks to the host only through ``docker
 run -i``'s stdin/stdout. Container flags: no network, read-only root, a
 size-limited tmpfs ``/tmp`` (the only writable place besides a size-limited
 ``/dev/shm``, both ``noexec`` (a dropped binary cannot run) and with at most
-``TMPFS_INODES`` files each), memory and pids
-limits, one CPU, ``no-new-privileges``, its own IPC namespace with SysV shared
-memory capped (``kernel.shmmax``/``shmall``) and removed with its last user
-(``shm_rmid_forced``), no log driver (job output must not pile up on the host's
-disk). The worker is root with only the capabilities it needs to start, sweep
+``TMPFS_INODES`` files each), memory and pids limits, one CPU, ``no-new-privileges``,
+its own IPC namespace with SysV shared memory capped (``kernel.shmmax``/``shmall``)
+and removed with its last user (``shm_rmid_forced``) and the SysV objects a job may
+create bounded (`IPC_SYSCTLS`), no log driver (job output must not pile up on the
+host's disk). The worker is root with only the capabilities it needs to start, sweep
 and clean up after jobs; jobs run as a uid drawn at random per container (so no
 per-uid kernel quota, like POSIX message-queue bytes, is shared with another
 container) with no capabilities at all (see ``worker.py``).
@@ -52,6 +52,20 @@ WORKER_CAPABILITIES = ("SETUID", "SETGID", "CHOWN", "KILL", "DAC_OVERRIDE", "FOW
 # deadline). The clean-up's own deadline (`cleanup.empty_dir`) is the second bound.
 TMPFS_INODES = 1 << 14
 JOB_UIDS = (100_000, 1 << 30)  # a per-container job uid is drawn from this range
+# SysV IPC objects are kernel memory that outlives the job's processes until clean-up removes them,
+# so they are bounded in the container's IPC namespace far below any job's memory_mb (the memory
+# poll counts kernel memory too, but what survives the job must never fill the container before
+# the verdict goes out). With the kernel's defaults a job pinned 583 MB in 518 message queues of
+# 0-byte messages (a queue holds msgmnb messages, each ~70 bytes of slab: ~1.1 MB a queue; 32,000
+# queues allowed) and 500 MB in 32,000 semaphore arrays. Here: 16 queues (~18 MB at worst), 4,096
+# semaphores in 64 arrays (~0.3 MB), 64 shared memory segments (their pages: shmall). The per-queue
+# bytes and message size stay at the kernel's defaults, so programs that use queues still run.
+IPC_SYSCTLS = {"kernel.msgmni": "16", "kernel.msgmnb": "16384", "kernel.msgmax": "8192",
+               "kernel.sem": "250 4096 500 64", "kernel.shmmni": "64"}
+# A second layer under the jobs' seccomp filter (no network sockets): TCP buffers in the container's
+# own network namespace stay small. (SO_SNDBUF/SO_RCVBUF are capped by net.core.*mem_max, which is
+# not per namespace: Docker cannot set it.)
+NET_SYSCTLS = {"net.ipv4.tcp_rmem": "4096 16384 65536", "net.ipv4.tcp_wmem": "4096 16384 65536"}
 _LIVE: weakref.WeakSet[DockerSandbox] = weakref.WeakSet()
 
 
@@ -127,6 +141,7 @@ class DockerSandbox:
             "--cap-drop", "ALL", *caps, "--security-opt", "no-new-privileges", "--user", "0:0",
             "--ipc", "private", "--sysctl", f"kernel.shmmax={shm_bytes}",
             "--sysctl", f"kernel.shmall={shm_bytes // 4096}", "--sysctl", "kernel.shm_rmid_forced=1",
+            *(flag for name, value in {**IPC_SYSCTLS, **NET_SYSCTLS}.items() for flag in ("--sysctl", f"{name}={value}")),
             *mounts,
             c.image, "python3", "-E", "-s", "/opt/rlvr/worker.py", "/tmp", str(job_uid),
         ]

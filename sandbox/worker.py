@@ -20,10 +20,11 @@ Every job's process (and every harness driver) is forked by the fork server
 (`forkserver`), a pristine interpreter that has seen no job, instead of being a
 fresh ``python3``. Per job: a fresh session with rlimits on CPU time, address
 space, file size, open files, message-queue bytes and core dumps, ``oom_score_adj`` 1000 (the OOM
-killer takes the job, never PID 1); a wall-clock deadline; a byte cap on
-stdout + stderr; and the memory the whole job holds (anonymous memory plus
-tmpfs, ``/dev/shm``, memfd and SysV shared memory, read from the container's
-memory cgroup every 10 ms) capped at ``memory_mb``. After every job every other
+killer takes the job first, then a harness driver at 500, not PID 1 or the fork server; see
+`limits` for what a job can still do about it); a wall-clock deadline; a byte cap on
+stdout + stderr; and the memory the whole job holds (anonymous memory, tmpfs,
+``/dev/shm``, memfd and SysV shared memory, and kernel memory such as socket and pipe
+buffers, read from the container's memory cgroup every 10 ms) capped at ``memory_mb``. After every job every other
 process but the fork server is SIGKILLed and reaped, ``/tmp``, ``/dev/shm``,
 ``/dev/mqueue`` and every SysV IPC object are removed (whatever the modes and
 depth), and the container is proven back at its start state (`cleanup`); if it

@@ -2,7 +2,9 @@
 
 Every request passes the guard first: bearer token (header, or ``?token=`` for peer clients that
 cannot set headers), body size cap (413), then per endpoint: strict validation (422 naming the
-field), batch cap (413), the bounded queue (429 with ``Retry-After``) and a deadline (504). Rows
+field), batch cap (413), the cap on a request's worst case (413: split it), the bounded queue
+(429 with ``Retry-After``) and a deadline (504: what the request's rows and those ahead of it may
+legitimately need, plus ``request_deadline_s``; see `VerifyScheduler`). Rows
 that hit our own faults make the whole request a 503 on the peer endpoints (whose clients retry
 and have no way to mask a row), and come back as ``infra_error`` on ``/v1/verify``.
 """
@@ -32,6 +34,7 @@ from rlvr.sandbox import DockerSandbox, SandboxConfig, SandboxUnavailable
 from rlvr.tasks import TaskError, UnknownTaskError, VerifierSpec, available_tasks, get_task
 from rlvr.tasks.task import build_verifier
 from rlvr.verifiers import Score, Status, Verifier, VerifierPool, get_verifier
+from rlvr.verifiers.batch import row_timeouts
 
 from .metrics import ServeMetrics
 from .protocol import (
@@ -46,7 +49,7 @@ from .protocol import (
     run_code_response,
     sandbox_error,
 )
-from .scheduler import DeadlineExceeded, Overloaded, VerifyScheduler
+from .scheduler import DeadlineExceeded, Overloaded, VerifyScheduler, worst_case_s
 
 # Verifier params that would let a client choose how untrusted code runs: the server's sandbox decides.
 _SERVER_OWNED_PARAMS = {"code": {"sandbox", "self_check"}}
@@ -62,7 +65,12 @@ class ServeConfig(BaseModel):
     sandbox_pool: int = Field(2, ge=1)  # sandbox containers for /run_code and code verifiers
     token: str | None = None
     verify_timeout_s: float = Field(10.0, gt=0)  # per completion, unless the request sets less
+    # Past its rows' worst case and that of the rows ahead of it, how long a request may wait
+    # before it is a server fault (504, infra_error): hanging rows never spend this.
     request_deadline_s: float = Field(120.0, gt=0)
+    # The most one request's rows may need at worst on this pool (each row its own limit, e.g. a
+    # code job's `time_needed`): a larger request is refused (413) and the client splits it.
+    max_request_s: float = Field(86400.0, gt=0)
     max_body_bytes: int = Field(16 << 20, ge=1024)
     max_batch_rows: int = Field(4096, ge=1)
     max_queue_rows: int = Field(65536, ge=1)
@@ -82,12 +90,41 @@ def _field_error(loc: list[Any], msg: str) -> _HTTPError:
 
 
 def _validate(model: type[BaseModel], body: bytes) -> Any:
-    """Parse and validate in one pass (pydantic's JSON parser); bad JSON is a 422 of type json_invalid."""
+    """Parse and validate in one pass (pydantic's JSON parser); bad JSON is a 422 of type json_invalid.
+
+    JSON that pydantic's parser refuses is read again by Python's: a lone surrogate escape
+    (``"\\ud800"``) is valid JSON grammar that only the latter reads, and a completion holding one
+    (as `RemoteVerifierPool` sends it) is scored as it would be locally, not refused with its batch."""
     try:
         return model.model_validate_json(body)
     except ValidationError as exc:
-        raise _HTTPError(422, [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
-                               for e in exc.errors(include_url=False, include_input=False)]) from None
+        errors = exc.errors(include_url=False, include_input=False)
+    if any(e["type"] == "json_invalid" for e in errors):
+        try:
+            return model.model_validate(json.loads(body))
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False, include_input=False)
+        except (ValueError, RecursionError):  # not JSON for Python either: pydantic's own error
+            pass
+    raise _HTTPError(422, [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in errors])
+
+
+def dump_scores(scores: list[Score]) -> bytes:
+    """The /v1/verify reply. A score that cannot be dumped (a verifier bug: a detail JSON has no form
+    for) becomes that row's ``error``; every other row keeps its score, never masked with it."""
+    try:
+        return _SCORES.dump_json(VerifyResponse(scores=scores))
+    except Exception:  # which row failed is found below, row by row (the slow path, taken only here)
+        pass
+    rows = []
+    for score in scores:
+        try:
+            score.model_dump_json()
+        except Exception as exc:  # any failure to serialise is the verifier's
+            score = Score.failed(Status.ERROR, reason=f"the verifier's score could not be serialised: "
+                                 f"{type(exc).__name__}: {exc}"[:500])
+        rows.append(score)
+    return _SCORES.dump_json(VerifyResponse(scores=rows))
 
 
 class _Service:
@@ -122,7 +159,7 @@ class _Service:
         # request is not charged for it (under its row deadlines).
         n = self.config.workers
         self.pool.map(warm, [""] * n, [""] * n, timeout_s=300.0)
-        self.scheduler = VerifyScheduler(self.pool, max_queue_rows=self.config.max_queue_rows,
+        self.scheduler = VerifyScheduler(self.pool, workers=n, max_queue_rows=self.config.max_queue_rows,
                                          max_batch_rows=self.config.max_batch_rows)
 
     def stop(self) -> None:
@@ -179,10 +216,15 @@ class _Service:
         if len(completions) > self.config.max_batch_rows:
             raise _HTTPError(413, f"{len(completions)} rows exceed the batch cap of {self.config.max_batch_rows}")
         assert self.scheduler is not None
-        deadline = time.monotonic() + self.config.request_deadline_s
+        limits = row_timeouts(verifier, references, timeout_s)
+        need = worst_case_s(limits, self.config.workers)
+        if need > self.config.max_request_s:
+            raise _HTTPError(413, f"{len(completions)} rows may need {need:.0f} s at worst on "
+                             f"{self.config.workers} workers, over this server's cap of "
+                             f"{self.config.max_request_s} s per request: send fewer rows per request")
         try:
-            future = self.scheduler.submit(key, verifier, completions, references,
-                                           timeout_s=timeout_s, deadline=deadline)
+            future, deadline = self.scheduler.submit(key, verifier, completions, references, timeout_s=timeout_s,
+                                                     limits=limits, grace_s=self.config.request_deadline_s)
         except Overloaded as exc:
             self.metrics.rejected.labels("queue_full").inc()
             raise _HTTPError(429, str(exc), {"Retry-After": str(exc.retry_after_s)}) from None
@@ -190,7 +232,8 @@ class _Service:
             scores: list[Score] = await asyncio.wait_for(asyncio.wrap_future(future),
                                                          deadline - time.monotonic())
         except (asyncio.TimeoutError, DeadlineExceeded):
-            raise _HTTPError(504, f"not scored within the request deadline of {self.config.request_deadline_s} s",
+            raise _HTTPError(504, f"not scored within the request's deadline (its rows' worst case and that of "
+                             f"the rows ahead of it, plus {self.config.request_deadline_s} s)",
                              {"Retry-After": "1"}) from None
         for s in scores:
             self.metrics.rows.labels(s.status.value).inc()
@@ -233,7 +276,7 @@ async def verify(request: Request) -> Response:
                      else service.spec_verifier(req.verifiers))
     timeout_s = min(req.timeout_s or service.config.verify_timeout_s, service.config.verify_timeout_s)
     scores = await service.score(key, verifier, req.completions, req.references, timeout_s)
-    return Response(_SCORES.dump_json(VerifyResponse(scores=scores)), media_type="application/json")
+    return Response(dump_scores(scores), media_type="application/json")
 
 
 async def get_reward(request: Request) -> Response:

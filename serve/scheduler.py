@@ -7,8 +7,16 @@ same verifier and row timeout (up to ``max_batch_rows``), runs them as one ``Ver
 (so many small requests cost one pool round, not one each), and hands each job its rows back.
 A job whose request deadline passed while it waited is dropped before it runs.
 
+Deadlines are promises kept under any legitimate load: a job's deadline is its arrival, plus the
+worst case of every row queued or running ahead of it, plus its own rows' worst case on this
+pool (`worst_case_s`: rows that hang to their own limits are an ordinary load, not a fault), plus
+``grace_s``. A job joins an earlier job's pool call only when the merged call still ends within
+the deadline of every job in the call and of every job it overtakes, so merging never pushes a
+request past its deadline. What passes a deadline is then a real fault of the server.
+
 Limits: one pool call at a time (the pool itself spreads a call over its worker processes);
-jobs with other verifiers wait their turn in arrival order.
+jobs with other verifiers wait their turn in arrival order. Worst cases are upper bounds (a row's
+full limit), so a deadline can lie far beyond the time the rows actually take.
 """
 
 from __future__ import annotations
@@ -46,15 +54,32 @@ class _Job:
     completions: Sequence[str]
     references: Sequence[Any]
     timeout_s: float
+    need_s: float  # the rows' worst case on the pool (`worst_case_s`)
     deadline: float  # time.monotonic()
     future: concurrent.futures.Future = field(default_factory=concurrent.futures.Future)
 
 
+# A row killed at its deadline costs its worker's replacement too (a fresh process that imports and
+# unpickles the verifier: about a second on the 2-core VM, more under load); an allowance, not a bound.
+RESPAWN_S = 5.0
+
+
+def worst_case_s(limits: Sequence[float], workers: int) -> float:
+    """An upper bound on one pool call of rows with these deadlines on ``workers`` processes: each
+    worker takes the next row when free, so none finishes later than an even share of the total
+    plus one longest row, each row with a worker's replacement (`RESPAWN_S`)."""
+    if not limits:
+        return 0.0
+    return (sum(limits) + RESPAWN_S * len(limits)) / workers + max(limits) + RESPAWN_S
+
+
 class VerifyScheduler:
-    def __init__(self, pool: VerifierPool, *, max_queue_rows: int, max_batch_rows: int) -> None:
-        self.pool = pool
+    def __init__(self, pool: VerifierPool, *, workers: int, max_queue_rows: int, max_batch_rows: int) -> None:
+        self.pool, self.workers = pool, workers
         self.max_queue_rows, self.max_batch_rows = max_queue_rows, max_batch_rows
         self.queued_rows = 0
+        self._queued_need_s = 0.0  # the worst case of the queued jobs, each alone
+        self._running_until = 0.0  # time.monotonic() by which the running pool call ends at worst
         self.rows_per_second = 1000.0  # measured as it runs; sizes Retry-After
         self._jobs: deque[_Job] = deque()
         self._cond = threading.Condition()
@@ -63,19 +88,24 @@ class VerifyScheduler:
         self._thread.start()
 
     def submit(self, key: str, verifier: Verifier, completions: Sequence[str], references: Sequence[Any],
-               *, timeout_s: float, deadline: float) -> concurrent.futures.Future:
-        """Queue one request's rows; the future gets its scores, in order. ``key`` names the verifier:
-        jobs with equal keys and timeouts may share a pool call."""
-        job = _Job(key, verifier, completions, references, timeout_s, deadline)
+               *, timeout_s: float, limits: Sequence[float], grace_s: float) -> tuple[concurrent.futures.Future, float]:
+        """Queue one request's rows (``limits``: each row's deadline on the pool); -> the future that
+        gets its scores, in order, and the request's deadline (time.monotonic()). ``key`` names the
+        verifier: jobs with equal keys and timeouts may share a pool call."""
+        need = worst_case_s(limits, self.workers)
         with self._cond:
             if self._closing:
                 raise Overloaded(1)
             if self.queued_rows and self.queued_rows + len(completions) > self.max_queue_rows:
                 raise Overloaded(max(1, round(self.queued_rows / self.rows_per_second)))
+            now = time.monotonic()
+            ahead = max(0.0, self._running_until - now) + self._queued_need_s
+            job = _Job(key, verifier, completions, references, timeout_s, need, now + ahead + need + grace_s)
             self._jobs.append(job)
             self.queued_rows += len(completions)
+            self._queued_need_s += need
             self._cond.notify()
-        return job.future
+        return job.future, job.deadline
 
     def _take(self) -> list[_Job] | None:
         """The oldest job and the queued jobs that can share its pool call; None once closed and empty."""
@@ -84,18 +114,29 @@ class VerifyScheduler:
                 self._cond.wait()
             if not self._jobs:
                 return None
+            now = time.monotonic()
             first = self._jobs.popleft()
             batch, rows, rest = [first], len(first.completions), deque[_Job]()
+            need = first.need_s
+            # The most the call may need: every job in it ends by its deadline, and every job
+            # overtaken (queued before a merged one) still ends by its own after the call.
+            slack, overtaken_s = first.deadline - now, 0.0
             while self._jobs:
                 job = self._jobs.popleft()
-                fits = rows + len(job.completions) <= self.max_batch_rows
+                merged = need + job.need_s  # `worst_case_s` of the union is at most the sum
+                fits = rows + len(job.completions) <= self.max_batch_rows and merged <= slack
                 if fits and job.key == first.key and job.timeout_s == first.timeout_s:
                     batch.append(job)
                     rows += len(job.completions)
+                    need, slack = merged, min(slack, job.deadline - now)
                 else:
                     rest.append(job)
+                    overtaken_s += job.need_s
+                    slack = min(slack, job.deadline - now - overtaken_s)
             self._jobs = rest
             self.queued_rows -= rows
+            self._queued_need_s = sum(job.need_s for job in rest)  # summed afresh: no float drift
+            self._running_until = now + need
             return batch
 
     def _run(self) -> None:
@@ -121,7 +162,8 @@ class VerifyScheduler:
                 for job in live:
                     job.future.set_exception(exc)
                 continue
-            elapsed = max(time.monotonic() - started, 1e-6)
+            self._running_until = time.monotonic()  # ended: no longer ahead of anyone
+            elapsed = max(self._running_until - started, 1e-6)
             self.rows_per_second = 0.8 * self.rows_per_second + 0.2 * (len(completions) / elapsed)
             start = 0
             for job in live:

@@ -20,14 +20,14 @@ for sympy an identity that holds only for positive values is accepted.
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
-from .math_expr import Node, ParseFailure, Refused, exact, free_symbols, mp, numeric, parse
+from .math_expr import Node, ParseFailure, Refused, _children, exact, free_symbols, mp, numeric, parse
 from .math_read import Value
+from .math_simplified import is_simplified
 from .math_sympy import symbolic_equal
 
 
@@ -100,14 +100,15 @@ def scalar_equal(a: Node, b: Node, options: CompareOptions) -> tuple[bool, str]:
     places = max(_decimal_places(a), _decimal_places(b))
     if ea is not None and eb is not None:
         if places >= LONG_DECIMAL and ea != eb:  # 0.0833333333333333 for 1/12: right to its last digit
-            return abs(ea - eb) <= Fraction(1, 10**places), "decimal"
+            # Strictly less than a unit of the last place: 3.00000000001 is a different number, not 3 rounded.
+            return abs(ea - eb) < Fraction(1, 10**places), "decimal"
         return ea == eb, "exact"
     symbols = sorted(free_symbols(a) | free_symbols(b))
     if not symbols:
         try:
             va, vb = numeric(a, {}), numeric(b, {})
             if places >= LONG_DECIMAL:  # sqrt(17) for 4.123105625617661
-                return bool(abs(va - vb) <= mp().mpf(10) ** -places), "decimal"
+                return bool(abs(va - vb) < mp().mpf(10) ** -places), "decimal"
             # rel_tol tolerates a decimal approximation of an irrational gold only.
             return _close(va, vb, IDENTITY_TOL if eb is not None else options.rel_tol), "numeric"
         except Refused:
@@ -133,12 +134,43 @@ def scalar_equal(a: Node, b: Node, options: CompareOptions) -> tuple[bool, str]:
         agreed += 1
         if agreed == options.random_points:
             break
+    if agreed and (_has_steps(a) or _has_steps(b)) and not _agree_at_steps(a, b, symbols):
+        return False, "step_points"
     verdict = symbolic_equal(a, b)
     if verdict is not None:
         return verdict, "sympy"
     if agreed == options.random_points:
         return True, "random_points"
     return False, "random_points_failed"
+
+
+def _has_steps(node: Node) -> bool:
+    return (node[0] == "call" and node[1] in ("floor", "ceil")) or any(_has_steps(c) for c in _children(node))
+
+
+# Floor and ceiling jump at integers (floor(2x) at halves): random reals never land there, and
+# floor(x) + 1 agrees with ceil(x) everywhere else. Every symbol takes values from this grid too.
+_STEP_GRID = tuple(Fraction(k, d) for d in (1, 2, 3, 4, 6) for k in range(-7, 8))
+
+
+def _step_points(symbols: list[str]) -> list[dict[str, Any]]:
+    """48 points: every symbol at the same integer -7..7, then at values drawn from ``_STEP_GRID``."""
+    rng, ctx = random.Random(11), mp()
+    rows = [[_STEP_GRID[index]] * len(symbols) if index < 15 else [rng.choice(_STEP_GRID) for _ in symbols]
+            for index in range(48)]
+    return [{s: ctx.mpf(v.numerator) / v.denominator for s, v in zip(symbols, row, strict=True)} for row in rows]
+
+
+def _agree_at_steps(a: Node, b: Node, symbols: list[str]) -> bool:
+    """Whether ``a`` and ``b`` agree at integers and simple fractions (a domain error at a point skips it)."""
+    for env in _step_points(symbols):
+        try:
+            va, vb = numeric(a, env), numeric(b, env)
+        except (ArithmeticError, ValueError, TypeError):
+            continue
+        if not _close(va, vb, IDENTITY_TOL):
+            return False
+    return True
 
 
 def _expr_equal(p: Value, g: Value, options: CompareOptions) -> tuple[bool, str]:
@@ -179,6 +211,16 @@ def _interval(value: Value) -> Value | None:
     return None
 
 
+def _rounded(gold: Value) -> bool:
+    """A gold an estimate may answer: a decimal (``3.14``) or an irrational value (``pi``, ``sqrt(2)``)."""
+    if gold[0] == "label":
+        return _rounded(gold[2])
+    if gold[0] != "expr" or free_symbols(gold[1]):
+        return False
+    value = exact(gold[1])
+    return value is None or (_is_literal(gold[1]) and value.denominator != 1)
+
+
 def _is_variable(node: Node) -> bool:
     """``x``, or a function of it written ``f(x)`` (parsed as the product of two symbols)."""
     return node[0] == "sym" or (node[0] == "mul" and len(node[1]) == 2 and all(n[0] == "sym" for n in node[1]))
@@ -194,21 +236,35 @@ def _deliberate_order(items: tuple[Value, ...]) -> bool:
 
 
 def _match_unordered(ps: tuple[Value, ...], gs: tuple[Value, ...], options: CompareOptions) -> bool:
+    """Sets: every element of one equals one of the other (``3, 6/2`` is the set ``{3}``). A gold that
+    repeats an element (a double root ``2, 2``) is a multiset: matched one to one, repeats included."""
+    if len(set(gs)) < len(gs):
+        remaining = list(gs)
+        for p in ps:
+            hit = next((i for i, g in enumerate(remaining) if equal(p, g, options)[0]), None)
+            if hit is None:
+                return False
+            remaining.pop(hit)
+        return not remaining
     ps = tuple(dict.fromkeys(ps))  # the same element written twice is one element of a set
-    if len(ps) != len(gs):
+    if len(ps) < len(gs):
         return False
-    remaining = list(gs)
+    matched: set[int] = set()
     for p in ps:
-        hit = next((i for i, g in enumerate(remaining) if equal(p, g, options)[0]), None)
-        if hit is None:
+        hits = {i for i, g in enumerate(gs) if equal(p, g, options)[0]}
+        if not hits:
             return False
-        remaining.pop(hit)
-    return True
+        matched |= hits
+    return len(matched) == len(gs)
 
 
 def equal(p: Value, g: Value, options: CompareOptions) -> tuple[bool, str]:
     """(equal, method) for a predicted value ``p`` against the gold value ``g``."""
     pk, gk = p[0], g[0]
+    if gk == "estimate":  # a gold's own "x ≈ 3.14" is its value, and an estimate answers it
+        return equal(p[1] if pk == "estimate" else p, g[1], options)
+    if pk == "estimate":  # "x ≈ 3" is an estimate, right only for a rounded gold (as math_hedge judges "about 3")
+        return equal(p[1], g, options) if _rounded(g) else (False, "estimate")
     if pk == "label" or gk == "label":
         return _label_equal(p, g, options)
     if pk == "rel" and set(p[1]) == {"="} and not any(free_symbols(side) for side in p[2]):
@@ -219,6 +275,8 @@ def equal(p: Value, g: Value, options: CompareOptions) -> tuple[bool, str]:
     if pk == "rel" and gk != "rel":
         if p[1] == ("=",) and options.equation_rhs and p[2][0][0] == "sym":
             return equal(("expr", p[2][1], False), g, options)
+        if p[1] == ("=",) and options.equation_rhs and p[2][1][0] == "sym" and not free_symbols(p[2][0]):
+            return equal(("expr", p[2][0], False), g, options)  # "3 = x", written the other way round
         interval = _interval(p)
         return equal(interval, g, options) if interval else (False, "shape")
     if gk == "rel" and pk != "rel":
@@ -331,25 +389,15 @@ def _proportional(a: Node, b: Node, options: CompareOptions) -> bool:
         if vb == 0 or va == 0:
             return False
         ratios.append(va / vb)
-    return len(ratios) >= 2 and all(_close(r, ratios[0], IDENTITY_TOL) for r in ratios)
-
-
-def is_simplified(node: Node) -> bool:
-    """False for an unreduced fraction (``6/8``) or an unsimplified radical (``sqrt(12)``)."""
-    if node[0] == "mul" and len(node[1]) == 2 and node[1][0][0] == "num" and node[1][1][0] == "inv":
-        num, den = node[1][0][1], node[1][1][1]
-        if den[0] == "num" and math.gcd(num.numerator, den[1].numerator) > 1:
+    if len(ratios) < 2 or not all(_close(r, ratios[0], IDENTITY_TOL) for r in ratios):
+        return False
+    if not (_has_steps(a) or _has_steps(b)):
+        return True
+    for env in _step_points(symbols):  # floor and ceiling: the same ratio at the grid too (or both sides 0)
+        try:
+            va, vb = numeric(a, env), numeric(b, env)
+        except (ArithmeticError, ValueError, TypeError):
+            continue
+        if not _close(va, ratios[0] * vb, IDENTITY_TOL):
             return False
-    if node[0] == "call" and node[1] == "sqrt" and node[2][0][0] == "num":
-        n = node[2][0][1]
-        # isqrt, not ** 0.5: a 400-digit radicand overflows a float.
-        limit = min(math.isqrt(n.numerator), 10**4)
-        if n.denominator == 1 and any(n.numerator % (k * k) == 0 for k in range(2, limit + 1)):
-            return False
-    if node[0] in ("add", "mul"):
-        return all(is_simplified(c) for c in node[1])
-    if node[0] in ("neg", "inv"):
-        return is_simplified(node[1])
-    if node[0] in ("pow", "call"):
-        return all(is_simplified(c) for c in (node[2] if node[0] == "call" else (node[1], node[2])))
     return True

@@ -15,10 +15,13 @@ operand, a digit of a longer number, a signed or bounded value.
   operator or relation (``\\pm``, ``\\neg``, ``>``, ``\\le``; any command but ``BEFORE_COMMANDS``:
   ``=``, ``:``, arrows, ``\\in``, ...), a digit (on the same line), a decimal point (glued, after
   a digit on its line, a comma inside maths: ``1.\\,3`` is no 3), a letter glued to it (a product),
-  a command whose argument it is (``\\frac{\\boxed{3}}{4}``). After it: a digit (glued or spaced on
-  its line; ``²``, ``½``, full-width digits, ``.3`` set apart too), ``.5``, a power or subscript, an
-  operator or relation with an operand, an operator word with a number after it (``times 4``), a
-  factorial or bracket inside maths, a size word (``thousand``) or abbreviation (``k``, ``M``,
+  a command whose argument it is (``\\frac{\\boxed{3}}{4}``), a word that changes its value
+  ("negative", "minus", "twice", "half of", "the square root of", "10 to the"). After it: a digit
+  (glued or spaced on its line; ``²``, ``½``, full-width digits, ``.3`` set apart too), ``.5``, a
+  power or subscript, an operator or relation with an operand, a factorial or bracket inside maths,
+  a ratio (``:4``), ``‰``, a thousands group after ``,``/``'``/``’``, a word that changes its value
+  ("plus 1", "times ten", "divided by", "to the power of", "basis points", "in base 8"; "3 times a
+  week" is a count, not a product), a size word (``thousand``) or abbreviation (``k``, ``M``,
   ``万``), letters (of any script) glued to it that are no unit, a command outside
   ``AFTER_COMMANDS``; for an answer read from prose (``prose``, not a box or tag), a word set
   apart that ``math_units.keeps_value`` does not allow ("So there are 3 negatives."). Approximation
@@ -106,7 +109,7 @@ AFTER_COMMANDS = frozenset({"\\%", "\\$", "\\\\", "\\&", "pmod", "bmod", "mod", 
                             "therefore", "degree", "textdegree", "label", "tag", "ldots", "cdots", "dots", "dotsc", "dotsb"})
 _RULE = re.compile(r"(?:^|\n)[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,})[ \t]*\Z")  # a markdown rule or heading underline
 _OPERATOR = "+*/×÷·±∓-−–＋－∗⋅∙⨯✕"
-_RELATION = "<>≤≥≠≦≧⩽⩾＜＞≪≫"
+_RELATION = "<>≤≥≠≦≧⩽⩾＜＞≪≫≳≲⪆⪅≷≶"
 _OPERAND = re.compile(r" ?(?:[\d.(\[{|\\$√]|[A-Za-z](?![A-Za-z]))")
 # Abbreviated sizes, also the CJK ones ("3万" is 30,000).
 _ABBREVIATION = re.compile(r"(?:k|K|M|B|bn|mn|mln|mil|thou|[十百千万萬亿億兆])(?![A-Za-z])")
@@ -125,15 +128,40 @@ _PERCENT_OR_DEGREE = re.compile(r"\\?%|\^ ?\\circ|(?:percentage|percent|pct)\b")
 _DECIMALS = re.compile(r"[.,]\d")
 _POINT_DIGIT = re.compile(r"\.\d")
 _DECIMALS_SPACED = re.compile(r"[.,] ?\d")
-_THOUSANDS = re.compile(r", ?\d{3}\b")
+_THOUSANDS = re.compile(r"[,'’] ?\d{3}\b")  # "3,000", "3'000" (Swiss), "3’000"
 _DEGREE = re.compile(r"\^ ?(?:\\circ|\\prime|o\b|')")
 _BRACKETED_FACTOR = re.compile(r"\( ?(?:[\d.\\(-]|[A-Za-z](?![A-Za-z]))")
 # Letters of any script ("3ｋ" is no more a number than "3k"), without superscripts ("m²" is metres).
 _LETTERS = re.compile(r"[^\W\d_\u00b2\u00b3\u00b9\u2070-\u209f]+")
 _VALUE_WORD = re.compile(VALUE_WORDS, re.IGNORECASE)
-# "\\boxed{3} times 4", "3 over 4": an operator written as a word, with a number or bracket after it.
-_WORD_OPERATOR = re.compile(r"(?:times|plus|minus|over|divided by|multiplied by|to the power of) ?[\d.(\[{\\√]",
-                            re.IGNORECASE)
+# Words that make the answer part of a larger value, said in prose: "negative \\boxed{3}", "twice", "the square root of",
+# "10 to the"; after it, "plus 1", "divided by 2", "to the power of 2", "in base 8", "basis points". A gold of -3 is not
+# answered by "negative \\boxed{3}" either: the box holds 3, and a sign outside it is refused as "-\\boxed{3}" is.
+_NUMBER_WORD = (r"(?:[\d$\\(√]|[A-Za-z]\b|(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty"
+                r"|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|half|pi|e)\b)")
+_VALUE_BEFORE = re.compile(
+    r"(?<![A-Za-z])(?:negative|minus|plus|twice|double|triple|thrice|half(?:\s+of)?|(?:a\s+)?(?:quarter|third)\s+of"
+    r"|(?:(?:square|cube|fourth|fifth|nth|\w+th)\s+)?root\s+of|sqrt\s+of|(?:reciprocal|inverse|opposite|negative|factorial"
+    r"|logarithm|log|ln|exponential|exp|sine|cosine|tangent|power|multiple|fraction|percent|square|cube)\s+of|percent\s+of"
+    r"|to\s+the(?:\s+power(?:\s+of)?)?|raised\s+to(?:\s+the(?:\s+power(?:\s+of)?)?)?|times|divided\s+by|multiplied\s+by"
+    r"|one\s+(?:over|in))\s*\Z", re.IGNORECASE)
+_VALUE_AFTER = re.compile(
+    rf"(?:[,;] ?)?(?:plus|minus|(?:times|over|mod|modulo|(?:less|more|fewer)(?:\s+than)?)\s+(?!an?\b){_NUMBER_WORD}|divided\s+by|multiplied\s+by|(?:to|raised\s+to)\s+the"
+    r"|raised\s+to|to\s+(?:the\s+)?(?:power|base)|squared|cubed|factorial|per\s*mill?e|permille|basis\s+points?|bps"
+    r"|(?:in|to)\s+base|base\s*\d|in\s+(?:binary|octal|hex(?:adecimal)?)|percent\s+of"
+    r"|(?:out\s+of|through|thru|to|in|and)\s+(?=\d)|[&|]\s*(?=\d))(?![A-Za-z])", re.IGNORECASE)  # "3 out of 4", "3 and 4"
+
+# The last word of a _VALUE_BEFORE match is a literal word of its pattern: text that ends in any other word is not
+# searched (a search tries every position). ASCII text only, as in ``math_hedge._ends_like_before``.
+_VALUE_BEFORE_LAST_WORDS = frozenset(re.findall(r"[a-z]{2,}", re.sub(r"(?<!\\)\\[sSwWdDb]", " ", _VALUE_BEFORE.pattern)))
+_LAST_WORD = re.compile(r"[a-z]+\Z")
+
+
+def _ends_like_value_before(body: str) -> bool:
+    if not body.isascii():
+        return True
+    last = _LAST_WORD.search(body.rstrip().lower())
+    return last is not None and last.group() in _VALUE_BEFORE_LAST_WORDS
 
 
 def _before(before: str, in_math: bool) -> str | None:
@@ -163,6 +191,8 @@ def _before(before: str, in_math: bool) -> str | None:
         return f"a sign or operator before the answer ({last!r})"
     if body[-1:].isnumeric() and (same_line or in_math):
         return "a digit before the answer"
+    if _ends_like_value_before(body) and (words := _VALUE_BEFORE.search(body)) is not None:
+        return f"a word that changes its value before the answer ({words.group().strip()!r})"
     # "1.\\boxed{3}", "1.\\,3" and "1. 3" are 1.3 (or no number), ".3" is 0.3: never 3. A point on an earlier line
     # ends a sentence; "\\boxed{1},\\boxed{2}" is a list (a comma counts inside maths only: "$1{,}3$").
     two_last, last_one = max(0, len(body) - 2), max(0, len(body) - 1)
@@ -190,8 +220,10 @@ def _after(after: str, in_math: bool, prose: bool) -> str | None:
         return "a digit after the answer"
     if (not spaced and _DECIMALS.match(body)) or (in_math and _DECIMALS_SPACED.match(body)) or _THOUSANDS.match(body):
         return "more digits after the answer"
-    if first in "^_" and not _DEGREE.match(body):
-        return "a power or subscript after the answer"
+    if (first in "^_" and not _DEGREE.match(body)) or first in "‰‱" or re.match(r": ?\d", body):
+        return "a power, subscript, ratio or per mille after the answer"
+    if (words := _VALUE_AFTER.match(body)) is not None:
+        return f"a word that changes its value after the answer ({words.group()!r})"
     # An operator with an operand after it ("+ 2", "- x", "/4"; a dash before a word is punctuation), a relation
     # ("3 < x" bounds x), a factorial or a bracketed factor: on the answer's line, or anywhere inside its maths.
     near = same_line or in_math
@@ -204,8 +236,6 @@ def _after(after: str, in_math: bool, prose: bool) -> str | None:
     if command is not None:
         name = command.group(1) if command.group(1).isalpha() else command.group()
         return None if name in AFTER_COMMANDS else f"\\{command.group(1)} after the answer"
-    if near and _WORD_OPERATOR.match(body):
-        return f"an operator word after the answer ({body.split(' ', 1)[0]!r})"
     word = _LETTERS.match(body)
     if word is not None:
         if _VALUE_WORD.fullmatch(word.group()) or _ABBREVIATION.match(word.group()):

@@ -206,6 +206,8 @@ class _Parser:
             self.take(")")
         else:
             args = [self.power()]
+        if len(args) not in ((2,) if name in ("root", "binom") else (1, 2) if name == "log" and base is None else (1,)):
+            raise ParseFailure(f"{name} of {len(args)} arguments")  # root(8), sin(1, 2)
         if base is not None:
             args.append(base)
         node: Node = ("call", name, tuple(args))
@@ -396,8 +398,6 @@ def _num_call(name: str, args: list[Any], ctx: MPContext) -> Any:
         return ctx.log(args[0], args[1]) if len(args) > 1 else ctx.log(args[0])
     if name == "binom":
         return ctx.binomial(args[0], args[1])
-    if len(args) != 1:
-        raise ParseFailure(f"{name} takes one argument")
     if name == "abs":
         return abs(args[0])
     return getattr(ctx, name)(args[0])

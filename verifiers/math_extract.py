@@ -29,7 +29,13 @@ expression or number (``math_context``: ``\\boxed{3}\\cdot 1000``, ``-\\,\\boxed
 ``\\boxed{3}~000``; read from prose, followed by a word that may change it: "So there are 3
 negatives."), or bounded, estimated, doubted, questioned or taken back (``math_hedge``:
 "at least \\boxed{3}", "It might be \\boxed{3}", "\\boxed{3}...", "\\boxed{3}. Hmm, no, it is 4.").
+A value restated after a single "or" or in brackets ("\\frac14, or 25\\%", "3 (three)") is offered as
+``alternative``: ``MathVerifier`` accepts it when both sides say the same value and judges it a hedge otherwise.
+A percent sign or word right after the answer belongs to it (``\\boxed{3}\\%`` is 3%).
 When several boxes are written, each is checked (``\\boxed{3}000 ... \\boxed{3}`` is no answer 3).
+
+What a reader does not see is not read (``math_visible``): comments, phantoms, white text and struck-out
+text hide an answer, and a box in a code span or ``\\text{}`` is printed, not boxed.
 
 Limits: only the last ``MAX_SCAN`` characters are searched (final answers are at
 the end; a 200,000-character completion costs the same as a 20,000 one).
@@ -55,6 +61,7 @@ from .math_spans import (
     whole_expression,
 )
 from .math_units import VALUE_WORDS, is_unit, words_to_number
+from .math_visible import visible
 
 MAX_SCAN = 20_000
 Strategy = Literal["boxed", "whole", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number"]
@@ -185,7 +192,8 @@ def _sentence(text: str) -> str:
 def _answer_phrase(text: str) -> Extraction | None:
     matches = list(ANSWER_PHRASE.finditer(text))
     for match in reversed(matches):
-        answer = _sentence(text[match.end():]).strip().strip("*").strip()
+        # "The answer is 101,": a clause mark ends the clause; it is no digit group of the number.
+        answer = _sentence(text[match.end():]).strip().rstrip(",;:").strip().strip("*").strip()
         if "\\boxed" in answer or "\\fbox" in answer:  # a box left open: the completion was cut off
             return None
         if answer:
@@ -300,12 +308,26 @@ def _locate(text: str, answer: str) -> tuple[int, int] | None:
     return matches[-1].span() if matches else None
 
 
-def _written_as_is(text: str, span: tuple[int, int], answer: str, gold: str, prose: bool) -> str | None:
-    """Why the answer written at ``span`` is not the answer as written around it, if it is not. ``prose``:
-    read from a sentence, not from a box or tag that delimits it, so the words after it count
-    (``math_units.keeps_value``: "So there are 3 negatives." is no answer 3)."""
-    around = surroundings(text, *span)
-    return not_whole(around, prose) or qualified(around, answer, gold)
+_PERCENT_AFTER = re.compile(r" ?(?:\\?%|percent\b|pct\b)", re.IGNORECASE)
+# A value restated in brackets: "3 (three)", "\\frac34 (75\\%)"; a bracketed number alone ("3 (4)") is a product.
+_BRACKETED = re.compile(r"(.+?)\s*\(\s*([A-Za-z][A-Za-z\s-]*|[^()]*%)\s*\)")
+
+
+def _restated(context: str, answer: str) -> tuple[str, str | None]:
+    """(the answer, the value it is restated as): "3 (three)" is 3 restated; "\\frac14, or 25\\%" offers the other
+    side of its one "or" (``MathVerifier`` accepts a restatement equal in value, and judges a different one a hedge)."""
+    if (bracketed := _BRACKETED.fullmatch(answer.strip())) is not None and (
+            "%" in bracketed.group(2) or words_to_number(bracketed.group(2)) is not None):
+        return bracketed.group(1), bracketed.group(2)
+    sides = re.split(r"\bor\b", context)
+    if len(sides) != 2:
+        return answer, None
+    left = final_element(sides[0].rstrip(" ,;(") + ".")
+    right = sides[1].strip(" ,;.()*")
+    right = whole_expression(right) or right
+    if answer.strip() == (left or "").strip():
+        return answer, right
+    return answer, left if answer.strip() in right else None
 
 
 def _other_boxes(text: str, gold: str, several: bool) -> str | None:
@@ -322,7 +344,7 @@ def _other_boxes(text: str, gold: str, several: bool) -> str | None:
 def extract(completion: str, strategies: tuple[Strategy, ...] = STRATEGIES, gold: str = "") -> Extraction:
     """The final answer of ``completion``; ``gold`` is used only to exempt its own words from hedging
     and to allow an estimate of a rounded gold (``math_hedge``)."""
-    text = strip_tail(completion[-MAX_SCAN:])
+    text = strip_tail(visible(completion[-MAX_SCAN:]))  # what is hidden or struck out is not read
     if _ends_in_open_box(text):  # cut off inside its final \boxed{: no answer, whatever came before
         return Extraction(None, None)
     for name in strategies:
@@ -338,9 +360,20 @@ def extract(completion: str, strategies: tuple[Strategy, ...] = STRATEGIES, gold
         hedge, alternative = hedge_in(found.context or answer, gold), None
         if hedge is None and re.search(r"[?？]\Z", answer.rstrip(" $*")):  # "\\boxed{3?}", "The answer is 3?"
             hedge = "a question mark after the answer"
+        restatement = None
+        if hedge == "hedge word 'or'" or (hedge is None and "(" in answer):
+            answer, restatement = _restated(found.context or answer, answer)
+            hedge = None if restatement is not None else hedge
         if hedge is None and span is not None:
-            hedge = _written_as_is(text, span, answer, gold, found.extractor not in ("boxed", "answer_tag"))
+            # Read from prose (not from a box or tag that delimits it), the words after it count too
+            # (``math_units.keeps_value``: "So there are 3 negatives." is no answer 3).
+            around = surroundings(text, *span)
+            hedge = not_whole(around, prose=found.extractor not in ("boxed", "answer_tag")) or qualified(around, answer, gold)
             if hedge is None:
                 hedge, alternative = retracted(text, answer, *span)
+            if _PERCENT_AFTER.match(around.after) and "%" not in answer:  # "\\boxed{3}\\%" is 3%: percent="fraction"
+                answer += "\\%"
+        if hedge is None and restatement is not None:  # MathVerifier accepts it only if both say the same value
+            hedge, alternative = "a second value after 'or' or in brackets", restatement
         return Extraction(answer, found.extractor, hedge, alternative=alternative, span=span)
     return Extraction(None, None)

@@ -4,31 +4,48 @@
   "either", "possibly", "maybe", "not", "at least", ... (unless the gold itself uses that word).
 - ``qualified``: what stands right around the answer (``math_context.Surroundings``):
   - a bound or a possibility right before it: "at least \\boxed{3}", "more than 3", "It might be
-    \\boxed{3}", "could be", "may be"; a negation: "isn't \\boxed{3}", "not \\boxed{3}";
+    \\boxed{3}", "could be", "may be"; a negation or exclusion: "isn't \\boxed{3}", "not \\boxed{3}",
+    "cannot be", "anything except", "other than", "different from"; a range: "up to", "between 2 and",
+    "from 1 to", "a minimum of", "bounded by", "hardly", "unlikely to be", "either";
     "maybe"/"perhaps"/"possibly"/"probably" in its sentence ("\\boxed{3}, probably.");
-  - right after it: "or more", "or fewer", "or so", "at most", "-ish", "is wrong", "isn't right";
-  - doubt in its sentence or the next one: "not sure", "unsure", "I guess", "no idea";
+  - right after it: "or more", "or fewer", "or so", "at most", "at the very least", "-ish", "is wrong",
+    "isn't right", "(wrong)", ", which is wrong", "can't be right", "minimum", a cross mark (``✗``);
+  - doubt in its sentence or the next one: "not sure", "unsure", "I guess", "no idea", "I doubt", "it is
+    false that", "I could not solve it";
+  - only supposed: "Suppose the answer is \\boxed{3}", "e.g. \\boxed{3}", "for example", "If the answer were";
   - a question or an unfinished answer: ``?``/``？`` after it, ``¿`` before it, an ellipsis after it
     (``...``, ``…``, ``\\ldots``, ``\\cdots``);
   - an estimate: "about", "approximately", "roughly", "around", "nearly", "almost", ``\\approx``,
-    ``\\sim`` before it (or leading the answer itself, ``\\boxed{\\approx 3}``), "approximately"
-    after it. An estimate is a hedge only against an exact gold: one written as a decimal
-    (``7.78``, ``5.97\\times10^{24}``) or holding an irrational (``\\pi``, ``\\sqrt``, ``\\log``, ``e``)
+    ``\\sim``, ``≅``, "estimated at" before it (or leading the answer itself, ``\\boxed{\\approx 3}``),
+    "approximately", "(rounded)", "after rounding" after it, "Rounded," / "An estimate:" earlier in its
+    sentence. An estimate is a hedge only against an exact gold: one written as a decimal (``7.78``, ``5.97\\times10^{24}``) or holding an irrational (``\\pi``, ``\\sqrt``, ``\\log``, ``e``)
     is itself rounded, and the value must still agree (exactly, or within ``rel_tol`` for an
     irrational gold); against ``3`` or ``\\frac13``, "about 3" does not say 3.
   "I think" / "I believe" is no hedge: it commits to one value (small models and reasoning
   traces write "I think the answer is 3" when sure), unlike "might be" or "I guess".
 - ``retracted``: the answer taken back. A cue after it ("wait", "actually", "no,", "hmm", "just
   kidding", "oops", "sorry", "scratch that", "correction", "or rather", "I mean", "my mistake",
-  "never mind", "make that") followed, before the completion ends, by a different value (digits, or
-  number words where a value is stated: "it's four"; "it's 4 instead" too): "\\boxed{3}. Hmm, no, it is 4.",
+  "never mind", "make that", "hold on", "hang on", "whoops", "second guess", "then again", "revised",
+  "erratum", "ah", "err") followed, before the completion ends, by a different value (digits, number
+  words where a value is stated: "it's four"; "it's 4 instead", "4 is also plausible" too; a math span or
+  a choice: "Actually, $\\pi$.", "Actually (B)."), or after "actually"/"correction" by a value changed in
+  words ("Actually, double it.", "it's 3 squared"): "\\boxed{3}. Hmm, no, it is 4.",
   "The answer is (B), wait, (A)". Scored 0, not read as the later value: the completion then
   offers two answers, and rewarding the second would reward boxing a guess and correcting it
   afterwards. A check that comes back to the same value ("Wait, let me verify: 12/4 = 3") is no
   retraction, nor is a sentence without a cue ("Let me check: 3*4 = 12"). Also a second candidate
-  right after a cue of its own ("or maybe 8", "could also be 8") or a second "the answer is".
+  right after a cue of its own ("or maybe 8", "could also be 8", "unless it is 8", "else 8", "vs 8") or
+  after another answer marker ("the answer is", "####", ``<answer>``, "Option 2:", "**4**", "Result = 4"), or a
+  bare conclusion with another value ("Hence 4.", "Therefore $x = 4$."). A reconsideration ("But wait",
+  "Let me reconsider. Hmm") after which the completion stops mid-sentence, not back at the answer's
+  value, has not settled on it. And a verdict with no
+  new value in the answer's sentence or the next: "Wait, that's wrong.", "Scratch that.", "Just kidding.",
+  "Actually, no.", "Never mind.", "Nope.", "Probably wrong.", "(guess)", "I made an error", "This leads to
+  a contradiction." (a verdict on something else, "option
+  (B) is wrong", names it and is no retraction).
 
-Limits: English cue words; the cue must come after the answer; "different" compares the text
+Limits: English cue words; the cue must come after the answer; conditional answers ("3 when x>0, for
+x<0 it is 4") are not recognised; "different" compares the text
 of the last number or letter after the cue with the answer's (``1/2`` then ``0.5`` counts as
 different here, and ``MathVerifier`` forgives an alternative equal in value).
 """
@@ -57,11 +74,17 @@ def hedge_in(answer: str, gold: str) -> str | None:
 
 
 _ESTIMATE = (r"about|approximately|approx\.?|roughly|around|nearly|almost|circa|close\s+to|\\approx|\\sim|\\simeq"
-             r"|\\thickapprox|\\cong|\\doteq|≈|∼|≃|～|〜")
-_BOUND = (r"at\s+(?:least|most)|(?:more|less|fewer|greater|larger|smaller|bigger|higher|lower)\s+than"
+             r"|\\thickapprox|\\cong|\\doteq|≈|∼|≃|～|〜|≅|estimated(?:\s+(?:at|as|to\s+be))?|rounds?\s+to|rounded\s+to")
+# A bound, a possibility, an exclusion or a range ("up to", "anything except", "different from", "between 2 and").
+_BOUND = (r"at\s+(?:least|most|minimum|maximum)|(?:more|less|fewer|greater|larger|smaller|bigger|higher|lower)\s+than"
           r"|no\s+(?:more|less|fewer)\s+than|over|under|above|below|exceeds?|exceeding"
+          r"|(?<!add )(?<!adds )(?<!added )(?<!adding )(?<!sum )(?<!sums )(?<!summed )(?<!comes )(?<!come )(?<!came )up\s+to"
+          r"|(?:a|the)\s+(?:minimum|maximum)\s+of"
           r"|(?:might|may|could)\s+(?:well\s+|also\s+|possibly\s+|perhaps\s+)?(?:be|equal)(?:\s+equal\s+to)?"
-          r"|not|never|not\s+(?:be|equal)(?:\s+to)?")
+          r"|not|never|not\s+(?:be|equal)(?:\s+to)?|can\s*not\s+(?:be|equal)|except(?:\s+for)?|other\s+than|different\s+from"
+          r"|(?:anything|everything|all|any\s+\w+)\s+but|between\s+\S{1,30}\s+and|from\s+\S{1,30}\s+to|hardly|unlikely\s+to\s+be"
+          r"|(?:un|not\s+)equal\s+to|(?:a|an|the)\s+(?:lower|upper)\s+bound\s+(?:of|is)|bounded\s+(?:above\s+|below\s+)?by"
+          r"|at\s+(?:max|min)|either|neither")
 # Right before the answer: "about", "\\approx", "approximately =" (an estimate); "at least", "might be", "not", "isn't"
 # (a bound, a possibility or a negation; no colon, so "as shown below: \\boxed{3}" stays).
 _BEFORE = re.compile(rf"(?:(?<![A-Za-z])(?P<estimate>{_ESTIMATE})(?:\s+(?:to|is|equal\s+to))?\s*[:=]?"
@@ -70,15 +93,39 @@ _LEADING = re.compile(rf"\A\s*(?:(?P<estimate>{_ESTIMATE}|~(?=\s*\d))|(?P<bound>
                       r"|up\s+to|over|under))(?![A-Za-z])", re.IGNORECASE)
 _AFTER = re.compile(
     r"\A\s*[,(]?\s*(?:(?P<estimate>approximately|approx\.?|roughly|or\s+so|-?ish|give\s+or\s+take|more\s+or\s+less"
-    r"|(?:\+\s*/\s*-|±|\\pm)(?!\s*\d))|(?P<bound>or\s+(?:more|fewer|less|greater|higher|lower|larger|smaller|bigger"
+    r"|(?:\+\s*/\s*-|±|\\pm)(?!\s*\d)|rounded|after\s+rounding|when\s+rounded|to\s+the\s+nearest)"
+    r"|(?P<bound>or\s+(?:more|fewer|less|greater|higher|lower|larger|smaller|bigger"
     r"|above|below|over|under|thereabouts|something|around|about|close|near|maybe|possibly|perhaps)"
-    r"|and\s+(?:up|above|over|more|higher|below|under)|at\s+(?:least|most|best|worst)|tops|if\s+not\s+more))"
-    r"(?![A-Za-z])|\A\s*(?P<negated>(?:is|was|would\s+be)?\s*(?:not|n't|wrong|incorrect|false))\b", re.IGNORECASE)
+    r"|and\s+(?:up|above|over|more|higher|below|under)|at\s+(?:the\s+)?(?:very\s+)?(?:least|most|best|worst|minimum|maximum)"
+    r"|tops|if\s+not\s+more|minimum|maximum|max|or\s+thereabouts?))(?![A-Za-z])"
+    r"|\A\s*(?P<negated>(?:is|was|would\s+be)?\s*(?:an?\s+)?(?:not|n't|wrong|incorrect|false|mistake|mistaken|error)\b"
+    r"|[,(—–-]?\s*(?:which|that|this)?\s*(?:is|was)?\s*(?:wrong|incorrect|false)\b|[✗✘❌]"
+    r"|(?:can'?t|cannot|could\s*n'?t)\s+be\s+(?:right|correct))",
+    re.IGNORECASE)
 # Doubt: an adverb in the answer's sentence ("It's probably \\boxed{3}"), or a phrase in it or the next one.
 _DOUBT = re.compile(r"\b(?:(?P<adverb>possibly|perhaps|maybe|probably|presumably)\b|not\s+(?:sure|certain|confident)|unsure"
-                    r"|uncertain|I\s+guess|I'?m\s+guessing|(?:a|my)\s+(?:best\s+)?guess|no\s+idea|(?:do\s*n[o']?t|dont)\s+know"
-                    r"|(?:might|could|may)\s+be\s+wrong|not\s+100\s*%)", re.IGNORECASE)
+                    r"|uncertain|I\s+guess|I'?m\s+guessing|(?:a|my)\s+(?:best\s+|second\s+)?guess|no\s+idea|(?:do\s*n[o']?t|dont)\s+know"
+                    r"|(?:might|could|may)\s+be\s+wrong|not\s+100\s*%|I\s+doubt|doubtful|(?:it\s+is|it's)\s+(?:false|untrue|not\s+true)\s+that"
+                    r"|(?:could|can)\s*(?:not|n't)\s+solve|unable\s+to\s+solve)",
+                    re.IGNORECASE)
+# The answer judged wrong in its sentence or the next ("Wait, that's wrong.", "Scratch that.", "This leads to a
+# contradiction."), or only supposed ("Suppose the answer is 3", "e.g. 3"): no value is offered instead, and none is given.
+_VERDICT = re.compile(r"\b(?:(?:that|this|it|which)(?:'s|\s+is|\s+was|\s+(?:is\s+)?(?:likely|probably|definitely))?\s+"
+                      r"(?:wrong|incorrect|false|not\s+(?:right|correct)|impossible|absurd)|,\s*impossible\b|scratch\s+that|I\s+retract|retracted|just\s+kidding"
+                      r"|(?:actually|hmm+),?\s+no\b|never\s*mind|(?:leads?|led)\s+to\s+a\s+contradiction|ignore\s+(?:that|this)"
+                      r"|(?:can'?t|cannot)\s+be\s+right|(?:this|the|that|my)\s+answer\s+is\s+(?:wrong|incorrect|not\s+right)"
+                      r"|I\s+made\s+(?:an?\s+)?(?:error|mistake)|(?<=\()(?:guess|tentative|wrong|unverified|unsure|estimate)(?=\))"
+                      r"|(?:(?<=[.!?]\s)|(?<=\n)|(?<=\$\.\s))(?:nope|no|wrong|incorrect|unverified|tentative(?:ly)?"
+                      r"|(?:probably|likely|possibly|definitely)\s+(?:wrong|incorrect)|(?:a\s+)?(?:random|wild|rough)\s+guess)"
+                      r"\s*[.!]*\s*(?=\Z|\n|[.!?]\s))",
+                      re.IGNORECASE)
+_SUPPOSED = re.compile(r"\b(?:suppose|supposing|let's\s+say|hypothetically|if\s+(?:the\s+answer|it)\s+(?:were|was))\b[^.!?]*\Z"
+                       r"|\b(?:for\s+example|for\s+instance)\s*[:,]?\s*\Z"
+                       r"|\be\.\s?g\.?\s*[:,]?\s*\Z", re.IGNORECASE)
 _QUESTION_AFTER = re.compile(r"\A\s*\(?\s*(?:\?|？|…|\.\.|\\(?:l|c|v)?dots[cb]?(?![a-zA-Z])|⋯)")
+# An estimate said earlier in the answer's sentence: "Rounded, the answer is 3", "An estimate: 3", "The approximate value is".
+_ESTIMATED = re.compile(r"\b(?:rounded|rounding|estimate[sd]?|approximate(?:ly)?|approximation)(?:\s*[,:]|\s+(?:value|answer"
+                        r"|result|total|number)\b)", re.IGNORECASE)
 # A rounded gold: a decimal, or an irrational (pi, a root, a logarithm, e, a trigonometric value).
 _ROUNDED_GOLD = re.compile(r"\d\.\d|\\pi|π|\\sqrt|√|\\ln|\\log|\\exp|\be\b|\\(?:sin|cos|tan)|\\approx")
 # Not after a digit ("3.5"); the lookbehind follows the mark so that the search scans for the mark first.
@@ -90,7 +137,9 @@ _SENTENCE_END = re.compile(r"[.!?](?<!\d[.!?])(?!\d)(?:\s|\Z)")
 _HINT_SPAN = 6  # words: the longest qualifier, "could possibly be equal to", has five
 _HINT_WORDS = frozenset(["about", "approximately", "approx", "roughly", "around", "nearly", "almost", "circa", "close",
                          "least", "most", "than", "over", "under", "above", "below", "exceed", "exceeds", "exceeding",
-                         "might", "may", "could", "not", "never"])
+                         "might", "may", "could", "not", "never", "cannot", "minimum", "maximum", "up", "except", "other",
+                         "different", "but", "between", "from", "estimated", "rounds", "rounded", "hardly", "unlikely",
+                         "unequal", "equal", "bound", "bounded", "max", "min", "either", "neither"])
 
 
 # The answer's first word, inside a \\text{} if it starts with one: "\\text{about} 3", "~3", "\\approx 3".
@@ -105,30 +154,18 @@ def _hinted(words: list[str]) -> bool:
     return False
 
 
-# Every _DOUBT phrase holds one of these, lower-cased: a cheap test before the search (ASCII text only:
-# case-insensitive matching folds some other letters into ASCII ones, "ſ" into "s").
-_DOUBT_KEYS = ("possibl", "perhaps", "maybe", "probabl", "presumabl", "sure", "certain", "confident", "guess", "idea",
-               "know", "wrong", "100")
-
-
-def _may_doubt(text: str) -> bool:
-    if not text.isascii():
-        return True
-    low = text.lower()
-    return any(key in low for key in _DOUBT_KEYS)
-
-
-# How a _BEFORE match can end (before blanks), lower-cased: a search from every position is skipped unless the
-# text ends so (ASCII only, as for _DOUBT_KEYS).
-_BEFORE_ENDINGS = ("about", "approximately", "approx", "approx.", "roughly", "around", "nearly", "almost", "circa", "to",
-                   "\\approx", "\\sim", "\\simeq", "\\thickapprox", "\\cong", "\\doteq", "is", ":", "=", "least", "most",
-                   "than", "over", "under", "above", "below", "exceed", "exceeds", "exceeding", "be", "equal", "not",
-                   "never", "'t")
+# The last word of a _BEFORE match is a literal word of its patterns (or "n't"): text that ends in any other word is
+# not searched (a search tries every position: ~12 us per answer). ASCII text only: case-insensitive matching
+# folds some other letters into ASCII ones.
+_BEFORE_LAST_WORDS = frozenset(re.findall(r"[a-z]{2,}", re.sub(r"(?<!\\)\\[sSwWdDb]", " ", f"{_ESTIMATE}|{_BOUND}|to|is|equal|be")))
+_LAST_WORD = re.compile(r"[a-z]+\Z")
 
 
 def _ends_like_before(text: str) -> bool:
-    tail = text.rstrip()
-    return not tail.isascii() or tail.lower().endswith(_BEFORE_ENDINGS)
+    if not text.isascii():
+        return True
+    tail = text.rstrip().rstrip(":=.").rstrip().lower()
+    return tail.endswith("'t") or ((last := _LAST_WORD.search(tail)) is not None and last.group() in _BEFORE_LAST_WORDS)
 
 
 def _estimate_ok(gold: str) -> bool:
@@ -154,28 +191,51 @@ def qualified(around: Surroundings, answer: str, gold: str) -> str | None:
             return f"a bound, possibility or negation ({found.group().strip()!r})"
         if not _estimate_ok(gold):
             return f"an estimate of an exact answer ({found.group().strip()!r})"
+    if not _estimate_ok(gold) and (estimated := _ESTIMATED.search(sentence_before)) is not None:
+        return f"an estimate of an exact answer ({estimated.group()!r})"
     own_sentence = ends_after[0].start() if ends_after else len(after)  # an adverb after the answer counts up to here
-    doubts = [d for d in _DOUBT.finditer(next_sentences) if not d.group("adverb") or d.start() < own_sentence] \
-        if _may_doubt(next_sentences) else []
-    doubt_before = _DOUBT.search(sentence_before) if _may_doubt(sentence_before) else None
-    if (doubt := doubt_before or (doubts[0] if doubts else None)) is not None:
+    doubts = [d for d in _DOUBT.finditer(next_sentences) if not d.group("adverb") or d.start() < own_sentence]
+    if (doubt := _DOUBT.search(sentence_before) or (doubts[0] if doubts else None)) is not None:
         return f"hedge word {doubt.group().lower()!r}" if doubt.group("adverb") else f"doubt about the answer ({doubt.group()!r})"
+    if (supposed := _SUPPOSED.search(before)) is not None:
+        return f"the answer is only supposed ({supposed.group().strip()!r})"
     if _QUESTION_AFTER.match(after) or "¿" in sentence_before:
         return "a question or an unfinished answer"
     return None
 
 
 # A cue after the answer that takes it back ("The answer is 50. Actually, wait, it might be 40.").
-_RETRACTION = re.compile(r"\b(actually|wait|on second thought|correction|scratch that|i mean|i meant|i was wrong|or rather"
+_RETRACTION = re.compile(r"\b(actually|wait|hold\s+on|whoops|second\s+guess|on second thought|correction|scratch that|i mean|i meant|i was wrong|or rather"
                          r"|just kidding|kidding|hmm+|oops|sorry|my (?:mistake|bad)|never\s*mind|make that|update|edit"
-                         r"|no(?=\s*[,;!—-]|\s+wait))\b", re.IGNORECASE)
+                         r"|hang\s+on|then\s+again|on\s+reflection|revised|revision|erratum|rechecking|re-?evaluating"
+                         r"|let\s+me\s+redo(?:\s+it)?|ah|uh|err|um|no(?=\s*[,;!—-]|\s+wait))\b", re.IGNORECASE)
+# After a cue, a completion that stops mid-sentence has not settled on the answer ("\\boxed{3}. But wait").
+_RECONSIDER = re.compile(r"\b(?:wait|hmm+|actually|hold\s+on|hang\s+on|let\s+me\s+(?:reconsider|re-?check|double-check|verify|check"
+                         r"|redo)|but\s+let\s+me)\b", re.IGNORECASE)
+_FINISHED = re.compile(r"[.!)$}\]*]\s*\Z")
+# After a cue, the value changed in words in the next sentence ("Actually, it's 3 squared.", "Actually, double it.").
+_CHANGED = re.compile(r"\A[^.!?\n]*?(?:\b(?:double|halve|triple|negate|square|cube|add\s+\w+\s+to|subtract\s+\w+\s+from|invert)\s+"
+                      r"(?:it|that|this)\b|\b(?:half|twice|double|triple|the\s+(?:negative|opposite|square|cube|reciprocal|inverse))(?:\s+of)?"
+                      r"\s+(?:it|that|this)\b|\bits\s+(?:square|cube|negative|reciprocal|opposite)\b|\b(?:add|subtract)\s+\w+[.!]?\s*\Z"
+                      r"|\bone\s+(?:more|less)\b|\d\s*(?:squared|cubed|thousand|million|times\s+\w+))", re.IGNORECASE)
+# After a cue, a value written in maths or a choice ("Actually, $\\pi$.", "Actually (B)."), when no number is.
+_OTHER_FORM = re.compile(r"(?<!\\)\$([^$\n]{1,60})\$|\(([A-J])\)")
 # "it's 4 instead": the other value comes before its cue.
-_INSTEAD = re.compile(rf"({AMOUNT})\s+instead\b", re.IGNORECASE)
-# A value in words where a value is stated ("it's four", "is twenty-one", ": seven"); a bare "one" ("no one") is none.
-_STATED_WORDS = re.compile(r"(?:\bis|'s|\bbe|[:=])\s+([A-Za-z]+(?:[\s-]+[A-Za-z]+){0,3})")
+_INSTEAD = re.compile(rf"({AMOUNT})\s+(?:is\s+|would\s+be\s+)?(?:instead|otherwise|as\s+well|too|also)\b", re.IGNORECASE)
+# A value in words where a value is stated ("it's four", "is twenty-one", ": seven", "Actually four" right after the cue);
+# a bare "one" ("no one") is none.
+_STATED_WORDS = re.compile(r"(?:\A[\s,;:—-]*|(?:\bis|'s|\bbe|[:=])\s+)(?=([A-Za-z]+(?:[\s-]+[A-Za-z]+){0,3}))")
 # "Or maybe 8", "it could also be 8" right after the answer: a second candidate.
-_ALTERNATIVE = re.compile(r"\b(or|maybe|perhaps|possibly|probably|alternatively|could\s+also\s+be|"
-                          r"might\s+(?:also\s+)?be)\b", re.IGNORECASE)
+_ALTERNATIVE = re.compile(r"\b(or|maybe|perhaps|possibly|probably|alternatively|unless|else|otherwise|vs|versus"
+                          r"|(?:could|might|may|can)\s+(?:also\s+)?(?:be|equal))\b", re.IGNORECASE)
+# Another final-answer marker after the answer: "#### 4", "<answer>4</answer>", "Option 2: 4", the answer phrase.
+_ANOTHER_ANSWER = re.compile(rf"{ANSWER_PHRASE.pattern}|####\s*|<answer>\s*"
+                             r"|\b(?:option|guess|alternative|candidate|choice)\s*\d*\s*:\s*|\*\*\s*", re.IGNORECASE)
+# A conclusion after the answer that states another value and ends its line: "Hence 4.", "Therefore $x = 4$.", "Result = 4."
+# ("The total is 12 apples shared by 4" explains; it is no second answer).
+_CONCLUSION = re.compile(r"(?:\b(?:therefore|hence|thus|so)\b,?\s*(?:we\s+get\s+|the\s+(?:total|result|answer|sum|value)\s+is\s+"
+                         r"|it\s+is\s+)?|\b(?:result|total|sum)\s*(?:=|:|is)\s*)\$?\s*(?:[A-Za-z]\s*=\s*)?(?P<value>[^\s$.!]{1,20})\s*\$?\s*[.!]?\s*(?:\Z|\n)",
+                         re.IGNORECASE)
 ALTERNATIVE_WINDOW_WORDS = 4  # the other candidate must follow its cue closely
 _CHOICE_LETTER = r"(?<![A-Za-z])\(?[A-J]\)?(?![A-Za-z])"
 _CHOICE_ANSWER = re.compile(r"\(?[A-J]\)?(?:[,.;:)]\s.*)?", re.DOTALL)  # "C", "(B), wait, (A)", "C) 42"
@@ -210,8 +270,13 @@ def retracted(text: str, answer: str, start: int, end: int) -> tuple[str | None,
     tail, plain = text[end:], _bare(answer)
     if cue is not None:
         own = _bare(scan[:cue.start()] if cue.start() < end - start else answer)
-        last = _last_value(scan[cue.end():], other_answer)
-        if last is not None and last not in own:
+        rest = scan[cue.end():]
+        last = _last_value(rest, other_answer)
+        if last is None and (form := _OTHER_FORM.search(rest)) is not None:
+            last = (form.group(1) or form.group(2)).strip()
+        changed = cue.group(1).lower() in ("actually", "correction", "make that", "i mean", "i meant", "or rather") \
+            and _CHANGED.search(rest) is not None
+        if (last is not None and last not in own) or changed:
             return f"retracted after the answer ({cue.group(1).lower()!r})", None
     if (instead := _INSTEAD.search(tail)) is not None and _bare(instead.group(1)) not in plain:
         return "retracted after the answer ('instead')", None
@@ -220,8 +285,17 @@ def retracted(text: str, answer: str, start: int, end: int) -> tuple[str | None,
         other = re.search(other_answer, window)
         if other and _bare(other.group(0)) not in plain:
             return f"a second candidate after the answer ({cue.group(1).lower()!r})", other.group(0)
-    for phrase in ANSWER_PHRASE.finditer(tail):  # "\\boxed{3}. The answer is 4.": a second final answer
+    for phrase in _ANOTHER_ANSWER.finditer(tail):  # "\\boxed{3}. The answer is 4.": a second final answer
         other = re.match(rf"\s*\$?\s*({other_answer})", tail[phrase.end():])
         if other and _bare(other.group(1)) not in plain:
             return "a different answer stated after it", None
+    if (conclusion := _CONCLUSION.search(tail)) is not None and _bare(conclusion.group("value")) not in plain \
+            and re.fullmatch(other_answer, _bare(conclusion.group("value"))):
+        return "a different value concluded after it", None
+    if (cue := _RECONSIDER.search(tail)) is not None and not _FINISHED.search(tail) \
+            and ((last := _last_value(tail, other_answer)) is None or last not in plain):
+        return f"unfinished after the answer ({cue.group().lower()!r})", None
+    ends = list(_SENTENCE_END.finditer(tail, 0, 300))  # a verdict in the answer's sentence or the next, no value offered
+    if (verdict := _VERDICT.search(tail, 0, ends[1].end() if len(ends) > 1 else 300)) is not None:
+        return f"retracted after the answer ({verdict.group().strip().lower()!r})", None
     return None, None

@@ -35,9 +35,10 @@ _VULGAR = {"½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "�
            "⅗": "3/5", "⅘": "4/5", "⅙": "1/6", "⅚": "5/6", "⅛": "1/8", "⅜": "3/8", "⅝": "5/8", "⅞": "7/8"}
 _UNICODE_SYMBOLS = {
     "√": "\\sqrt", "π": "\\pi", "∞": "\\infty", "×": "\\times ", "·": "\\cdot ", "⋅": "\\cdot ",
-    "÷": "\\div ", "−": "-", "–": "-", "≤": "\\le ", "≥": "\\ge ", "≠": "\\ne ", "∪": "\\cup ",
-    "∩": "\\cap ", "∅": "\\emptyset ", "°": "^\\circ", "±": "\\pm ", "≈": "\\approx ", "∈": "\\in ",
-    "º": "^\\circ",  # the ordinal indicator, written for a degree sign (NFKC makes it the letter o)
+    "÷": "\\div ", "−": "-", "–": "-", "‒": "-", "≤": "\\le ", "≥": "\\ge ", "≠": "\\ne ", "∪": "\\cup ",
+    "∩": "\\cap ", "∅": "\\emptyset ", "°": "^\\circ ", "±": "\\pm ", "≈": "\\approx ", "∈": "\\in ",
+    "º": "^\\circ ",  # the ordinal indicator, written for a degree sign (NFKC makes it the letter o)
+    "℃": "^\\circ\\text{C}", "℉": "^\\circ\\text{F}",  # NFKC would make them "°C", which no pass reads
 }
 _TEXT_COMMANDS = ("text", "textbf", "textit", "textrm", "textnormal", "mathrm", "mathbf", "mathit", "mbox",
                   "operatorname", "mathsf", "mathtt", "mathcal", "mathscr", "mathfrak", "boldsymbol", "bm", "hbox")
@@ -55,27 +56,43 @@ _COMMANDS = {
     "langle": "(", "rangle": ")", "colon": ":", "to": "->", "rightarrow": "->", "implies": "=>",
     "dots": "dots", "ldots": "dots", "cdots": "dots",  # an ellipsis is one symbol, never a unit
 }
-_DROP = re.compile(r"\\(?:" + "|".join(re.escape(c) for c in _DROP_COMMANDS) + r")(?![a-zA-Z])")
+_TRIG = r"(sin|cos|tan|sec|csc|cot)"
+# A degree sign: ^\circ, ^{\circ} (a brace only with its pair: \text{°} is \text{^\circ }), \degree, ^{\text{o}};
+# a temperature scale after it goes with it (3^\circ C, 3 ℃).
+_DEGREE_SIGN = r"(?:\^\s*(?:\{\s*\\circ\s*\}|\\circ(?![a-zA-Z]))|\\degree(?![a-zA-Z])|\^\s*\{\s*\\text\{\s*o\s*\}\s*\})"
+_DEGREE = re.compile(_DEGREE_SIGN + r"(?:\s*(?:\\text\s*\{\s*[CF]\s*\}|[CF](?![A-Za-z])))?")
+_DEGREES = re.compile(_TRIG + r"(\s*(?:\^\s*\{?\s*\d\s*\}?)?\s*\(?\s*)(\d+(?:\.\d+)?)\s*" + _DEGREE_SIGN)  # sin^2 30°
+_INVERSE = re.compile(r"(?<![a-z])(sinh|cosh|tanh|sin|cos|tan|sec|csc|cot)\s*\^\s*(?:\(\s*-\s*1\s*\)|-\s*1(?![\d.]))")
+# A space glued to what follows ("\\quadx_2 = 5", a gold's typo) is still a space: x_2 is then a label.
+_DROP = re.compile(r"\\(?:" + "|".join(re.escape(c) for c in _DROP_COMMANDS) + r")(?![a-zA-Z])|\\q?quad")
 _COMMAND = re.compile(r"\\([a-zA-Z]+)")
 _SPACING = re.compile(r"\\[,;:> ]|\\thinspace|~")
 # Words a trailing-unit strip must never remove: they are maths, not units.
 _MATH_WORDS = frozenset({"pi", "oo", "sqrt", "root", "ln", "log", "exp", "sin", "cos", "tan", "cot",
                          "sec", "csc", "asin", "acos", "atan", "sinh", "cosh", "tanh", "floor",
                          "ceil", "binom", "abs", "i", "e"})
-# A \\text{..} right after a value: dropped when it holds a known unit (``math_units``), kept otherwise.
-_TEXT_UNIT = re.compile(
-    r"(?<=[\w})])(?:\s|\\ |\\,|\\;|~)*\\(?:text|mbox|mathrm|textrm|textnormal|rm)\s*\{(?!\s*(?:or|and|not)\b)\s*([a-zA-Z][a-zA-Z./ ]*)\}"
-    r"(?:\s*\^\s*\{?[23]\}?)?"
-)
+# A \\text{..} right after a value: dropped when it holds a known unit (``math_units``), kept otherwise;
+# also a compound one (\\text{cm}/\\text{s}, \\mathrm{m\\,s^{-1}}, \\text{kg}\\cdot... is not: only "/" joins).
+_UNIT_BODY = r"([a-zA-Z](?:[a-zA-Z./ ]|\\[,;: ]|\^\s*\{?\s*-?\s*[1-3]\s*\}?)*)"
+_UNIT_COMMAND = r"\\(?:text|mbox|mathrm|textrm|textnormal|rm)\s*\{(?!\s*(?:or|and|not)\b)\s*" + _UNIT_BODY + r"\}"
+_UNIT_POWER = r"(?:\s*\^\s*\{?\s*-?\s*[1-3]\s*\}?)?"
+_TEXT_UNIT = re.compile(r"(?<=[\w})])(?:\s|\\ |\\,|\\;|~)*" + _UNIT_COMMAND + _UNIT_POWER
+                        + r"(?:\s*/\s*" + _UNIT_COMMAND + _UNIT_POWER + ")?")
+
+
+def _unit_phrase(match: re.Match[str]) -> str:
+    """``m\\,s^{-1}`` -> ``m s``, ``cm`` and ``s`` (two commands) -> ``cm/s``: the words ``is_unit`` judges."""
+    phrase = "/".join(part for part in match.groups() if part)
+    return re.sub(r"\\[,;: ]|\^\s*\{?\s*-?\s*[1-3]\s*\}?", " ", phrase)
 
 
 def _drop_text_unit(match: re.Match[str]) -> str:
-    return "" if is_unit(match.group(1), in_text=True) else match.group(0)
+    return "" if is_unit(_unit_phrase(match), in_text=True) else match.group(0)
 
 
 def _drop_gold_text(match: re.Match[str]) -> str:
     """A gold is trusted: its own words after the value go ("17 \\text{ any text}"), a size word stays."""
-    return match.group(0) if re.search(rf"(?i)\b{SCALE_WORDS}\b", match.group(1)) else ""
+    return match.group(0) if re.search(rf"(?i)\b{SCALE_WORDS}\b", _unit_phrase(match)) else ""
 
 
 def _matching_brace(text: str, open_index: int) -> int:
@@ -152,9 +169,10 @@ def _rewrite_command(text: str, name: str, arity: int, render, optional: bool = 
 
 def _render_frac(args: list[str], _opt: str | None, before: str) -> str:
     num, den = (normalize_latex(a) for a in args)
-    # 3\frac{1}{2} is the mixed number 3 1/2 when every part is an integer.
+    # 3\frac{1}{2} is the mixed number 3 1/2 when every part is an integer; 2\frac{2}{2} (a numerator not
+    # below the denominator) is no number at all, as "2 2/2" is not (``_mixed_number``).
     if re.search(r"(?:^|[^\d.^_])\d+\s*$", before) and num.isdigit() and den.isdigit():
-        return f"+{num}/{den})"
+        return f"+{num}/{den})" if int(num) < int(den) else "⊥"
     return f"(({num})/({den}))"
 
 
@@ -247,7 +265,8 @@ _MATRIX_OPEN = re.compile(r"\\begin\{[pbvBV]?matrix\}")
 _MATRIX_CLOSE = re.compile(r"\\end\{[pbvBV]?matrix\}")
 _ARRAY_BARE = re.compile(r"\\begin\{array\}\{[^}]*\}|\\end\{array\}")
 _THIN_THOUSANDS = re.compile(r"(\d)\s*(?:\\[,;:!]|\\thinspace|~|\\ )\s*(?=\d{3}(?!\d))")
-_DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\degree|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}")
+_BINOM_VARIANT = re.compile(r"\\[dt]binom(?![a-zA-Z])")
+_CHOOSE = re.compile(r"\{([^{}]*)\\choose(?![a-zA-Z])([^{}]*)\}")
 _DELIMITERS = re.compile(r"\\[()\[\]]")  # \( \) \[ \] math delimiters
 _REALS = re.compile(r"\\mathbb\s*\{?\s*R\s*\}?")
 _BLANKS = re.compile(r"\s+")
@@ -264,6 +283,10 @@ def normalize_latex(text: str) -> str:
         if "\\overline" in text or "\\bar" in text or "\\dot" in text:
             text = _REPEATING.sub(_repeating, text)
         text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
+        if "binom" in text or "choose" in text:  # \dbinom{5}{2}, {5 \choose 2}
+            text = _CHOOSE.sub(r"\\binom{\1}{\2}", _BINOM_VARIANT.sub(r"\\binom", text))
+        if "circ" in text or "degree" in text:  # \sin 30^\circ: a trigonometric function of degrees
+            text = _DEGREES.sub(r"\1\2((\3)*\\pi/180)", text)
         if "{array}" in text:  # \left[\begin{array}{cc} ... \end{array}\right]: a matrix
             text = _ARRAY_CLOSE.sub("⟫", _ARRAY_OPEN.sub("⟪", text))
         if "\\begin" in text or "\\end" in text:
@@ -274,7 +297,7 @@ def normalize_latex(text: str) -> str:
     if latex or "~" in text:
         text = _SPACING.sub(" ", _THIN_THOUSANDS.sub(r"\1", text))
     if latex:
-        text = _DEGREES.sub("", text).replace("\\%", "%").replace("\\$", "")
+        text = _DEGREE.sub("", text).replace("\\%", "%").replace("\\$", "")
     text = text.replace("$", "")
     if latex:
         text = _REALS.sub("(-oo,oo)", _DELIMITERS.sub(" ", text))  # all reals
@@ -292,6 +315,8 @@ def normalize_latex(text: str) -> str:
             text = _DROP.sub(" ", text)
             text = _COMMAND.sub(lambda m: f" {_COMMANDS.get(m.group(1), m.group(1))} ", text)
     text = text.replace("{", "(").replace("}", ")").replace("**", "^")
+    if "^" in text:  # sin^(-1) is arcsin, not 1/sin; an inverse we do not evaluate (sec^(-1)) is no expression
+        text = _INVERSE.sub(lambda m: f" a{m.group(1)} " if m.group(1) in ("sin", "cos", "tan") else " ⊥ ", text)
     return _BLANKS.sub(" ", text).strip()
 
 

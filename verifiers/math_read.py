@@ -12,17 +12,20 @@ Values (tuples, hashable and picklable):
 - ``("base", digits, base)``: a numeral with its base as a subscript, ``204_5``, ``1A_{16}`` (digits
   upper-cased, leading zeros dropped; it equals only what ``math_compare._base_equal`` says).
 
-Approximations: ``1/13 ≈ 0.077`` reads as the exact value before ``≈``; ``x ≈ 3.14`` as the
-approximation. Every expression goes through ``math_expr``'s bounded parser.
+- ``("estimate", value)``: ``x ≈ 3.14``, a value given as an estimate (it equals only a rounded gold).
+
+Approximations: ``1/13 ≈ 0.077`` reads as the exact value before ``≈``; ``x ≈ 3.14`` as an estimate.
+A ``±`` (one) makes the set of both values: ``(-1 ± sqrt(5))/2`` equals the list of the two roots. Every expression goes through ``math_expr``'s bounded parser.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from itertools import pairwise
 from typing import Any
 
-from .math_expr import FUNCTIONS, ParseFailure, numeric, parse
+from .math_expr import FUNCTIONS, GREEK, ParseFailure, numeric, parse
 
 Value = tuple[Any, ...]
 RELATIONS = ("<=", ">=", "!=", "<", ">", "=")
@@ -67,20 +70,59 @@ def _closing(text: str) -> int:
 
 
 def _unwrap(text: str) -> str:
-    """``((7))`` -> ``7``: redundant outer brackets cost nothing and count against no limit."""
-    while len(text) > 1 and text[0] == "(" and _closing(text) == len(text) - 1:
-        text = text[1:-1].strip()
-    return text
+    """``((7))`` -> ``7``: redundant outer brackets cost nothing and count against no limit. Linear in
+    the length (brackets paired once): a gold of 5000 nested brackets took seconds peeled layer by layer."""
+    text = text.strip()
+    if not text.startswith("("):
+        return text
+    pair, stack = {}, []
+    for index, char in enumerate(text):
+        if char in _OPEN:
+            stack.append(index)
+        elif char in _CLOSE and stack:
+            pair[stack.pop()] = index
+    start, end = 0, len(text) - 1
+    while end - start > 0 and text[start] == "(" and pair.get(start) == end:
+        start, end = start + 1, end - 1
+        while start <= end and text[start].isspace():
+            start += 1
+        while end >= start and text[end].isspace():
+            end -= 1
+    return text[start:end + 1]
 
 
 _SUBSCRIPT = re.compile(r"_\(\w+\)|_\w+")
 
 
+# A label's name: a letter or two ("x", "AB", "f"; not the words "no", "or", "if" unless in capitals: a segment NO), three or four letters in
+# alphabetical sequence ("abc", "xyz", "ABCD"), any three or four capitals beside a listed noun ("\\angle ABE",
+# "Area of APQ"), a Greek letter, or a listed noun that names a quantity ("Area"). Any other word ("wrong",
+# "false", "FAKE", "upper bound") is no name, and a constant (pi, e, i) has a value of its own.
+_NAME = re.compile(r"[A-Za-z]{1,2}|" + "|".join(GREEK))
+_NOUNS = frozenset(["angle", "arc", "area", "triangle", "perimeter", "circumference", "volume", "length", "width",
+                    "height", "radius", "diameter", "side", "distance", "sum", "product", "total", "answer", "value",
+                    "result", "speed", "cost", "price"])
+_NO_NAMES = frozenset({"pi", "e", "i", "oo", "no", "or", "if"})
+
+
+def _is_name(run: str, named: bool) -> bool:
+    if run.lower() in _NO_NAMES:
+        return run.isupper()  # the points E and I, the segment NO (NO/BO) are names
+    if 3 <= len(run) <= 4 and ((run.isupper() and named) or all(ord(b) - ord(a) == 1 for a, b in pairwise(run))):
+        return True
+    return bool(_NAME.fullmatch(run)) or run.lower() in _NOUNS
+
+
 def is_label(text: str) -> bool:
-    """Whether ``text`` names what an answer is (``x``, ``f(x)``, ``(p,q)``, ``|AB|``, ``a_(37)``, ``A:B``):
-    letters and brackets, no number outside a subscript."""
+    """Whether ``text`` names what an answer is (``x``, ``f(x)``, ``(p,q)``, ``|AB|``, ``a_(37)``, ``A:B``,
+    ``theta``): letters and brackets, no number outside a subscript, each run of letters a name (``_NAME``),
+    not a word (``wrong = 3``) nor a constant (``pi = 3``)."""
     bare = _SUBSCRIPT.sub("", text.strip())
-    return bool(re.fullmatch(r"[A-Za-z\s(),|:/'*]+", bare)) and bool(re.search(r"[A-Za-z]", bare))
+    if not re.fullmatch(r"[A-Za-z\s(),|:/'*]+", bare):
+        return False
+    names = re.findall(r"[A-Za-z]+", bare)
+    named = any(n.lower() in _NOUNS for n in names)
+    return bool(names) and all(_is_name(n, named) for n in names)
 
 
 # 204_5, 204_{5}, (204)_5, \\text{204}_5: digits (the first a decimal digit) and a base 2-36.
@@ -101,7 +143,7 @@ def _base_numeral(text: str) -> Value | None:
 def _expr(text: str) -> Value:
     text = _unwrap(text.strip())
     percent = text.endswith("%")
-    return ("expr", parse(text.rstrip("%").strip() if percent else text), percent)
+    return ("expr", parse(text[:-1].strip() if percent else text), percent)  # one %: 3%% is no percentage
 
 
 APPROX_REL_TOL = 0.05  # "2/3 ≈ 0.7" is an approximation; "3 ≈ 5" is a second, different answer
@@ -127,12 +169,12 @@ def read_value(text: str) -> Value:
     if "∈" in text:  # x ∈ [1, 2]
         text = _MEMBER_OF.sub("", text)
     approx = split_top(text, ("≈",)) if "≈" in text else [text]
-    if len(approx) > 1:  # "1/13 ≈ 0.077": the exact value; "x ≈ 3.14": the approximation
+    if len(approx) > 1:  # "1/13 ≈ 0.077": the exact value; "x ≈ 3.14": an estimate (``math_compare``)
         if approx[0].strip() and not is_label(approx[0]):
             _check_approximation(approx[0], "".join(approx[2:]))
             text = approx[0]
         else:
-            text = "".join(approx[2:])
+            return ("estimate", read_value("".join(approx[2:])))
     if not text:
         raise ParseFailure("empty answer")
     union = split_top(text, ("∪",))
@@ -141,8 +183,8 @@ def read_value(text: str) -> Value:
     items = split_top(text, (",", ";"))[::2]  # before relations: "x=2, x=-3" is two equations
     if len(items) > 1:
         return ("set", tuple(read_value(i) for i in items))
-    if "±" in text and (solved := re.fullmatch(r"[A-Za-z]\s*=\s*(.+)", text)):
-        return read_value(solved.group(1))  # x = ±a: the solution set {a, -a}
+    if text.count("±") == 1:  # "(-1 ± sqrt(5))/2", "x = 3 ± 2": the two values, as the set a list gold is
+        return ("set", tuple(read_value(text.replace("±", sign, 1)) for sign in "+-"))
     pieces = split_top(text, RELATIONS)
     if len(pieces) > 2 and set(pieces[1::2]) == {"="} and is_label(pieces[0]):
         # "(p,q) = (3,2)", "f(x) = 1", "AB = 4": a label and its value (the rest, maybe a worked chain).
@@ -152,9 +194,6 @@ def read_value(text: str) -> Value:
     ratio = split_top(text, (":",))[::2] if ":" in text else [text]
     if len(ratio) > 1 and all(r.strip() for r in ratio):  # 7:32 is a ratio: it equals only a ratio
         return ("seq", ":", ":", tuple(read_value(r) for r in ratio))
-    if "±" in text:
-        left, _, right = text.partition("±")
-        return ("set", (_expr(f"{left or 0}+({right})"), _expr(f"{left or 0}-({right})")))
     if text[0] in _OPEN and _closing(text) == len(text) - 1:
         inner = text[1:-1]
         if text[0] == "⦃":

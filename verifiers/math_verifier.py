@@ -25,7 +25,8 @@ Defaults, and the knob for graders that disagree:
   ``2\\sqrt{3}``; set it when simplifying is part of the task.
 - ``equation_rhs=True``: ``x = 3`` counts for ``3`` (and the reverse).
 - ``multiple_choice=True``: a gold that is a letter A-J (``C``, ``(C)``) is matched
-  against the letter the completion chose (``(C)``, ``\\boxed{C}``, ``C) 42``).
+  against the letter the completion chose (``(C)``, ``\\boxed{C}``, ``C) 42``); a second letter
+  (``C D``, ``C \\vee D``) or a verdict after it (``C is wrong``, ``(C)?``, ``C...``) is no choice.
 - ``strip_units=True``: ``5 \\text{ cm}``, ``12 dollars``, ``9 buses``, ``30^\\circ`` are numbers;
   only known units and listed counted nouns are dropped (``math_units``: an allow-list), so
   ``3 \\text{ wrong}``, ``3 sixteenths`` and ``3 negatives`` are not 3, and size words multiply
@@ -65,6 +66,7 @@ from .math_hedge import hedge_in
 from .math_normalize import normalize
 from .math_read import Value, read_value
 from .math_spans import prose_words, whole_expression
+from .math_visible import visible
 from .score import Score, Status
 
 MAX_ANSWER_CHARS = 1000  # longer extracted answers are refused before any normalising
@@ -73,7 +75,9 @@ _CHOICE_GOLD = re.compile(r"\(?([A-J])\)?(?:[.:]\s+.+)?")  # "C", "(C)", "C. x =
 # The chosen letter, then nothing, a closing mark, or a space before more text: "E * 2" is not E.
 _CHOICE_PRED = re.compile(r"(?:[Oo]ption\s+|[Cc]hoice\s+)?\(?([A-J])\)?(?:[.:)]|\s+(?![-+*/^=])|\Z)")
 # A second letter right after the chosen one: "C D", "(C) (D)", "C, D", "C/D" choose two.
-_SECOND_CHOICE = re.compile(r"[\s,;/&(]*(?:and\s+)?\(?[A-J]\)?(?:[\s.,;:)]|\Z)")
+_SECOND_CHOICE = re.compile(r"[\s,;/&(|]*(?:(?:and|or|vee|lor|wedge|land|cup|cap|[∨∧∪∩])\s*)?\(?[A-J]\)?(?:[\s.,;:)]|\Z)")
+# After the chosen letter: a question, an ellipsis or a verdict ("C is wrong", "(C)?", "C...") takes the choice back.
+_CHOICE_HEDGE = re.compile(r"[?？…]|\.\.|\bdots\b|\b(?:wrong|incorrect|false|not|never|no)\b", re.IGNORECASE)
 
 
 _BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
@@ -210,7 +214,7 @@ class MathVerifier:
         if found.extractor == "boxed" and (found.hedge or "").endswith(SEVERAL_BOXES) and gold.value is not None \
                 and _is_list(gold.value):
             # "x = \\boxed{2} or x = \\boxed{-3}" for a gold list of solutions: one answer, boxed in parts.
-            boxes = list(dict.fromkeys(b.strip() for b in boxed_contents(completion[-MAX_SCAN:])))
+            boxes = list(dict.fromkeys(b.strip() for b in boxed_contents(visible(completion[-MAX_SCAN:]))))
             if len(boxes) == len(gold.value[-1]):
                 answer_text = ", ".join(boxes)
                 found = Extraction(answer_text, "boxed_parts", hedge_in(answer_text, gold_text))
@@ -228,7 +232,7 @@ class MathVerifier:
         if self.multiple_choice and gold.choice is not None:
             chosen = _CHOICE_PRED.match(answer)
             correct = chosen is not None and chosen.group(1) == gold.choice \
-                and not _SECOND_CHOICE.match(answer, chosen.end())
+                and not _SECOND_CHOICE.match(answer, chosen.end()) and not _CHOICE_HEDGE.search(answer, chosen.end())
             return Score.judged(float(correct), found.answer, **details, method="choice")
         if gold.value is None:
             if gold.error and gold.error.startswith("Refused"):

@@ -8,17 +8,23 @@ replica, sent in parallel, replica ``i`` first for request ``i``. A request that
 connection error, a read timeout or a 5xx moves on to the next replica after a backoff; a 429
 waits its ``Retry-After`` (overload never counts as a failure, until ``give_up_after_s``). When
 every attempt failed its rows come back as ``infra_error`` (masked by the trainer), never as 0.
-A 4xx other than 429 (wrong token, oversized or malformed request) is a set-up error and raises
-`RemoteVerifierError`.
+A 413 (too many rows, too large a body, or rows whose worst case exceeds the server's cap per
+request, e.g. code rows that may each hang to their limit) is sent again as two halves, and later
+batches are cut at that size. A single row refused, or another 4xx than 429 (wrong token,
+malformed request), is a set-up error and raises `RemoteVerifierError`.
 
 Limits: the verifier must be built from registered verifiers (``Task.verifier()``, which
 carries its ``spec``); the server rebuilds it, with its own sandbox for code. References must be
-JSON. A row can be scored twice when a replica dies after scoring it but before answering
+JSON. A request waits for its reply ``request_timeout_s`` plus, through ``map``, its rows' worst case
+as if the server had one worker (code rows that all hang to their limits are a legitimate load):
+past that it is retried, then infra_error. Rows queued ahead on the server are covered only by
+``request_timeout_s``. A row can be scored twice when a replica dies after scoring it but before answering
 (verifiers are pure, so the score is the same).
 """
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -30,8 +36,10 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from .batch import ScoringPool, VerifierPool
+from .batch import ScoringPool, VerifierPool, row_timeouts
 from .score import Score, Status, Verifier
+
+_JSON = {"content-type": "application/json"}
 
 
 class _Reply(BaseModel):
@@ -41,7 +49,11 @@ class _Reply(BaseModel):
 
 
 class RemoteVerifierError(RuntimeError):
-    """The server refused the request itself (401, 413, 422): retrying would not help."""
+    """The server refused the request itself (401, 413 for one row, 422): retrying would not help."""
+
+
+class _TooLarge(Exception):
+    """A 413: the request is to be sent again in smaller parts."""
 
 
 def read_token(token_file: str | Path | None) -> str | None:
@@ -75,6 +87,7 @@ class RemoteVerifierPool:
                  backoff_s: float = 0.2, max_backoff_s: float = 10.0, request_timeout_s: float = 300.0,
                  give_up_after_s: float = 900.0, rows_per_request: int = 512, max_parallel: int = 16) -> None:
         self.urls = split_urls(urls)
+        self.request_timeout_s = request_timeout_s
         self.attempts, self.backoff_s, self.max_backoff_s = attempts, backoff_s, max_backoff_s
         self.give_up_after_s, self.rows_per_request, self.max_parallel = give_up_after_s, rows_per_request, max_parallel
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -91,11 +104,14 @@ class RemoteVerifierPool:
         if not spec:
             raise TypeError(f"{type(verifier).__name__} carries no spec of registered verifiers; remote scoring "
                             f"needs one built by Task.verifier() or rlvr.tasks.task.build_verifier")
-        return self.verify(completions, references, verifiers=list(spec), timeout_s=timeout_s)
+        return self.verify(completions, references, verifiers=list(spec), timeout_s=timeout_s,
+                           row_limits=row_timeouts(verifier, references, timeout_s))
 
     def verify(self, completions: Sequence[str], references: Sequence[Any], *, task: str | None = None,
-               verifiers: list[dict[str, Any]] | None = None, timeout_s: float | None = None) -> list[Score]:
-        """Score with a task the server knows by name, or with registry ``verifiers`` specs; in order."""
+               verifiers: list[dict[str, Any]] | None = None, timeout_s: float | None = None,
+               row_limits: Sequence[float] | None = None) -> list[Score]:
+        """Score with a task the server knows by name, or with registry ``verifiers`` specs; in order.
+        ``row_limits``: each row's worst case, added to a request's read timeout."""
         if len(completions) != len(references):
             raise ValueError(f"{len(completions)} completions but {len(references)} references")
         n = len(completions)
@@ -106,27 +122,42 @@ class RemoteVerifierPool:
         bounds = [(start, min(n, start + size)) for start in range(0, n, size)]
         with self._lock:
             first, self._next = self._next, self._next + len(bounds)
+        limits = list(row_limits) if row_limits is not None else [0.0] * n
         base: dict[str, Any] = {"task": task} if task is not None else {"verifiers": verifiers}
         if timeout_s is not None:
             base["timeout_s"] = timeout_s
 
         def send(i: int) -> list[Score]:
             lo, hi = bounds[i]
-            payload = {**base, "completions": list(completions[lo:hi]), "references": list(references[lo:hi])}
-            return self._post(first + i, payload, hi - lo)
+            return self._send(first + i, base, completions[lo:hi], references[lo:hi], limits[lo:hi])
 
         if len(bounds) == 1:
             return send(0)
         with ThreadPoolExecutor(min(len(bounds), self.max_parallel)) as ex:
             return [s for part in ex.map(send, range(len(bounds))) for s in part]
 
-    def _post(self, replica: int, payload: dict[str, Any], rows: int) -> list[Score]:
+    def _send(self, replica: int, base: dict[str, Any], completions: Sequence[str], references: Sequence[Any],
+              limits: Sequence[float]) -> list[Score]:
+        """One request; as two halves (and later batches cut at that size) when the server says it is too large."""
+        payload = {**base, "completions": list(completions), "references": list(references)}
+        try:
+            return self._post(replica, request_body(payload), len(completions), self.request_timeout_s + sum(limits))
+        except _TooLarge as exc:
+            if len(completions) < 2:
+                raise RemoteVerifierError(f"the server refused a single row: {exc}") from None
+        half = len(completions) // 2
+        self.rows_per_request = min(self.rows_per_request, half)
+        return (self._send(replica, base, completions[:half], references[:half], limits[:half])
+                + self._send(replica + 1, base, completions[half:], references[half:], limits[half:]))
+
+    def _post(self, replica: int, body: bytes, rows: int, read_s: float) -> list[Score]:
         failures, last, started = 0, "", time.monotonic()
         while failures < self.attempts and time.monotonic() - started < self.give_up_after_s:
             url = self.urls[replica % len(self.urls)]
             wait = 0.0
             try:
-                response = self._client.post(f"{url}/v1/verify", json=payload)
+                response = self._client.post(f"{url}/v1/verify", content=body, headers=_JSON,
+                                             timeout=httpx.Timeout(read_s, connect=5.0))
             except httpx.TransportError as exc:  # refused, reset, timed out: this replica, not the rows
                 last = f"{url}: {type(exc).__name__}: {exc}"
             else:
@@ -143,6 +174,8 @@ class RemoteVerifierPool:
                     self.retries += 1
                     time.sleep(retry_after(response, self.backoff_s) * random.uniform(1.0, 1.5))
                     continue
+                elif response.status_code == 413:
+                    raise _TooLarge(f"{url}: HTTP 413: {response.text[:1000]}")
                 elif response.status_code >= 500:
                     last = f"{url}: HTTP {response.status_code}: {response.text[:300]}"
                     wait = retry_after(response, 0.0)
@@ -164,6 +197,17 @@ class RemoteVerifierPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def request_body(payload: dict[str, Any]) -> bytes:
+    """``payload`` as UTF-8 JSON, as httpx's ``json=`` sends it. A text UTF-8 cannot encode (a
+    completion holding a lone surrogate) makes it ASCII JSON instead, where that text travels as its
+    ``\\u`` escape and the server reads back the same text (serve's ``_validate``): such a row is
+    scored as it would be locally, and the batch never fails with it."""
+    try:
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(payload, separators=(",", ":"), allow_nan=False).encode("ascii")
 
 
 def retry_after(response: httpx.Response, default: float) -> float:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Status(str, Enum):
@@ -26,6 +26,33 @@ class Status(str, Enum):
     # The completion's program passed a documented size limit (output, answer): a failure of that
     # completion, value 0, scored like a wrong answer but counted apart so a too-tight limit shows.
     OUTPUT_LIMIT = "output_limit"
+
+
+def utf8_safe(value: Any) -> Any:
+    """``value`` with every ``str`` in it (through dicts, lists and tuples, dict keys too) encodable
+    as UTF-8, and every ``bytes`` turned into such a ``str``: what cannot be encoded (a lone
+    surrogate, an invalid byte) becomes its backslash escape text (``"\\udc80"``, ``"\\xff"``), so
+    the information is kept. Other values are returned as they are.
+
+    Limits: a dict whose keys differ only by such characters and their escape text collapses to
+    one key (the later value); dict, list and tuple subclasses come back as plain ones."""
+    if isinstance(value, str):
+        if value.isascii():  # the common case, and the cheapest test
+            return value
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "backslashreplace")
+    if isinstance(value, dict):
+        return {utf8_safe(k): utf8_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [utf8_safe(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(utf8_safe(v) for v in value)
+    return value
 
 
 # Rows with these statuses carry no information about the completion.
@@ -41,6 +68,11 @@ class Score(BaseModel):
     status: Status
     extracted: str | None = None  # the final answer as read from the completion
     details: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("extracted", "details")
+    @classmethod
+    def _utf8(cls, value: Any) -> Any:
+        return utf8_safe(value)
 
     @property
     def is_scored(self) -> bool:

@@ -33,6 +33,15 @@ def test_runs_code_with_stdin_files_and_exit_codes(docker_sandbox: DockerSandbox
     assert 0 < echo.duration_s < 1.0
 
 
+def test_output_that_is_not_utf8_comes_back_as_utf8_text(docker_sandbox: DockerSandbox) -> None:
+    # a lone surrogate's bytes and a bad byte: decoded with replacement, never carried as a lone surrogate
+    # (which no UTF-8 JSON reply, /run_code's included, could hold)
+    result = docker_sandbox.run("import os\nos.write(1, b'\\xed\\xb2\\x80 \\xff')\n"
+                                "os.write(2, '\\udc80'.encode('utf-8', 'surrogatepass'))")
+    assert (result.stdout, result.stderr) == ("\ufffd\ufffd\ufffd \ufffd", "\ufffd\ufffd\ufffd")
+    result.model_dump_json().encode("utf-8")
+
+
 def test_run_many_keeps_order_and_is_fast(docker_sandbox: DockerSandbox) -> None:
     jobs = [Job(code=f"print({i} ** 2)") for i in range(20)]
     start = time.monotonic()
@@ -57,6 +66,9 @@ def test_containers_are_locked_down(docker_sandbox: DockerSandbox) -> None:
     assert "size=16384k" in tmpfs["/dev/shm"] and "size=65536k" in tmpfs["/tmp"], tmpfs
     assert all("noexec" in opts and f"nr_inodes={TMPFS_INODES}" in opts for opts in tmpfs.values()), tmpfs
     assert host["IpcMode"] == "private" and host["Sysctls"]["kernel.shm_rmid_forced"] == "1"
+    ipc = docker_sandbox.run("print(*(open(f'/proc/sys/kernel/{k}').read().split() for k in "
+                             "('msgmni', 'msgmnb', 'msgmax', 'sem', 'shmmni')))").stdout
+    assert ipc == "['16'] ['16384'] ['8192'] ['250', '4096', '500', '64'] ['64']\n"  # IPC_SYSCTLS, in force
     assert sorted(c.removeprefix("CAP_") for c in host["CapAdd"]) == ["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL",
                                                                        "SETGID", "SETUID"]
     assert info["Config"]["Labels"][OWNER_LABEL] == owner_label()

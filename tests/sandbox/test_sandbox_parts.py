@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+import rlvr.sandbox.limits as limits
 from rlvr.sandbox import ExecResult, ExecStatus, Job, ProcessSandbox, SandboxConfig, UnsafeSandboxWarning
 from rlvr.sandbox.harness import assert_job, outputs_match, read_results
 from rlvr.sandbox.image import DEFAULT_MIRROR, apt_mirror
@@ -50,6 +51,24 @@ def test_job_and_config_reject_bad_limits() -> None:
 ])
 def test_worker_verdicts(returncode: int, killed_for: str, stderr: bytes, status: str) -> None:
     assert job_status(returncode, killed_for, stderr)[0] == status
+
+
+@pytest.mark.parametrize(("stat", "kmem", "held"), [
+    # cgroup v1: page cache (total_cache) is not held; kernel memory is its own counter
+    ("cache 900\nrss 5\ntotal_cache 900\ntotal_rss 100\ntotal_shmem 20\n", "3000", 3120),
+    ("total_rss 100\ntotal_shmem 20\n", None, 120),  # a kernel without the kmem counter
+    # cgroup v2: `kernel` (Linux >= 5.18) plus socket buffers, `file` (page cache) not held
+    ("anon 100\nfile 900\nkernel 3000\nkernel_stack 7\nslab 1000\nsock 400\nshmem 20\n", None, 3520),
+    ("anon 100\nfile 900\nkernel_stack 7\npagetables 3\npercpu 5\nslab 1000\nsock 400\nshmem 20\n", None, 1535),
+])
+def test_held_memory_counts_kernel_memory_but_not_page_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              stat: str, kmem: str | None, held: int) -> None:
+    (tmp_path / "memory.stat").write_text(stat)
+    if kmem is not None:
+        (tmp_path / "kmem").write_text(kmem + "\n")
+    monkeypatch.setattr(limits, "MEMORY_STAT", (str(tmp_path / "missing"), str(tmp_path / "memory.stat")))
+    monkeypatch.setattr(limits, "KERNEL_MEMORY_V1", str(tmp_path / "kmem"))
+    assert limits.held_memory() == held
 
 
 def test_the_tests_travel_on_the_drivers_stdin_not_in_files() -> None:

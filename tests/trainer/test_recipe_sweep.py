@@ -61,3 +61,12 @@ def test_collect_reads_finished_and_unfinished_runs(sweep, tmp_path):
     line = lines[2]
     assert line.startswith("| g16 | 0 | 2/2 | optim.lr=1e-05, rollout.group_size=16, steps=20 | 0: 0.22 2: 0.50 "
                            "| 1.00 -> 0.50 -> 0.50 | 0.50, 0.50 | 1376 | 30 |")
+
+
+def test_collect_keeps_earlier_lines_of_runs_not_found_and_replaces_the_rest(sweep):
+    earlier = [{"point": "p8-8", "seed": 2, "held_out": [[8, 0.62]]}, {"point": "g16", "seed": 0, "held_out": []},
+               {"point": "p8-8", "seed": 0, "held_out": [[8, 0.67]]}]
+    found = [{"point": "p8-8", "seed": 0, "held_out": [[8, 0.70]]}, {"point": "p8-t1.2", "seed": 0, "held_out": []}]
+    merged = sweep.merge_results(earlier, found)
+    assert [(r["point"], r["seed"]) for r in merged] == [("g16", 0), ("p8-8", 0), ("p8-8", 2), ("p8-t1.2", 0)]
+    assert merged[1]["held_out"] == [[8, 0.70]]  # the run found replaces the earlier line

@@ -147,6 +147,26 @@ def test_an_infra_failure_is_retried_not_scored(verifier: CodeVerifier) -> None:
     assert score.details["attempts"] == 2
 
 
+@pytest.mark.docker
+@pytest.mark.parametrize(("body", "reference", "shown"), [
+    # issue 9, fifth round (a01): the message crosses the driver's JSON as "\\udc80" and came back a lone
+    # surrogate in first_error, so the Score's JSON (serve's reply) raised
+    ('def f(x):\n    raise ValueError("\\udc80")', {"asserts": ["assert f(1) == 2", "assert f(2) == 3"]},
+     "ValueError: \\udc80"),
+    ('raise ValueError("\\ud800 at load")\ndef f(x): return x + 1', {"asserts": ["assert f(1) == 2"]},
+     "ValueError: \\ud800 at load"),
+    ("import sys\nsys.stderr.write('\\udc80')\nsys.stdout.buffer.write(b'\\xed\\xb2\\x80 \\xff')",
+     {"io": [{"input": "", "output": "x"}]}, None),
+])
+def test_a_candidate_message_with_lone_surrogates_gives_a_dumpable_score(verifier: CodeVerifier, body: str,
+                                                                          reference: dict, shown: str | None) -> None:
+    score = verifier(fenced(body), reference)
+    assert score.status is Status.OK and score.value == 0.0
+    score.model_dump_json().encode("utf-8")
+    if shown is not None:
+        assert shown in score.details["first_error"]  # the escape text: the candidate's message is kept
+
+
 class _RaisingSandbox:
     """A live sandbox whose every job raises (say, the engine went away mid-run)."""
 

@@ -111,12 +111,6 @@ def test_a_value_changing_word_after_a_final_number_makes_it_no_answer(form: str
     assert score.value == 0.0 and score.status in (Status.OK, Status.NO_ANSWER), score
 
 
-@pytest.mark.parametrize("completion", ["\\boxed{3} times 4", "\\boxed{3} over 4", "\\boxed{3} divided by 2",
-                                        "The answer is \\boxed{3} multiplied by 2."])
-def test_an_operator_word_after_the_answer_makes_it_an_operand(completion: str) -> None:
-    assert V(completion, "3").value == 0.0
-
-
 @pytest.mark.parametrize(("completion", "gold"), [
     ("So there are 3 apples.", "3"), ("In total, 48 + 24 = 72 clips were sold in April and May.", "72"),
     ("So 12 is the answer.", "12"), ("So she needs 15 more minutes.", "15"), ("There are 3 distinct real solutions.", "3"),
@@ -127,3 +121,55 @@ def test_an_operator_word_after_the_answer_makes_it_an_operand(completion: str) 
 ])
 def test_units_counted_nouns_and_clause_words_after_a_final_number_stay_right(completion: str, gold: str) -> None:
     assert V(completion, gold).value == 1.0
+
+
+B = "$\\boxed{3}$"
+
+
+# Second outside red team (issue 10), item 1: words next to the box that change its value, before and after it.
+@pytest.mark.parametrize("completion", [
+    f"The answer is negative {B}.", f"The answer is minus {B}.", f"The answer is twice {B}.", f"half of {B}",
+    f"the square root of {B}", f"10 to the {B}", f"{B} plus 1.", f"{B} times ten.", f"{B} to the power of 2.",
+    f"{B} divided by 2.", f"{B} over 4.", f"{B}:4.", f"{B}‰.", f"{B} basis points.", f"{B} in base 8.", f"{B} plus.",
+    f"{B}, plus or minus one", "≳ \\boxed{3}", f"the reciprocal of {B}", f"{B} less 1.", f"{B} more than 4.",
+])
+def test_words_that_change_the_value_next_to_the_box_score_zero(completion: str) -> None:
+    score = V(completion, "3")
+    assert (score.value, score.status) == (0.0, Status.OK), score
+
+
+@pytest.mark.parametrize("completion", ["The answer is negative 3.", "The answer is minus 3.", "The answer cannot be 3."])
+def test_words_that_change_a_final_number_score_zero(completion: str) -> None:
+    assert MathVerifier(strategies=("last_number",))(completion, "3").value == 0.0
+
+
+def test_a_sign_word_outside_the_box_is_refused_also_for_the_signed_gold() -> None:
+    # Decision: the box holds 3; "negative" outside it is refused, as "-\\boxed{3}" is, not read as -3.
+    assert V(f"The answer is negative {B}.", "-3").value == 0.0
+    assert V("The answer is $\\boxed{-3}$.", "-3").value == 1.0
+
+
+# Item 2: an apostrophe as a thousands separator after the box.
+@pytest.mark.parametrize("completion", [f"The answer is {B}'000.", f"The answer is {B}’000."])
+def test_apostrophe_thousands_after_the_box_score_zero(completion: str) -> None:
+    assert V(completion, "3").value == 0.0
+
+
+@pytest.mark.parametrize("completion", [f"He went there {B} times.", f"She trains {B} times a week.", f"{B} apples.",
+                                        f"That is {B} in total."])
+def test_counts_and_units_after_the_box_stay_right(completion: str) -> None:
+    assert V(completion, "3").value == 1.0
+
+
+# Item 9: a percent sign or word outside the box belongs to the answer (percent="fraction" reads 3% as 0.03).
+@pytest.mark.parametrize(("completion", "gold", "value"), [
+    (f"The answer is {B}\\%.", "3", 0.0), (f"The answer is {B} percent.", "3", 0.0),
+    ("The answer is $\\boxed{0.03}$\\%.", "0.03", 0.0), (f"The answer is {B}\\%.", "0.03", 1.0),
+    ("The answer is $\\boxed{3\\%}$.", "0.03", 1.0),
+])
+def test_a_percent_outside_the_box_counts_under_percent_fraction(completion: str, gold: str, value: float) -> None:
+    assert MathVerifier(percent="fraction")(completion, gold).value == value
+
+
+def test_a_percent_outside_the_box_still_matches_under_percent_either() -> None:
+    assert V(f"The answer is {B}\\%.", "3").value == 1.0

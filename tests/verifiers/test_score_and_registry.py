@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 import subprocess
 import sys
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from rlvr.verifiers import (
@@ -34,6 +37,42 @@ def test_score_is_frozen_bounded_and_picklable():
         Score(value=0.0, status=Status.OK, note="x")  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="non-ok"):
         Score.failed(Status.OK)
+
+
+# Every code point, lone surrogates (category Cs) and NUL included: hypothesis leaves surrogates out by default.
+_ANY_TEXT = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=()), max_size=20)
+_DETAILS = st.recursive(st.none() | st.booleans() | st.floats() | _ANY_TEXT | st.binary(max_size=8),
+                        lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+                        | st.dictionaries(_ANY_TEXT, inner, max_size=4), max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(extracted=st.none() | _ANY_TEXT, details=st.dictionaries(_ANY_TEXT, _DETAILS, max_size=4))
+def test_a_score_always_dumps_as_utf8_json_whatever_its_strings_hold(extracted, details):
+    score = Score(value=0.0, status=Status.OK, extracted=extracted, details=details)
+    dumped = score.model_dump_json()  # raised PydanticSerializationError on a lone surrogate
+    dumped.encode("utf-8")
+    assert Score.model_validate_json(dumped).extracted == score.extracted
+    assert pickle.loads(pickle.dumps(score)).model_dump_json() == dumped  # NaN != NaN: compare the JSON
+
+
+def test_lone_surrogates_and_bad_bytes_keep_their_escape_text_everything_else_is_untouched():
+    score = Score.judged(0.0, "a\udc80b", first_error="ValueError: \ud800", nested={"k\udfff": ["\ud83d", b"\xff"]},
+                         fine="naïve 😀 \x00", n=3)
+    assert score.extracted == "a\\udc80b"
+    assert score.details == {"first_error": "ValueError: \\ud800", "nested": {"k\\udfff": ["\\ud83d", "\\xff"]},
+                             "fine": "naïve 😀 \x00", "n": 3}
+    assert json.loads(score.model_dump_json())["details"]["nested"] == {"k\\udfff": ["\\ud83d", "\\xff"]}
+
+
+@pytest.mark.parametrize("name", ["math", "tags", "regex", "exact", "length"])
+def test_every_text_verifier_scores_a_completion_with_lone_surrogates_into_a_dumpable_score(name):
+    params = {"tags": {"tags": ["answer"]}, "regex": {"pattern": "answer>(.*)<"}}.get(name, {})
+    completion = "<answer>\udc80 7</answer> so \\boxed{\ud800 7} #### \udfff"
+    score = get_verifier(name, **params)(completion, "\udc80 7")
+    assert score.status is Status.OK
+    score.model_dump_json().encode("utf-8")
+    assert score.extracted is None or "\\u" in score.extracted or name == "length"
 
 
 @pytest.mark.parametrize(

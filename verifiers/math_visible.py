@@ -1,0 +1,125 @@
+"""What a completion shows when rendered: hidden, struck-out and unrendered text is not an answer.
+
+A policy that sees the extractor's source can write the answer it wants read where no reader sees
+it: ``The answer is 4. % \\boxed{3}``, ``\\phantom{\\boxed{3}}``, ``{\\color{white}\\boxed{3}}``,
+``~~\\boxed{3}~~``. ``visible`` rewrites the completion before any answer is looked for:
+
+- invisible (LaTeX comments ``%`` to the end of the line, ``\\begin{comment}..\\end{comment}``,
+  ``<!-- -->``, the content of ``\\phantom``/``\\hphantom``/``\\vphantom``, of
+  ``\\textcolor{white}{..}`` and the rest of a group after ``\\color{white}``) becomes the
+  command ``HIDDEN``: no answer is read from it, and an answer that touches it is no whole value
+  (``math_context`` reads an unknown command next to the answer as more of the expression, so
+  ``\\boxed{3}\\phantom{000}`` and ``\\textcolor{white}{-}\\boxed{3}`` stay refused);
+- struck out (``~~..~~`` outside maths, ``<del>``, ``<s>``, ``<strike>``) is removed: taken back;
+- shown but not rendered as maths (code spans and fenced blocks, ``\\text{..}`` and its kin, where
+  a renderer prints ``\\boxed{3}`` literally) keeps its text, but a box inside it is no box.
+
+Limits: by pattern, not a TeX or Markdown engine. A ``%`` is a comment only at a line's start or
+after a blank that follows punctuation ("4. % ..."); after a digit, a letter, ``}``, ``)`` or ``$``
+it is a percent sign ("25 %", ``$3$%``). Other colours and ``\\smash`` render, so they stay.
+One pass over the braces: nested groups cost linear time.
+"""
+
+from __future__ import annotations
+
+import re
+
+HIDDEN = "\\hidden"
+_COMMENT = re.compile(r"\\begin\{comment\}.*?(?:\\end\{comment\}|\Z)|<!--.*?(?:-->|\Z)", re.DOTALL)
+_PERCENT_COMMENT = re.compile(r"(?P<lead>^[^\S\n]*|(?<=[.,;:!?])[^\S\n]+)(?<!\\)%[^\n]*", re.MULTILINE)
+_BOS = re.compile(r"\s*<s>")  # a Llama-2 begin-of-sequence token, not a strike-out
+_STRIKE_TAG = re.compile(r"<(/?)(del|s|strike)>", re.IGNORECASE)
+_STRIKE_MARKS = re.compile(r"(?<![^\s(\[>*_])~~(?=\S)[^~\n]+?(?<=\S)~~")  # markdown, outside maths ($~~$ is spacing)
+_CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`", re.DOTALL)
+_BOX = re.compile(r"\\(boxed|fbox)")
+# One pass over these: a group that hides its content, one shown as plain text, a colour that hides the rest
+# of its group, and plain braces (an escaped brace is a literal, not a group).
+_GROUPS = re.compile(r"(?P<hide>\\[hv]?phantom\s*\{|\\textcolor\s*\{\s*white\s*\}\s*\{)"
+                     r"|(?P<text>\\(?:text(?:rm|up|normal|bf|it|sf|tt|md)?|mbox|hbox)\s*\{)"
+                     r"|(?P<color>\\color\s*\{\s*white\s*\})|(?P<escaped>\\[{}])|(?P<open>\{)|(?P<close>\})")
+
+
+def _hidden_and_text(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(start, end) of the hidden regions and of the text-mode regions, from one pass over the groups."""
+    hidden: list[tuple[int, int]] = []
+    shown_as_text: list[tuple[int, int]] = []
+    stack: list[list[int | str | None]] = []  # [content start, kind, start of a white colour inside it]
+    for match in _GROUPS.finditer(text):
+        kind = match.lastgroup
+        if kind in ("hide", "text", "open"):
+            stack.append([match.end(), kind, None])
+        elif kind == "color":
+            if stack:
+                stack[-1][2] = stack[-1][2] if stack[-1][2] is not None else match.end()
+            else:  # outside any group: to the end of the line
+                line_end = text.find("\n", match.end())
+                hidden.append((match.end(), len(text) if line_end < 0 else line_end))
+        elif kind == "close" and stack:
+            start, group, colour = stack.pop()
+            assert isinstance(start, int)
+            if group == "hide" and match.start() > start:
+                hidden.append((start, match.start()))
+            elif group == "text":
+                shown_as_text.append((start, match.start()))
+            if isinstance(colour, int) and match.start() > colour:
+                hidden.append((colour, match.start()))
+    return hidden, shown_as_text
+
+
+def _outermost(regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(regions):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _unstrike(text: str) -> str:
+    """``text`` without struck-out HTML (each close paired with the last open tag of its name: one pass; a tag left open
+    strikes nothing, it prints) and markdown ``~~..~~``."""
+    opened: dict[str, list[int]] = {}
+    cuts: list[tuple[int, int]] = []
+    for tag in _STRIKE_TAG.finditer(text):
+        stack = opened.setdefault(tag.group(2).lower(), [])
+        if not tag.group(1):
+            stack.append(tag.start())
+        elif stack:
+            cuts.append((stack.pop(), tag.end()))
+    pieces, pos = [], 0
+    for start, end in _outermost(cuts):
+        pieces.append(text[pos:start])
+        pos = end
+    return _STRIKE_MARKS.sub("", "".join([*pieces, text[pos:]]))
+
+
+def _unbox(text: str) -> str:
+    return _BOX.sub(r"\1", text)
+
+
+def visible(text: str) -> str:
+    """``text`` as rendered for a reader (see the module docstring)."""
+    if "%" in text or "<!--" in text or "\\begin{comment}" in text:
+        text = _PERCENT_COMMENT.sub(lambda m: m.group("lead") + HIDDEN, _COMMENT.sub(lambda _: HIDDEN, text))
+    if "~~" in text or "<" in text:
+        bos = _BOS.match(text)
+        text = (bos.group() if bos else "") + _unstrike(text[bos.end() if bos else 0:])
+    if "`" in text or "~~~" in text:
+        text = _CODE.sub(lambda m: _unbox(m.group()), text)
+    if "\\" not in text or ("phantom" not in text and "color" not in text and "\\text" not in text
+                            and "box{" not in text):
+        return text
+    hidden, shown_as_text = _hidden_and_text(text)
+    if not hidden and not shown_as_text:
+        return text
+    regions = [(s, e, True) for s, e in _outermost(hidden)]
+    regions += [(s, e, False) for s, e in _outermost(shown_as_text)
+                if not any(hs <= s and e <= he for hs, he, _ in regions)]
+    out, pos = [], 0
+    for start, end, hide in sorted(regions):
+        if start < pos:  # text inside a hidden region: already replaced
+            continue
+        out += [text[pos:start], HIDDEN if hide else _unbox(text[start:end])]
+        pos = end
+    return "".join([*out, text[pos:]])
