@@ -126,6 +126,8 @@ def extract_code(completion: str) -> tuple[str | None, str | None]:
         compile(bare, "<completion>", "exec")
     except (SyntaxError, ValueError):
         return None, "no_answer"
+    except (RecursionError, MemoryError) as e:  # "-" * 3000 + "1": too deep for the host's compiler
+        return None, f"parse_error: unfenced text too deeply nested to compile ({type(e).__name__})"
     return bare, None
 
 

@@ -50,6 +50,16 @@ def test_extract_code_failures(completion: str, why: str) -> None:
     assert code is None and reason is not None and reason.startswith(why)
 
 
+@pytest.mark.parametrize("completion", ["-" * 2990 + "1", "not " * 2990 + "1", "a" + ".b" * 2990,
+                                        "<think>x</think>" + "-" * 2990 + "1", "-" * 100_000 + "1"])
+def test_unfenced_text_too_deep_for_the_compiler_is_the_candidates_parse_error(verifier: CodeVerifier,
+                                                                              completion: str) -> None:
+    # Outside red-team, sixth round: compile() on the host raised RecursionError / MemoryError, which
+    # left the verifier (a direct call raised; verify_batch called it a verifier bug, status error).
+    score = verifier(completion, {"asserts": ["assert f(1) == 2"]})
+    assert (score.status, score.value) == (Status.PARSE_ERROR, 0.0), score
+
+
 def test_bad_references_and_options_are_errors_not_verdicts() -> None:
     verifier = CodeVerifier(self_check=False)
     score = verifier(fenced("pass"), {"io": [], "asserts": []})
