@@ -11,7 +11,9 @@ code, input or tests. Its children start as copies of a process that has seen no
 
 One job at a time: it forks the job's process, sends its pid and a pidfd (opened before the
 process can be reaped, so the worker never watches a recycled pid), waits for it and sends its
-exit status. The process turns itself into what ``python3 -E -s -X
+exit status. A job can make more children of ours (``clone(CLONE_PARENT)``): on SIGCHLD we reap
+every child but the job's own, or their zombies would outlive the worker's clean-up sweep
+(which spares us) and stall it. The process turns itself into what ``python3 -E -s -X
 int_max_str_digits=0 <script>`` would be: the job's session, limits, uid (and dumpable
 again, as after an ``exec``), environment and cwd; ``sys.argv``, ``sys.path[0]`` and a fresh
 ``__main__`` for the script; for an untrusted job, none of this folder's modules in
@@ -49,6 +51,7 @@ import contextlib  # noqa: E402
 import gc  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
+import signal  # noqa: E402
 import socket  # noqa: E402
 import struct  # noqa: E402
 import subprocess  # noqa: E402
@@ -206,8 +209,26 @@ def _become(request: dict, fds: list[int], ready: int, extra_vm: int) -> None:
     run_script(request["argv"], fresh=request["uid"] is not None)
 
 
+_job_pid = 0  # the job's own process: reaped by `serve`, after its pidfd is open
+
+
+def _reap_strays(signum: int, frame: object) -> None:
+    """Reap (zombie) children that are not the job's process: ones a job made ours with CLONE_PARENT."""
+    try:
+        with open(f"/proc/self/task/{os.getpid()}/children") as f:
+            children = [int(p) for p in f.read().split()]
+    except OSError:
+        return
+    for child in children:
+        if child != _job_pid:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(child, os.WNOHANG)
+
+
 def serve(sock: socket.socket) -> None:
     """Fork a process per request until the worker closes its end; send its pid, then its exit status."""
+    global _job_pid
+    signal.signal(signal.SIGCHLD, _reap_strays)
     extra_vm = max(0, vm_size() - FRESH_VM)
     prctl(PR_SET_DUMPABLE, 1)  # loads libc for our children (we are dumpable anyway: a fresh process)
     gc.freeze()  # a job's garbage collections never visit (and so never copy) the objects it shares with us
@@ -218,10 +239,11 @@ def serve(sock: socket.socket) -> None:
         request = json.loads(data)
         r, w = os.pipe()
         try:
-            pid = os.fork()
+            pid = _job_pid = os.fork()
         except OSError:
             pid = -1
         if pid == 0:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             sock.close()
             os.close(r)
             _become(request, fds, w, extra_vm)  # never returns: it ends in os._exit

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from rlvr.sandbox import DockerSandbox, ExecStatus
+from rlvr.sandbox.jobs import Job
 
 pytestmark = pytest.mark.docker
 
@@ -54,3 +57,29 @@ def test_a_job_has_the_memory_room_of_a_fresh_interpreter(docker_sandbox: Docker
     assert (fits.status, fits.stdout) == (ExecStatus.OK, "40\n"), fits
     too_big = docker_sandbox.run("x = bytearray(80 << 20)", memory_mb=64)
     assert too_big.status is ExecStatus.MEMORY, too_big
+
+
+CLONE_PARENT_ZOMBIES = '''
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+for _ in range(3):  # raw clone(CLONE_PARENT | SIGCHLD): the fork server's children, not the job's
+    if libc.syscall(56, 0x8000 | 17, 0, 0, 0, 0) == 0:
+        time.sleep(100); os._exit(0)
+sys.stdout.buffer.write(b"\\x01" * %d); sys.stdout.flush()
+time.sleep(100)
+'''
+
+
+@pytest.mark.parametrize("output_bytes", [10, (16 << 20) - 4096])
+def test_children_a_job_gives_the_fork_server_are_reaped_and_never_stall_the_pool(docker_sandbox: DockerSandbox,
+                                                                                   output_bytes: int) -> None:
+    # Outside red-team, seventh round: their zombies outlived the clean-up sweep (which spares the fork
+    # server), so it spun its 3 s; with a near-cap reply that grows 6x in the frame, the reply missed its
+    # deadline, the container could not be killed in 30 s and the pool stalled for minutes.
+    pids = "import os; print(len([p for p in os.listdir('/proc') if p.isdigit()]))"
+    before = docker_sandbox.run(pids).stdout
+    start = time.monotonic()
+    result = docker_sandbox.run_job(Job(code=CLONE_PARENT_ZOMBIES % output_bytes, timeout_s=3, memory_mb=256))
+    assert result.status is ExecStatus.TIMEOUT, result.detail
+    assert time.monotonic() - start < 3 + docker_sandbox.config.reply_grace_s
+    assert docker_sandbox.run(pids).stdout == before  # nothing left: no zombie, no sleeper
