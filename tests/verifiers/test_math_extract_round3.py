@@ -1,0 +1,61 @@
+"""Outside red-team, third round (extraction side, issue #10): remarks after a stated answer, displays on the
+lines after an answer line, bold or check-marked answers, parenthetical notes holding numbers, "and a half"."""
+
+from __future__ import annotations
+
+import pytest
+
+from rlvr.verifiers.math_verifier import MathVerifier
+
+VERIFY = MathVerifier()
+
+# Right answers that were scored 0: the remark after the number became part of the answer.
+RIGHT = [
+    ("The answer is 3, which satisfies both equations.", "3"),
+    ("The answer is 3, as required.", "3"),
+    ("The answer is 3, since 1+2=3.", "3"),
+    ("So we get 3, as expected.", "3"),
+    ("The answer is 3, i.e., three.", "3"),
+    ("The answer is 3 because 1+2=3.", "3"),
+    ("The answer is:\n\\[\n3\n\\]", "3"),
+    ("Therefore, the answer is:\n$$\n3\n$$", "3"),
+    ("Answer:\n\n```\n3\n```", "3"),
+    ("**3**", "3"),
+    ("**A**", "A"),
+    ("The answer is 3 ✓", "3"),
+    ("The answer is 3 ✅", "3"),
+    ("The answer is 3 🎉", "3"),
+    ("The answer is 3 :)", "3"),
+    ("The answer is 3 (checked).", "3"),
+    # A number in a note after the answer is no answer (red-team 1).
+    ("Answer: 3 (from step 2)", "3"),
+    ("The answer is 7 (see equation 4).", "7"),
+    ("So the answer is 10 (see step 3).", "10"),
+    ("Thus the answer is 15 (using 5 and 3).", "15"),
+    ("Answer: 9 (compare with 8)", "9"),
+    # "and a half" belongs to the value (red-team 6).
+    ("The answer is 3 and a half.", "7/2"),
+    ("The answer is 3 and 1/2.", "7/2"),
+]
+
+WRONG = [
+    ("Answer: 3 (from step 2)", "2"),
+    ("Answer: 9 (compare with 8)", "8"),
+    ("The answer is 7 (see equation 4).", "4"),
+    ("The answer is 7 (rounded from 6.8).", "7"),  # the rounding hedge stays
+    ("The answer is 3 and a half.", "3"),
+    ("\\boxed{3} and a half", "3"),
+    ("The answer is:\n\\[\n3\n\\] or \\[4\\]", "3"),  # a hedge after the display
+    ("The answer is 3, or maybe 4.", "3"),  # a remark list is closed: an "or" is still a hedge
+    ("The answer is 1, 2, 3.", "3"),  # a list is not cut at its commas
+]
+
+
+@pytest.mark.parametrize(("completion", "gold"), RIGHT)
+def test_a_right_answer_with_a_remark_after_it_scores_one(completion: str, gold: str) -> None:
+    assert VERIFY(completion, gold).value == 1.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), WRONG)
+def test_a_number_in_a_remark_or_a_fraction_after_it_is_not_the_answer(completion: str, gold: str) -> None:
+    assert VERIFY(completion, gold).value == 0.0
