@@ -59,3 +59,20 @@ def test_a_right_answer_with_a_remark_after_it_scores_one(completion: str, gold:
 @pytest.mark.parametrize(("completion", "gold"), WRONG)
 def test_a_number_in_a_remark_or_a_fraction_after_it_is_not_the_answer(completion: str, gold: str) -> None:
     assert VERIFY(completion, gold).value == 0.0
+
+
+# A box in brackets inside a larger expression, or a Unicode operator after it, is no whole answer (red-team 4, 5).
+OPERAND_BOXES = ["$(\\boxed{3}) + 1$", "$(\\boxed{3})^2$", "$\\left(\\boxed{3}\\right)^{2}$", "$[\\boxed{3}]^2$",
+                 "$(\\boxed{3})!$", "\\boxed{3}\\left(2\\right)", "\\boxed{3}\\bigl(2\\bigr)"] + [
+    f"\\boxed{{3}}{after}" for after in ("／2", "∕2", "⁄2", "⁻¹", "ⁿ", "ⁱ", "⁺", "√2", "∛2", "∞", "′", "″")]
+
+
+@pytest.mark.parametrize("completion", OPERAND_BOXES)
+def test_a_box_inside_a_larger_expression_is_not_the_answer(completion: str) -> None:
+    assert VERIFY(completion, "3").value == 0.0
+
+
+@pytest.mark.parametrize("completion", ["$(\\boxed{3})$", "The answer is $\\left(\\boxed{3}\\right)$.", "(\\boxed{3}).",
+                                        "\\boxed{3} (three)"])
+def test_a_box_only_bracketed_is_still_the_answer(completion: str) -> None:
+    assert VERIFY(completion, "3").value == 1.0
