@@ -61,7 +61,7 @@ from .math_spans import (
     whole_expression,
 )
 from .math_units import VALUE_WORDS, is_unit, words_to_number
-from .math_visible import visible
+from .math_visible import HIDDEN, visible
 
 MAX_SCAN = 20_000
 Strategy = Literal["boxed", "whole", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number"]
@@ -212,6 +212,8 @@ def _answer_phrase(text: str) -> Extraction | None:
             after = _sentence(rest.lstrip(" \t:*")[display.end():])  # "\\[3\\] or 4": the hedge is after it
             return Extraction(shown, "answer_phrase", context=f"{shown} {after}") if shown else None
         sentence = _sentence(rest).strip().rstrip(",;:").strip().strip("*").strip()
+        # A comment set apart after the answer hides nothing of it ("The answer is $4$ % \\boxed{3}").
+        sentence = re.sub(rf"(?<=\S)\s+{re.escape(HIDDEN)}\Z", "", sentence)
         if "\\boxed" in sentence or "\\fbox" in sentence:  # a box left open: the completion was cut off
             return None
         if sentence:

@@ -76,3 +76,20 @@ def test_a_box_inside_a_larger_expression_is_not_the_answer(completion: str) -> 
                                         "\\boxed{3} (three)"])
 def test_a_box_only_bracketed_is_still_the_answer(completion: str) -> None:
     assert VERIFY(completion, "3").value == 1.0
+
+
+# What LaTeX hides is not read (red-team 2, 3): a "%" after a math span, "\\%" or a letter starts a comment; a leading
+# "<s>..</s>" with text after it is a strike-out, not a begin-of-sequence token.
+HIDDEN_BOXES = ["The answer is 4. $x$ % \\boxed{3}", "The answer is 4. 50\\% %\\boxed{3}", "The answer is 4. a%b %\\boxed{3}",
+                "The answer is 4. $y=2$ %\\boxed{3}", "<s>\\boxed{3}</s> \\boxed{4}"]
+
+
+@pytest.mark.parametrize("completion", HIDDEN_BOXES)
+def test_a_box_in_a_comment_or_struck_out_is_not_read(completion: str) -> None:
+    assert (VERIFY(completion, "3").value, VERIFY(completion, "4").value) == (0.0, 1.0)
+
+
+@pytest.mark.parametrize("completion", ["50% of 6 is \\boxed{3}", "The rate is 25 %, so \\boxed{3}", "(a+b)% of it: \\boxed{3}",
+                                        "<s>The answer is \\boxed{3}</s>"])
+def test_a_percent_sign_or_a_sequence_token_hides_nothing(completion: str) -> None:
+    assert VERIFY(completion, "3").value == 1.0
