@@ -302,8 +302,11 @@ def _find_last_number(text: str) -> Extraction | None:
     # after it ("So 48 + 24 = 72 clips were sold in May.", "Therefore $x \\geq 5$ is the solution."),
     # or its last run of number words.
     sentence = _last_sentence(tail)
-    remark = _REMARK.search(mask_spans(sentence))  # "So we get 3, as expected.": the remark is no answer
-    found = final_element(sentence[:remark.start()] + "." if remark and remark.start() else sentence)
+    # "So we get 3, as expected.": a remark without a number is no answer; one with a number may state it
+    # ("..., so its speed is 60 km/h.").
+    remark = _REMARK.search(mask_spans(sentence))
+    cut = remark is not None and remark.start() > 0 and not re.search(r"\d", sentence[remark.start():])
+    found = final_element(sentence[:remark.start()] + "." if remark and cut else sentence)
     if found is not None:
         return Extraction(found, "last_number", context=sentence)
     words = re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", sentence)

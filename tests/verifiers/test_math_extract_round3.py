@@ -93,3 +93,8 @@ def test_a_box_in_a_comment_or_struck_out_is_not_read(completion: str) -> None:
                                         "<s>The answer is \\boxed{3}</s>"])
 def test_a_percent_sign_or_a_sequence_token_hides_nothing(completion: str) -> None:
     assert VERIFY(completion, "3").value == 1.0
+
+
+def test_a_clause_with_a_number_after_a_comma_may_state_the_answer() -> None:
+    completion = "The train covers 120 km in 2 hours, so its speed is 60 km/h."
+    assert (VERIFY(completion, "60").value, VERIFY(completion, "2").value) == (1.0, 0.0)
