@@ -232,6 +232,8 @@ def _after(after: str, in_math: bool, prose: bool) -> str | None:
     # An operator with an operand after it ("+ 2", "- x", "/4"; a dash before a word is punctuation), a relation
     # ("3 < x" bounds x), a factorial or a bracketed factor: on the answer's line, or anywhere inside its maths.
     near = same_line or in_math
+    if first in "+＋" and not body[1:].strip(" .!)*\n"):  # "\\boxed{3}+" ends it: "3 or more", a bound
+        return "a plus sign after the answer"
     if near and first in _OPERATOR and _OPERAND.match(body, 1) is not None:
         return f"an operator after the answer ({first!r})"
     if (near and first in _RELATION) or (in_math and (first == "!" or _BRACKETED_FACTOR.match(body))) \

@@ -392,7 +392,7 @@ def extract(completion: str, strategies: tuple[Strategy, ...] = STRATEGIES, gold
         if found.hedge is not None:
             return found
         hedge, alternative = hedge_in(found.context or answer, gold), None
-        if hedge is None and re.search(r"[?？]\Z", answer.rstrip(" $*")):  # "\\boxed{3?}", "The answer is 3?"
+        if hedge is None and re.search(r"[?？؟⁇‽⁈⁉]\Z", answer.rstrip(" $*")):  # "\\boxed{3?}", "The answer is 3?"
             hedge = "a question mark after the answer"
         restatement = None
         if hedge == "hedge word 'or'" or (hedge is None and "(" in answer):

@@ -98,3 +98,18 @@ def test_a_percent_sign_or_a_sequence_token_hides_nothing(completion: str) -> No
 def test_a_clause_with_a_number_after_a_comma_may_state_the_answer() -> None:
     completion = "The train covers 120 km in 2 hours, so its speed is 60 km/h."
     assert (VERIFY(completion, "60").value, VERIFY(completion, "2").value) == (1.0, 0.0)
+
+
+# Labels, bracketed verdicts, a trailing plus and other scripts' question marks hedge the answer (red-team 8).
+@pytest.mark.parametrize("completion", ["Guess: \\boxed{3}", "Tentative answer: \\boxed{3}", "Draft: \\boxed{3}", "Guess: 3",
+                                        "\\boxed{3} (typo)", "\\boxed{3} [WRONG]", "\\boxed{3} (lower bound)", "\\boxed{3}+",
+                                        "The answer is \\boxed{3}؟", "The answer is \\boxed{3}⁇", "The answer is \\boxed{3}‽",
+                                        "The answer is 3؟"])
+def test_a_labelled_or_questioned_answer_is_a_hedge(completion: str) -> None:
+    assert VERIFY(completion, "3").value == 0.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [("No guesses: the answer is \\boxed{3}.", "3"),
+                                                 ("3 + 4 = 7, so \\boxed{7}.", "7"), ("\\boxed{3} (checked)", "3")])
+def test_the_new_hedges_leave_a_plain_answer_alone(completion: str, gold: str) -> None:
+    assert VERIFY(completion, gold).value == 1.0
