@@ -18,7 +18,8 @@ operand, a digit of a longer number, a signed or bounded value.
   a command whose argument it is (``\\frac{\\boxed{3}}{4}``), a word that changes its value
   ("negative", "minus", "twice", "half of", "the square root of", "10 to the"). After it: a digit
   (glued or spaced on its line; ``²``, ``½``, full-width digits, ``.3`` set apart too), ``.5``, a
-  power or subscript, an operator or relation with an operand, a factorial or bracket inside maths,
+  power or subscript (also ``⁻¹``, ``ⁿ``; a root ``√2``, ``∞``, a prime ``′``), what follows a closing bracket
+  round the answer (``(\\boxed{3})^2``), an operator or relation with an operand, a factorial or bracket inside maths,
   a ratio (``:4``), ``‰``, a thousands group after ``,``/``'``/``’``, a word that changes its value
   ("plus 1", "times ten", "divided by", "to the power of", "basis points", "in base 8"; "3 times a
   week" is a count, not a product), a size word (``thousand``) or abbreviation (``k``, ``M``,
@@ -46,12 +47,12 @@ NEAR = 60  # what touches the answer is judged in this many flattened characters
 # Space as typeset: what a reader sees as one blank (or nothing) between two tokens.
 _SPACE = (r"\\(?:left|right)\s*\.|[^\S\n]+|~|\\[,;:> ]|\\(?:quad|qquad|enspace|enskip|thinspace|medspace|thickspace"
           r"|negthinspace|negmedspace|negthickspace|space|nobreakspace|hfill|hfil|relax|displaystyle|textstyle"
-          r"|scriptstyle|nonumber|notag|left|right|[bB]igg?[lr]?)(?![a-zA-Z])|\\[hv]space\*?\s*\{[^{}]*\}"
+          r"|scriptstyle|nonumber|notag)(?![a-zA-Z])|\\[hv]space\*?\s*\{[^{}]*\}"
           r"|\\(?:hskip|kern|mkern|mskip)\s*-?[\d.]+\s*[a-z]{2}")
-# Renders as nothing of its own: a negative space (``1,\\!3`` shows "1,3"), empty groups and phantoms, group
+# Renders as nothing of its own: a bracket size (``3\\left(2\\right)`` shows "3(2)"), a negative space (``1,\\!3`` shows "1,3"), empty groups and phantoms, group
 # braces, math delimiters, markdown bold, tags; a wrapper's opening (its content stays, its closing brace goes
 # with the braces).
-_NOTHING = (r"\\!|\\[hv]?phantom\s*\{\s*\}|\\(?:textcolor|colorbox)\s*\{[^{}]*\}\s*\{|\\color\s*\{[^{}]*\}|\\[()\[\]]"
+_NOTHING = (r"\\!|\\(?:left|right|[bB]igg?[lrm]?)(?![a-zA-Z])|\\[hv]?phantom\s*\{\s*\}|\\(?:textcolor|colorbox)\s*\{[^{}]*\}\s*\{|\\color\s*\{[^{}]*\}|\\[()\[\]]"
             r"|\\(?:text(?:rm|up|normal|bf|it|sf|tt|md)?|math(?:rm|bf|it|sf|tt|normal|bb)?|boldsymbol|bm|mbox|hbox"
             r"|operatorname\*?|emph|underline|overline|[hv]?phantom|smash|mathstrut|ensuremath)\s*\{"
             r"|[{}$]|\*\*|</?[A-Za-z_]+>|[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
@@ -108,7 +109,9 @@ AFTER_COMMANDS = frozenset({"\\%", "\\$", "\\\\", "\\&", "pmod", "bmod", "mod", 
                             "checkmark", "blacksquare", "square", "Box", "qed", "qedhere", "implies", "Rightarrow",
                             "therefore", "degree", "textdegree", "label", "tag", "ldots", "cdots", "dots", "dotsc", "dotsb"})
 _RULE = re.compile(r"(?:^|\n)[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,})[ \t]*\Z")  # a markdown rule or heading underline
-_OPERATOR = "+*/×÷·±∓-−–＋－∗⋅∙⨯✕"
+_OPERATOR = "+*/×÷·±∓-−–＋－∗⋅∙⨯✕／∕⁄"
+# After the answer, a superscript sign or letter (``⁻¹``, ``ⁿ``), a root (``3√2``), infinity or a prime make it part of more.
+_POWER_AFTER = re.compile(r"[\u2070-\u209f√∛∜∞′″‴]")
 _RELATION = "<>≤≥≠≦≧⩽⩾＜＞≪≫≳≲⪆⪅≷≶"
 _OPERAND = re.compile(r" ?(?:[\d.(\[{|\\$√]|[A-Za-z](?![A-Za-z]))")
 # Abbreviated sizes, also the CJK ones ("3万" is 30,000).
@@ -215,18 +218,22 @@ def _after(after: str, in_math: bool, prose: bool) -> str | None:
     if (sign := _PERCENT_OR_DEGREE.match(body)) is not None:  # "3\\%", "30^\\circ": what follows them counts too
         return _after(body[sign.end():], in_math, prose)
     first = body[0]
+    if first in ")]":  # "(\\boxed{3})^2", "$(\\boxed{3}) + 1$": what follows the bracket round the answer counts
+        return _after(body[1:], in_math, prose)
     # Also "²", "½", "３", and a second number ".3" set apart ("1 .3" is no 1).
     if (first.isnumeric() or (spaced and _POINT_DIGIT.match(body))) and (same_line or in_math):
         return "a digit after the answer"
     if (not spaced and _DECIMALS.match(body)) or (in_math and _DECIMALS_SPACED.match(body)) or _THOUSANDS.match(body):
         return "more digits after the answer"
-    if (first in "^_" and not _DEGREE.match(body)) or first in "‰‱" or re.match(r": ?\d", body):
+    if (first in "^_" and not _DEGREE.match(body)) or _POWER_AFTER.match(first) or first in "‰‱" or re.match(r": ?\d", body):
         return "a power, subscript, ratio or per mille after the answer"
     if (words := _VALUE_AFTER.match(body)) is not None:
         return f"a word that changes its value after the answer ({words.group()!r})"
     # An operator with an operand after it ("+ 2", "- x", "/4"; a dash before a word is punctuation), a relation
     # ("3 < x" bounds x), a factorial or a bracketed factor: on the answer's line, or anywhere inside its maths.
     near = same_line or in_math
+    if first in "+＋" and not body[1:].strip(" .!)*\n"):  # "\\boxed{3}+" ends it: "3 or more", a bound
+        return "a plus sign after the answer"
     if near and first in _OPERATOR and _OPERAND.match(body, 1) is not None:
         return f"an operator after the answer ({first!r})"
     if (near and first in _RELATION) or (in_math and (first == "!" or _BRACKETED_FACTOR.match(body))) \

@@ -61,7 +61,7 @@ from .math_spans import (
     whole_expression,
 )
 from .math_units import VALUE_WORDS, is_unit, words_to_number
-from .math_visible import visible
+from .math_visible import HIDDEN, visible
 
 MAX_SCAN = 20_000
 Strategy = Literal["boxed", "whole", "answer_tag", "gsm8k", "answer_phrase", "bold", "last_number"]
@@ -189,16 +189,43 @@ def _sentence(text: str) -> str:
     return line
 
 
+# A remark after a stated answer is no part of it: "3, which satisfies both equations", "3 because 1+2=3",
+# "3 (from step 2)", "3 ✓". A closed list of lead words: "3, 4" or "3 (4)" stay as written (a list, a product).
+_REMARK = re.compile(
+    r"(?:\s*,\s*(?:which|as|since|because|so|that|where|i\.\s?e\.|e\.\s?g\.|this|it|we|confirming|satisfying|"
+    r"matching|consistent|checking|verified|verifying)(?!\w)|\s+(?:because|since)\b"
+    r"|\s*\((?:from|see|using|use|compare|comparing|checked|check|verified|by|via|per|cf\.?|as|since|because|"
+    r"note|step|eq\.?|equation|i\.\s?e\.|e\.\s?g\.)(?!\w)[^()]*\)"
+    r"|\s*(?:[✓✔✅☑🎉👍✨]|:\)|:-\)|\(\s*:\s*\))[\s✓✔✅☑🎉👍✨!.]*\Z)",
+    re.IGNORECASE)
+# A display on the lines after "The answer is:" holds the answer: "\\[\n3\n\\]", "$$\n3\n$$", a code fence.
+_DISPLAY_AFTER = re.compile(r"\s*(?:\\\[(.*?)\\\]|\$\$(.*?)\$\$|```[a-z]*\n(.*?)```)", re.DOTALL)
+
+
 def _answer_phrase(text: str) -> Extraction | None:
     matches = list(ANSWER_PHRASE.finditer(text))
     for match in reversed(matches):
+        rest = text[match.end():]
         # "The answer is 101,": a clause mark ends the clause; it is no digit group of the number.
-        answer = _sentence(text[match.end():]).strip().rstrip(",;:").strip().strip("*").strip()
-        if "\\boxed" in answer or "\\fbox" in answer:  # a box left open: the completion was cut off
+        if display := _DISPLAY_AFTER.match(rest.lstrip(" \t:*")):
+            shown = next(g for g in display.groups() if g is not None).strip()
+            after = _sentence(rest.lstrip(" \t:*")[display.end():])  # "\\[3\\] or 4": the hedge is after it
+            return Extraction(shown, "answer_phrase", context=f"{shown} {after}") if shown else None
+        sentence = _sentence(rest).strip().rstrip(",;:").strip().strip("*").strip()
+        # A comment set apart after the answer hides nothing of it ("The answer is $4$ % \\boxed{3}").
+        sentence = re.sub(rf"(?<=\S)\s+{re.escape(HIDDEN)}\Z", "", sentence)
+        if "\\boxed" in sentence or "\\fbox" in sentence:  # a box left open: the completion was cut off
             return None
-        if answer:
+        if sentence:
             # Hedge words are looked for in the whole sentence: "definitely not 17 apples".
-            return Extraction(_number_in_prose(answer) or answer, "answer_phrase", context=answer)
+            remark = _REMARK.search(mask_spans(sentence))
+            answer = sentence[:remark.start()].strip().rstrip(",;:") if remark and remark.start() else sentence
+            found = _number_in_prose(answer) or answer
+            span = None
+            if answer != sentence and found == answer:  # the answer is written before the remark, not in it
+                start = match.end() + rest.index(sentence)
+                span = (start, start + len(answer))
+            return Extraction(found, "answer_phrase", context=sentence, span=span)
     return None
 
 
@@ -275,7 +302,11 @@ def _find_last_number(text: str) -> Extraction | None:
     # after it ("So 48 + 24 = 72 clips were sold in May.", "Therefore $x \\geq 5$ is the solution."),
     # or its last run of number words.
     sentence = _last_sentence(tail)
-    found = final_element(sentence)
+    # "So we get 3, as expected.": a remark without a number is no answer; one with a number may state it
+    # ("..., so its speed is 60 km/h.").
+    remark = _REMARK.search(mask_spans(sentence))
+    cut = remark is not None and remark.start() > 0 and not re.search(r"\d", sentence[remark.start():])
+    found = final_element(sentence[:remark.start()] + "." if remark and cut else sentence)
     if found is not None:
         return Extraction(found, "last_number", context=sentence)
     words = re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", sentence)
@@ -288,6 +319,7 @@ def _find_last_number(text: str) -> Extraction | None:
 
 
 def _whole(text: str) -> Extraction | None:
+    text = bold.group(1) if (bold := re.fullmatch(r"\*\*([^*]+)\*\*", text.strip())) else text  # "**3**" alone
     answer = whole_expression(text) if "####" not in text else None
     if not answer:
         return None
@@ -308,6 +340,8 @@ def _locate(text: str, answer: str) -> tuple[int, int] | None:
     return matches[-1].span() if matches else None
 
 
+_FRACTIONS = {"half": "1/2", "third": "1/3", "quarter": "1/4", "fourth": "1/4", "fifth": "1/5"}
+_MIXED = re.compile(r"\}?\s+and\s+(?:a|one)?\s*(half|third|quarter|fourth|fifth|\d+/\d+)(?![\w/])", re.IGNORECASE)
 _PERCENT_AFTER = re.compile(r" ?(?:\\?%|percent\b|pct\b)", re.IGNORECASE)
 # A value restated in brackets: "3 (three)", "\\frac34 (75\\%)"; a bracketed number alone ("3 (4)") is a product.
 _BRACKETED = re.compile(r"(.+?)\s*\(\s*([A-Za-z][A-Za-z\s-]*|[^()]*%)\s*\)")
@@ -358,12 +392,21 @@ def extract(completion: str, strategies: tuple[Strategy, ...] = STRATEGIES, gold
         if found.hedge is not None:
             return found
         hedge, alternative = hedge_in(found.context or answer, gold), None
-        if hedge is None and re.search(r"[?？]\Z", answer.rstrip(" $*")):  # "\\boxed{3?}", "The answer is 3?"
+        if hedge is None and re.search(r"[?？؟⁇‽⁈⁉]\Z", answer.rstrip(" $*")):  # "\\boxed{3?}", "The answer is 3?"
             hedge = "a question mark after the answer"
         restatement = None
         if hedge == "hedge word 'or'" or (hedge is None and "(" in answer):
             answer, restatement = _restated(found.context or answer, answer)
             hedge = None if restatement is not None else hedge
+        if hedge is None and (mixed := re.fullmatch(r"(\d+)(.+)", answer.strip())) and (
+                fraction := _MIXED.fullmatch(mixed.group(2))):  # "The answer is 3 and 1/2."
+            answer = f"{mixed.group(1)}+{_FRACTIONS.get(fraction.group(1).lower(), fraction.group(1))}"
+        elif hedge is None and span is not None and (fraction := _MIXED.match(text, span[1])):
+            # "3 and a half" is 7/2 (a box then "and a half" is no whole answer); "3 and 1/2" too.
+            if found.extractor == "boxed" or not re.fullmatch(r"\d+", answer.strip()):
+                return Extraction(answer, found.extractor, "a fraction added after the answer", span=span)
+            answer = f"{answer.strip()}+{_FRACTIONS.get(fraction.group(1).lower(), fraction.group(1))}"
+            span = (span[0], fraction.end())
         if hedge is None and span is not None:
             # Read from prose (not from a box or tag that delimits it), the words after it count too
             # (``math_units.keeps_value``: "So there are 3 negatives." is no answer 3).

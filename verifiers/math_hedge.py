@@ -13,7 +13,7 @@
   - doubt in its sentence or the next one: "not sure", "unsure", "I guess", "no idea", "I doubt", "it is
     false that", "I could not solve it";
   - only supposed: "Suppose the answer is \\boxed{3}", "e.g. \\boxed{3}", "for example", "If the answer were";
-  - a question or an unfinished answer: ``?``/``？`` after it, ``¿`` before it, an ellipsis after it
+  - a question or an unfinished answer: ``?``/``？``/``؟``/``⁇``/``‽`` after it, ``¿`` before it, an ellipsis after it
     (``...``, ``…``, ``\\ldots``, ``\\cdots``);
   - an estimate: "about", "approximately", "roughly", "around", "nearly", "almost", ``\\approx``,
     ``\\sim``, ``≅``, "estimated at" before it (or leading the answer itself, ``\\boxed{\\approx 3}``),
@@ -106,7 +106,8 @@ _AFTER = re.compile(
 _DOUBT = re.compile(r"\b(?:(?P<adverb>possibly|perhaps|maybe|probably|presumably)\b|not\s+(?:sure|certain|confident)|unsure"
                     r"|uncertain|I\s+guess|I'?m\s+guessing|(?:a|my)\s+(?:best\s+|second\s+)?guess|no\s+idea|(?:do\s*n[o']?t|dont)\s+know"
                     r"|(?:might|could|may)\s+be\s+wrong|not\s+100\s*%|I\s+doubt|doubtful|(?:it\s+is|it's)\s+(?:false|untrue|not\s+true)\s+that"
-                    r"|(?:could|can)\s*(?:not|n't)\s+solve|unable\s+to\s+solve)",
+                    r"|(?:could|can)\s*(?:not|n't)\s+solve|unable\s+to\s+solve"
+                    r"|\bguess\s*:|\b(?:tentative|draft|provisional|preliminary)(?:\s+(?:answer|solution|result))?\s*:)",
                     re.IGNORECASE)
 # The answer judged wrong in its sentence or the next ("Wait, that's wrong.", "Scratch that.", "This leads to a
 # contradiction."), or only supposed ("Suppose the answer is 3", "e.g. 3"): no value is offered instead, and none is given.
@@ -114,7 +115,7 @@ _VERDICT = re.compile(r"\b(?:(?:that|this|it|which)(?:'s|\s+is|\s+was|\s+(?:is\s
                       r"(?:wrong|incorrect|false|not\s+(?:right|correct)|impossible|absurd)|,\s*impossible\b|scratch\s+that|I\s+retract|retracted|just\s+kidding"
                       r"|(?:actually|hmm+),?\s+no\b|never\s*mind|(?:leads?|led)\s+to\s+a\s+contradiction|ignore\s+(?:that|this)"
                       r"|(?:can'?t|cannot)\s+be\s+right|(?:this|the|that|my)\s+answer\s+is\s+(?:wrong|incorrect|not\s+right)"
-                      r"|I\s+made\s+(?:an?\s+)?(?:error|mistake)|(?<=\()(?:guess|tentative|wrong|unverified|unsure|estimate)(?=\))"
+                      r"|I\s+made\s+(?:an?\s+)?(?:error|mistake)|(?<=[(\[])\s*(?:guess|guessing|tentative|wrong|unverified|unsure|estimate|typo|draft|(?:lower|upper)\s+bound)\s*(?=[)\]])"
                       r"|(?:(?<=[.!?]\s)|(?<=\n)|(?<=\$\.\s))(?:nope|no|wrong|incorrect|unverified|tentative(?:ly)?"
                       r"|(?:probably|likely|possibly|definitely)\s+(?:wrong|incorrect)|(?:a\s+)?(?:random|wild|rough)\s+guess)"
                       r"\s*[.!]*\s*(?=\Z|\n|[.!?]\s))",
@@ -122,7 +123,7 @@ _VERDICT = re.compile(r"\b(?:(?:that|this|it|which)(?:'s|\s+is|\s+was|\s+(?:is\s
 _SUPPOSED = re.compile(r"\b(?:suppose|supposing|let's\s+say|hypothetically|if\s+(?:the\s+answer|it)\s+(?:were|was))\b[^.!?]*\Z"
                        r"|\b(?:for\s+example|for\s+instance)\s*[:,]?\s*\Z"
                        r"|\be\.\s?g\.?\s*[:,]?\s*\Z", re.IGNORECASE)
-_QUESTION_AFTER = re.compile(r"\A\s*\(?\s*(?:\?|？|…|\.\.|\\(?:l|c|v)?dots[cb]?(?![a-zA-Z])|⋯)")
+_QUESTION_AFTER = re.compile(r"\A\s*\(?\s*(?:\?|？|؟|⁇|‽|⁈|⁉|…|\.\.|\\(?:l|c|v)?dots[cb]?(?![a-zA-Z])|⋯)")
 # An estimate said earlier in the answer's sentence: "Rounded, the answer is 3", "An estimate: 3", "The approximate value is".
 _ESTIMATED = re.compile(r"\b(?:rounded|rounding|estimate[sd]?|approximate(?:ly)?|approximation)(?:\s*[,:]|\s+(?:value|answer"
                         r"|result|total|number)\b)", re.IGNORECASE)

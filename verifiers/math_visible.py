@@ -14,9 +14,11 @@ it: ``The answer is 4. % \\boxed{3}``, ``\\phantom{\\boxed{3}}``, ``{\\color{whi
 - shown but not rendered as maths (code spans and fenced blocks, ``\\text{..}`` and its kin, where
   a renderer prints ``\\boxed{3}`` literally) keeps its text, but a box inside it is no box.
 
-Limits: by pattern, not a TeX or Markdown engine. A ``%`` is a comment only at a line's start or
-after a blank that follows punctuation ("4. % ..."); after a digit, a letter, ``}``, ``)`` or ``$``
-it is a percent sign ("25 %", ``$3$%``). Other colours and ``\\smash`` render, so they stay.
+Limits: by pattern, not a TeX or Markdown engine. A ``%`` is a percent sign after a digit or a closing
+bracket ("25 %", "(a+b)%") or when only punctuation follows it on its line (``$3$%``); otherwise it starts a
+comment: at a line's start, after punctuation and a blank ("4. % ..."), after a math span, ``\\%``, a brace
+or a letter (``$x$ % \\boxed{3}``, ``50\\% %\\boxed{3}``, ``a%b %\\boxed{3}``). Markdown renderers print such a
+``%``; a completion that writes one mid-line before its box loses the box, as it would in LaTeX. Other colours and ``\\smash`` render, so they stay.
 One pass over the braces: nested groups cost linear time.
 """
 
@@ -26,7 +28,11 @@ import re
 
 HIDDEN = "\\hidden"
 _COMMENT = re.compile(r"\\begin\{comment\}.*?(?:\\end\{comment\}|\Z)|<!--.*?(?:-->|\Z)", re.DOTALL)
-_PERCENT_COMMENT = re.compile(r"(?P<lead>^[^\S\n]*|(?<=[.,;:!?])[^\S\n]+)(?<!\\)%[^\n]*", re.MULTILINE)
+# A "%" (not "\\%") starts a comment unless a reader sees a percent sign: after a number ("25%", "25 %") or a closing
+# bracket, or with nothing but punctuation after it. At a line's start or after punctuation and a blank ("4. % ...")
+# it is a comment even after a digit; after a math span, "\\%", a brace or a letter ("$x$ % ..", "a%b") it is one too.
+_PERCENT_COMMENT = re.compile(r"(?P<lead>^[^\S\n]*|(?<=[.,;:!?])[^\S\n]+|(?<![\d)\]\s\\])|(?<=[^\d)\]\s]) )"
+                              r"(?<!\\)%(?![\s.,;:!?)]*$)[^\n]*", re.MULTILINE)
 _BOS = re.compile(r"\s*<s>")  # a Llama-2 begin-of-sequence token, not a strike-out
 _STRIKE_TAG = re.compile(r"<(/?)(del|s|strike)>", re.IGNORECASE)
 _STRIKE_MARKS = re.compile(r"(?<![^\s(\[>*_])~~(?=\S)[^~\n]+?(?<=\S)~~")  # markdown, outside maths ($~~$ is spacing)
@@ -103,7 +109,9 @@ def visible(text: str) -> str:
     if "%" in text or "<!--" in text or "\\begin{comment}" in text:
         text = _PERCENT_COMMENT.sub(lambda m: m.group("lead") + HIDDEN, _COMMENT.sub(lambda _: HIDDEN, text))
     if "~~" in text or "<" in text:
-        bos = _BOS.match(text)
+        # A leading "<s>" closed by a "</s>" with more text after it is a strike-out written to hide an answer,
+        # not a begin-of-sequence token ("<s>\\boxed{3}</s> \\boxed{4}").
+        bos = _BOS.match(text) if not re.search(r"</s>\s*\S", text, re.IGNORECASE) else None
         text = (bos.group() if bos else "") + _unstrike(text[bos.end() if bos else 0:])
     if "`" in text or "~~~" in text:
         text = _CODE.sub(lambda m: _unbox(m.group()), text)

@@ -15,7 +15,7 @@ V = MathVerifier()
     ("\\hphantom{}000", "000"), ("{,}000", ",000"), ("~000", " 000"), ("\\ 000", " 000"), ("\\,\\;000", " 000"),
     ("\\phantom{0}", "0"), ("\\operatorname{thousand}", "thousand"), ("\\textsuperscript{4}", "^4"), ("\\mathrm{k}", "k"),
     ("\\text{-}", "-"), ("$x = $", "x = "), ("\\hspace{2pt}1", " 1"), ("\\end{align}", "\\end align"), ("\\{1\\}", "\\{1\\}"),
-    ("<answer>", ""), ("**", ""), ("\\left(\\right.", " ( "),
+    ("<answer>", ""), ("**", ""), ("\\left(\\right.", "( "),
 ])
 def test_flatten_reads_the_symbols_a_reader_sees(raw: str, seen: str) -> None:
     assert flatten(raw) == seen
