@@ -163,6 +163,19 @@ def _check_approximation(exact_text: str, approx_text: str) -> None:
 _MEMBER_OF = re.compile(r"^[A-Za-z]\s*∈\s*")
 
 
+# Names whose capital is another symbol (theta, Theta): case matters for them as for single letters.
+_GREEK_NAMES = """alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho
+    sigma tau upsilon phi chi psi omega"""
+_GREEK = frozenset(_GREEK_NAMES.split())
+
+
+def fold_case(text: str) -> str:
+    """``text`` with words lower-cased ("Yes" is "yes"), except single letters and Greek letter names:
+    ``x`` and ``X``, ``theta`` and ``Theta`` are different symbols, never one answer."""
+    return re.sub(r"[A-Za-z]+", lambda m: m.group() if len(m.group()) == 1 or m.group().lower() in _GREEK
+                  else m.group().lower(), text)
+
+
 def read_value(text: str) -> Value:
     """Parse a normalised answer; raises ``ParseFailure`` or ``Refused``."""
     text = text.strip()
@@ -209,5 +222,5 @@ def read_value(text: str) -> Value:
     # Words are text ("Monday", "any real number"); short letter runs stay maths ("xy", "abc").
     if re.fullmatch(r"[A-Za-z]+(?: [A-Za-z]+)*", text) and (" " in text or len(text) >= 4) \
             and not re.match("|".join(sorted(FUNCTIONS, key=len, reverse=True)), text):
-        return ("text", text.lower())
+        return ("text", fold_case(text))
     return _base_numeral(text) or _expr(text)

@@ -64,7 +64,7 @@ from .math_expr import ParseFailure, Refused
 from .math_extract import MAX_SCAN, SEVERAL_BOXES, STRATEGIES, Extraction, Strategy, boxed_contents, extract
 from .math_hedge import hedge_in
 from .math_normalize import normalize
-from .math_read import Value, read_value
+from .math_read import Value, fold_case, read_value
 from .math_spans import prose_words, whole_expression
 from .math_visible import visible
 from .score import Score, Status
@@ -151,7 +151,7 @@ def _is_list(value: Value) -> bool:
 
 
 def _plain(text: str) -> str:
-    return re.sub(r"[^0-9a-z']+", "", text.lower())
+    return re.sub(r"[^0-9A-Za-z']+", "", fold_case(text))
 
 
 @pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
@@ -238,7 +238,7 @@ class MathVerifier:
             if gold.error and gold.error.startswith("Refused"):
                 return Score.failed(Status.PARSE_ERROR, found.answer, **details, reason=f"gold: {gold.error}")
             return Score.judged(float(_plain(answer) == _plain(gold.text)), found.answer, **details, method="text")
-        if _LETTERS.fullmatch(answer) and answer.lower() == gold.text.lower():  # "yes" vs "\\text{Yes}"
+        if _LETTERS.fullmatch(answer) and fold_case(answer) == fold_case(gold.text):  # "yes" vs "\\text{Yes}"
             return Score.judged(1.0, found.answer, **details, method="text")
         try:
             value = read_value(answer)
