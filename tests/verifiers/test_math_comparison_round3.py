@@ -24,3 +24,23 @@ def test_letters_differing_in_case_are_different_symbols(completion: str, gold: 
     ("\\text{Yes}", "yes"), ("\\text{Monday}", "monday"), ("\\text{No solution}", "no solution")])
 def test_words_still_match_whatever_their_case(completion: str, gold: str) -> None:
     assert V(f"$\\boxed{{{completion}}}$", gold).value == 1.0
+
+
+_BIG = " + ".join(f"{k}x - {k}x" for k in range(1, 12))  # a zero too large for sympy (random points decide)
+_PRODUCT = "".join(f"({k} + x)" for k in range(1, 10))  # a factor that makes a tree too large for sympy
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("e^{-1000x^2}", "e^{-999x^2}"), ("e^{-1000x^2}", "0"), ("e^{-999x^2}", "e^{-1000x^2}"), ("e^{-1000}", "0"),
+    (f"e^{{-1000x^2}} {_PRODUCT}", "0"), (f"e^{{-1000x^2}} {_PRODUCT}", f"e^{{-999x^2}} {_PRODUCT}")])
+def test_functions_negligible_at_every_sample_point_are_not_thereby_equal(completion: str, gold: str) -> None:
+    """Red-team 12: every sample point fell under the 1e-36 absolute floor, and that passed as agreement."""
+    assert V(f"$\\boxed{{{completion}}}$", gold).value == 0.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("e^{-1000x^2} \\cdot e^{x^2}", "e^{-999x^2}"), ("e^{-1000x^2}", "e^{-1000 x^2}"), ("\\sin(\\pi)", "0"),
+    ("\\sin(2\\pi) + \\cos(\\frac{\\pi}{2})", "0"), (f"x + 1 + {_BIG}", "x + 1"),
+    (f"e^{{-1000x^2}} {_PRODUCT}", f"e^{{-1000x^2}} {_PRODUCT}")])
+def test_identities_still_hold(completion: str, gold: str) -> None:
+    assert V(f"$\\boxed{{{completion}}}$", gold).value == 1.0
