@@ -44,3 +44,20 @@ def test_functions_negligible_at_every_sample_point_are_not_thereby_equal(comple
     (f"e^{{-1000x^2}} {_PRODUCT}", f"e^{{-1000x^2}} {_PRODUCT}")])
 def test_identities_still_hold(completion: str, gold: str) -> None:
     assert V(f"$\\boxed{{{completion}}}$", gold).value == 1.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("5 \\text{ kg}", "5 \\text{ g}"), ("5 \\text{ km}", "5 \\text{ m}"), ("5 mm", "5 cm"), ("5 ft", "5 \\text{ m}"),
+    ("5 minutes", "5 hours"), ("5\\text{ cm}^2", "5\\text{ cm}^3"), ("5^\\circ", "5 \\text{ radians}"),
+    ("5\\text{ cents}", "\\$5"), ("5 kilometers", "5 \\text{ g}")])
+def test_a_different_unit_is_a_different_answer(completion: str, gold: str) -> None:
+    """Red-team 11: with strip_units both units were dropped and 5 kg scored 1 for 5 g."""
+    assert V(f"$\\boxed{{{completion}}}$", gold).value == 0.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("5 kilometers", "5 km"), ("5 \\text{ km}", "5"), ("5", "5 km"), ("\\$5", "5 dollars"), ("30 degrees", "30^\\circ"),
+    ("5\\text{ cm}^2", "5 square centimeters"), ("5 m/s", "5 \\text{ meters per second}"), ("5 hrs", "5 hours"),
+    ("30^\\circ", "30^\\circ C"), ("\\sin 30^\\circ", "\\frac12"), ("5 apples", "5 \\text{ any text}")])
+def test_the_same_unit_in_another_spelling_or_on_one_side_only_still_matches(completion: str, gold: str) -> None:
+    assert V(f"$\\boxed{{{completion}}}$", gold).value == 1.0
