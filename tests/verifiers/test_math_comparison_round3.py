@@ -61,3 +61,17 @@ def test_a_different_unit_is_a_different_answer(completion: str, gold: str) -> N
     ("30^\\circ", "30^\\circ C"), ("\\sin 30^\\circ", "\\frac12"), ("5 apples", "5 \\text{ any text}")])
 def test_the_same_unit_in_another_spelling_or_on_one_side_only_still_matches(completion: str, gold: str) -> None:
     assert V(f"$\\boxed{{{completion}}}$", gold).value == 1.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("\\color{red}{3}", "3"), ("\\color{red}3", "3"), ("\\textcolor{red}{3}", "3"), ("\\hphantom{1}3", "3"),
+    ("\\vphantom{1}3", "3"), ("\\scriptstyle 3", "3"), ("\\large 3", "3"), ("€5", "5"), ("£5", "5"), ("¥5", "5"),
+    ("3٫5", "3.5")])
+def test_formatting_and_currency_signs_leave_the_value(completion: str, gold: str) -> None:
+    """Red-team round 3: colour, phantoms, sizes, a euro/pound/yen sign and the Arabic decimal separator scored 0."""
+    assert V(f"$\\boxed{{{completion}}}$", gold).value == 1.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [("\\hphantom{-}3", "-3"), ("€5", "\\$5"), ("\\color{red}{3}", "4")])
+def test_what_is_not_drawn_or_another_currency_is_still_wrong(completion: str, gold: str) -> None:
+    assert V(f"$\\boxed{{{completion}}}$", gold).value == 0.0
