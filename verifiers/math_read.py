@@ -113,10 +113,16 @@ def _is_name(run: str, named: bool) -> bool:
     return bool(_NAME.fullmatch(run)) or run.lower() in _NOUNS
 
 
+# A function's value at a number: "f(2)", "g(-1/2)" (the label of "f(2) = 3"); e and i are constants.
+_FUNCTION_VALUE = re.compile(r"[A-DF-HJ-Za-df-hj-z]\s*\(\s*-?\s*\d+(?:\.\d+)?(?:\s*/\s*\d+)?\s*\)")
+
+
 def is_label(text: str) -> bool:
-    """Whether ``text`` names what an answer is (``x``, ``f(x)``, ``(p,q)``, ``|AB|``, ``a_(37)``, ``A:B``,
-    ``theta``): letters and brackets, no number outside a subscript, each run of letters a name (``_NAME``),
-    not a word (``wrong = 3``) nor a constant (``pi = 3``)."""
+    """Whether ``text`` names what an answer is (``x``, ``f(x)``, ``f(2)``, ``(p,q)``, ``|AB|``, ``a_(37)``, ``A:B``,
+    ``theta``): letters and brackets, no number outside a subscript or a function's argument, each run of
+    letters a name (``_NAME``), not a word (``wrong = 3``) nor a constant (``pi = 3``)."""
+    if _FUNCTION_VALUE.fullmatch(text.strip()):
+        return True
     bare = _SUBSCRIPT.sub("", text.strip())
     if not re.fullmatch(r"[A-Za-z\s(),|:/'*]+", bare):
         return False

@@ -75,3 +75,10 @@ def test_formatting_and_currency_signs_leave_the_value(completion: str, gold: st
 @pytest.mark.parametrize(("completion", "gold"), [("\\hphantom{-}3", "-3"), ("€5", "\\$5"), ("\\color{red}{3}", "4")])
 def test_what_is_not_drawn_or_another_currency_is_still_wrong(completion: str, gold: str) -> None:
     assert V(f"$\\boxed{{{completion}}}$", gold).value == 0.0
+
+
+@pytest.mark.parametrize(("completion", "gold", "value"), [
+    ("f(2)=3", "3", 1.0), ("g(-1/2) = 5", "5", 1.0), ("f(2)=3", "4", 0.0), ("e(2)=3", "3", 0.0), ("i(2)=3", "3", 0.0)])
+def test_a_function_value_is_a_label(completion: str, gold: str, value: float) -> None:
+    """Red-team round 3: "f(2) = 3" scored 0 for 3 (read as the equation 2f = 3); e(2) is e times 2."""
+    assert V(f"$\\boxed{{{completion}}}$", gold).value == value
