@@ -226,6 +226,11 @@ class MathVerifier:
                 details["extractor"] = "boxed_parts"
         if found.hedge == "hedge word 'or'" and (single := self._one_value_said_twice(answer_text)) is not None:
             answer_text, found = single, Extraction(answer_text, found.extractor)  # "1/2 (or 0.5)"
+        elif found.hedge == "hedge word 'or'" and gold.value is not None and gold.value[0] == "set":
+            # "x = 3 or x = -3" for the solutions 3, -3 (written ±3): a list, judged as the gold's list.
+            parts = [p.strip() for p in normalize(answer_text, strip_units=self.strip_units).split(" or ")]
+            if len(parts) == len(gold.value[-1]) and all(parts) and not hedge_in(" ".join(parts), ""):
+                answer_text, found = ", ".join(parts), Extraction(answer_text, found.extractor)
         elif found.alternative is not None and self._one_value_said_twice(
                 f"{answer_text} or {found.alternative}") is not None:
             found = Extraction(answer_text, found.extractor)  # "\\boxed{\\frac12} or 50%."

@@ -82,3 +82,12 @@ def test_what_is_not_drawn_or_another_currency_is_still_wrong(completion: str, g
 def test_a_function_value_is_a_label(completion: str, gold: str, value: float) -> None:
     """Red-team round 3: "f(2) = 3" scored 0 for 3 (read as the equation 2f = 3); e(2) is e times 2."""
     assert V(f"$\\boxed{{{completion}}}$", gold).value == value
+
+
+@pytest.mark.parametrize(("completion", "gold", "value"), [
+    ("x = 3 \\text{ or } x = -3", "\\pm 3", 1.0), ("x = 3 \\text{ or } x = -3", "3, -3", 1.0),
+    ("x = 3 \\text{ or } x = 4", "\\pm 3", 0.0), ("x = 3 \\text{ or } x = -3", "3", 0.0),
+    ("3 \\text{ or } -3 \\text{ or } 4", "\\pm 3", 0.0)])
+def test_solutions_joined_by_or_are_the_gold_list(completion: str, gold: str, value: float) -> None:
+    """Red-team round 3: "x = 3 or x = -3" for ±3 was judged a hedge; for a single gold it still is."""
+    assert V(f"$\\boxed{{{completion}}}$", gold).value == value
