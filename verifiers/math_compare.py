@@ -15,7 +15,9 @@ a decimal of ``LONG_DECIMAL`` or more places counts as exact to its last digit.
 sympy never parses model text: it receives trees from our bounded parser
 (``math_expr``), so ``9^9^9^9`` is refused before sympy sees it. The random-point
 fallback judges identities on real points in ``[0.3, 2.7]``, so on trees too large
-for sympy an identity that holds only for positive values is accepted.
+for sympy an identity that holds only for positive values is accepted. A point where both values
+are negligible (agreeing only under the 1e-36 absolute floor: ``e^{-1000x^2}`` vs ``0``) is no
+evidence either way; a constant equal only under that floor goes to sympy.
 """
 
 from __future__ import annotations
@@ -76,6 +78,11 @@ def _close(a: Any, b: Any, rel_tol: float) -> bool:
     return bool(abs(a - b) <= rel_tol * scale or abs(a - b) <= ctx.mpf(10) ** -36)
 
 
+def _relatively_close(a: Any, b: Any, tol: float) -> bool:
+    """Equal to ``tol`` of their size, without ``_close``'s absolute floor (exactly equal counts)."""
+    return bool(a == b or abs(a - b) <= tol * max(abs(a), abs(b)))
+
+
 # A decimal written to this many places or more is taken as exact to its last digit.
 LONG_DECIMAL = 10
 
@@ -110,7 +117,14 @@ def scalar_equal(a: Node, b: Node, options: CompareOptions) -> tuple[bool, str]:
             if places >= LONG_DECIMAL:  # sqrt(17) for 4.123105625617661
                 return bool(abs(va - vb) < mp().mpf(10) ** -places), "decimal"
             # rel_tol tolerates a decimal approximation of an irrational gold only.
-            return _close(va, vb, IDENTITY_TOL if eb is not None else options.rel_tol), "numeric"
+            tol = IDENTITY_TOL if eb is not None else options.rel_tol
+            if not _close(va, vb, tol):
+                return False, "numeric"
+            if _relatively_close(va, vb, tol):
+                return True, "numeric"
+            # Equal only under the absolute floor (e^{-1000} for 0): sin(pi) is noise there, e^{-1000}
+            # a different number; sympy tells them apart, and no verdict is no evidence.
+            return bool(symbolic_equal(a, b)), "sympy"
         except Refused:
             raise
         except (ArithmeticError, ValueError, TypeError):  # a domain error: 1/0, log(0)
@@ -131,6 +145,8 @@ def scalar_equal(a: Node, b: Node, options: CompareOptions) -> tuple[bool, str]:
             continue
         if not _close(va, vb, IDENTITY_TOL):
             return False, "random_points"
+        if not _relatively_close(va, vb, IDENTITY_TOL):  # both under the floor (e^{-1000x^2} vs 0): no evidence
+            continue
         agreed += 1
         if agreed == options.random_points:
             break

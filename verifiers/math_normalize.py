@@ -39,11 +39,18 @@ _UNICODE_SYMBOLS = {
     "∩": "\\cap ", "∅": "\\emptyset ", "°": "^\\circ ", "±": "\\pm ", "≈": "\\approx ", "∈": "\\in ",
     "º": "^\\circ ",  # the ordinal indicator, written for a degree sign (NFKC makes it the letter o)
     "℃": "^\\circ\\text{C}", "℉": "^\\circ\\text{F}",  # NFKC would make them "°C", which no pass reads
+    "€": "\\$", "£": "\\$", "¥": "\\$",  # a currency sign goes as \$ does (math_unit_names compares them)
+    "٫": ".",  # the Arabic decimal separator: 3٫5 is 3.5
 }
 _TEXT_COMMANDS = ("text", "textbf", "textit", "textrm", "textnormal", "mathrm", "mathbf", "mathit", "mbox",
                   "operatorname", "mathsf", "mathtt", "mathcal", "mathscr", "mathfrak", "boldsymbol", "bm", "hbox")
 _DROP_COMMANDS = ("displaystyle", "textstyle", "left", "right", "bigl", "bigr", "Bigl", "Bigr",
-                  "big", "Big", "bigg", "Bigg", "limits", "nolimits", "!", "quad", "qquad")
+                  "big", "Big", "bigg", "Bigg", "limits", "nolimits", "!", "quad", "qquad",
+                  "scriptstyle", "scriptscriptstyle", "tiny", "scriptsize", "footnotesize", "small", "normalsize",
+                  "large", "Large", "LARGE", "huge", "Huge")  # sizes and styles: the same digits, drawn differently
+# A colour name and what \\hphantom / \\vphantom hide (drawn as nothing): \\color{red}{3}, \\hphantom{1}3 show 3.
+# \\phantom{0} keeps a digit's place ("3\\phantom{0}" reads as glued digits), so it stays.
+_FORMATTING = re.compile(r"\\(?:textcolor|color|hphantom|vphantom)\s*\{[^{}]*\}")
 _COMMANDS = {
     "pi": "pi", "infty": "oo", "infinity": "oo", "cdot": "*", "times": "*", "ast": "*", "div": "/",
     "leq": "<=", "le": "<=", "leqslant": "<=", "geq": ">=", "ge": ">=", "geqslant": ">=",
@@ -280,6 +287,8 @@ def normalize_latex(text: str) -> str:
         # A test file's doubled escapes ("\\\\frac" for "\\frac"); a row break "\\\\" is never
         # followed directly by a letter. A lone trailing backslash is a typo.
         text = _DOUBLED_ESCAPE.sub(r"\\", text).rstrip("\\")
+        if "color" in text or "phantom" in text:
+            text = _FORMATTING.sub(" ", text)
         if "\\overline" in text or "\\bar" in text or "\\dot" in text:
             text = _REPEATING.sub(_repeating, text)
         text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")

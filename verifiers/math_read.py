@@ -113,10 +113,16 @@ def _is_name(run: str, named: bool) -> bool:
     return bool(_NAME.fullmatch(run)) or run.lower() in _NOUNS
 
 
+# A function's value at a number: "f(2)", "g(-1/2)" (the label of "f(2) = 3"); e and i are constants.
+_FUNCTION_VALUE = re.compile(r"[A-DF-HJ-Za-df-hj-z]\s*\(\s*-?\s*\d+(?:\.\d+)?(?:\s*/\s*\d+)?\s*\)")
+
+
 def is_label(text: str) -> bool:
-    """Whether ``text`` names what an answer is (``x``, ``f(x)``, ``(p,q)``, ``|AB|``, ``a_(37)``, ``A:B``,
-    ``theta``): letters and brackets, no number outside a subscript, each run of letters a name (``_NAME``),
-    not a word (``wrong = 3``) nor a constant (``pi = 3``)."""
+    """Whether ``text`` names what an answer is (``x``, ``f(x)``, ``f(2)``, ``(p,q)``, ``|AB|``, ``a_(37)``, ``A:B``,
+    ``theta``): letters and brackets, no number outside a subscript or a function's argument, each run of
+    letters a name (``_NAME``), not a word (``wrong = 3``) nor a constant (``pi = 3``)."""
+    if _FUNCTION_VALUE.fullmatch(text.strip()):
+        return True
     bare = _SUBSCRIPT.sub("", text.strip())
     if not re.fullmatch(r"[A-Za-z\s(),|:/'*]+", bare):
         return False
@@ -161,6 +167,19 @@ def _check_approximation(exact_text: str, approx_text: str) -> None:
 
 
 _MEMBER_OF = re.compile(r"^[A-Za-z]\s*∈\s*")
+
+
+# Names whose capital is another symbol (theta, Theta): case matters for them as for single letters.
+_GREEK_NAMES = """alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho
+    sigma tau upsilon phi chi psi omega"""
+_GREEK = frozenset(_GREEK_NAMES.split())
+
+
+def fold_case(text: str) -> str:
+    """``text`` with words lower-cased ("Yes" is "yes"), except single letters and Greek letter names:
+    ``x`` and ``X``, ``theta`` and ``Theta`` are different symbols, never one answer."""
+    return re.sub(r"[A-Za-z]+", lambda m: m.group() if len(m.group()) == 1 or m.group().lower() in _GREEK
+                  else m.group().lower(), text)
 
 
 def read_value(text: str) -> Value:
@@ -209,5 +228,5 @@ def read_value(text: str) -> Value:
     # Words are text ("Monday", "any real number"); short letter runs stay maths ("xy", "abc").
     if re.fullmatch(r"[A-Za-z]+(?: [A-Za-z]+)*", text) and (" " in text or len(text) >= 4) \
             and not re.match("|".join(sorted(FUNCTIONS, key=len, reverse=True)), text):
-        return ("text", text.lower())
+        return ("text", fold_case(text))
     return _base_numeral(text) or _expr(text)

@@ -122,16 +122,18 @@ def to_sympy(node: Node, symbols: dict[str, sympy.Symbol]) -> Any:
     return _FUNCTIONS[name](args[0])
 
 
-def _vanishes(residue: Any, symbols: list[sympy.Symbol]) -> bool | None:
-    """Whether ``residue`` is zero at points of both signs (None: nowhere defined)."""
+def _vanishes(residue: Any, sides: tuple[Any, Any], symbols: list[sympy.Symbol]) -> bool | None:
+    """Whether ``residue`` (the difference of ``sides``) is zero at points of both signs, relative to the
+    sides' size there: ``e^{-1000x^2}`` and ``e^{-999x^2}`` differ by ~1e-60 at x = 0.37, which is
+    their whole size, not rounding (None: nowhere defined)."""
     rng = random.Random(7)
     tried = 0
     for _ in range(len(_POINTS) * 2):
-        point = {s: sympy.Float(rng.choice(_POINTS)) for s in symbols}
-        value = complex(residue.evalf(20, subs=point))
-        if value != value or abs(value) == float("inf"):  # a pole or NaN here: another point
+        point = {s: sympy.Float(rng.choice(_POINTS), 30) for s in symbols}
+        values = [sympy.N(e, 30, subs=point) for e in (residue, *sides)]
+        if not all(v.is_finite for v in values):  # a pole or NaN here: another point
             continue
-        if abs(value) > _TOL:
+        if abs(values[0]) > _TOL * max(abs(values[1]), abs(values[2])):
             return False
         tried += 1
     return True if tried >= 3 else None
@@ -145,7 +147,8 @@ def symbolic_equal(a: Node, b: Node) -> bool | None:
     try:
         if max(_degree(a), _degree(b)) > MAX_DEGREE:
             return None
-        difference = to_sympy(a, symbols) - to_sympy(b, symbols)
+        sides = (to_sympy(a, symbols), to_sympy(b, symbols))
+        difference = sides[0] - sides[1]
         if len(symbols) > MAX_SYMBOLS:
             return None
         residue = sympy.simplify(difference)
@@ -156,6 +159,6 @@ def symbolic_equal(a: Node, b: Node) -> bool | None:
     if not residue.free_symbols:
         return bool(residue.equals(0))
     try:
-        return _vanishes(residue, sorted(residue.free_symbols, key=str))
+        return _vanishes(residue, sides, sorted(residue.free_symbols, key=str))
     except (TypeError, ValueError, ArithmeticError):
         return None

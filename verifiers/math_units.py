@@ -55,7 +55,7 @@ _WORDS = """
     degree degrees deg rad radian radians celsius fahrenheit
 """
 UNITS = frozenset(_WORDS.split())
-# Singular forms; plurals are made by the usual rules (_singulars) or listed in _IRREGULAR.
+# Singular forms; plurals are made by the usual rules (singulars) or listed in _IRREGULAR.
 _COUNTED = """
     person man woman child boy girl kid baby adult student teacher worker friend player member
     employee guest customer patient passenger visitor sibling brother sister cousin parent
@@ -96,7 +96,7 @@ _IRREGULAR = {"people": "person", "men": "man", "women": "woman", "children": "c
               "grandchildren": "grandchild"}
 
 
-def _singulars(word: str) -> set[str]:
+def singulars(word: str) -> set[str]:
     """The singular forms ``word`` may be the plural of (apples, buses, puppies, loaves)."""
     forms = {word, _IRREGULAR.get(word, word)}
     if word.endswith("s"):
@@ -110,10 +110,10 @@ def _singulars(word: str) -> set[str]:
 
 def is_counted(word: str) -> bool:
     """Whether ``word`` is a listed counted noun, singular or plural ("apple", "puppies")."""
-    return not _singulars(word.lower()).isdisjoint(COUNTED)
+    return not singulars(word.lower()).isdisjoint(COUNTED)
 
 
-_SINGLE_LETTER_UNITS = frozenset("mgshlL")  # metres, grams, seconds, hours, litres (see the docstring)
+SINGLE_LETTER_UNITS = frozenset("mgshlL")  # metres, grams, seconds, hours, litres (see the docstring)
 SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12, "dozen": 12,
           "lakh": 10**5, "crore": 10**7, "myriad": 10**4}
 SCALE_WORDS = r"(?:hundred|thousand|million|billion|trillion|dozen|lakh|crore|myriad)s?"
@@ -137,7 +137,7 @@ def is_unit(phrase: str, *, in_text: bool = False) -> bool:
         return False
     letters_ok = in_text or "/" in phrase
     return all(w.lower() in UNITS or w.lower() == "per" or is_counted(w)
-               or (letters_ok and w in _SINGLE_LETTER_UNITS) for w in words)
+               or (letters_ok and w in SINGLE_LETTER_UNITS) for w in words)
 
 
 def scale_words(text: str) -> str:

@@ -31,7 +31,9 @@ Defaults, and the knob for graders that disagree:
   only known units and listed counted nouns are dropped (``math_units``: an allow-list), so
   ``3 \\text{ wrong}``, ``3 sixteenths`` and ``3 negatives`` are not 3, and size words multiply
   (``3 thousand`` is 3000, ``3 lakh`` 300000, ``3k`` is no number). A gold's own words are dropped
-  whatever they say (``17 \\text{ any text}`` is 17).
+  whatever they say (``17 \\text{ any text}`` is 17). When both sides state a listed unit and the
+  units differ (``5 kg`` for ``5 g``, ``5 cents`` for ``\\$5``; ``km`` and ``kilometers`` are one unit),
+  the answer is wrong (``math_unit_names``); a unit on one side only is dropped as before.
 - A subscript is a base only when the gold is written in that base: for ``204_5``, ``204_{5}`` and
   the bare digits ``204`` are right, its value ``54`` is not; for the gold ``3``, ``3_{8}`` is wrong
   (``_{10}`` excepted). Unicode sub- and superscripts stay what they are (``10₂`` is ``10_{2}``).
@@ -64,8 +66,9 @@ from .math_expr import ParseFailure, Refused
 from .math_extract import MAX_SCAN, SEVERAL_BOXES, STRATEGIES, Extraction, Strategy, boxed_contents, extract
 from .math_hedge import hedge_in
 from .math_normalize import normalize
-from .math_read import Value, read_value
+from .math_read import Value, fold_case, read_value
 from .math_spans import prose_words, whole_expression
+from .math_unit_names import stated_unit, units_differ
 from .math_visible import visible
 from .score import Score, Status
 
@@ -117,6 +120,7 @@ class _Gold:
     value: Value | None
     error: str | None
     choice: str | None
+    unit: str | None  # the unit the gold states (``math_unit_names``), None for none or no strip_units
 
 
 @functools.lru_cache(maxsize=4096)
@@ -124,7 +128,7 @@ def _read_gold(reference: str, strip_units: bool) -> _Gold:
     if "####" in reference:  # a full GSM8K solution: the answer follows ####
         reference = reference.rsplit("####", 1)[1]
     if len(reference) > 20 * MAX_ANSWER_CHARS:
-        return _Gold(reference[:200], "", None, "Refused: gold answer too long", None)
+        return _Gold(reference[:200], "", None, "Refused: gold answer too long", None, None)
     reference = canonical(reference)
     boxes = list(dict.fromkeys(b.strip() for b in boxed_contents(reference)))
     if not boxes and (opened := re.search(r"\\boxed\{([^{}]+?)\s*(?:\\\]|\$|\Z)", reference)):
@@ -140,10 +144,11 @@ def _read_gold(reference: str, strip_units: bool) -> _Gold:
     text = normalize(answer, strip_units=strip_units, gold=True)
     as_written = normalize(answer, strip_units=strip_units)
     choice = _CHOICE_GOLD.fullmatch(text)
+    letter, unit = choice.group(1) if choice else None, stated_unit(answer) if strip_units else None
     try:
-        return _Gold(text, as_written, read_value(text), None, choice.group(1) if choice else None)
+        return _Gold(text, as_written, read_value(text), None, letter, unit)
     except (ParseFailure, Refused) as exc:
-        return _Gold(text, as_written, None, f"{type(exc).__name__}: {exc}", choice.group(1) if choice else None)
+        return _Gold(text, as_written, None, f"{type(exc).__name__}: {exc}", letter, unit)
 
 
 def _is_list(value: Value) -> bool:
@@ -151,7 +156,7 @@ def _is_list(value: Value) -> bool:
 
 
 def _plain(text: str) -> str:
-    return re.sub(r"[^0-9a-z']+", "", text.lower())
+    return re.sub(r"[^0-9A-Za-z']+", "", fold_case(text))
 
 
 @pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
@@ -221,6 +226,11 @@ class MathVerifier:
                 details["extractor"] = "boxed_parts"
         if found.hedge == "hedge word 'or'" and (single := self._one_value_said_twice(answer_text)) is not None:
             answer_text, found = single, Extraction(answer_text, found.extractor)  # "1/2 (or 0.5)"
+        elif found.hedge == "hedge word 'or'" and gold.value is not None and gold.value[0] == "set":
+            # "x = 3 or x = -3" for the solutions 3, -3 (written ±3): a list, judged as the gold's list.
+            parts = [p.strip() for p in normalize(answer_text, strip_units=self.strip_units).split(" or ")]
+            if len(parts) == len(gold.value[-1]) and all(parts) and not hedge_in(" ".join(parts), ""):
+                answer_text, found = ", ".join(parts), Extraction(answer_text, found.extractor)
         elif found.alternative is not None and self._one_value_said_twice(
                 f"{answer_text} or {found.alternative}") is not None:
             found = Extraction(answer_text, found.extractor)  # "\\boxed{\\frac12} or 50%."
@@ -238,8 +248,10 @@ class MathVerifier:
             if gold.error and gold.error.startswith("Refused"):
                 return Score.failed(Status.PARSE_ERROR, found.answer, **details, reason=f"gold: {gold.error}")
             return Score.judged(float(_plain(answer) == _plain(gold.text)), found.answer, **details, method="text")
-        if _LETTERS.fullmatch(answer) and answer.lower() == gold.text.lower():  # "yes" vs "\\text{Yes}"
+        if _LETTERS.fullmatch(answer) and fold_case(answer) == fold_case(gold.text):  # "yes" vs "\\text{Yes}"
             return Score.judged(1.0, found.answer, **details, method="text")
+        if gold.unit is not None and units_differ(stated_unit(answer_text), gold.unit):  # 5 kg for 5 g
+            return Score.judged(0.0, found.answer, **details, method="unit")
         try:
             value = read_value(answer)
         except Refused as exc:
