@@ -70,6 +70,8 @@ POINTS: dict[str, dict[str, Any]] = {
     "p8-lr2e-5-cos-8-t1.2": R2_DEFAULT | {"optim.lr": 2e-5, "optim.schedule": "cosine", "optim.min_lr_ratio": 0.1,
                                           "rollout.temperature": 1.2},
     "p8-cos-12": R2_DEFAULT | {"optim.schedule": "cosine", "optim.min_lr_ratio": 0.1, "steps": 12},
+    # Round 4: DAPO's clip-higher acts only when the batch is trained on more than once (mu > 1).
+    "p8-mu2-ch": R2_DEFAULT | {"loss.num_iterations": 2, "loss.epsilon_high": 0.28},
     "g16-lr2e-5-cos-12": {"optim.lr": 2e-5, "rollout.group_size": 16, "optim.schedule": "cosine",
                           "optim.min_lr_ratio": 0.1, "steps": 12},
 }
