@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import re
 
-from .math_context import NEAR, Surroundings, flatten
+from .math_context import NEAR, Surroundings, flatten, last_word
 from .math_spans import AMOUNT, ANSWER_PHRASE
 from .math_units import words_to_number
 
@@ -162,14 +162,13 @@ def _hinted(words: list[str]) -> bool:
 # not searched (a search tries every position: ~12 us per answer). ASCII text only: case-insensitive matching
 # folds some other letters into ASCII ones.
 _BEFORE_LAST_WORDS = frozenset(re.findall(r"[a-z]{2,}", re.sub(r"(?<!\\)\\[sSwWdDb]", " ", f"{_ESTIMATE}|{_BOUND}|to|is|equal|be")))
-_LAST_WORD = re.compile(r"[a-z]+\Z")
 
 
 def _ends_like_before(text: str) -> bool:
     if not text.isascii():
         return True
     tail = text.rstrip().rstrip(":=.").rstrip().lower()
-    return tail.endswith("'t") or ((last := _LAST_WORD.search(tail)) is not None and last.group() in _BEFORE_LAST_WORDS)
+    return tail.endswith("'t") or last_word(tail) in _BEFORE_LAST_WORDS
 
 
 def _estimate_ok(gold: str) -> bool:
