@@ -1,7 +1,10 @@
-"""The hedge patterns' leading lookaheads name every first letter of their alternatives.
+"""The scan patterns' leading lookaheads name every character a match can start with.
 
-A lookahead that missed one would silently stop that alternative from ever matching (a hedge
-read as an answer), so each pattern's parse tree is walked for the letters a match can start with.
+The hedge, doubt, retraction and answer-phrase patterns start with a lookahead on the first
+characters of their alternatives, so that a search skips other positions at once. A lookahead
+that missed one would silently stop that alternative from ever matching (a hedge or a retraction
+read as a plain answer), so each pattern's parse tree is walked for the characters a match can
+start with, and the lookahead must allow all of them.
 """
 
 from __future__ import annotations
@@ -13,60 +16,74 @@ from typing import Any
 
 import pytest
 
-from rlvr.verifiers import math_hedge
+from rlvr.verifiers import math_hedge, math_spans
 
 
-def _first_letters(items: Any) -> set[str] | None:
-    """Lower-cased characters a match of ``items`` can start with (None: it may match nothing)."""
+def _set_items(items: Any) -> set[str]:
+    out: set[str] = set()
+    for kind, value in items:
+        if kind is c.LITERAL:
+            out.add(chr(value).lower())
+        elif kind is c.RANGE:
+            out |= {chr(v).lower() for v in range(value[0], value[1] + 1)}
+        elif kind is c.CATEGORY:  # \s, \d: compared as a whole class
+            out.add(str(value))
+        else:
+            raise AssertionError(f"unexpected set item {kind}")
+    return out
+
+
+def _firsts(items: Any) -> tuple[set[str], bool]:
+    """(lower-cased characters and classes a match of ``items`` can start with, whether it may match nothing)."""
+    out: set[str] = set()
     for op, av in items:
-        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):  # zero-width: \b, \A, lookarounds
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):  # zero-width: \b, \A, \Z, lookarounds
             continue
         if op is c.LITERAL:
-            return {chr(av).lower()}
-        if op is c.IN:
-            out = set()
-            for kind, value in av:
-                if kind is c.LITERAL:
-                    out.add(chr(value).lower())
-                elif kind is c.RANGE:
-                    out |= {chr(v).lower() for v in range(value[0], value[1] + 1)}
-                else:
-                    raise AssertionError(f"unexpected set item {kind}")
-            return out
-        if op is c.BRANCH:
-            firsts = [_first_letters(alternative) for alternative in av[1]]
-            assert all(f is not None for f in firsts), "an alternative that may match nothing"
-            return set().union(*firsts)  # type: ignore[arg-type]
-        if op is c.SUBPATTERN:
-            found = _first_letters(av[3])
-            assert found is not None, "a group that may match nothing"
-            return found
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
-            return _first_letters(av[2])
-        raise AssertionError(f"unexpected {op} at the start of a pattern")
-    return None
+            found, nullable = {chr(av).lower()}, False
+        elif op is c.IN:
+            found, nullable = _set_items(av), False
+        elif op is c.BRANCH:
+            results = [_firsts(alternative) for alternative in av[1]]
+            found, nullable = set().union(*(r[0] for r in results)), any(r[1] for r in results)
+        elif op is c.SUBPATTERN:
+            found, nullable = _firsts(av[3])
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            found, nullable = _firsts(av[2])
+            nullable = nullable or av[0] == 0
+        else:
+            raise AssertionError(f"unexpected {op} where a match may start")
+        out |= found
+        if not nullable:
+            return out, False
+    return out, True
 
 
-def _lookahead(items: Any) -> set[str]:
-    """The letters of the first lookahead ``(?=[...])`` in ``items``."""
-    for op, av in items:
+def _split_lookahead(pattern: re.Pattern[str]) -> tuple[set[str], list[Any]]:
+    """(what the first top-level lookahead allows, the pattern's items without it)."""
+    items = list(sre.parse(pattern.pattern, pattern.flags))
+    for index, (op, av) in enumerate(items):
         if op is c.ASSERT and av[0] == 1:
-            found = _first_letters(av[1])
-            assert found is not None
-            return found
+            allowed, nullable = _firsts(av[1])
+            assert not nullable
+            return allowed, items[:index] + items[index + 1:]
     raise AssertionError("no leading lookahead")
 
 
-@pytest.mark.parametrize("name", ["_HEDGE", "_DOUBT", "_SUPPOSED", "_ESTIMATED"])
-def test_the_lookahead_names_every_first_letter(name: str) -> None:
-    pattern: re.Pattern[str] = getattr(math_hedge, name)
-    items = list(sre.parse(pattern.pattern, pattern.flags))
-    allowed = _lookahead(items)
-    needed = _first_letters([item for item in items if not (item[0] is c.ASSERT and item[1][0] == 1)])
-    assert needed is not None and needed <= allowed, sorted((needed or set()) - allowed)
+PATTERNS = [(math_hedge, name) for name in ("_HEDGE", "_DOUBT", "_SUPPOSED", "_ESTIMATED", "_VERDICT", "_RETRACTION",
+                                            "_RECONSIDER", "_INSTEAD", "_ALTERNATIVE", "_ANOTHER_ANSWER", "_CONCLUSION")]
+PATTERNS += [(math_spans, "ANSWER_PHRASE")]
 
 
-def test_the_walk_sees_a_missing_letter() -> None:
-    items = list(sre.parse(r"\b(?=[ab])(?:apple|banana|cherry)", re.IGNORECASE))
-    needed = _first_letters([item for item in items if not (item[0] is c.ASSERT and item[1][0] == 1)])
-    assert needed == {"a", "b", "c"} and _lookahead(items) == {"a", "b"}
+@pytest.mark.parametrize(("module", "name"), PATTERNS, ids=[name for _, name in PATTERNS])
+def test_the_lookahead_names_every_first_character(module: Any, name: str) -> None:
+    allowed, rest = _split_lookahead(getattr(module, name))
+    needed, nullable = _firsts(rest)
+    assert not nullable and needed <= allowed, sorted(needed - allowed)
+
+
+def test_the_walk_sees_a_missing_first_character() -> None:
+    allowed, rest = _split_lookahead(re.compile(r"\b(?=[ab])(?:apple|banana|\s*cherry|x?dates)", re.IGNORECASE))
+    needed, nullable = _firsts(rest)
+    assert allowed == {"a", "b"} and not nullable
+    assert needed - allowed == {"c", "d", "x", str(c.CATEGORY_SPACE)}
