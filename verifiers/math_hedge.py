@@ -61,9 +61,11 @@ from .math_units import words_to_number
 HEDGE_WORDS = ("or", "either", "possibly", "maybe", "perhaps", "not", "probably", "neither", "unsure",
                "unless", "otherwise", "at least", "at most", "somewhere", "could also be", "might also be",
                "alternatively")
-# A leading lookahead on the characters a match can start with (here and in every scan pattern below that searches,
-# not anchors; test_math_hedge_lookahead.py checks that it names them all): a search then skips every other position
-# without trying each alternative (a retraction scan over 400 characters after an answer: ~190 -> ~60 us).
+# A leading lookahead on the characters a match can start with, after the word boundary (here and in the scan
+# patterns below that start at one; test_math_hedge_lookahead.py checks that it names them all): a search then skips
+# every other position without trying each alternative (a retraction scan over 400 characters after an answer:
+# ~190 -> ~60 us). Not on a pattern without a leading word boundary (_ANOTHER_ANSWER): in a run of one of its
+# letters ("aaaa...") every position would pass the lookahead and pay for it on top of the alternatives.
 _HEDGE = re.compile(r"\b(?=[" + "".join(sorted({w[0] for w in HEDGE_WORDS})) + r"])("
                     + "|".join(w.replace(" ", r"\s+") for w in HEDGE_WORDS) + r")\b", re.IGNORECASE)
 
@@ -124,7 +126,7 @@ _VERDICT = re.compile(r"\b(?=[\s,acdeghijlmnprstuw])(?:(?:that|this|it|which)(?:
                       r"|(?:probably|likely|possibly|definitely)\s+(?:wrong|incorrect)|(?:a\s+)?(?:random|wild|rough)\s+guess)"
                       r"\s*[.!]*\s*(?=\Z|\n|[.!?]\s))",
                       re.IGNORECASE)
-_SUPPOSED = re.compile(r"(?=[slhife])(?:\b(?:suppose|supposing|let's\s+say|hypothetically|if\s+(?:the\s+answer|it)\s+(?:were|was))\b[^.!?]*\Z"
+_SUPPOSED = re.compile(r"\b(?=[slhife])(?:\b(?:suppose|supposing|let's\s+say|hypothetically|if\s+(?:the\s+answer|it)\s+(?:were|was))\b[^.!?]*\Z"
                        r"|\b(?:for\s+example|for\s+instance)\s*[:,]?\s*\Z"
                        r"|\be\.\s?g\.?\s*[:,]?\s*\Z)", re.IGNORECASE)
 _QUESTION_AFTER = re.compile(r"\A\s*\(?\s*(?:\?|？|؟|⁇|‽|⁈|⁉|…|\.\.|\\(?:l|c|v)?dots[cb]?(?![a-zA-Z])|⋯)")
@@ -234,11 +236,11 @@ _STATED_WORDS = re.compile(r"(?:\A[\s,;:—-]*|(?:\bis|'s|\bbe|[:=])\s+)(?=([A-Z
 _ALTERNATIVE = re.compile(r"\b(?=[acemopuv])(or|maybe|perhaps|possibly|probably|alternatively|unless|else|otherwise|vs|versus"
                           r"|(?:could|might|may|can)\s+(?:also\s+)?(?:be|equal))\b", re.IGNORECASE)
 # Another final-answer marker after the answer: "#### 4", "<answer>4</answer>", "Option 2: 4", the answer phrase.
-_ANOTHER_ANSWER = re.compile(rf"(?=[#*<acfgot])(?:{ANSWER_PHRASE.pattern}|####\s*|<answer>\s*"
-                             r"|\b(?:option|guess|alternative|candidate|choice)\s*\d*\s*:\s*|\*\*\s*)", re.IGNORECASE)
+_ANOTHER_ANSWER = re.compile(rf"{ANSWER_PHRASE.pattern}|####\s*|<answer>\s*"
+                             r"|\b(?:option|guess|alternative|candidate|choice)\s*\d*\s*:\s*|\*\*\s*", re.IGNORECASE)
 # A conclusion after the answer that states another value and ends its line: "Hence 4.", "Therefore $x = 4$.", "Result = 4."
 # ("The total is 12 apples shared by 4" explains; it is no second answer).
-_CONCLUSION = re.compile(r"(?=[hrst])(?:\b(?:therefore|hence|thus|so)\b,?\s*(?:we\s+get\s+|the\s+(?:total|result|answer|sum|value)\s+is\s+"
+_CONCLUSION = re.compile(r"\b(?=[hrst])(?:\b(?:therefore|hence|thus|so)\b,?\s*(?:we\s+get\s+|the\s+(?:total|result|answer|sum|value)\s+is\s+"
                          r"|it\s+is\s+)?|\b(?:result|total|sum)\s*(?:=|:|is)\s*)\$?\s*(?:[A-Za-z]\s*=\s*)?(?P<value>[^\s$.!]{1,20})\s*\$?\s*[.!]?\s*(?:\Z|\n)",
                          re.IGNORECASE)
 ALTERNATIVE_WINDOW_WORDS = 4  # the other candidate must follow its cue closely

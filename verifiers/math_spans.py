@@ -41,10 +41,9 @@ NUMBER = (r"(?<![\w.^/\\{}])-?\d[\d,]*(?:\.\d+)?(?:\s+\d+/\d+|/\d+)?%?(?![\d/^]|
           rf"(?:\s*{VALUE_WORDS}\b|(?P<glued>(?!(?:st|nd|rd|th)\b)[A-Za-z]+))?")
 # A number as prose writes it, sign, dollar, fraction and percent included: "-$12.50", "3/4", "25%".
 AMOUNT = r"-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?%?"
-# "The final answer is", "Answer:", "the correct option is": what follows states the answer. The lookahead on the
-# first letters lets a search skip other positions at once (checked by test_math_hedge_lookahead.py).
+# "The final answer is", "Answer:", "the correct option is": what follows states the answer.
 ANSWER_PHRASE = re.compile(
-    r"(?=[acft])(?:final\s+answer|the\s+answer|answer|correct\s+(?:option|choice|answer))\s*"
+    r"(?:final\s+answer|the\s+answer|answer|correct\s+(?:option|choice|answer))\s*"
     r"(?:is\s*:?|:|=|would\s+be|will\s+be)\s*",
     re.IGNORECASE,
 )
