@@ -71,7 +71,7 @@ def _split_lookahead(pattern: re.Pattern[str]) -> tuple[set[str], list[Any]]:
 
 
 PATTERNS = [(math_hedge, name) for name in ("_HEDGE", "_DOUBT", "_SUPPOSED", "_ESTIMATED", "_VERDICT", "_RETRACTION",
-                                            "_RECONSIDER", "_INSTEAD", "_ALTERNATIVE", "_CONCLUSION")]
+                                            "_RECONSIDER", "_ALTERNATIVE", "_CONCLUSION")]
 
 
 @pytest.mark.parametrize(("module", "name"), PATTERNS, ids=[name for _, name in PATTERNS])
