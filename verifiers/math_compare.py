@@ -1,47 +1,27 @@
 """Compare two typed values (``math_read``): a predicted one against the gold.
 
-Comparison, in order of cost: exact rationals (``Fraction``), then mpmath at 40
-digits with a relative tolerance, then, for expressions with free symbols, sympy
-when both trees are small (``math_sympy``: ``simplify`` of the difference, real
-symbols, so ``sqrt(x^2)`` is ``|x|``), and evaluation at random points for larger
-ones (Schwartz-Zippel: two different rational functions agree at several random
-points with probability ~0). A single-variable inequality compares as the interval
+Scalars go to ``math_scalar`` (exact rationals, 40-digit numeric, random points, sympy); this
+module owns the structure around them. A single-variable inequality compares as the interval
 it describes (``x > 3`` equals ``(3, oo)``, ``-x > -1`` equals ``x < 1``). A labelled answer
 (``x = 3``, ``(p,q) = (3,2)``) compares its value with the other side's own value when
 ``equation_rhs`` is on, and as an equation against an equation (``y = -2x + 5`` is ``2x + y = 5``).
-A gold list of three or more numbers written unsorted keeps its order (``_deliberate_order``);
-a decimal of ``LONG_DECIMAL`` or more places counts as exact to its last digit.
+A worked chain (``6 * 7 = 42``) answers with its last side when every step holds. Sets match
+unordered (a gold that repeats an element is a multiset), lists, tuples, intervals and matrices
+in order; a gold list of three or more numbers written unsorted keeps its order (``_deliberate_order``).
+A value written with ``%`` is read as written and/or divided by 100 (``CompareOptions.percent``).
 
-sympy never parses model text: it receives trees from our bounded parser
-(``math_expr``), so ``9^9^9^9`` is refused before sympy sees it. The random-point
-fallback judges identities on real points in ``[0.3, 2.7]``, so on trees too large
-for sympy an identity that holds only for positive values is accepted. A point where both values
-are negligible (agreeing only under the 1e-36 absolute floor: ``e^{-1000x^2}`` vs ``0``) is no
-evidence either way; a constant equal only under that floor goes to sympy.
+Limits: the ones of ``math_scalar`` for every scalar inside; an estimate (``x ≈ 3``) answers only a
+rounded gold (a decimal or an irrational value); any other pair of kinds is unequal ("shape").
 """
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Literal
 
-from .math_expr import Node, ParseFailure, Refused, _children, exact, free_symbols, mp, numeric, parse
+from .math_expr import Node, ParseFailure, Refused, exact, free_symbols, parse
 from .math_read import Value
+from .math_scalar import CompareOptions, proportional, scalar_equal
 from .math_simplified import is_simplified
-from .math_sympy import symbolic_equal
-
-
-@dataclass(frozen=True)
-class CompareOptions:
-    rel_tol: float = 1e-9
-    percent: Literal["either", "fraction", "strip"] = "either"
-    equation_rhs: bool = True
-    require_simplified: bool = False
-    random_points: int = 4
-
-
 
 
 def _variants(value: Value, options: CompareOptions, gold: Value | None = None) -> list[Node]:
@@ -62,131 +42,6 @@ def _variants(value: Value, options: CompareOptions, gold: Value | None = None) 
 def _is_literal(node: Node) -> bool:
     """An integer or decimal as written (``12``, ``-0.5``), not a fraction or an expression."""
     return (node[1] if node[0] == "neg" else node)[0] == "num"  # "40/9" is ("mul", ...), "0.5" a "num"
-
-
-# Identities hold to working precision (40 digits): sin(pi/6) vs 1/2, x^2-1 vs (x-1)(x+1) at a
-# point. This much tighter tolerance, not rel_tol, applies whenever the gold is an exact rational
-# or the expressions have free symbols, so "7 + e^{-30}" never passes for 7.
-IDENTITY_TOL = 1e-30
-
-
-def _close(a: Any, b: Any, rel_tol: float) -> bool:
-    ctx = mp()
-    if ctx.isinf(a) or ctx.isinf(b):
-        return bool(a == b)
-    scale = max(abs(a), abs(b))
-    return bool(abs(a - b) <= rel_tol * scale or abs(a - b) <= ctx.mpf(10) ** -36)
-
-
-def _relatively_close(a: Any, b: Any, tol: float) -> bool:
-    """Equal to ``tol`` of their size, without ``_close``'s absolute floor (exactly equal counts)."""
-    return bool(a == b or abs(a - b) <= tol * max(abs(a), abs(b)))
-
-
-# A decimal written to this many places or more is taken as exact to its last digit.
-LONG_DECIMAL = 10
-
-
-def _decimal_places(node: Node) -> int:
-    """Places of a decimal literal (``0.0833333333333333``: 16); 0 for anything else."""
-    node = node[1] if node[0] == "neg" else node
-    if node[0] != "num":
-        return 0
-    d, twos, fives = node[1].denominator, 0, 0
-    while d % 2 == 0:
-        d, twos = d // 2, twos + 1
-    while d % 5 == 0:
-        d, fives = d // 5, fives + 1
-    return max(twos, fives) if d == 1 else 0
-
-
-def scalar_equal(a: Node, b: Node, options: CompareOptions) -> tuple[bool, str]:
-    """(equal, method) for predicted ``a`` and gold ``b``: exact rationals, then numeric, then sympy
-    when both are small (``math_sympy``), then random points."""
-    ea, eb = exact(a), exact(b)
-    places = max(_decimal_places(a), _decimal_places(b))
-    if ea is not None and eb is not None:
-        if places >= LONG_DECIMAL and ea != eb:  # 0.0833333333333333 for 1/12: right to its last digit
-            # Strictly less than a unit of the last place: 3.00000000001 is a different number, not 3 rounded.
-            return abs(ea - eb) < Fraction(1, 10**places), "decimal"
-        return ea == eb, "exact"
-    symbols = sorted(free_symbols(a) | free_symbols(b))
-    if not symbols:
-        try:
-            va, vb = numeric(a, {}), numeric(b, {})
-            if places >= LONG_DECIMAL:  # sqrt(17) for 4.123105625617661
-                return bool(abs(va - vb) < mp().mpf(10) ** -places), "decimal"
-            # rel_tol tolerates a decimal approximation of an irrational gold only.
-            tol = IDENTITY_TOL if eb is not None else options.rel_tol
-            if not _close(va, vb, tol):
-                return False, "numeric"
-            if _relatively_close(va, vb, tol):
-                return True, "numeric"
-            # Equal only under the absolute floor (e^{-1000} for 0): sin(pi) is noise there, e^{-1000}
-            # a different number; sympy tells them apart, and no verdict is no evidence.
-            return bool(symbolic_equal(a, b)), "sympy"
-        except Refused:
-            raise
-        except (ArithmeticError, ValueError, TypeError):  # a domain error: 1/0, log(0)
-            return False, "numeric_failed"
-    # Random points first: one disagreement proves the expressions differ, and most
-    # wrong answers stop here in microseconds. Agreement on positive reals is then
-    # confirmed by sympy when the trees are small, which also rejects identities that
-    # hold only for positive values (sqrt(x^2) vs x).
-    rng = random.Random(20240611)
-    agreed = 0
-    for _ in range(options.random_points * 3):
-        env = {s: mp().mpf(rng.uniform(0.3, 2.7)) for s in symbols}
-        try:
-            va, vb = numeric(a, env), numeric(b, env)
-        except Refused:
-            raise
-        except (ArithmeticError, ValueError, TypeError):  # a pole at this point: try another
-            continue
-        if not _close(va, vb, IDENTITY_TOL):
-            return False, "random_points"
-        if not _relatively_close(va, vb, IDENTITY_TOL):  # both under the floor (e^{-1000x^2} vs 0): no evidence
-            continue
-        agreed += 1
-        if agreed == options.random_points:
-            break
-    if agreed and (_has_steps(a) or _has_steps(b)) and not _agree_at_steps(a, b, symbols):
-        return False, "step_points"
-    verdict = symbolic_equal(a, b)
-    if verdict is not None:
-        return verdict, "sympy"
-    if agreed == options.random_points:
-        return True, "random_points"
-    return False, "random_points_failed"
-
-
-def _has_steps(node: Node) -> bool:
-    return (node[0] == "call" and node[1] in ("floor", "ceil")) or any(_has_steps(c) for c in _children(node))
-
-
-# Floor and ceiling jump at integers (floor(2x) at halves): random reals never land there, and
-# floor(x) + 1 agrees with ceil(x) everywhere else. Every symbol takes values from this grid too.
-_STEP_GRID = tuple(Fraction(k, d) for d in (1, 2, 3, 4, 6) for k in range(-7, 8))
-
-
-def _step_points(symbols: list[str]) -> list[dict[str, Any]]:
-    """48 points: every symbol at the same integer -7..7, then at values drawn from ``_STEP_GRID``."""
-    rng, ctx = random.Random(11), mp()
-    rows = [[_STEP_GRID[index]] * len(symbols) if index < 15 else [rng.choice(_STEP_GRID) for _ in symbols]
-            for index in range(48)]
-    return [{s: ctx.mpf(v.numerator) / v.denominator for s, v in zip(symbols, row, strict=True)} for row in rows]
-
-
-def _agree_at_steps(a: Node, b: Node, symbols: list[str]) -> bool:
-    """Whether ``a`` and ``b`` agree at integers and simple fractions (a domain error at a point skips it)."""
-    for env in _step_points(symbols):
-        try:
-            va, vb = numeric(a, env), numeric(b, env)
-        except (ArithmeticError, ValueError, TypeError):
-            continue
-        if not _close(va, vb, IDENTITY_TOL):
-            return False
-    return True
 
 
 def _expr_equal(p: Value, g: Value, options: CompareOptions) -> tuple[bool, str]:
@@ -386,34 +241,7 @@ def _relation_equal(p: Value, g: Value, options: CompareOptions) -> tuple[bool, 
         for factor in (("num", Fraction(1)), ("num", Fraction(-1))):
             if scalar_equal(pd, ("mul", (factor, gd)), options)[0]:
                 return True, "equation"
-        return _proportional(pd, gd, options), "equation"
+        return proportional(pd, gd, options), "equation"
     if p[1] == g[1] and len(p[2]) == len(g[2]):
         return all(scalar_equal(a, b, options)[0] for a, b in zip(p[2], g[2], strict=True)), "relation"
     return False, "shape"
-
-
-def _proportional(a: Node, b: Node, options: CompareOptions) -> bool:
-    symbols = sorted(free_symbols(a) | free_symbols(b))
-    rng = random.Random(7)
-    ratios = []
-    for _ in range(options.random_points * 2):
-        env = {s: mp().mpf(rng.uniform(0.3, 2.7)) for s in symbols}
-        try:
-            va, vb = numeric(a, env), numeric(b, env)
-        except (ArithmeticError, ValueError, TypeError):
-            continue
-        if vb == 0 or va == 0:
-            return False
-        ratios.append(va / vb)
-    if len(ratios) < 2 or not all(_close(r, ratios[0], IDENTITY_TOL) for r in ratios):
-        return False
-    if not (_has_steps(a) or _has_steps(b)):
-        return True
-    for env in _step_points(symbols):  # floor and ceiling: the same ratio at the grid too (or both sides 0)
-        try:
-            va, vb = numeric(a, env), numeric(b, env)
-        except (ArithmeticError, ValueError, TypeError):
-            continue
-        if not _close(va, ratios[0] * vb, IDENTITY_TOL):
-            return False
-    return True

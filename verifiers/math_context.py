@@ -37,6 +37,7 @@ list counts as "more of the expression" after the answer, never as harmless.
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 
 from .math_spans import math_spans
@@ -157,14 +158,16 @@ _VALUE_AFTER = re.compile(
 # The last word of a _VALUE_BEFORE match is a literal word of its pattern: text that ends in any other word is not
 # searched (a search tries every position). ASCII text only, as in ``math_hedge._ends_like_before``.
 _VALUE_BEFORE_LAST_WORDS = frozenset(re.findall(r"[a-z]{2,}", re.sub(r"(?<!\\)\\[sSwWdDb]", " ", _VALUE_BEFORE.pattern)))
-_LAST_WORD = re.compile(r"[a-z]+\Z")
+
+
+def last_word(text: str) -> str:
+    """The run of ASCII lower-case letters that ``text`` ends with ("" if none): stripped from the end,
+    where a search for ``[a-z]+\\Z`` would start a match at every letter of the text."""
+    return text[len(text.rstrip(string.ascii_lowercase)):]
 
 
 def _ends_like_value_before(body: str) -> bool:
-    if not body.isascii():
-        return True
-    last = _LAST_WORD.search(body.rstrip().lower())
-    return last is not None and last.group() in _VALUE_BEFORE_LAST_WORDS
+    return not body.isascii() or last_word(body.rstrip().lower()) in _VALUE_BEFORE_LAST_WORDS
 
 
 def _before(before: str, in_math: bool) -> str | None:

@@ -43,11 +43,11 @@ the end; a 200,000-character completion costs the same as a 20,000 one).
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
 
+from .math_boxes import box_spans, boxes_not_whole, ends_in_open_box
 from .math_context import not_whole, surroundings
 from .math_hedge import hedge_in, qualified, retracted
 from .math_spans import (
@@ -90,54 +90,11 @@ class Extraction:
     span: tuple[int, int] | None = None  # where the answer is written in the searched text, when known
 
 
-@functools.lru_cache(maxsize=8)
-def _box_spans(text: str) -> tuple[tuple[int, int, str], ...]:
-    """(start, end, content) of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order
-    (cached: the box strategy and the check of every box ask about the same text)."""
-    out: list[tuple[int, int, str]] = []
-    matches = list(re.finditer(r"\\(?:boxed|fbox)\s*(\{|\s)", text))
-    closing: dict[int, int] = {}  # "{" -> its "}", one pass from the first box (not one scan per box:
-    stack: list[int] = []  # a run of thousands of "\\boxed{" was quadratic)
-    for brace in re.finditer(r"[{}]", text[matches[0].start():] if matches else ""):
-        if brace.group() == "{":
-            stack.append(brace.start() + matches[0].start())
-        elif stack:
-            closing[stack.pop()] = brace.start() + matches[0].start()
-    for match in matches:
-        if match.group(1) == "{":
-            start = match.end() - 1
-            if start in closing:
-                out.append((match.start(), closing[start] + 1, text[start + 1:closing[start]]))
-        else:  # \boxed 5: up to the next whitespace or dollar
-            word = re.match(r"[^\s$]+", text[match.end():])
-            if word:
-                out.append((match.start(), match.end() + word.end(), word.group(0)))
-    return tuple(out)
-
-
-def boxed_contents(text: str) -> list[str]:
-    """Contents of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order."""
-    return [content for _, _, content in _box_spans(text)]
-
-
-def _ends_in_open_box(text: str) -> bool:
-    start = max(text.rfind("\\boxed{"), text.rfind("\\fbox{"))
-    if start < 0:
-        return False
-    depth = 0
-    for char in text[text.index("{", start):]:
-        depth += (char == "{") - (char == "}")
-        if depth == 0:
-            return False
-    return True
-
-
 SEVERAL_BOXES = "different boxed answers"  # the hedge that MathVerifier may read as a list boxed in parts
-MAX_PARTS = 20  # boxes checked one by one when there are several (a list gold is read from at most these)
 
 
 def _boxed(text: str) -> Extraction | None:
-    spans = _box_spans(text)
+    spans = box_spans(text)
     if not spans:
         return None
     contents = [c.strip() for _, _, c in spans]
@@ -364,22 +321,11 @@ def _restated(context: str, answer: str) -> tuple[str, str | None]:
     return answer, left if answer.strip() in right else None
 
 
-def _other_boxes(text: str, gold: str, several: bool) -> str | None:
-    """Why a box before the final one is no whole value ("\\boxed{3}000 ... \\boxed{3}" does not answer 3);
-    when ``several`` different boxes may be read as the parts of a list gold, why any box is no answer."""
-    boxes = _box_spans(text)[-MAX_PARTS:]
-    for start, end, content in boxes if several else boxes[:-1]:
-        around = surroundings(text, start, end)
-        if reason := not_whole(around) or (qualified(around, content, gold) if several else None):
-            return reason
-    return None
-
-
 def extract(completion: str, strategies: tuple[Strategy, ...] = STRATEGIES, gold: str = "") -> Extraction:
     """The final answer of ``completion``; ``gold`` is used only to exempt its own words from hedging
     and to allow an estimate of a rounded gold (``math_hedge``)."""
     text = strip_tail(visible(completion[-MAX_SCAN:]))  # what is hidden or struck out is not read
-    if _ends_in_open_box(text):  # cut off inside its final \boxed{: no answer, whatever came before
+    if ends_in_open_box(text):  # cut off inside its final \boxed{: no answer, whatever came before
         return Extraction(None, None)
     for name in strategies:
         found = _EXTRACTORS[name](text)
@@ -387,7 +333,7 @@ def extract(completion: str, strategies: tuple[Strategy, ...] = STRATEGIES, gold
             continue
         answer = found.answer
         span = found.span or _locate(text, answer)
-        if found.extractor == "boxed" and (reason := _other_boxes(text, gold, several=found.hedge is not None)):
+        if found.extractor == "boxed" and (reason := boxes_not_whole(text, gold, several=found.hedge is not None)):
             return Extraction(answer, found.extractor, reason, span=span)
         if found.hedge is not None:
             return found

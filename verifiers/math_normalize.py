@@ -10,7 +10,7 @@ Handled: ``\\frac \\dfrac \\tfrac \\cfrac`` (also ``\\frac12`` and mixed numbers
 ``\\left \\right``, ``\\text{} \\mathrm{} \\textbf{} \\mbox{}``, degrees,
 ``\\% \\$``, thin spaces and thousands separators (``70\\,000``, ``1{,}000``,
 ``1,000,000``), scientific notation (``3.2e5``), Unicode (√ ² ½ π ∞ ≤, full-width
-digits, zero-width characters; sub- and superscripts stay ``_{}`` and ``^{}``), repeating
+digits, zero-width characters; sub- and superscripts stay ``_{}`` and ``^{}``: ``math_unicode``), repeating
 decimals (``0.1\\overline{6}``, ``0.\\dot{3}``: exact fractions), ordinals (``5\\text{th}``,
 ``3^{rd}``), number words (``twenty-one``), size words (``3 thousand``) and trailing units
 (``math_units``). An ellipsis (``...``, ``\\dots``) stays, as the symbol ``dots``: ``3...`` is
@@ -23,25 +23,12 @@ rather than silently matching it.
 
 from __future__ import annotations
 
-import itertools
 import re
-import unicodedata
 from fractions import Fraction
 
+from .math_unicode import normalize_unicode
 from .math_units import SCALE_WORDS, is_unit, scale_words, strip_unit_tail, words_to_fraction, words_to_number
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_VULGAR = {"½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "⅕": "1/5", "⅖": "2/5",
-           "⅗": "3/5", "⅘": "4/5", "⅙": "1/6", "⅚": "5/6", "⅛": "1/8", "⅜": "3/8", "⅝": "5/8", "⅞": "7/8"}
-_UNICODE_SYMBOLS = {
-    "√": "\\sqrt", "π": "\\pi", "∞": "\\infty", "×": "\\times ", "·": "\\cdot ", "⋅": "\\cdot ",
-    "÷": "\\div ", "−": "-", "–": "-", "‒": "-", "≤": "\\le ", "≥": "\\ge ", "≠": "\\ne ", "∪": "\\cup ",
-    "∩": "\\cap ", "∅": "\\emptyset ", "°": "^\\circ ", "±": "\\pm ", "≈": "\\approx ", "∈": "\\in ",
-    "º": "^\\circ ",  # the ordinal indicator, written for a degree sign (NFKC makes it the letter o)
-    "℃": "^\\circ\\text{C}", "℉": "^\\circ\\text{F}",  # NFKC would make them "°C", which no pass reads
-    "€": "\\$", "£": "\\$", "¥": "\\$",  # a currency sign goes as \$ does (math_unit_names compares them)
-    "٫": ".",  # the Arabic decimal separator: 3٫5 is 3.5
-}
 _TEXT_COMMANDS = ("text", "textbf", "textit", "textrm", "textnormal", "mathrm", "mathbf", "mathit", "mbox",
                   "operatorname", "mathsf", "mathtt", "mathcal", "mathscr", "mathfrak", "boldsymbol", "bm", "hbox")
 _DROP_COMMANDS = ("displaystyle", "textstyle", "left", "right", "bigl", "bigr", "Bigl", "Bigr",
@@ -131,16 +118,6 @@ def _take_argument(text: str, start: int) -> tuple[str, int] | None:
     return text[start], start + 1
 
 
-def unwrap_command(text: str, name: str) -> list[tuple[int, int, str]]:
-    """Spans ``(start, end, argument)`` of every ``\\name{...}`` in ``text`` (balanced braces)."""
-    spans = []
-    for match in re.finditer(rf"\\{name}(?![a-zA-Z])", text):
-        arg = _take_argument(text, match.end())
-        if arg is not None:
-            spans.append((match.start(), arg[1], arg[0]))
-    return spans
-
-
 def _rewrite_command(text: str, name: str, arity: int, render, optional: bool = False) -> str:
     """Replace ``\\name{a}{b}`` (``arity`` arguments, optional ``[n]``) by ``render(args, opt)``."""
     if f"\\{name}" not in text:  # the common case, and the cheap way to find it
@@ -192,45 +169,6 @@ def _render_sqrt(args: list[str], opt: str | None, _before: str) -> str:
 def _mixed_numbers(text: str) -> str:
     """Open the parenthesis that ``_render_frac`` closes for a mixed number: ``3+1/2)`` -> ``(3+1/2)``."""
     return re.sub(r"(?<![\d.])(\d+)\s*\+(\d+/\d+)\)", r"(\1+\2)", text)
-
-
-def _script(char: str) -> str:
-    """``^`` for a superscript character (² ⁿ ⁻), ``_`` for a subscript (₂ ᵢ), else ``""``."""
-    tag = unicodedata.decomposition(char)
-    return "^" if tag.startswith("<super>") else "_" if tag.startswith("<sub>") else ""
-
-
-# Compatibility forms that NFKC folds into plain digits but that are no digits of the number
-# they touch: circled and parenthesised numbers (① ⑴ ⒈), fractions (⅑), squared forms. Only
-# other fonts of a digit (𝟑, full-width ３) may join a number.
-_DIGIT_FONTS = ("<font>", "<wide>", "<narrow>")
-
-
-def _apart(char: str) -> str:
-    """``char``, or its digits set apart by spaces when it is such a compatibility form."""
-    if char.isascii() or unicodedata.decomposition(char).startswith(_DIGIT_FONTS):
-        return char
-    folded = unicodedata.normalize("NFKC", char)
-    return f" {folded} " if re.search(r"\d", folded) else char
-
-
-def normalize_unicode(text: str) -> str:
-    """Unicode symbols to LaTeX, then NFKC. A superscript stays a power and a subscript a
-    subscript (``10₂`` is ``10_{2}``, never 102; ``2ⁿ`` is ``2^{n}``, never 2n), and no other
-    character that NFKC turns into a digit merges into a neighbouring number."""
-    if text.isascii():  # nothing below touches ASCII (NFKC leaves it as it is)
-        return text
-    text = text.translate(_ZERO_WIDTH)
-    for char, frac in _VULGAR.items():  # 3½ is three and a half
-        text = re.sub(rf"(\d){char}", rf"(\1+({frac}))", text).replace(char, f"({frac})")
-    for char, latex in _UNICODE_SYMBOLS.items():
-        text = text.replace(char, latex)
-    out = []
-    for mark, run in itertools.groupby(text, key=lambda c: "" if c.isascii() else _script(c)):
-        chars = "".join(run)
-        out.append(f"{mark}{{{chars}}}" if mark else "".join(map(_apart, chars)))
-    text = unicodedata.normalize("NFKC", "".join(out))
-    return text.replace("⁄", "/").replace("−", "-")
 
 
 # A repeating decimal: 0.\\overline{3}, 0.1\\overline{6}, 0.\\bar{3}, 0.\\dot{3}, 0.\\dot{1}4\\dot{2} (dots

@@ -10,7 +10,7 @@ Defaults, and the knob for graders that disagree:
 - ``rel_tol=1e-9``: exact rationals are compared exactly (``0.333`` is not ``1/3``);
   the tolerance applies only when the gold is irrational (``\\sqrt{2}/2`` vs
   ``0.70710678118``). Against an exact gold, and for expressions with symbols, values
-  must agree to working precision (``IDENTITY_TOL`` in ``math_compare``), so
+  must agree to working precision (``IDENTITY_TOL`` in ``math_scalar``), so
   ``7 + e^{-30}`` is not 7 while ``14\\sin(\\pi/6)`` is.
 - ``percent="either"``: ``25\\%`` matches ``25`` and ``0.25``; ``"fraction"``: only
   ``0.25``; ``"strip"``: only ``25``. Whatever the number: ``0.75\\%`` matches ``0.75`` (a "what
@@ -61,12 +61,14 @@ from typing import Any, Literal
 from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-from .math_compare import CompareOptions, equal
+from .math_boxes import boxed_contents
+from .math_compare import equal
 from .math_expr import ParseFailure, Refused
-from .math_extract import MAX_SCAN, SEVERAL_BOXES, STRATEGIES, Extraction, Strategy, boxed_contents, extract
+from .math_extract import MAX_SCAN, SEVERAL_BOXES, STRATEGIES, Extraction, Strategy, extract
 from .math_hedge import hedge_in
 from .math_normalize import normalize
 from .math_read import Value, fold_case, read_value
+from .math_scalar import CompareOptions
 from .math_spans import prose_words, whole_expression
 from .math_unit_names import stated_unit, units_differ
 from .math_visible import visible

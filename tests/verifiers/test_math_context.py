@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rlvr.verifiers import MathVerifier, Status
-from rlvr.verifiers.math_context import flatten
+from rlvr.verifiers.math_context import flatten, last_word
 
 V = MathVerifier()
 
@@ -173,3 +173,11 @@ def test_a_percent_outside_the_box_counts_under_percent_fraction(completion: str
 
 def test_a_percent_outside_the_box_still_matches_under_percent_either() -> None:
     assert V(f"The answer is {B}\\%.", "3").value == 1.0
+
+
+def test_last_word_is_the_trailing_run_of_lower_case_letters() -> None:
+    assert last_word("so the answer is") == "is"
+    assert last_word("whole") == "whole"
+    assert last_word("x = 3") == ""
+    assert last_word("the Answer") == "nswer"  # lower-case ASCII only: callers lower-case first
+    assert last_word("") == ""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rlvr.verifiers.math_extract import boxed_contents, extract
+from rlvr.verifiers.math_boxes import boxed_contents
+from rlvr.verifiers.math_extract import extract
 from rlvr.verifiers.math_verifier import MathVerifier
 
 CASES = [

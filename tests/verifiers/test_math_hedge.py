@@ -3,6 +3,8 @@ outside red team: each of these scored 1.0 for the gold 3 before)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from rlvr.verifiers import MathVerifier, Status
@@ -213,3 +215,14 @@ def test_checks_that_come_back_to_the_answer_stay_right(completion: str) -> None
 ])
 def test_explanations_after_the_answer_stay_right(completion: str) -> None:
     assert V(completion, "3").value == 1.0
+
+
+def test_a_long_run_of_digits_after_the_answer_costs_linear_time() -> None:
+    # The "4 instead" scan tried every digit of a run and read the rest of the run from each: 8,000 digits on the
+    # line after a right box took ~4 s (19,000: ~20 s, past a verify_batch deadline); now a few milliseconds.
+    for tail in ("1" * 8000, "1," * 4000):
+        completion = "The answer is \\boxed{7}.\n\n" + tail
+        start = time.perf_counter()
+        score = V(completion, "7")
+        assert time.perf_counter() - start < 1.0
+        assert score.value == 1.0
