@@ -68,7 +68,7 @@ from .math_hedge import hedge_in
 from .math_normalize import normalize
 from .math_read import Value, fold_case, read_value
 from .math_spans import prose_words, whole_expression
-from .math_unit_names import stated_unit, units_differ
+from .math_unit_names import stated_unit, unit_after_box, units_differ
 from .math_visible import visible
 from .score import Score, Status
 
@@ -250,7 +250,8 @@ class MathVerifier:
             return Score.judged(float(_plain(answer) == _plain(gold.text)), found.answer, **details, method="text")
         if _LETTERS.fullmatch(answer) and fold_case(answer) == fold_case(gold.text):  # "yes" vs "\\text{Yes}"
             return Score.judged(1.0, found.answer, **details, method="text")
-        if gold.unit is not None and units_differ(stated_unit(answer_text), gold.unit):  # 5 kg for 5 g
+        if gold.unit is not None and units_differ(stated_unit(answer_text) or (  # 5 kg for 5 g; \boxed{5} kg too
+                unit_after_box(completion, answer_text) if found.extractor == "boxed" else None), gold.unit):
             return Score.judged(0.0, found.answer, **details, method="unit")
         try:
             value = read_value(answer)
