@@ -156,7 +156,8 @@ def _is_list(value: Value) -> bool:
 
 
 def _plain(text: str) -> str:
-    return re.sub(r"[^0-9A-Za-z']+", "", fold_case(text))
+    """The text without its blanks: operators, signs and marks are the answer (A ∪ B is not A ∩ B, ℤ not ℤ^+)."""
+    return re.sub(r"\s+", "", fold_case(text))
 
 
 @pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
