@@ -34,23 +34,30 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), No
 _VULGAR = {"½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "⅕": "1/5", "⅖": "2/5",
            "⅗": "3/5", "⅘": "4/5", "⅙": "1/6", "⅚": "5/6", "⅛": "1/8", "⅜": "3/8", "⅝": "5/8", "⅞": "7/8"}
 _UNICODE_SYMBOLS = {
-    "√": "\\sqrt", "π": "\\pi", "∞": "\\infty", "×": "\\times ", "·": "\\cdot ", "⋅": "\\cdot ",
+    "π": "\\pi", "∞": "\\infty", "×": "\\times ", "·": "\\cdot ", "⋅": "\\cdot ",
     "÷": "\\div ", "−": "-", "–": "-", "‒": "-", "≤": "\\le ", "≥": "\\ge ", "≠": "\\ne ", "∪": "\\cup ",
     "∩": "\\cap ", "∅": "\\emptyset ", "°": "^\\circ ", "±": "\\pm ", "≈": "\\approx ", "∈": "\\in ",
     "º": "^\\circ ",  # the ordinal indicator, written for a degree sign (NFKC makes it the letter o)
     "℃": "^\\circ\\text{C}", "℉": "^\\circ\\text{F}",  # NFKC would make them "°C", which no pass reads
-    "€": "\\$", "£": "\\$", "¥": "\\$",  # a currency sign goes as \$ does (math_unit_names compares them)
-    "٫": ".",  # the Arabic decimal separator: 3٫5 is 3.5
+    "€": "\\$", "£": "\\$", "¥": "\\$", "₹": "\\$",  # a currency sign goes as \$ does (math_unit_names compares them)
+    "¢": "\\text{ cents}",  # a unit after the value, compared as a unit (5¢ is not \$5)
+    "٫": ".", "٬": ",", "٪": "%",  # the Arabic decimal and thousands separators and percent sign
+    "\u2010": "-", "\u2011": "-",  # hyphens written for a minus
 }
+# The radical signs: √16 is 4 (the whole number, as \sqrt{16}; LaTeX's \sqrt16 is another matter), √(2) is
+# \sqrt{2}, ∛27 is 3. A bare sign before anything else takes one character, as \sqrt does.
+_RADICAL = re.compile(r"([√∛∜])\s*(\d+(?:\.\d+)?|\()?")
+_ROOT_INDEX = {"√": "", "∛": "[3]", "∜": "[4]"}
 _TEXT_COMMANDS = ("text", "textbf", "textit", "textrm", "textnormal", "mathrm", "mathbf", "mathit", "mbox",
-                  "operatorname", "mathsf", "mathtt", "mathcal", "mathscr", "mathfrak", "boldsymbol", "bm", "hbox")
+                  "operatorname", "mathsf", "mathtt", "mathcal", "mathscr", "mathfrak", "boldsymbol", "bm", "hbox",
+                  "underline", "pmb")  # \\underline{3}, \\pmb{3}: 3 drawn underlined or bold
 _DROP_COMMANDS = ("displaystyle", "textstyle", "left", "right", "bigl", "bigr", "Bigl", "Bigr",
                   "big", "Big", "bigg", "Bigg", "limits", "nolimits", "!", "quad", "qquad",
                   "scriptstyle", "scriptscriptstyle", "tiny", "scriptsize", "footnotesize", "small", "normalsize",
                   "large", "Large", "LARGE", "huge", "Huge")  # sizes and styles: the same digits, drawn differently
 # A colour name and what \\hphantom / \\vphantom hide (drawn as nothing): \\color{red}{3}, \\hphantom{1}3 show 3.
 # \\phantom{0} keeps a digit's place ("3\\phantom{0}" reads as glued digits), so it stays.
-_FORMATTING = re.compile(r"\\(?:textcolor|color|hphantom|vphantom)\s*\{[^{}]*\}")
+_FORMATTING = re.compile(r"\\(?:textcolor|color|colorbox|hphantom|vphantom)\s*\{[^{}]*\}")
 _COMMANDS = {
     "pi": "pi", "infty": "oo", "infinity": "oo", "cdot": "*", "times": "*", "ast": "*", "div": "/",
     "leq": "<=", "le": "<=", "leqslant": "<=", "geq": ">=", "ge": ">=", "geqslant": ">=",
@@ -210,8 +217,31 @@ def _apart(char: str) -> str:
     """``char``, or its digits set apart by spaces when it is such a compatibility form."""
     if char.isascii() or unicodedata.decomposition(char).startswith(_DIGIT_FONTS):
         return char
+    if (digit := unicodedata.decimal(char, None)) is not None and not unicodedata.decomposition(char):
+        return str(digit)  # a decimal digit of another script (Persian ۳, Devanagari ३): NFKC leaves it
     folded = unicodedata.normalize("NFKC", char)
     return f" {folded} " if re.search(r"\d", folded) else char
+
+
+def _radicals(text: str) -> str:
+    """``√16`` -> ``\\sqrt{16}``, ``√(x+1)`` -> ``\\sqrt{(x+1)}`` (to the matching parenthesis), ``∛27`` -> ``\\sqrt[3]{27}``."""
+    out, pos = [], 0
+    for match in _RADICAL.finditer(text):
+        if match.start() < pos:  # inside an argument already taken
+            continue
+        out.append(text[pos:match.start()])
+        command, number = f" \\sqrt{_ROOT_INDEX[match.group(1)]}", match.group(2)
+        pos = match.end()
+        if number == "(":
+            depth, end = 0, match.end() - 1
+            for end in range(match.end() - 1, len(text)):
+                depth += {"(": 1, ")": -1}.get(text[end], 0)
+                if depth == 0:
+                    break
+            number, pos = text[match.end() - 1:end + 1], end + 1
+        out.append(f"{command}{{{number}}}" if number else f"{command} ")
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def normalize_unicode(text: str) -> str:
@@ -221,8 +251,10 @@ def normalize_unicode(text: str) -> str:
     if text.isascii():  # nothing below touches ASCII (NFKC leaves it as it is)
         return text
     text = text.translate(_ZERO_WIDTH)
-    for char, frac in _VULGAR.items():  # 3½ is three and a half
-        text = re.sub(rf"(\d){char}", rf"(\1+({frac}))", text).replace(char, f"({frac})")
+    for char, frac in _VULGAR.items():  # 3½ and 3 ½ are three and a half
+        text = re.sub(rf"(\d)\s*{char}", rf"(\1+({frac}))", text).replace(char, f"({frac})")
+    if "√" in text or "∛" in text or "∜" in text:
+        text = _radicals(text)
     for char, latex in _UNICODE_SYMBOLS.items():
         text = text.replace(char, latex)
     out = []
@@ -230,6 +262,8 @@ def normalize_unicode(text: str) -> str:
         chars = "".join(run)
         out.append(f"{mark}{{{chars}}}" if mark else "".join(map(_apart, chars)))
     text = unicodedata.normalize("NFKC", "".join(out))
+    if "π" in text:  # what NFKC made of another font's pi (math-italic 𝜋)
+        text = text.replace("π", "\\pi ")
     return text.replace("⁄", "/").replace("−", "-")
 
 
@@ -239,13 +273,31 @@ _REPEATING = re.compile(r"(?<![\d.])(\d*)\.(\d*)\s*(?:\\(?:overline|bar)\s*\{\s*
                         r"|\\dot\s*\{?\s*(\d)\s*\}?(?:(\d{0,100})\\dot\s*\{?\s*(\d)\s*\}?)?)(?![\d.])")
 
 
+# Two more ways to write one: the period in parentheses, 0.(3), 0.1(6); and digits that repeat a period
+# at least three times (a period of one digit) or twice (longer), then an ellipsis: 0.333..., 0.1666\\ldots,
+# 0.142857142857... An ellipsis after digits that repeat nothing (3.14...) stays an ellipsis.
+_PERIOD_IN_PARENS = re.compile(r"(?<![\d.])(\d*)\.(\d*)\((\d{1,100})\)")
+_PERIOD_THEN_DOTS = re.compile(r"(?<![\d.])(\d*)\.(\d*?)(\d{1,6}?)\3{1,100}\s*(?:\\[lc]?dots(?![a-zA-Z])|\.{3}|…)")
+
+
+def _period_then_dots(match: re.Match[str]) -> str:
+    whole, fixed, period = match.group(1), match.group(2), match.group(3)
+    if len(period) == 1 and match.group().count(period) - whole.count(period) - fixed.count(period) < 3:
+        return match.group()  # 0.33... could be a rounded 0.33 trailing off
+    return _exact_repeating(whole, fixed, period)
+
+
+def _exact_repeating(whole: str, fixed: str, repeated: str) -> str:
+    value = int(whole or 0) + Fraction(int(fixed + repeated) - int(fixed or 0),
+                                       10 ** len(fixed) * (10 ** len(repeated) - 1))
+    return f"(({value.numerator})/({value.denominator}))"
+
+
 def _repeating(match: re.Match[str]) -> str:
     """The exact fraction a repeating decimal is: 0.1\\overline{6} -> ((1)/(6))."""
     whole, fixed, over, first, middle, last = match.groups()
     repeated = over or first + ((middle or "") + last if last else "")
-    value = int(whole or 0) + Fraction(int(fixed + repeated) - int(fixed or 0),
-                                       10 ** len(fixed) * (10 ** len(repeated) - 1))
-    return f"(({value.numerator})/({value.denominator}))"
+    return _exact_repeating(whole, fixed, repeated)
 
 
 # Digit groups joined by LaTeX's thousands separators ``{,}`` and ``,\\!``.
@@ -274,6 +326,30 @@ _ARRAY_BARE = re.compile(r"\\begin\{array\}\{[^}]*\}|\\end\{array\}")
 _THIN_THOUSANDS = re.compile(r"(\d)\s*(?:\\[,;:!]|\\thinspace|~|\\ )\s*(?=\d{3}(?!\d))")
 _BINOM_VARIANT = re.compile(r"\\[dt]binom(?![a-zA-Z])")
 _CHOOSE = re.compile(r"\{([^{}]*)\\choose(?![a-zA-Z])([^{}]*)\}")
+_INVISIBLE_DELIMITER = re.compile(r"\\(?:left|right)\s*\.")
+_FRAC_VARIANT = re.compile(r"\\(?:[dtc]frac|nicefrac)(?![a-zA-Z])")
+_OVER = re.compile(r"\{([^{}]*)\\over(?![a-zA-Z])([^{}]*)\}")
+_CURRENCY = re.compile(r"\\pounds(?![a-zA-Z])|\b(?:US|[ACR]|AU|NZ|HK|S)\\\$")
+_ALIGNED = re.compile(r"\\begin\{(aligned|align\*?|gathered|gather\*?|split)\}(.*?)\\end\{\1\}", re.DOTALL)
+_DETERMINANT = re.compile(r"\\begin\{[vV]matrix\}(.*?)\\end\{[vV]matrix\}", re.DOTALL)
+_REALS_BUT = re.compile(r"\\mathbb\s*\{?\s*R\s*\}?\s*\\setminus\s*\\\{\s*(-?\d+(?:\.\d+)?)\s*\\\}")
+# A vector, line, segment, arc or angle named by its points (\\overrightarrow{AB}, \\vec{AB}, \\overline{AB},
+# \\overarc{AB}, \\widehat{ABC}): a name, never a product of points. A vector's name is ordered (AB is not BA);
+# the others' read the same backwards (segment AB is BA, angle ABC is CBA).
+_NAMED_BY_POINTS = re.compile(r"\\(overrightarrow|overleftarrow|vec|overline|overleftrightarrow|overarc|arc|wideparen"
+                              r"|widehat)\s*(?:\{\s*([A-Z]{2,4})\s*\}|([A-Z]{2,4})\b)")
+_ORDERED_NAMES = {"overrightarrow": "→", "vec": "→", "overleftarrow": "←"}
+
+
+def _points_name(match: re.Match[str]) -> str:
+    """A name the expression parser refuses (so it compares as written): ``→(AB)``, ``∠(ABC)``."""
+    kind, points = match.group(1), match.group(2) or match.group(3)
+    if kind in _ORDERED_NAMES:
+        return f" {_ORDERED_NAMES[kind]}({points}) "
+    mark = "∠" if kind == "widehat" else "⌒" if "arc" in kind or kind == "wideparen" else "―"
+    return f" {mark}({min(points, points[::-1])}) "
+
+
 _DELIMITERS = re.compile(r"\\[()\[\]]")  # \( \) \[ \] math delimiters
 _REALS = re.compile(r"\\mathbb\s*\{?\s*R\s*\}?")
 _BLANKS = re.compile(r"\s+")
@@ -283,15 +359,34 @@ def normalize_latex(text: str) -> str:
     """LaTeX to plain syntax, without unit stripping or number words (see ``normalize``)."""
     # Every rewrite but the separators, "$" and the braces needs a backslash (or "~"): plain text skips them.
     latex = "\\" in text
+    if "." in text and ("(" in text or "dots" in text or "..." in text):  # 0.(3), 0.333...
+        text = _PERIOD_THEN_DOTS.sub(_period_then_dots, _PERIOD_IN_PARENS.sub(
+            lambda m: _exact_repeating(*m.groups()), text))
     if latex:
         # A test file's doubled escapes ("\\\\frac" for "\\frac"); a row break "\\\\" is never
         # followed directly by a letter. A lone trailing backslash is a typo.
         text = _DOUBLED_ESCAPE.sub(r"\\", text).rstrip("\\")
+        if "\\left." in text or "\\right." in text:  # an invisible delimiter: \\left.3\\right. is 3
+            text = _INVISIBLE_DELIMITER.sub(" ", text)
         if "color" in text or "phantom" in text:
             text = _FORMATTING.sub(" ", text)
         if "\\overline" in text or "\\bar" in text or "\\dot" in text:
             text = _REPEATING.sub(_repeating, text)
-        text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
+        if "frac" in text:
+            text = _FRAC_VARIANT.sub(r"\\frac", text)
+        if "\\over" in text:  # {3 \\over 4}, TeX's own fraction; \\overrightarrow{AB}, a vector's name
+            text = _OVER.sub(r"\\frac{\1}{\2}", text)
+            text = _NAMED_BY_POINTS.sub(_points_name, text)
+        if "\\pounds" in text or "\\$" in text:  # \\pounds 3, US\\$3: currency signs, as \\$ goes
+            text = _CURRENCY.sub(r"\\$", text)
+        if "\\begin" in text and ("align" in text or "gather" in text or "split" in text):
+            text = _ALIGNED.sub(lambda m: m.group(2).replace("&", ""), text)  # \\begin{aligned}x&=3\\end{aligned}
+        if "vmatrix" in text or "Vmatrix" in text:  # a determinant (or a norm) is a number, never the matrix of its entries
+            text = _DETERMINANT.sub(r"det⟪\1⟫", text)
+        if "setminus" in text:  # \\mathbb{R}\\setminus\\{0\\}: the reals but one point
+            text = _REALS_BUT.sub(r"(-\\infty,\1)\\cup(\1,\\infty)", text)
+        if "\\vec" in text or "\\wide" in text or "arc" in text:  # \\vec{AB}, \\widehat{ABC}, \\arc{AB}
+            text = _NAMED_BY_POINTS.sub(_points_name, text)
         if "binom" in text or "choose" in text:  # \dbinom{5}{2}, {5 \choose 2}
             text = _CHOOSE.sub(r"\\binom{\1}{\2}", _BINOM_VARIANT.sub(r"\\binom", text))
         if "circ" in text or "degree" in text:  # \sin 30^\circ: a trigonometric function of degrees
@@ -334,8 +429,14 @@ _SPACED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d,.])")
 _COMMA_THOUSANDS = re.compile(r"(?<![\d.,(\[⦃])(\d{1,3}(?:,\d{3})+)(?![\d,]|\.\d*,)")
 
 
+_APOSTROPHE_THOUSANDS = re.compile(r"(?<![\d.'])\d{1,3}(?:'\d{3})+(?![\d'])")  # Swiss 3'000
+
+
 def _strip_thousands(text: str) -> str:
-    """``1,234,567`` and ``1 234 567`` -> ``1234567`` (groups of exactly three digits; not inside longer lists)."""
+    """``1,234,567``, ``1 234 567`` and ``1'234'567`` -> ``1234567`` (groups of exactly three digits; not
+    inside longer lists)."""
+    if "'" in text:
+        text = _APOSTROPHE_THOUSANDS.sub(lambda m: m.group(0).replace("'", ""), text)
     text = _SPACED_THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), text)
     return _COMMA_THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), text)
 
@@ -359,7 +460,7 @@ def normalize(text: str, *, strip_units: bool = True, gold: bool = False) -> str
     if strip_units and "\\" in text:  # 5\text{ cm}^2: a unit in a text command right after a value
         text = _TEXT_UNIT.sub(_drop_gold_text if gold else _drop_text_unit, text)
     text = normalize_latex(text)  # from here on every blank is one space
-    if " " in text or "," in text:
+    if " " in text or "," in text or "'" in text:
         text = _strip_thousands(text)
     if "e" in text or "E" in text:
         text = _SCIENTIFIC.sub(r"(\1*10^(\2))", text)
