@@ -13,8 +13,11 @@ Handled: ``\\frac \\dfrac \\tfrac \\cfrac`` (also ``\\frac12`` and mixed numbers
 digits, zero-width characters; sub- and superscripts stay ``_{}`` and ``^{}``), repeating
 decimals (``0.1\\overline{6}``, ``0.\\dot{3}``: exact fractions), ordinals (``5\\text{th}``,
 ``3^{rd}``), number words (``twenty-one``), size words (``3 thousand``) and trailing units
-(``math_units``). An ellipsis (``...``, ``\\dots``) stays, as the symbol ``dots``: ``3...`` is
-not 3, ``1, 2, 3, \\ldots`` is a list ending in it.
+(``math_units``); radical signs, repeating decimals written 0.(3) or 0.333... and names made of
+points (``math_notations``); other scripts' decimal digits (۳, ३), currency signs, ``\\over``, ``\\nicefrac``,
+``aligned``, ``vmatrix`` (a determinant: compared as written, never as the matrix). An ellipsis
+(``...``, ``\\dots``) stays, as the symbol ``dots``: ``3...`` is not 3, ``1, 2, 3, \\ldots`` is a list
+ending in it.
 
 Limits: this is a rewriting pass, not a LaTeX parser; unknown commands keep
 their name (``\\foo`` becomes ``foo``), which then fails to match a gold answer
@@ -26,8 +29,8 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from fractions import Fraction
 
+from .math_notations import names_of_points, radicals, repeating_decimals, repeating_periods
 from .math_units import SCALE_WORDS, is_unit, scale_words, strip_unit_tail, words_to_fraction, words_to_number
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
@@ -44,10 +47,6 @@ _UNICODE_SYMBOLS = {
     "٫": ".", "٬": ",", "٪": "%",  # the Arabic decimal and thousands separators and percent sign
     "\u2010": "-", "\u2011": "-",  # hyphens written for a minus
 }
-# The radical signs: √16 is 4 (the whole number, as \sqrt{16}; LaTeX's \sqrt16 is another matter), √(2) is
-# \sqrt{2}, ∛27 is 3. A bare sign before anything else takes one character, as \sqrt does.
-_RADICAL = re.compile(r"([√∛∜])\s*(\d+(?:\.\d+)?|\()?")
-_ROOT_INDEX = {"√": "", "∛": "[3]", "∜": "[4]"}
 _TEXT_COMMANDS = ("text", "textbf", "textit", "textrm", "textnormal", "mathrm", "mathbf", "mathit", "mbox",
                   "operatorname", "mathsf", "mathtt", "mathcal", "mathscr", "mathfrak", "boldsymbol", "bm", "hbox",
                   "underline", "pmb")  # \\underline{3}, \\pmb{3}: 3 drawn underlined or bold
@@ -223,27 +222,6 @@ def _apart(char: str) -> str:
     return f" {folded} " if re.search(r"\d", folded) else char
 
 
-def _radicals(text: str) -> str:
-    """``√16`` -> ``\\sqrt{16}``, ``√(x+1)`` -> ``\\sqrt{(x+1)}`` (to the matching parenthesis), ``∛27`` -> ``\\sqrt[3]{27}``."""
-    out, pos = [], 0
-    for match in _RADICAL.finditer(text):
-        if match.start() < pos:  # inside an argument already taken
-            continue
-        out.append(text[pos:match.start()])
-        command, number = f" \\sqrt{_ROOT_INDEX[match.group(1)]}", match.group(2)
-        pos = match.end()
-        if number == "(":
-            depth, end = 0, match.end() - 1
-            for end in range(match.end() - 1, len(text)):
-                depth += {"(": 1, ")": -1}.get(text[end], 0)
-                if depth == 0:
-                    break
-            number, pos = text[match.end() - 1:end + 1], end + 1
-        out.append(f"{command}{{{number}}}" if number else f"{command} ")
-    out.append(text[pos:])
-    return "".join(out)
-
-
 def normalize_unicode(text: str) -> str:
     """Unicode symbols to LaTeX, then NFKC. A superscript stays a power and a subscript a
     subscript (``10₂`` is ``10_{2}``, never 102; ``2ⁿ`` is ``2^{n}``, never 2n), and no other
@@ -254,7 +232,7 @@ def normalize_unicode(text: str) -> str:
     for char, frac in _VULGAR.items():  # 3½ and 3 ½ are three and a half
         text = re.sub(rf"(\d)\s*{char}", rf"(\1+({frac}))", text).replace(char, f"({frac})")
     if "√" in text or "∛" in text or "∜" in text:
-        text = _radicals(text)
+        text = radicals(text)
     for char, latex in _UNICODE_SYMBOLS.items():
         text = text.replace(char, latex)
     out = []
@@ -265,39 +243,6 @@ def normalize_unicode(text: str) -> str:
     if "π" in text:  # what NFKC made of another font's pi (math-italic 𝜋)
         text = text.replace("π", "\\pi ")
     return text.replace("⁄", "/").replace("−", "-")
-
-
-# A repeating decimal: 0.\\overline{3}, 0.1\\overline{6}, 0.\\bar{3}, 0.\\dot{3}, 0.\\dot{1}4\\dot{2} (dots
-# over the first and last repeating digits). Not when more digits follow: 0.\\overline{3}4 is no notation.
-_REPEATING = re.compile(r"(?<![\d.])(\d*)\.(\d*)\s*(?:\\(?:overline|bar)\s*\{\s*(\d{1,100})\s*\}"
-                        r"|\\dot\s*\{?\s*(\d)\s*\}?(?:(\d{0,100})\\dot\s*\{?\s*(\d)\s*\}?)?)(?![\d.])")
-
-
-# Two more ways to write one: the period in parentheses, 0.(3), 0.1(6); and digits that repeat a period
-# at least three times (a period of one digit) or twice (longer), then an ellipsis: 0.333..., 0.1666\\ldots,
-# 0.142857142857... An ellipsis after digits that repeat nothing (3.14...) stays an ellipsis.
-_PERIOD_IN_PARENS = re.compile(r"(?<![\d.])(\d*)\.(\d*)\((\d{1,100})\)")
-_PERIOD_THEN_DOTS = re.compile(r"(?<![\d.])(\d*)\.(\d*?)(\d{1,6}?)\3{1,100}\s*(?:\\[lc]?dots(?![a-zA-Z])|\.{3}|…)")
-
-
-def _period_then_dots(match: re.Match[str]) -> str:
-    whole, fixed, period = match.group(1), match.group(2), match.group(3)
-    if len(period) == 1 and match.group().count(period) - whole.count(period) - fixed.count(period) < 3:
-        return match.group()  # 0.33... could be a rounded 0.33 trailing off
-    return _exact_repeating(whole, fixed, period)
-
-
-def _exact_repeating(whole: str, fixed: str, repeated: str) -> str:
-    value = int(whole or 0) + Fraction(int(fixed + repeated) - int(fixed or 0),
-                                       10 ** len(fixed) * (10 ** len(repeated) - 1))
-    return f"(({value.numerator})/({value.denominator}))"
-
-
-def _repeating(match: re.Match[str]) -> str:
-    """The exact fraction a repeating decimal is: 0.1\\overline{6} -> ((1)/(6))."""
-    whole, fixed, over, first, middle, last = match.groups()
-    repeated = over or first + ((middle or "") + last if last else "")
-    return _exact_repeating(whole, fixed, repeated)
 
 
 # Digit groups joined by LaTeX's thousands separators ``{,}`` and ``,\\!``.
@@ -333,23 +278,6 @@ _CURRENCY = re.compile(r"\\pounds(?![a-zA-Z])|\b(?:US|[ACR]|AU|NZ|HK|S)\\\$")
 _ALIGNED = re.compile(r"\\begin\{(aligned|align\*?|gathered|gather\*?|split)\}(.*?)\\end\{\1\}", re.DOTALL)
 _DETERMINANT = re.compile(r"\\begin\{[vV]matrix\}(.*?)\\end\{[vV]matrix\}", re.DOTALL)
 _REALS_BUT = re.compile(r"\\mathbb\s*\{?\s*R\s*\}?\s*\\setminus\s*\\\{\s*(-?\d+(?:\.\d+)?)\s*\\\}")
-# A vector, line, segment, arc or angle named by its points (\\overrightarrow{AB}, \\vec{AB}, \\overline{AB},
-# \\overarc{AB}, \\widehat{ABC}): a name, never a product of points. A vector's name is ordered (AB is not BA);
-# the others' read the same backwards (segment AB is BA, angle ABC is CBA).
-_NAMED_BY_POINTS = re.compile(r"\\(overrightarrow|overleftarrow|vec|overline|overleftrightarrow|overarc|arc|wideparen"
-                              r"|widehat)\s*(?:\{\s*([A-Z]{2,4})\s*\}|([A-Z]{2,4})\b)")
-_ORDERED_NAMES = {"overrightarrow": "→", "vec": "→", "overleftarrow": "←"}
-
-
-def _points_name(match: re.Match[str]) -> str:
-    """A name the expression parser refuses (so it compares as written): ``→(AB)``, ``∠(ABC)``."""
-    kind, points = match.group(1), match.group(2) or match.group(3)
-    if kind in _ORDERED_NAMES:
-        return f" {_ORDERED_NAMES[kind]}({points}) "
-    mark = "∠" if kind == "widehat" else "⌒" if "arc" in kind or kind == "wideparen" else "―"
-    return f" {mark}({min(points, points[::-1])}) "
-
-
 _DELIMITERS = re.compile(r"\\[()\[\]]")  # \( \) \[ \] math delimiters
 _REALS = re.compile(r"\\mathbb\s*\{?\s*R\s*\}?")
 _BLANKS = re.compile(r"\s+")
@@ -360,8 +288,7 @@ def normalize_latex(text: str) -> str:
     # Every rewrite but the separators, "$" and the braces needs a backslash (or "~"): plain text skips them.
     latex = "\\" in text
     if "." in text and ("(" in text or "dots" in text or "..." in text):  # 0.(3), 0.333...
-        text = _PERIOD_THEN_DOTS.sub(_period_then_dots, _PERIOD_IN_PARENS.sub(
-            lambda m: _exact_repeating(*m.groups()), text))
+        text = repeating_periods(text)
     if latex:
         # A test file's doubled escapes ("\\\\frac" for "\\frac"); a row break "\\\\" is never
         # followed directly by a letter. A lone trailing backslash is a typo.
@@ -371,12 +298,12 @@ def normalize_latex(text: str) -> str:
         if "color" in text or "phantom" in text:
             text = _FORMATTING.sub(" ", text)
         if "\\overline" in text or "\\bar" in text or "\\dot" in text:
-            text = _REPEATING.sub(_repeating, text)
+            text = repeating_decimals(text)
         if "frac" in text:
             text = _FRAC_VARIANT.sub(r"\\frac", text)
         if "\\over" in text:  # {3 \\over 4}, TeX's own fraction; \\overrightarrow{AB}, a vector's name
             text = _OVER.sub(r"\\frac{\1}{\2}", text)
-            text = _NAMED_BY_POINTS.sub(_points_name, text)
+            text = names_of_points(text)
         if "\\pounds" in text or "\\$" in text:  # \\pounds 3, US\\$3: currency signs, as \\$ goes
             text = _CURRENCY.sub(r"\\$", text)
         if "\\begin" in text and ("align" in text or "gather" in text or "split" in text):
@@ -386,7 +313,7 @@ def normalize_latex(text: str) -> str:
         if "setminus" in text:  # \\mathbb{R}\\setminus\\{0\\}: the reals but one point
             text = _REALS_BUT.sub(r"(-\\infty,\1)\\cup(\1,\\infty)", text)
         if "\\vec" in text or "\\wide" in text or "arc" in text:  # \\vec{AB}, \\widehat{ABC}, \\arc{AB}
-            text = _NAMED_BY_POINTS.sub(_points_name, text)
+            text = names_of_points(text)
         if "binom" in text or "choose" in text:  # \dbinom{5}{2}, {5 \choose 2}
             text = _CHOOSE.sub(r"\\binom{\1}{\2}", _BINOM_VARIANT.sub(r"\\binom", text))
         if "circ" in text or "degree" in text:  # \sin 30^\circ: a trigonometric function of degrees
