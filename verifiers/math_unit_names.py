@@ -85,15 +85,22 @@ def stated_unit(answer: str) -> str | None:
 # the clause ("\\boxed{5} kg." is 5 kg; in "\\boxed{5} kg of flour" or "\\boxed{5} in total" no unit is read).
 _UNIT_AFTER_BOX = re.compile(r"\s*\}[ \t]*((?:\\(?:text|mathrm|mbox|textrm|rm)\s*\{[^{}]{1,40}\}|[¢℃℉]|[^\W\d_]+)"
                              r"(?:[ \t]+[^\W\d_]+){0,2})[ \t]*(?:[.,;:!?)\n$]|\Z)")
+_BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{\s*")
 
 
 def unit_after_box(completion: str, answer: str) -> str | None:
-    """The unit written right after the last box that holds ``answer`` (``\\boxed{5} \\mathrm{kg}``,
-    ``\\boxed{5}¢``, ``\\boxed{5} cents.``), in ``stated_unit``'s spelling, or None. Limits: the box is found
-    by its content as written; a unit before the box, or text between it and the unit, is not read."""
-    start = completion.rfind(answer)
-    match = _UNIT_AFTER_BOX.match(completion, start + len(answer)) if start >= 0 and answer else None
-    return stated_unit(f"1 {match.group(1)}") if match else None
+    """The unit written right after a box that holds ``answer`` (``\\boxed{5} \\mathrm{kg}``, ``\\boxed{5}¢``,
+    ``\\boxed{5} cents.``), in ``stated_unit``'s spelling, or None; every such box is read, so a second copy
+    of the box cannot hide the first one's unit. Limits: a unit before the box, or text between it and the
+    unit, is not read."""
+    if not answer:
+        return None
+    for box in _BOX_OPEN.finditer(completion):
+        if completion.startswith(answer, box.end()) and (after := _UNIT_AFTER_BOX.match(completion, box.end() + len(answer))):
+            unit = stated_unit(f"1 {after.group(1)}")
+            if unit is not None:
+                return unit
+    return None
 
 
 def units_differ(predicted: str | None, gold: str | None) -> bool:

@@ -75,6 +75,7 @@ def test_plus_minus_answered_by_one_variable(completion: str, expected: float) -
     ("\\boxed{5\\text{ sq. cm}}", "5\\text{ cm}^3", 0.0), ("\\boxed{5\\text{ sq. cm}}", "5\\text{ cm}^2", 1.0),
     ("\\boxed{5} \\mathrm{kg}", "5 \\mathrm{g}", 0.0), ("\\boxed{5} \\mathrm{g}", "5 \\mathrm{g}", 1.0),
     ("\\boxed{5} cents", "\\$5", 0.0), ("\\boxed{5}¢", "\\$5", 0.0), ("\\boxed{5} dollars.", "\\$5", 1.0),
+    ("\\boxed{5} kg. So \\boxed{5}.", "5 \\mathrm{g}", 0.0), ("\\fbox{ 5 } \\text{kg}", "5 \\mathrm{g}", 0.0),
     ("\\boxed{5} in total.", "5 \\text{ cm}", 1.0), ("\\boxed{5} kg of flour.", "5 \\mathrm{kg}", 1.0),
 ])
 def test_units_compared(completion: str, gold: str, expected: float) -> None:
