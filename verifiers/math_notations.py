@@ -85,13 +85,13 @@ def repeating_periods(text: str) -> str:
 # \\overarc{AB}, \\widehat{ABC}): a name, never a product of points. A vector's name is ordered (AB is not BA);
 # the others' read the same backwards (segment AB is BA, angle ABC is CBA).
 _NAMED_BY_POINTS = re.compile(r"\\(overrightarrow|overleftarrow|vec|overline|overleftrightarrow|overarc|arc|wideparen"
-                              r"|widehat)\s*(?:\{\s*([A-Z]{2,4})\s*\}|([A-Z]{2,4})\b)")
+                              r"|widehat)\s*(?:\{\s*((?:[A-Z]\s*){2,4})\}|([A-Z]{2,4})\b)")
 _ORDERED_NAMES = {"overrightarrow": "→", "vec": "→", "overleftarrow": "←"}
 
 
 def _points_name(match: re.Match[str]) -> str:
     """A name the expression parser refuses (so it compares as written): ``→(AB)``, ``∠(ABC)``."""
-    kind, points = match.group(1), match.group(2) or match.group(3)
+    kind, points = match.group(1), "".join((match.group(2) or match.group(3)).split())  # \\vec{A B} is \\vec{AB}
     if kind in _ORDERED_NAMES:
         return f" {_ORDERED_NAMES[kind]}({points}) "
     mark = "∠" if kind == "widehat" else "⌒" if "arc" in kind or kind == "wideparen" else "―"

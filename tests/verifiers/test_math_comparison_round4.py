@@ -45,7 +45,8 @@ def test_text_comparison_keeps_operators_and_signs(completion: str, gold: str) -
     ("\\boxed{\\vec{AB}}", "\\overrightarrow{AB}", 1.0), ("\\boxed{\\overrightarrow{AB}}", "\\overrightarrow{AB}", 1.0),
     ("\\boxed{\\overline{BA}}", "\\overline{AB}", 1.0), ("\\boxed{\\overarc{BA}}", "\\overarc{AB}", 1.0),
     ("\\boxed{\\widehat{CBA}}", "\\widehat{ABC}", 1.0), ("\\boxed{\\widehat{BAC}}", "\\widehat{ABC}", 0.0),
-    ("\\boxed{\\overline{AC}}", "\\overline{AB}", 0.0), ("\\boxed{\\vec{AB} = (1, 2)}", "(1, 2)", 1.0),
+    ("\\boxed{\\overline{AC}}", "\\overline{AB}", 0.0), ("\\boxed{\\overrightarrow{B A}}", "\\overrightarrow{A B}", 0.0),
+    ("\\boxed{\\vec{A B}}", "\\overrightarrow{AB}", 1.0), ("\\boxed{\\vec{AB} = (1, 2)}", "(1, 2)", 1.0),
 ])
 def test_names_made_of_points(completion: str, gold: str, expected: float) -> None:
     assert _value(completion, gold) == expected
