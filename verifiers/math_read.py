@@ -209,6 +209,9 @@ def read_value(text: str) -> Value:
     if len(pieces) > 2 and set(pieces[1::2]) == {"="} and is_label(pieces[0]):
         # "(p,q) = (3,2)", "f(x) = 1", "AB = 4": a label and its value (the rest, maybe a worked chain).
         return ("label", re.sub(r"\s+", "", pieces[0]), read_value("".join(pieces[2:])))
+    if len(pieces) == 3 and pieces[1] == "=" and _FUNCTION_VALUE.fullmatch(pieces[2].strip()):
+        # "3 = f(2)": a function's value written the other way round (f(2) = 3) labels the number.
+        return ("label", re.sub(r"\s+", "", pieces[2]), read_value(pieces[0]))
     if len(pieces) > 1:
         return ("rel", tuple(pieces[1::2]), tuple(_expr(p)[1] for p in pieces[::2]))
     ratio = split_top(text, (":",))[::2] if ":" in text else [text]

@@ -116,3 +116,12 @@ def test_right_answers_in_other_notations(completion: str, gold: str) -> None:
 ])
 def test_wrong_answers_in_other_notations(completion: str, gold: str) -> None:
     assert _value(completion, gold) == 0.0
+
+
+# A function's value written the other way round labels the number, as f(2) = 3 does.
+@pytest.mark.parametrize(("completion", "gold", "expected"), [
+    ("\\boxed{3=f(2)}", "3", 1.0), ("\\boxed{4=f(2)}", "3", 0.0), ("\\boxed{3=f(2)}", "f(2)=3", 1.0),
+    ("\\boxed{3=g(2)}", "f(2)=3", 0.0),
+])
+def test_a_value_then_its_label(completion: str, gold: str, expected: float) -> None:
+    assert _value(completion, gold) == expected
