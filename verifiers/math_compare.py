@@ -166,6 +166,8 @@ def equal(p: Value, g: Value, options: CompareOptions) -> tuple[bool, str]:
             return False, "shape"  # an interval [0, 1) is not the list 0, 1
         ordered = gk == "seq" or _deliberate_order(g[-1])
         ps, gs = p[-1], g[-1]
+        if not ordered and len(_labelled_names(ps)) > 1 and not _labelled_names(gs):
+            return False, "labels"  # "x = 3, y = -3" is a point, not the two solutions ±3
         if ordered:
             return len(ps) == len(gs) and all(equal(a, b, options)[0] for a, b in zip(ps, gs, strict=True)), "ordered"
         return _match_unordered(ps, gs, options), "unordered"
@@ -183,6 +185,17 @@ def equal(p: Value, g: Value, options: CompareOptions) -> tuple[bool, str]:
     if pk == "rel" and gk == "rel":
         return _relation_equal(p, g, options)
     return False, "shape"
+
+
+def _labelled_names(items: tuple[Value, ...]) -> set[str]:
+    """The variables the items label, each without its subscript (``x_1 = 3, x_2 = -3`` label one, x)."""
+    names = set()
+    for item in items:
+        if item[0] == "label":
+            names.add(item[1].split("_")[0])
+        elif item[0] == "rel" and item[1] == ("=",) and item[2][0][0] == "sym":
+            names.add(item[2][0][1].split("_")[0])
+    return names
 
 
 def _base_equal(p: Value, g: Value, options: CompareOptions) -> bool:

@@ -13,8 +13,11 @@ Handled: ``\\frac \\dfrac \\tfrac \\cfrac`` (also ``\\frac12`` and mixed numbers
 digits, zero-width characters; sub- and superscripts stay ``_{}`` and ``^{}``: ``math_unicode``), repeating
 decimals (``0.1\\overline{6}``, ``0.\\dot{3}``: exact fractions), ordinals (``5\\text{th}``,
 ``3^{rd}``), number words (``twenty-one``), size words (``3 thousand``) and trailing units
-(``math_units``). An ellipsis (``...``, ``\\dots``) stays, as the symbol ``dots``: ``3...`` is
-not 3, ``1, 2, 3, \\ldots`` is a list ending in it.
+(``math_units``); radical signs, repeating decimals written 0.(3) or 0.333... and names made of
+points (``math_notations``); other scripts' decimal digits (۳, ३), currency signs, ``\\over``, ``\\nicefrac``,
+``aligned``, ``vmatrix`` (a determinant: compared as written, never as the matrix). An ellipsis
+(``...``, ``\\dots``) stays, as the symbol ``dots``: ``3...`` is not 3, ``1, 2, 3, \\ldots`` is a list
+ending in it.
 
 Limits: this is a rewriting pass, not a LaTeX parser; unknown commands keep
 their name (``\\foo`` becomes ``foo``), which then fails to match a gold answer
@@ -24,20 +27,21 @@ rather than silently matching it.
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 
+from .math_notations import names_of_points, repeating_decimals, repeating_periods
 from .math_unicode import normalize_unicode
 from .math_units import SCALE_WORDS, is_unit, scale_words, strip_unit_tail, words_to_fraction, words_to_number
 
 _TEXT_COMMANDS = ("text", "textbf", "textit", "textrm", "textnormal", "mathrm", "mathbf", "mathit", "mbox",
-                  "operatorname", "mathsf", "mathtt", "mathcal", "mathscr", "mathfrak", "boldsymbol", "bm", "hbox")
+                  "operatorname", "mathsf", "mathtt", "mathcal", "mathscr", "mathfrak", "boldsymbol", "bm", "hbox",
+                  "underline", "pmb")  # \\underline{3}, \\pmb{3}: 3 drawn underlined or bold
 _DROP_COMMANDS = ("displaystyle", "textstyle", "left", "right", "bigl", "bigr", "Bigl", "Bigr",
                   "big", "Big", "bigg", "Bigg", "limits", "nolimits", "!", "quad", "qquad",
                   "scriptstyle", "scriptscriptstyle", "tiny", "scriptsize", "footnotesize", "small", "normalsize",
                   "large", "Large", "LARGE", "huge", "Huge")  # sizes and styles: the same digits, drawn differently
 # A colour name and what \\hphantom / \\vphantom hide (drawn as nothing): \\color{red}{3}, \\hphantom{1}3 show 3.
 # \\phantom{0} keeps a digit's place ("3\\phantom{0}" reads as glued digits), so it stays.
-_FORMATTING = re.compile(r"\\(?:textcolor|color|hphantom|vphantom)\s*\{[^{}]*\}")
+_FORMATTING = re.compile(r"\\(?:textcolor|color|colorbox|hphantom|vphantom)\s*\{[^{}]*\}")
 _COMMANDS = {
     "pi": "pi", "infty": "oo", "infinity": "oo", "cdot": "*", "times": "*", "ast": "*", "div": "/",
     "leq": "<=", "le": "<=", "leqslant": "<=", "geq": ">=", "ge": ">=", "geqslant": ">=",
@@ -171,19 +175,6 @@ def _mixed_numbers(text: str) -> str:
     return re.sub(r"(?<![\d.])(\d+)\s*\+(\d+/\d+)\)", r"(\1+\2)", text)
 
 
-# A repeating decimal: 0.\\overline{3}, 0.1\\overline{6}, 0.\\bar{3}, 0.\\dot{3}, 0.\\dot{1}4\\dot{2} (dots
-# over the first and last repeating digits). Not when more digits follow: 0.\\overline{3}4 is no notation.
-_REPEATING = re.compile(r"(?<![\d.])(\d*)\.(\d*)\s*(?:\\(?:overline|bar)\s*\{\s*(\d{1,100})\s*\}"
-                        r"|\\dot\s*\{?\s*(\d)\s*\}?(?:(\d{0,100})\\dot\s*\{?\s*(\d)\s*\}?)?)(?![\d.])")
-
-
-def _repeating(match: re.Match[str]) -> str:
-    """The exact fraction a repeating decimal is: 0.1\\overline{6} -> ((1)/(6))."""
-    whole, fixed, over, first, middle, last = match.groups()
-    repeated = over or first + ((middle or "") + last if last else "")
-    value = int(whole or 0) + Fraction(int(fixed + repeated) - int(fixed or 0),
-                                       10 ** len(fixed) * (10 ** len(repeated) - 1))
-    return f"(({value.numerator})/({value.denominator}))"
 
 
 # Digit groups joined by LaTeX's thousands separators ``{,}`` and ``,\\!``.
@@ -212,6 +203,13 @@ _ARRAY_BARE = re.compile(r"\\begin\{array\}\{[^}]*\}|\\end\{array\}")
 _THIN_THOUSANDS = re.compile(r"(\d)\s*(?:\\[,;:!]|\\thinspace|~|\\ )\s*(?=\d{3}(?!\d))")
 _BINOM_VARIANT = re.compile(r"\\[dt]binom(?![a-zA-Z])")
 _CHOOSE = re.compile(r"\{([^{}]*)\\choose(?![a-zA-Z])([^{}]*)\}")
+_INVISIBLE_DELIMITER = re.compile(r"\\(?:left|right)\s*\.")
+_FRAC_VARIANT = re.compile(r"\\(?:[dtc]frac|nicefrac)(?![a-zA-Z])")
+_OVER = re.compile(r"\{([^{}]*)\\over(?![a-zA-Z])([^{}]*)\}")
+_CURRENCY = re.compile(r"\\pounds(?![a-zA-Z])|\b(?:US|[ACR]|AU|NZ|HK|S)\\\$")
+_ALIGNED = re.compile(r"\\begin\{(aligned|align\*?|gathered|gather\*?|split)\}(.*?)\\end\{\1\}", re.DOTALL)
+_DETERMINANT = re.compile(r"\\begin\{[vV]matrix\}(.*?)\\end\{[vV]matrix\}", re.DOTALL)
+_REALS_BUT = re.compile(r"\\mathbb\s*\{?\s*R\s*\}?\s*\\setminus\s*\\\{\s*(-?\d+(?:\.\d+)?)\s*\\\}")
 _DELIMITERS = re.compile(r"\\[()\[\]]")  # \( \) \[ \] math delimiters
 _REALS = re.compile(r"\\mathbb\s*\{?\s*R\s*\}?")
 _BLANKS = re.compile(r"\s+")
@@ -221,15 +219,33 @@ def normalize_latex(text: str) -> str:
     """LaTeX to plain syntax, without unit stripping or number words (see ``normalize``)."""
     # Every rewrite but the separators, "$" and the braces needs a backslash (or "~"): plain text skips them.
     latex = "\\" in text
+    if "." in text and ("(" in text or "dots" in text or "..." in text):  # 0.(3), 0.333...
+        text = repeating_periods(text)
     if latex:
         # A test file's doubled escapes ("\\\\frac" for "\\frac"); a row break "\\\\" is never
         # followed directly by a letter. A lone trailing backslash is a typo.
         text = _DOUBLED_ESCAPE.sub(r"\\", text).rstrip("\\")
+        if "\\left." in text or "\\right." in text:  # an invisible delimiter: \\left.3\\right. is 3
+            text = _INVISIBLE_DELIMITER.sub(" ", text)
         if "color" in text or "phantom" in text:
             text = _FORMATTING.sub(" ", text)
         if "\\overline" in text or "\\bar" in text or "\\dot" in text:
-            text = _REPEATING.sub(_repeating, text)
-        text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
+            text = repeating_decimals(text)
+        if "frac" in text:
+            text = _FRAC_VARIANT.sub(r"\\frac", text)
+        if "\\over" in text:  # {3 \\over 4}, TeX's own fraction; \\overrightarrow{AB}, a vector's name
+            text = _OVER.sub(r"\\frac{\1}{\2}", text)
+            text = names_of_points(text)
+        if "\\pounds" in text or "\\$" in text:  # \\pounds 3, US\\$3: currency signs, as \\$ goes
+            text = _CURRENCY.sub(r"\\$", text)
+        if "\\begin" in text and ("align" in text or "gather" in text or "split" in text):
+            text = _ALIGNED.sub(lambda m: m.group(2).replace("&", ""), text)  # \\begin{aligned}x&=3\\end{aligned}
+        if "vmatrix" in text or "Vmatrix" in text:  # a determinant (or a norm) is a number, never the matrix of its entries
+            text = _DETERMINANT.sub(r"det⟪\1⟫", text)
+        if "setminus" in text:  # \\mathbb{R}\\setminus\\{0\\}: the reals but one point
+            text = _REALS_BUT.sub(r"(-\\infty,\1)\\cup(\1,\\infty)", text)
+        if "\\vec" in text or "\\wide" in text or "arc" in text:  # \\vec{AB}, \\widehat{ABC}, \\arc{AB}
+            text = names_of_points(text)
         if "binom" in text or "choose" in text:  # \dbinom{5}{2}, {5 \choose 2}
             text = _CHOOSE.sub(r"\\binom{\1}{\2}", _BINOM_VARIANT.sub(r"\\binom", text))
         if "circ" in text or "degree" in text:  # \sin 30^\circ: a trigonometric function of degrees
@@ -272,8 +288,14 @@ _SPACED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d,.])")
 _COMMA_THOUSANDS = re.compile(r"(?<![\d.,(\[⦃])(\d{1,3}(?:,\d{3})+)(?![\d,]|\.\d*,)")
 
 
+_APOSTROPHE_THOUSANDS = re.compile(r"(?<![\d.'])\d{1,3}(?:'\d{3})+(?![\d'])")  # Swiss 3'000
+
+
 def _strip_thousands(text: str) -> str:
-    """``1,234,567`` and ``1 234 567`` -> ``1234567`` (groups of exactly three digits; not inside longer lists)."""
+    """``1,234,567``, ``1 234 567`` and ``1'234'567`` -> ``1234567`` (groups of exactly three digits; not
+    inside longer lists)."""
+    if "'" in text:
+        text = _APOSTROPHE_THOUSANDS.sub(lambda m: m.group(0).replace("'", ""), text)
     text = _SPACED_THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), text)
     return _COMMA_THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), text)
 
@@ -297,7 +319,7 @@ def normalize(text: str, *, strip_units: bool = True, gold: bool = False) -> str
     if strip_units and "\\" in text:  # 5\text{ cm}^2: a unit in a text command right after a value
         text = _TEXT_UNIT.sub(_drop_gold_text if gold else _drop_text_unit, text)
     text = normalize_latex(text)  # from here on every blank is one space
-    if " " in text or "," in text:
+    if " " in text or "," in text or "'" in text:
         text = _strip_thousands(text)
     if "e" in text or "E" in text:
         text = _SCIENTIFIC.sub(r"(\1*10^(\2))", text)

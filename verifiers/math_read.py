@@ -124,7 +124,7 @@ def is_label(text: str) -> bool:
     if _FUNCTION_VALUE.fullmatch(text.strip()):
         return True
     bare = _SUBSCRIPT.sub("", text.strip())
-    if not re.fullmatch(r"[A-Za-z\s(),|:/'*]+", bare):
+    if not re.fullmatch(r"[A-Za-z\s(),|:/'*→←―⌒∠]+", bare):  # marks: a vector's, an arc's (math_normalize)
         return False
     names = re.findall(r"[A-Za-z]+", bare)
     named = any(n.lower() in _NOUNS for n in names)
@@ -202,12 +202,16 @@ def read_value(text: str) -> Value:
     items = split_top(text, (",", ";"))[::2]  # before relations: "x=2, x=-3" is two equations
     if len(items) > 1:
         return ("set", tuple(read_value(i) for i in items))
-    if text.count("±") == 1:  # "(-1 ± sqrt(5))/2", "x = 3 ± 2": the two values, as the set a list gold is
-        return ("set", tuple(read_value(text.replace("±", sign, 1)) for sign in "+-"))
+    if text.count("±") + text.count("∓") == 1:  # "(-1 ± sqrt(5))/2", "x = 3 ± 2", "∓3": the set of both values
+        sign_mark = "±" if "±" in text else "∓"
+        return ("set", tuple(read_value(text.replace(sign_mark, sign, 1)) for sign in "+-"))
     pieces = split_top(text, RELATIONS)
     if len(pieces) > 2 and set(pieces[1::2]) == {"="} and is_label(pieces[0]):
         # "(p,q) = (3,2)", "f(x) = 1", "AB = 4": a label and its value (the rest, maybe a worked chain).
         return ("label", re.sub(r"\s+", "", pieces[0]), read_value("".join(pieces[2:])))
+    if len(pieces) == 3 and pieces[1] == "=" and _FUNCTION_VALUE.fullmatch(pieces[2].strip()):
+        # "3 = f(2)": a function's value written the other way round (f(2) = 3) labels the number.
+        return ("label", re.sub(r"\s+", "", pieces[2]), read_value(pieces[0]))
     if len(pieces) > 1:
         return ("rel", tuple(pieces[1::2]), tuple(_expr(p)[1] for p in pieces[::2]))
     ratio = split_top(text, (":",))[::2] if ":" in text else [text]

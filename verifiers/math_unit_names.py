@@ -30,7 +30,7 @@ _GROUPS = {
 }
 _SAME = {word: name for name, words in _GROUPS.items() for word in words.split()}
 _POWER_WORDS = {"square": "2", "sq": "2", "cubic": "3", "cu": "3"}
-_SYMBOLS = {"\\$": "dollar", "€": "euro", "£": "gbp", "¥": "yen"}
+_SYMBOLS = {"\\$": "dollar", "€": "euro", "£": "gbp", "¥": "yen", "¢": "cent", "℃": "degree C", "℉": "degree F"}
 # A degree sign (or a temperature's) at the very end: "30^\circ", "5°C"; inside "\sin 30^\circ" it is no unit.
 _DEGREE_END = re.compile(r"(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degree)\s*(?:\\text\s*\{\s*([CF])\s*\}|([CF]))?\s*\}?\s*\Z")
 
@@ -51,8 +51,8 @@ def _phrase(tail: str) -> str | None:
     parts = []
     for part in re.split(r"\s*/\s*|\s+per\s+", tail):
         words, power = part.split(), ""
-        if words and words[0].lower() in _POWER_WORDS:
-            power, words = "^" + _POWER_WORDS[words[0].lower()], words[1:]
+        if words and words[0].lower().rstrip(".") in _POWER_WORDS:  # "sq. cm" as "sq cm"
+            power, words = "^" + _POWER_WORDS[words[0].lower().rstrip(".")], words[1:]
         names = []
         for word in words:
             base, _, exponent = word.partition("^")
@@ -79,6 +79,28 @@ def stated_unit(answer: str) -> str | None:
     if kept == stripped or not kept.startswith(stripped):
         return None
     return _phrase(kept[len(stripped):])
+
+
+# What may follow a box as its unit: a text command, a sign (¢ ℃ ℉), or up to three words, which must end
+# the clause ("\\boxed{5} kg." is 5 kg; in "\\boxed{5} kg of flour" or "\\boxed{5} in total" no unit is read).
+_UNIT_AFTER_BOX = re.compile(r"\s*\}[ \t]*((?:\\(?:text|mathrm|mbox|textrm|rm)\s*\{[^{}]{1,40}\}|[¢℃℉]|[^\W\d_]+)"
+                             r"(?:[ \t]+[^\W\d_]+){0,2})[ \t]*(?:[.,;:!?)\n$]|\Z)")
+_BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{\s*")
+
+
+def unit_after_box(completion: str, answer: str) -> str | None:
+    """The unit written right after a box that holds ``answer`` (``\\boxed{5} \\mathrm{kg}``, ``\\boxed{5}¢``,
+    ``\\boxed{5} cents.``), in ``stated_unit``'s spelling, or None; every such box is read, so a second copy
+    of the box cannot hide the first one's unit. Limits: a unit before the box, or text between it and the
+    unit, is not read."""
+    if not answer:
+        return None
+    for box in _BOX_OPEN.finditer(completion):
+        if completion.startswith(answer, box.end()) and (after := _UNIT_AFTER_BOX.match(completion, box.end() + len(answer))):
+            unit = stated_unit(f"1 {after.group(1)}")
+            if unit is not None:
+                return unit
+    return None
 
 
 def units_differ(predicted: str | None, gold: str | None) -> bool:

@@ -70,7 +70,7 @@ from .math_normalize import normalize
 from .math_read import Value, fold_case, read_value
 from .math_scalar import CompareOptions
 from .math_spans import prose_words, whole_expression
-from .math_unit_names import stated_unit, units_differ
+from .math_unit_names import stated_unit, unit_after_box, units_differ
 from .math_visible import visible
 from .score import Score, Status
 
@@ -158,7 +158,8 @@ def _is_list(value: Value) -> bool:
 
 
 def _plain(text: str) -> str:
-    return re.sub(r"[^0-9A-Za-z']+", "", fold_case(text))
+    """The text without its blanks: operators, signs and marks are the answer (A ∪ B is not A ∩ B, ℤ not ℤ^+)."""
+    return re.sub(r"\s+", "", fold_case(text))
 
 
 @pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
@@ -252,7 +253,8 @@ class MathVerifier:
             return Score.judged(float(_plain(answer) == _plain(gold.text)), found.answer, **details, method="text")
         if _LETTERS.fullmatch(answer) and fold_case(answer) == fold_case(gold.text):  # "yes" vs "\\text{Yes}"
             return Score.judged(1.0, found.answer, **details, method="text")
-        if gold.unit is not None and units_differ(stated_unit(answer_text), gold.unit):  # 5 kg for 5 g
+        if gold.unit is not None and units_differ(stated_unit(answer_text) or (  # 5 kg for 5 g; \boxed{5} kg too
+                unit_after_box(completion, answer_text) if found.extractor == "boxed" else None), gold.unit):
             return Score.judged(0.0, found.answer, **details, method="unit")
         try:
             value = read_value(answer)
