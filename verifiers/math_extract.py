@@ -196,7 +196,8 @@ _REMARK = re.compile(
     r"matching|consistent|checking|verified|verifying)(?!\w)|\s+(?:because|since)\b"
     r"|\s*\((?:from|see|using|use|compare|comparing|checked|check|verified|by|via|per|cf\.?|as|since|because|"
     r"note|step|eq\.?|equation|i\.\s?e\.|e\.\s?g\.)(?!\w)[^()]*\)"
-    r"|\s*(?:[✓✔✅☑🎉👍✨]|:\)|:-\)|\(\s*:\s*\))[\s✓✔✅☑🎉👍✨!.]*\Z)",
+    r"|\s*(?:[✓✔✅☑🎉👍✨]|:\)|:-\)|\(\s*:\s*\))[\s✓✔✅☑🎉👍✨!.]*\Z"
+    r"|\s*—|\s+–\s)",  # a dash sets an aside apart: "The answer is 72 — 48 was April." answers 72
     re.IGNORECASE)
 # A display on the lines after "The answer is:" holds the answer: "\\[\n3\n\\]", "$$\n3\n$$", a code fence.
 _DISPLAY_AFTER = re.compile(r"\s*(?:\\\[(.*?)\\\]|\$\$(.*?)\$\$|```[a-z]*\n(.*?)```)", re.DOTALL)

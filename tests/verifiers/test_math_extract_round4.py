@@ -1,0 +1,80 @@
+"""Outside red team round 4 (#10), extraction side: each class of break, run through ``MathVerifier``."""
+
+from __future__ import annotations
+
+import pytest
+
+from rlvr.verifiers import MathVerifier
+from rlvr.verifiers.score import Status
+
+V = MathVerifier()
+
+
+def _value(completion: str, gold: str, verifier: MathVerifier = V) -> float:
+    score = V(completion, gold) if verifier is V else verifier(completion, gold)
+    assert score.status in (Status.OK, Status.NO_ANSWER), score
+    return score.value
+
+
+# Cue words spelt with look-alike, invisible, full-width or accented letters read as the words do.
+@pytest.mark.parametrize("completion", [
+    "\\boxed{3}. Wаіt, it's 4.",  # Cyrillic а, і
+    "\\boxed{3}. W\u2063ait, it's 4.",  # invisible separator
+    "\\boxed{3}. Ａｃｔｕａｌｌｙ, it's 4.",  # full width
+    "\\boxed{3}. Wáit, it's 4.",  # accent
+    "\\boxed{3}. W\u200eait, it's 4.",
+    "\\boxed{3}. Corre\u034fction: 4.",
+    "\\boxed{3}. Oo\u180eps, it's 4.",
+    "\\boxed{3}. Hmm\u00ad, it's 4.",
+    "\\boxed{3}. Ѕсrаtсh that, it's 4.",
+    "The answer is nоt \\boxed{3}; it is 4.",  # Cyrillic о
+    "The answer isn’t \\boxed{3}; it is 4.",  # curly apostrophe
+    "It is prοbably \\boxed{3}.",  # Greek ο
+])
+def test_cue_words_in_look_alike_letters_are_read(completion: str) -> None:
+    assert _value(completion, "3") == 0.0
+
+
+@pytest.mark.parametrize("completion", ["The answer is \\boxed{3}. Wait, let me verify: 12/4 = 3.",
+                                        "It’s \\boxed{3}.", "Ｔｈｅ ａｎｓｗｅｒ ｉｓ \\boxed{3}."])
+def test_folding_keeps_plain_answers_right(completion: str) -> None:
+    assert _value(completion, "3") == 1.0
+
+
+@pytest.mark.parametrize("completion", ["x \\not= \\boxed{3}", "$x \\not< \\boxed{3}$", "Wrong answer: \\boxed{3}",
+                                        "Incorrect result: \\boxed{3}"])
+def test_negations_before_the_answer(completion: str) -> None:
+    assert _value(completion, "3") == 0.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("\\boxed{3}. Wrong, it's 4.", "3"),
+    ("A student might write \\boxed{3}, but it is 4.", "3"),
+    ("\\boxed{3}, but the correct answer is 4.", "3"),
+    ("The answer is 72. Rather, 48.", "72"),
+    ("The answer is 72. Let me fix: 48.", "72"),
+    ("The answer is 72. Er, 48.", "72"),
+    ("The answer is 72. PS: 48.", "72"),
+    ("The answer is 72. Better: 48.", "72"),
+    ("\\boxed{3} \\Rightarrow 4", "3"),
+    ("\\boxed{3}; 4", "3"),
+    ("\\boxed{3} → 4", "3"),
+    ("The answer is 72 — 48 was April.", "48"),
+    ("\\boxed{3} below zero", "3"),
+    ("\\boxed{3} below zero", "-3"),
+])
+def test_retractions_and_second_values_after_the_answer(completion: str, gold: str) -> None:
+    assert _value(completion, gold) == 0.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("The answer is 72 — 48 was April.", "72"),
+    ("The answer is 72 – the sum of both months.", "72"),
+    ("\\boxed{3} \\Rightarrow 3", "3"),
+    ("\\boxed{3}, rather than 4.", "3"),
+    ("\\boxed{3}. 4 is wrong, since 3 fits.", "3"),
+    ("\\boxed{3}, but we should double-check: 3 works.", "3"),
+    ("I would say the answer is \\boxed{3}.", "3"),
+])
+def test_asides_and_confirmations_stay_right(completion: str, gold: str) -> None:
+    assert _value(completion, gold) == 1.0
