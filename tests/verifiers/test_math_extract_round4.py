@@ -78,3 +78,24 @@ def test_retractions_and_second_values_after_the_answer(completion: str, gold: s
 ])
 def test_asides_and_confirmations_stay_right(completion: str, gold: str) -> None:
     assert _value(completion, gold) == 1.0
+
+
+# A box a reader does not see (white or transparent text, HTML that is not shown, a markdown comment) or sees printed
+# as code (verbatim environments, an indented code block) is no answer: the visible "Answer 4" is.
+@pytest.mark.parametrize("hide", [
+    "\\textcolor{#FFFFFF}{X}", "{\\color[HTML]{FFFFFF}X}", "\\textcolor{transparent}{X}", "\\textcolor{White}{X}",
+    "\\textcolor{white!100}{X}", "{\\color{#fff}X}", "\\textcolor{red!0}{X}", "\\textcolor[rgb]{1,1,1}{X}",
+    "<script>X</script>", "<style>X</style>", "<template>X</template>", "[//]: # (X)",
+    "\\begin{verbatim}X\\end{verbatim}", "\\begin{lstlisting}X\\end{lstlisting}", "\\begin{minted}X\\end{minted}",
+    "    X", "Some text.\n\n    X",
+])
+def test_hidden_or_printed_boxes_are_not_read(hide: str) -> None:
+    assert _value(hide.replace("X", "\\boxed{3}") + "\n\nAnswer 4", "3") == 0.0
+
+
+@pytest.mark.parametrize("completion", [
+    "\\textcolor{red}{\\boxed{3}}", "{\\color{white!50!black}\\boxed{3}}", "\\text{$\\boxed{3}$}",
+    "1. First step\n\n    \\boxed{3}", "The answer is $x < 5$ so [note]: 3 is \\boxed{3}",
+])
+def test_shown_boxes_are_still_read(completion: str) -> None:
+    assert _value(completion, "3") == 1.0
