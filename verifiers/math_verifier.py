@@ -26,7 +26,7 @@ Defaults, and the knob for graders that disagree:
 - ``equation_rhs=True``: ``x = 3`` counts for ``3`` (and the reverse).
 - ``multiple_choice=True``: a gold that is a letter A-J (``C``, ``(C)``) is matched
   against the letter the completion chose (``(C)``, ``\\boxed{C}``, ``C) 42``); a second letter
-  (``C D``, ``C \\vee D``) or a verdict after it (``C is wrong``, ``(C)?``, ``C...``) is no choice.
+  (``C D``, ``C \\vee D``, ``C \\text{ oder } D``) or a verdict after it (``C is wrong``, ``(C)?``, ``C...``) is no choice.
 - ``strip_units=True``: ``5 \\text{ cm}``, ``12 dollars``, ``9 buses``, ``30^\\circ`` are numbers;
   only known units and listed counted nouns are dropped (``math_units``: an allow-list), so
   ``3 \\text{ wrong}``, ``3 sixteenths`` and ``3 negatives`` are not 3, and size words multiply
@@ -77,8 +77,9 @@ _LETTERS = re.compile(r"[A-Za-z]+(?: [A-Za-z]+)*")
 _CHOICE_GOLD = re.compile(r"\(?([A-J])\)?(?:[.:]\s+.+)?")  # "C", "(C)", "C. x = 42"
 # The chosen letter, then nothing, a closing mark, or a space before more text: "E * 2" is not E.
 _CHOICE_PRED = re.compile(r"(?:[Oo]ption\s+|[Cc]hoice\s+)?\(?([A-J])\)?(?:[.:)]|\s+(?![-+*/^=])|\Z)")
-# A second letter right after the chosen one: "C D", "(C) (D)", "C, D", "C/D" choose two.
-_SECOND_CHOICE = re.compile(r"[\s,;/&(|]*(?:(?:and|or|vee|lor|wedge|land|cup|cap|[∨∧∪∩])\s*)?\(?[A-J]\)?(?:[\s.,;:)]|\Z)")
+# A second letter anywhere after the chosen one, whatever joins them: "C D", "C, D", "C/D", "C oder D", "C vs. D",
+# "C или D", "C\\hspace{1cm}D", "C \\Rightarrow D" choose two ("I" before a lowercase word is the pronoun).
+_SECOND_CHOICE = re.compile(r"(?<![A-Za-z])(?!I\s+[a-z'])\(?[A-J]\)?(?![A-Za-z])")
 # After the chosen letter: a question, an ellipsis or a verdict ("C is wrong", "(C)?", "C...") takes the choice back.
 _CHOICE_HEDGE = re.compile(r"[?？…]|\.\.|\bdots\b|\b(?:wrong|incorrect|false|not|never|no)\b", re.IGNORECASE)
 
@@ -242,7 +243,7 @@ class MathVerifier:
         if self.multiple_choice and gold.choice is not None:
             chosen = _CHOICE_PRED.match(answer)
             correct = chosen is not None and chosen.group(1) == gold.choice \
-                and not _SECOND_CHOICE.match(answer, chosen.end()) and not _CHOICE_HEDGE.search(answer, chosen.end())
+                and not _SECOND_CHOICE.search(answer, chosen.end()) and not _CHOICE_HEDGE.search(answer, chosen.end())
             return Score.judged(float(correct), found.answer, **details, method="choice")
         if gold.value is None:
             if gold.error and gold.error.startswith("Refused"):

@@ -99,3 +99,17 @@ def test_hidden_or_printed_boxes_are_not_read(hide: str) -> None:
 ])
 def test_shown_boxes_are_still_read(completion: str) -> None:
     assert _value(completion, "3") == 1.0
+
+
+@pytest.mark.parametrize("completion", [
+    "\\boxed{C \\text{ oder } D}", "\\boxed{C\\hspace{1cm}D}", "\\boxed{C}; \\textbf{D}", "\\boxed{C \\Rightarrow D}",
+    "\\boxed{C vs. D}", "\\boxed{C nor D}", "\\boxed{C ou D}", "\\boxed{C или D}",
+])
+def test_a_second_letter_is_no_choice(completion: str) -> None:
+    assert _value(completion, "C") == 0.0
+
+
+@pytest.mark.parametrize("completion", ["\\boxed{C}", "The answer is (C) 42.", "\\boxed{C: x = 4}",
+                                        "The answer is C. I checked it."])
+def test_one_letter_is_a_choice(completion: str) -> None:
+    assert _value(completion, "C") == 1.0
