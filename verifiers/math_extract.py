@@ -44,12 +44,13 @@ the end; a 200,000-character completion costs the same as a 20,000 one).
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Literal
 
 from .math_context import not_whole, surroundings
-from .math_hedge import hedge_in, qualified, retracted
+from .math_hedge import hedge_in, qualified, retracted, taken_back
 from .math_spans import (
     AMOUNT,
     ANSWER_PHRASE,
@@ -118,6 +119,12 @@ def _box_spans(text: str) -> tuple[tuple[int, int, str], ...]:
 def boxed_contents(text: str) -> list[str]:
     """Contents of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order."""
     return [content for _, _, content in _box_spans(text)]
+
+
+def between_boxes(text: str) -> list[str]:
+    """The text between each two consecutive complete boxes (of the last ``MAX_PARTS``), in order."""
+    spans = _box_spans(text)[-MAX_PARTS:]
+    return [text[end:start] for (_, end, _), (start, _, _) in itertools.pairwise(spans)]
 
 
 def _ends_in_open_box(text: str) -> bool:
@@ -373,6 +380,10 @@ def _other_boxes(text: str, gold: str, several: bool) -> str | None:
         around = surroundings(text, start, end)
         if reason := not_whole(around) or (qualified(around, content, gold) if several else None):
             return reason
+    if several:  # "\\boxed{2}. Wait, it's \\boxed{-3}.": the second box takes the first back, it is no second part
+        for between in between_boxes(text):
+            if reason := taken_back(between):
+                return reason
     return None
 
 

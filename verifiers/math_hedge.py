@@ -9,7 +9,7 @@
     "from 1 to", "a minimum of", "bounded by", "hardly", "unlikely to be", "either";
     "maybe"/"perhaps"/"possibly"/"probably" in its sentence ("\\boxed{3}, probably.");
   - right after it: "or more", "or fewer", "or so", "at most", "at the very least", "-ish", "is wrong",
-    "isn't right", "(wrong)", ", which is wrong", "can't be right", "minimum", a cross mark (``✗``);
+    "isn't right", "(wrong)", ", which is wrong", "can't be right", "is extraneous", "minimum", a cross mark (``✗``);
   - doubt in its sentence or the next one: "not sure", "unsure", "I guess", "no idea", "I doubt", "it is
     false that", "I could not solve it";
   - only supposed: "Suppose the answer is \\boxed{3}", "e.g. \\boxed{3}", "for example", "If the answer were";
@@ -23,6 +23,7 @@
     irrational gold); against ``3`` or ``\\frac13``, "about 3" does not say 3.
   "I think" / "I believe" is no hedge: it commits to one value (small models and reasoning
   traces write "I think the answer is 3" when sure), unlike "might be" or "I guess".
+- ``taken_back``: a retraction cue or verdict between two boxed answers (the first is then no part of a list).
 - ``retracted``: the answer taken back. A cue after it ("wait", "actually", "no,", "hmm", "just
   kidding", "oops", "sorry", "scratch that", "correction", "or rather", "I mean", "my mistake",
   "never mind", "make that", "hold on", "hang on", "whoops", "second guess", "then again", "revised",
@@ -105,6 +106,7 @@ _AFTER = re.compile(
     r"|tops|if\s+not\s+more|minimum|maximum|max|or\s+thereabouts?))(?![A-Za-z])"
     r"|\A\s*(?P<negated>(?:is|was|would\s+be)?\s*(?:an?\s+)?(?:not|n't|wrong|incorrect|false|mistake|mistaken|error)\b"
     r"|[,(—–-]?\s*(?:which|that|this)?\s*(?:is|was)?\s*(?:wrong|incorrect|false)\b|[✗✘❌]"
+    r"|(?:is|was|are|were)\s+(?:extraneous|invalid|rejected|discarded|spurious|not\s+(?:valid|a\s+solution))\b"
     r"|(?:can'?t|cannot|could\s*n'?t)\s+be\s+(?:right|correct))",
     re.IGNORECASE)
 # Doubt: an adverb in the answer's sentence ("It's probably \\boxed{3}"), or a phrase in it or the next one.
@@ -318,3 +320,11 @@ def retracted(text: str, answer: str, start: int, end: int) -> tuple[str | None,
     if (verdict := _VERDICT.search(tail, 0, ends[1].end() if len(ends) > 1 else 300)) is not None:
         return f"retracted after the answer ({verdict.group().strip().lower()!r})", None
     return None, None
+
+
+def taken_back(between: str) -> str | None:
+    """Why the text between two boxed answers takes the first back ("Wait, it's", "Actually,", "that's wrong"), if it does."""
+    between = fold(between)
+    if (cue := _RETRACTION.search(between) or _VERDICT.search(between)) is not None:
+        return f"retracted between the boxes ({cue.group().strip().lower()!r})"
+    return None

@@ -41,7 +41,9 @@ Defaults, and the knob for graders that disagree:
 
 Several different boxed answers are a hedge (0), except when the gold is a list
 of solutions and the boxes are exactly as many as its elements: ``x = \\boxed{2}``
-or ``x = \\boxed{-3}`` is then read as ``2, -3`` (``details["extractor"] == "boxed_parts"``).
+or ``x = \\boxed{-3}`` is then read as ``2, -3`` (``details["extractor"] == "boxed_parts"``); not when a box is
+taken back ("\\boxed{2}. Wait, it's \\boxed{-3}.", "\\boxed{-3} is extraneous"), nor, for a point or tuple gold
+``(2, 3)``, when the boxes are alternatives joined by "or".
 
 Statuses: ``no_answer`` when nothing was extracted (a truncated completion);
 ``parse_error`` when the answer was refused as too large or deep (``9^9^9^9``)
@@ -63,7 +65,16 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from .math_compare import CompareOptions, equal
 from .math_expr import ParseFailure, Refused
-from .math_extract import MAX_SCAN, SEVERAL_BOXES, STRATEGIES, Extraction, Strategy, boxed_contents, extract
+from .math_extract import (
+    MAX_SCAN,
+    SEVERAL_BOXES,
+    STRATEGIES,
+    Extraction,
+    Strategy,
+    between_boxes,
+    boxed_contents,
+    extract,
+)
 from .math_hedge import hedge_in
 from .math_normalize import normalize
 from .math_read import Value, fold_case, read_value
@@ -220,8 +231,11 @@ class MathVerifier:
         if found.extractor == "boxed" and (found.hedge or "").endswith(SEVERAL_BOXES) and gold.value is not None \
                 and _is_list(gold.value):
             # "x = \\boxed{2} or x = \\boxed{-3}" for a gold list of solutions: one answer, boxed in parts.
-            boxes = list(dict.fromkeys(b.strip() for b in boxed_contents(visible(completion[-MAX_SCAN:]))))
-            if len(boxes) == len(gold.value[-1]):
+            shown = visible(completion[-MAX_SCAN:])
+            boxes = list(dict.fromkeys(b.strip() for b in boxed_contents(shown)))
+            # Boxes joined by "or" are alternative solutions: a list of solutions, never a point's coordinates.
+            alternatives = gold.value[0] != "set" and any(hedge_in(b, "") for b in between_boxes(shown))
+            if len(boxes) == len(gold.value[-1]) and not alternatives:
                 answer_text = ", ".join(boxes)
                 found = Extraction(answer_text, "boxed_parts", hedge_in(answer_text, gold_text))
                 details["extractor"] = "boxed_parts"

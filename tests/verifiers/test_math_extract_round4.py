@@ -113,3 +113,21 @@ def test_a_second_letter_is_no_choice(completion: str) -> None:
                                         "The answer is C. I checked it."])
 def test_one_letter_is_a_choice(completion: str) -> None:
     assert _value(completion, "C") == 1.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("The answer is \\boxed{2}. Wait, it's \\boxed{-3}.", "2, -3"),
+    ("\\boxed{2}. Actually, no: \\boxed{-3}.", "2, -3"),
+    ("x=\\boxed{2}; x=\\boxed{-3} is extraneous.", "2, -3"),
+    ("x=\\boxed{2} or x=\\boxed{3}", "(2,3)"),
+])
+def test_boxes_taken_back_or_offered_as_alternatives_are_no_parts(completion: str, gold: str) -> None:
+    assert _value(completion, gold) == 0.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("x=\\boxed{2} or x=\\boxed{-3}", "2, -3"), ("x=\\boxed{2}, y=\\boxed{3}", "(2,3)"),
+    ("The solutions are \\boxed{2} and \\boxed{-3}. Both check out.", "2, -3"),
+])
+def test_boxes_in_parts_still_answer_a_list(completion: str, gold: str) -> None:
+    assert _value(completion, gold) == 1.0
