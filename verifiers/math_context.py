@@ -6,7 +6,7 @@ operand, a digit of a longer number, a signed or bounded value.
 
 - ``surroundings``: the text before and after the answer, flattened (``flatten``): LaTeX spacing
   (``\\,``, ``~``, ``\\quad``, ``\\hspace{..}``, ``\\left``) and any Unicode blank but a newline
-  become one blank; what renders as nothing (empty groups ``{}``, ``\\hphantom{}``, braces, ``$``,
+  become one blank; what renders as nothing (empty groups ``{}``, ``\\hphantom{}``, font sizes ``\\tiny``, braces, ``$``,
   ``\\(``, ``\\]``, ``**``, ``<answer>`` and other tags, zero-width characters) is removed;
   wrappers (``\\text{..}``, ``\\mathrm{..}``, ``\\operatorname{..}``, ``\\phantom{..}``) are
   replaced by their content and ``\\textsuperscript{`` by ``^``. So
@@ -52,7 +52,8 @@ _SPACE = (r"\\(?:left|right)\s*\.|[^\S\n]+|~|\\[,;:> ]|\\(?:quad|qquad|enspace|e
 # Renders as nothing of its own: a bracket size (``3\\left(2\\right)`` shows "3(2)"), a negative space (``1,\\!3`` shows "1,3"), empty groups and phantoms, group
 # braces, math delimiters, markdown bold, tags; a wrapper's opening (its content stays, its closing brace goes
 # with the braces).
-_NOTHING = (r"\\!|\\(?:left|right|[bB]igg?[lrm]?)(?![a-zA-Z])|\\[hv]?phantom\s*\{\s*\}|\\(?:textcolor|colorbox)\s*\{[^{}]*\}\s*\{|\\color\s*\{[^{}]*\}|\\[()\[\]]"
+_NOTHING = (r"\\!|\\(?:left|right|[bB]igg?[lrm]?|tiny|scriptsize|footnotesize|small|normalsize|large|Large|LARGE|huge|Huge)"
+            r"(?![a-zA-Z])|\\[hv]?phantom\s*\{\s*\}|\\(?:textcolor|colorbox)\s*\{[^{}]*\}\s*\{|\\color\s*\{[^{}]*\}|\\[()\[\]]"
             r"|\\(?:text(?:rm|up|normal|bf|it|sf|tt|md)?|math(?:rm|bf|it|sf|tt|normal|bb)?|boldsymbol|bm|mbox|hbox"
             r"|operatorname\*?|emph|underline|overline|[hv]?phantom|smash|mathstrut|ensuremath)\s*\{"
             r"|[{}$]|\*\*|</?[A-Za-z_]+>|[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")

@@ -2,7 +2,8 @@
 
 Strategies, tried in the configured order; the first that finds something wins:
 
-- ``boxed``: the ``\\boxed{...}`` / ``\\fbox{...}`` answers (balanced braces, also ``\\boxed 5``).
+- ``boxed``: the ``\\boxed{...}`` / ``\\fbox{...}`` answers (balanced braces, also ``\\boxed 5`` and ``\\boxed5``,
+  whose box holds one digit, as in TeX).
   Several boxes with different contents are a hedge.
 - ``whole``: the whole completion when it is one expression (``\\frac{1}{2}``, ``$[0,1)$``,
   ``x^2+2x+1``; see ``math_spans.whole_expression``).
@@ -96,7 +97,7 @@ def _box_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, content) of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order
     (cached: the box strategy and the check of every box ask about the same text)."""
     out: list[tuple[int, int, str]] = []
-    matches = list(re.finditer(r"\\(?:boxed|fbox)\s*(\{|\s)", text))
+    matches = list(re.finditer(r"\\(?:boxed|fbox)(?:\s*(\{|\s)|(?=\d))", text))
     closing: dict[int, int] = {}  # "{" -> its "}", one pass from the first box (not one scan per box:
     stack: list[int] = []  # a run of thousands of "\\boxed{" was quadratic)
     for brace in re.finditer(r"[{}]", text[matches[0].start():] if matches else ""):
@@ -109,8 +110,8 @@ def _box_spans(text: str) -> tuple[tuple[int, int, str], ...]:
             start = match.end() - 1
             if start in closing:
                 out.append((match.start(), closing[start] + 1, text[start + 1:closing[start]]))
-        else:  # \boxed 5: up to the next whitespace or dollar
-            word = re.match(r"[^\s$]+", text[match.end():])
+        else:  # \boxed 5: up to the next whitespace or dollar; \boxed5 (no space): TeX's argument is one digit
+            word = re.match(r"[^\s$]+" if match.group(1) else r"\d", text[match.end():])
             if word:
                 out.append((match.start(), match.end() + word.end(), word.group(0)))
     return tuple(out)

@@ -19,7 +19,7 @@ it: ``The answer is 4. % \\boxed{3}``, ``\\phantom{\\boxed{3}}``, ``{\\color{whi
   inside ``\\text{..}`` is maths again: ``\\text{$\\boxed{3}$}`` is a box).
 
 Limits: by pattern, not a TeX or Markdown engine. A ``%`` is a percent sign after a digit or a closing
-bracket ("25 %", "(a+b)%") or when only punctuation follows it on its line (``$3$%``); otherwise it starts a
+bracket ("25 %", "(a+b)%"), glued to a closing brace after a digit and followed by a word (``\\boxed{25}% of them``), or when only punctuation follows it on its line (``$3$%``); otherwise it starts a
 comment: at a line's start, after punctuation and a blank ("4. % ..."), after a math span, ``\\%``, a brace
 or a letter (``$x$ % \\boxed{3}``, ``50\\% %\\boxed{3}``, ``a%b %\\boxed{3}``). Markdown renderers print such a
 ``%``; a completion that writes one mid-line before its box loses the box, as it would in LaTeX. Other colours and ``\\smash`` render, so they stay.
@@ -39,7 +39,8 @@ _COMMENT = re.compile(r"\\begin\{comment\}.*?(?:\\end\{comment\}|\Z)|<!--.*?(?:-
 # bracket, or with nothing but punctuation after it. At a line's start or after punctuation and a blank ("4. % ...")
 # it is a comment even after a digit; after a math span, "\\%", a brace or a letter ("$x$ % ..", "a%b") it is one too.
 _PERCENT_COMMENT = re.compile(r"(?P<lead>^[^\S\n]*|(?<=[.,;:!?])[^\S\n]+|(?<![\d)\]\s\\])|(?<=[^\d)\]\s]) )"
-                              r"(?<!\\)%(?![\s.,;:!?)]*$)[^\n]*", re.MULTILINE)
+                              # "\\boxed{25}% of them": glued to a box of digits and followed by a word, a percent sign
+                              r"(?<!\\)%(?!(?<=\d\}%)[^\S\n]*[A-Za-z])(?![\s.,;:!?)]*$)[^\n]*", re.MULTILINE)
 _BOS = re.compile(r"\s*<s>")  # a Llama-2 begin-of-sequence token, not a strike-out
 _STRIKE_TAG = re.compile(r"<(/?)(del|s|strike)>", re.IGNORECASE)
 _STRIKE_MARKS = re.compile(r"(?<![^\s(\[>*_])~~(?=\S)[^~\n]+?(?<=\S)~~")  # markdown, outside maths ($~~$ is spacing)

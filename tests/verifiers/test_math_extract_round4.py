@@ -131,3 +131,23 @@ def test_boxes_taken_back_or_offered_as_alternatives_are_no_parts(completion: st
 ])
 def test_boxes_in_parts_still_answer_a_list(completion: str, gold: str) -> None:
     assert _value(completion, gold) == 1.0
+
+
+@pytest.mark.parametrize(("completion", "gold", "verifier"), [
+    ("\\text{$\\boxed{3}$}", "3", V),
+    ("\\boxed3", "3", MathVerifier(strategies=("boxed",))),
+    ("\\boxed{25}% of them", "0.25", V),
+    ("\\tiny{\\boxed{3}}", "3", V),
+    ("{\\Large \\boxed{3}}", "3", V),
+])
+def test_right_answers_in_these_forms_are_read(completion: str, gold: str, verifier: MathVerifier) -> None:
+    assert _value(completion, gold, verifier) == 1.0
+
+
+@pytest.mark.parametrize(("completion", "gold", "verifier"), [
+    ("\\boxed34", "34", MathVerifier(strategies=("boxed",))),  # TeX boxes the 3 only
+    ("The answer is $4$. % \\boxed{3}", "3", V),
+    ("\\boxed{4}% \\boxed{3}", "3", V),
+])
+def test_their_neighbours_stay_wrong(completion: str, gold: str, verifier: MathVerifier) -> None:
+    assert _value(completion, gold, verifier) == 0.0
