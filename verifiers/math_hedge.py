@@ -21,7 +21,8 @@
     sentence. An estimate is a hedge only against an exact gold: one written as a decimal (``7.78``, ``5.97\\times10^{24}``) or holding an irrational (``\\pi``, ``\\sqrt``, ``\\log``, ``e``)
     is itself rounded, and the value must still agree (exactly, or within ``rel_tol`` for an
     irrational gold); against ``3`` or ``\\frac13``, "about 3" does not say 3.
-  "I think" / "I believe" is no hedge: it commits to one value (small models and reasoning
+  "I think" / "I believe" is no hedge: it commits to one value (set apart after it, "(I think)", it is: so are
+  "if I'm right", "unless I'm mistaken") (small models and reasoning
   traces write "I think the answer is 3" when sure), unlike "might be" or "I guess".
 - ``taken_back``: a retraction cue or verdict between two boxed answers (the first is then no part of a list).
 - ``retracted``: the answer taken back. A cue after it ("wait", "actually", "no,", "hmm", "just
@@ -114,6 +115,9 @@ _DOUBT = re.compile(r"\b(?:(?P<adverb>possibly|perhaps|maybe|probably|presumably
                     r"|uncertain|I\s+guess|I'?m\s+guessing|(?:a|my)\s+(?:best\s+|second\s+)?guess|no\s+idea|(?:do\s*n[o']?t|dont)\s+know"
                     r"|(?:might|could|may)\s+be\s+wrong|not\s+100\s*%|I\s+doubt|doubtful|(?:it\s+is|it's)\s+(?:false|untrue|not\s+true)\s+that"
                     r"|(?:could|can)\s*(?:not|n't)\s+solve|unable\s+to\s+solve"
+                    # A belief set apart after the answer doubts it ("\\boxed{3} (I think)", "3, if I'm right").
+                    r"|(?<=\()I\s+(?:think|believe|suppose)\s*\)|\bif\s+I(?:'m|\s+am)\s+(?:right|correct|not\s+(?:wrong|mistaken))"
+                    r"|\bunless\s+I(?:'m|\s+am)\s+(?:wrong|mistaken)|\bif\s+my\s+(?:math|arithmetic|calculation)\s+is\s+right"
                     r"|\bguess\s*:|\b(?:tentative|draft|provisional|preliminary)(?:\s+(?:answer|solution|result))?\s*:)",
                     re.IGNORECASE)
 # The answer judged wrong in its sentence or the next ("Wait, that's wrong.", "Scratch that.", "This leads to a

@@ -151,3 +151,13 @@ def test_right_answers_in_these_forms_are_read(completion: str, gold: str, verif
 ])
 def test_their_neighbours_stay_wrong(completion: str, gold: str, verifier: MathVerifier) -> None:
     assert _value(completion, gold, verifier) == 0.0
+
+
+@pytest.mark.parametrize("completion", ["\\boxed{3} (I think)", "\\boxed{3}, if I'm right.", "\\boxed{3}, if I’m right.",
+                                        "\\boxed{3}, unless I am mistaken."])
+def test_a_belief_set_apart_after_the_answer_doubts_it(completion: str) -> None:
+    assert _value(completion, "3") == 0.0
+
+
+def test_i_think_before_the_answer_commits_to_it() -> None:
+    assert _value("I think the answer is \\boxed{3}.", "3") == 1.0
