@@ -132,7 +132,9 @@ _VERDICT = re.compile(r"\b(?:(?:that|this|it|which)(?:'s|\s+is|\s+was|\s+(?:is\s
                       r"\s*[.!]*\s*(?=\Z|\n|[.!?]\s))",
                       re.IGNORECASE)
 _SUPPOSED = re.compile(r"\b(?:suppose|supposing|let's\s+say|hypothetically|if\s+(?:the\s+answer|it)\s+(?:were|was)"
-                       r"|(?:might|could)\s+(?:write|say|think|answer|guess|claim))\b[^.!?]*\Z"
+                       r"|(?:might|could)\s+(?:write|say|think|answer|guess|claim))\b"
+                       # ... up to the answer, unless a turn comes first ("One might think 4, but it is \\boxed{3}")
+                       r"(?:(?!\b(?:but|however|yet|actually|instead|in\s+fact)\b)[^.!?])*\Z"
                        r"|\b(?:for\s+example|for\s+instance)\s*[:,]?\s*\Z"
                        r"|\be\.\s?g\.?\s*[:,]?\s*\Z", re.IGNORECASE)
 _QUESTION_AFTER = re.compile(r"\A\s*\(?\s*(?:\?|？|؟|⁇|‽|⁈|⁉|…|\.\.|\\(?:l|c|v)?dots[cb]?(?![a-zA-Z])|⋯)")
@@ -225,7 +227,7 @@ _RETRACTION = re.compile(r"\b(actually|wait|hold\s+on|whoops|second\s+guess|on s
                          r"|let\s+me\s+redo(?:\s+it)?|ah|uh|err|um|no(?=\s*[,;!—-]|\s+wait)"
                          r"|let\s+me\s+(?:fix|correct)(?:\s+(?:it|that|this))?"
                          # A verdict or a correction word leading a clause: "Wrong, it's 4.", "Rather, 48.", "PS: 48".
-                         r"|(?:wrong|incorrect|rather|er|ps|better|fix|fixed|corrected)(?=\s*[,;:!—-]))\b", re.IGNORECASE)
+                         r"|(?:wrong|incorrect|rather|er|ps|better)(?=\s*[,;:!—-]))\b", re.IGNORECASE)
 # After a cue, a completion that stops mid-sentence has not settled on the answer ("\\boxed{3}. But wait").
 _RECONSIDER = re.compile(r"\b(?:wait|hmm+|actually|hold\s+on|hang\s+on|let\s+me\s+(?:reconsider|re-?check|double-check|verify|check"
                          r"|redo)|but\s+let\s+me)\b", re.IGNORECASE)

@@ -64,6 +64,7 @@ from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from .math_compare import CompareOptions, equal
+from .math_context import flatten
 from .math_expr import ParseFailure, Refused
 from .math_extract import (
     MAX_SCAN,
@@ -88,9 +89,11 @@ _LETTERS = re.compile(r"[A-Za-z]+(?: [A-Za-z]+)*")
 _CHOICE_GOLD = re.compile(r"\(?([A-J])\)?(?:[.:]\s+.+)?")  # "C", "(C)", "C. x = 42"
 # The chosen letter, then nothing, a closing mark, or a space before more text: "E * 2" is not E.
 _CHOICE_PRED = re.compile(r"(?:[Oo]ption\s+|[Cc]hoice\s+)?\(?([A-J])\)?(?:[.:)]|\s+(?![-+*/^=])|\Z)")
-# A second letter anywhere after the chosen one, whatever joins them: "C D", "C, D", "C/D", "C oder D", "C vs. D",
-# "C или D", "C\\hspace{1cm}D", "C \\Rightarrow D" choose two ("I" before a lowercase word is the pronoun).
-_SECOND_CHOICE = re.compile(r"(?<![A-Za-z])(?!I\s+[a-z'])\(?[A-J]\)?(?![A-Za-z])")
+# A second letter after the chosen one (read as rendered: ``math_context.flatten``), joined by marks, commands or one
+# lowercase word of any language: "C D", "C, D", "C/D", "C \\vee D", "C oder D", "C vs. D", "C или D", "C\\hspace{1cm}D",
+# "C \\Rightarrow D" choose two. A capitalised word starts the option's own text: "(C) Both A and B" is one choice.
+_JOIN = r"(?:[^\w\\]|_|\\[A-Za-z]+|\\.)*"
+_SECOND_CHOICE = re.compile(rf"{_JOIN}(?:[^\W\d_A-Z][^\W\d_]*{_JOIN})?\(?[A-J]\)?(?![A-Za-z])")
 # After the chosen letter: a question, an ellipsis or a verdict ("C is wrong", "(C)?", "C...") takes the choice back.
 _CHOICE_HEDGE = re.compile(r"[?？…]|\.\.|\bdots\b|\b(?:wrong|incorrect|false|not|never|no)\b", re.IGNORECASE)
 
@@ -256,8 +259,10 @@ class MathVerifier:
             return Score.judged(1.0, found.answer, **details, method="as_written")
         if self.multiple_choice and gold.choice is not None:
             chosen = _CHOICE_PRED.match(answer)
+            shown = flatten(found.answer).strip()
+            joined = (as_shown := _CHOICE_PRED.match(shown)) is not None and _SECOND_CHOICE.match(shown, as_shown.end())
             correct = chosen is not None and chosen.group(1) == gold.choice \
-                and not _SECOND_CHOICE.search(answer, chosen.end()) and not _CHOICE_HEDGE.search(answer, chosen.end())
+                and not joined and not _CHOICE_HEDGE.search(answer, chosen.end())
             return Score.judged(float(correct), found.answer, **details, method="choice")
         if gold.value is None:
             if gold.error and gold.error.startswith("Refused"):

@@ -161,3 +161,12 @@ def test_a_belief_set_apart_after_the_answer_doubts_it(completion: str) -> None:
 
 def test_i_think_before_the_answer_commits_to_it() -> None:
     assert _value("I think the answer is \\boxed{3}.", "3") == 1.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("The answer is (C) Both A and B.", "C"), ("\\boxed{\\text{(C) Both A and B}}", "C"),
+    ("One might think the answer is 4, but it is \\boxed{3}.", "3"),
+    ("\\boxed{12}. Fixed: the earlier 10 was a typo.", "12"),
+])
+def test_option_text_and_turns_stay_right(completion: str, gold: str) -> None:
+    assert _value(completion, gold) == 1.0
