@@ -259,6 +259,7 @@ _CONCLUSION = re.compile(r"(?:\b(?:therefore|hence|thus|so)\b,?\s*(?:we\s+get\s+
 # A second value set apart after the answer, then nothing: "\\boxed{3}; 4", "\\boxed{3} \\Rightarrow 4", "\\boxed{C}; \\textbf{D}".
 _SET_APART = re.compile(r"\A\s*(?:[;,]|\\(?:Rightarrow|Longrightarrow|rightarrow|longrightarrow|implies|to|therefore)|[⇒→∴]|=>|->)"
                         r"\s*(?P<value>[^\s;,]{1,20}?)\s*[.!]?\s*(?:\Z|\n)")
+_SET_APART_START = frozenset(";,\\⇒→∴=-$}")  # what _SET_APART's text starts with, before flattening
 ALTERNATIVE_WINDOW_WORDS = 4  # the other candidate must follow its cue closely
 _CHOICE_LETTER = r"(?<![A-Za-z])\(?[A-J]\)?(?![A-Za-z])"
 _CHOICE_ANSWER = re.compile(r"\(?[A-J]\)?(?:[,.;:)]\s.*)?", re.DOTALL)  # "C", "(B), wait, (A)", "C) 42"
@@ -316,7 +317,7 @@ def retracted(text: str, answer: str, start: int, end: int) -> tuple[str | None,
     if (conclusion := _CONCLUSION.search(tail)) is not None and _bare(conclusion.group("value")) not in plain \
             and re.fullmatch(other_answer, _bare(conclusion.group("value"))):
         return "a different value concluded after it", None
-    if (apart := _SET_APART.match(flatten(tail[:200]))) is not None and _bare(apart.group("value")) not in plain \
+    if tail.lstrip()[:1] in _SET_APART_START and (apart := _SET_APART.match(flatten(tail[:200]))) is not None and _bare(apart.group("value")) not in plain \
             and re.fullmatch(other_answer, _bare(apart.group("value"))):
         return "a second value set apart after the answer", None
     if (cue := _RECONSIDER.search(tail)) is not None and not _FINISHED.search(tail) \

@@ -259,7 +259,7 @@ class MathVerifier:
             return Score.judged(1.0, found.answer, **details, method="as_written")
         if self.multiple_choice and gold.choice is not None:
             chosen = _CHOICE_PRED.match(answer)
-            shown = flatten(found.answer).strip()
+            shown = flatten(found.answer or "").strip()
             joined = (as_shown := _CHOICE_PRED.match(shown)) is not None and _SECOND_CHOICE.match(shown, as_shown.end())
             correct = chosen is not None and chosen.group(1) == gold.choice \
                 and not joined and not _CHOICE_HEDGE.search(answer, chosen.end())
