@@ -32,7 +32,9 @@ negatives."), or bounded, estimated, doubted, questioned or taken back (``math_h
 "at least \\boxed{3}", "It might be \\boxed{3}", "\\boxed{3}...", "\\boxed{3}. Hmm, no, it is 4.").
 A value restated after a single "or" or in brackets ("\\frac14, or 25\\%", "3 (three)") is offered as
 ``alternative``: ``MathVerifier`` accepts it when both sides say the same value and judges it a hedge otherwise.
-A percent sign or word right after the answer belongs to it (``\\boxed{3}\\%`` is 3%).
+A percent sign or word right after the answer belongs to it (``\\boxed{3}\\%`` is 3%), and so does a unit right
+after a box (``\\boxed{5} \\mathrm{kg}`` states kg, wrong for a gold of 5 g; with ``strip_units=False`` it is then
+"5 kg", as ``\\boxed{5 kg}`` is).
 When several boxes are written, each is checked (``\\boxed{3}000 ... \\boxed{3}`` is no answer 3).
 
 What a reader does not see is not read (``math_visible``): comments, phantoms, white text and struck-out
@@ -351,6 +353,9 @@ def _locate(text: str, answer: str) -> tuple[int, int] | None:
 
 _FRACTIONS = {"half": "1/2", "third": "1/3", "quarter": "1/4", "fourth": "1/4", "fifth": "1/5"}
 _MIXED = re.compile(r"\}?\s+and\s+(?:a|one)?\s*(half|third|quarter|fourth|fifth|\d+/\d+)(?![\w/])", re.IGNORECASE)
+# A unit written right after a box, on its line ("\\boxed{5} \\mathrm{kg}", "\\boxed{5} cents", "\\boxed{5}¢"; flattened).
+# "in" is left out: "\\boxed{5} in total" is a preposition far more often than inches.
+_UNIT_AFTER = re.compile(r"[^\S\n]?(¢|[A-Za-z]+(?:\^ ?[23])?(?:/[A-Za-z]+)?)(?![A-Za-z])")
 _PERCENT_AFTER = re.compile(r" ?(?:\\?%|percent\b|pct\b)", re.IGNORECASE)
 # A value restated in brackets: "3 (three)", "\\frac34 (75\\%)"; a bracketed number alone ("3 (4)") is a product.
 _BRACKETED = re.compile(r"(.+?)\s*\(\s*([A-Za-z][A-Za-z\s-]*|[^()]*%)\s*\)")
@@ -429,6 +434,9 @@ def extract(completion: str, strategies: tuple[Strategy, ...] = STRATEGIES, gold
                 hedge, alternative = retracted(text, answer, *span)
             if _PERCENT_AFTER.match(around.after) and "%" not in answer:  # "\\boxed{3}\\%" is 3%: percent="fraction"
                 answer += "\\%"
+            elif found.extractor == "boxed" and (unit := _UNIT_AFTER.match(around.after)) is not None \
+                    and (unit.group(1) == "¢" or (unit.group(1).lower() != "in" and is_unit(unit.group(1), in_text=True))):
+                answer += f" \\text{{ {unit.group(1)}}}"  # "\\boxed{5} kg" states kg: against a gold of 5 g it is wrong
         if hedge is None and restatement is not None:  # MathVerifier accepts it only if both say the same value
             hedge, alternative = "a second value after 'or' or in brackets", restatement
         return Extraction(answer, found.extractor, hedge, alternative=alternative, span=span)

@@ -170,3 +170,18 @@ def test_i_think_before_the_answer_commits_to_it() -> None:
 ])
 def test_option_text_and_turns_stay_right(completion: str, gold: str) -> None:
     assert _value(completion, gold) == 1.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("\\boxed{5} \\mathrm{kg}", "5 \\mathrm{g}"), ("\\boxed{5} cents", "\\$5"), ("\\boxed{5}¢", "\\$5"),
+])
+def test_a_unit_written_after_the_box_is_compared(completion: str, gold: str) -> None:
+    assert _value(completion, gold) == 0.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("\\boxed{5} \\mathrm{kg}", "5 \\mathrm{kg}"), ("\\boxed{5} kg", "5"), ("\\boxed{5} in total", "5 cm"),
+    ("\\boxed{5} dollars", "\\$5"), ("\\boxed{5} m/s", "5 m/s"),
+])
+def test_the_same_unit_after_the_box_stays_right(completion: str, gold: str) -> None:
+    assert _value(completion, gold) == 1.0
