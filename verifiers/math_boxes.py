@@ -13,10 +13,11 @@ and only the last ``MAX_PARTS`` boxes are judged one by one.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 
 from .math_context import not_whole, surroundings
-from .math_hedge import qualified
+from .math_hedge import qualified, taken_back
 
 MAX_PARTS = 20  # boxes checked one by one when there are several (a list gold is read from at most these)
 
@@ -26,7 +27,7 @@ def box_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, content) of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order
     (cached: the box strategy and the check of every box ask about the same text)."""
     out: list[tuple[int, int, str]] = []
-    matches = list(re.finditer(r"\\(?:boxed|fbox)\s*(\{|\s)", text))
+    matches = list(re.finditer(r"\\(?:boxed|fbox)(?:\s*(\{|\s)|(?=\d))", text))
     closing: dict[int, int] = {}  # "{" -> its "}", one pass from the first box (not one scan per box:
     stack: list[int] = []  # a run of thousands of "\\boxed{" was quadratic)
     for brace in re.finditer(r"[{}]", text[matches[0].start():] if matches else ""):
@@ -39,8 +40,8 @@ def box_spans(text: str) -> tuple[tuple[int, int, str], ...]:
             start = match.end() - 1
             if start in closing:
                 out.append((match.start(), closing[start] + 1, text[start + 1:closing[start]]))
-        else:  # \boxed 5: up to the next whitespace or dollar
-            word = re.match(r"[^\s$]+", text[match.end():])
+        else:  # \boxed 5: up to the next whitespace or dollar; \boxed5 (no space): TeX's argument is one digit
+            word = re.match(r"[^\s$]+" if match.group(1) else r"\d", text[match.end():])
             if word:
                 out.append((match.start(), match.end() + word.end(), word.group(0)))
     return tuple(out)
@@ -49,6 +50,12 @@ def box_spans(text: str) -> tuple[tuple[int, int, str], ...]:
 def boxed_contents(text: str) -> list[str]:
     """Contents of every complete ``\\boxed{..}`` / ``\\fbox{..}`` / ``\\boxed x``, in order."""
     return [content for _, _, content in box_spans(text)]
+
+
+def between_boxes(text: str) -> list[str]:
+    """The text between each two consecutive complete boxes (of the last ``MAX_PARTS``), in order."""
+    spans = box_spans(text)[-MAX_PARTS:]
+    return [text[end:start] for (_, end, _), (start, _, _) in itertools.pairwise(spans)]
 
 
 def ends_in_open_box(text: str) -> bool:
@@ -72,4 +79,8 @@ def boxes_not_whole(text: str, gold: str, several: bool) -> str | None:
         around = surroundings(text, start, end)
         if reason := not_whole(around) or (qualified(around, content, gold) if several else None):
             return reason
+    if several:  # "\\boxed{2}. Wait, it's \\boxed{-3}.": the second box takes the first back, it is no second part
+        for between in between_boxes(text):
+            if reason := taken_back(between):
+                return reason
     return None

@@ -6,7 +6,7 @@ operand, a digit of a longer number, a signed or bounded value.
 
 - ``surroundings``: the text before and after the answer, flattened (``flatten``): LaTeX spacing
   (``\\,``, ``~``, ``\\quad``, ``\\hspace{..}``, ``\\left``) and any Unicode blank but a newline
-  become one blank; what renders as nothing (empty groups ``{}``, ``\\hphantom{}``, braces, ``$``,
+  become one blank; what renders as nothing (empty groups ``{}``, ``\\hphantom{}``, font sizes ``\\tiny``, braces, ``$``,
   ``\\(``, ``\\]``, ``**``, ``<answer>`` and other tags, zero-width characters) is removed;
   wrappers (``\\text{..}``, ``\\mathrm{..}``, ``\\operatorname{..}``, ``\\phantom{..}``) are
   replaced by their content and ``\\textsuperscript{`` by ``^``. So
@@ -16,12 +16,12 @@ operand, a digit of a longer number, a signed or bounded value.
   ``=``, ``:``, arrows, ``\\in``, ...), a digit (on the same line), a decimal point (glued, after
   a digit on its line, a comma inside maths: ``1.\\,3`` is no 3), a letter glued to it (a product),
   a command whose argument it is (``\\frac{\\boxed{3}}{4}``), a word that changes its value
-  ("negative", "minus", "twice", "half of", "the square root of", "10 to the"). After it: a digit
+  ("negative", "minus", "twice", "half of", "the square root of", "10 to the"), a negated relation (``\\not=``). After it: a digit
   (glued or spaced on its line; ``²``, ``½``, full-width digits, ``.3`` set apart too), ``.5``, a
   power or subscript (also ``⁻¹``, ``ⁿ``; a root ``√2``, ``∞``, a prime ``′``), what follows a closing bracket
   round the answer (``(\\boxed{3})^2``), an operator or relation with an operand, a factorial or bracket inside maths,
   a ratio (``:4``), ``‰``, a thousands group after ``,``/``'``/``’``, a word that changes its value
-  ("plus 1", "times ten", "divided by", "to the power of", "basis points", "in base 8"; "3 times a
+  ("plus 1", "times ten", "divided by", "to the power of", "basis points", "in base 8", "below zero"; "3 times a
   week" is a count, not a product), a size word (``thousand``) or abbreviation (``k``, ``M``,
   ``万``), letters (of any script) glued to it that are no unit, a command outside
   ``AFTER_COMMANDS``; for an answer read from prose (``prose``, not a box or tag), a word set
@@ -53,7 +53,8 @@ _SPACE = (r"\\(?:left|right)\s*\.|[^\S\n]+|~|\\[,;:> ]|\\(?:quad|qquad|enspace|e
 # Renders as nothing of its own: a bracket size (``3\\left(2\\right)`` shows "3(2)"), a negative space (``1,\\!3`` shows "1,3"), empty groups and phantoms, group
 # braces, math delimiters, markdown bold, tags; a wrapper's opening (its content stays, its closing brace goes
 # with the braces).
-_NOTHING = (r"\\!|\\(?:left|right|[bB]igg?[lrm]?)(?![a-zA-Z])|\\[hv]?phantom\s*\{\s*\}|\\(?:textcolor|colorbox)\s*\{[^{}]*\}\s*\{|\\color\s*\{[^{}]*\}|\\[()\[\]]"
+_NOTHING = (r"\\!|\\(?:left|right|[bB]igg?[lrm]?|tiny|scriptsize|footnotesize|small|normalsize|large|Large|LARGE|huge|Huge)"
+            r"(?![a-zA-Z])|\\[hv]?phantom\s*\{\s*\}|\\(?:textcolor|colorbox)\s*\{[^{}]*\}\s*\{|\\color\s*\{[^{}]*\}|\\[()\[\]]"
             r"|\\(?:text(?:rm|up|normal|bf|it|sf|tt|md)?|math(?:rm|bf|it|sf|tt|normal|bb)?|boldsymbol|bm|mbox|hbox"
             r"|operatorname\*?|emph|underline|overline|[hv]?phantom|smash|mathstrut|ensuremath)\s*\{"
             r"|[{}$]|\*\*|</?[A-Za-z_]+>|[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
@@ -123,6 +124,7 @@ _EMPHASIS = re.compile(r"(?:^|[\s(:])\*+\Z")  # markdown emphasis opening: "*\\b
 _GLUED_TO_BRACKET = re.compile(r"[\w)\]]\Z")
 _FACTOR_BEFORE_BRACKET = re.compile(r"(?:[\d)\]]|\b[A-Za-z])\Z")
 _COMMAND_BEFORE = re.compile(r"\\([a-zA-Z]+|.)\Z")
+_NEGATED_RELATION = re.compile(r"\\not\s*(?:[=<>]|\\[a-zA-Z]+)\s*\Z")
 _COMMAND_AFTER = re.compile(r"\\([a-zA-Z]+|.)")
 _POINT_BEFORE = re.compile(r"\d\.\Z")
 _SEPARATOR_BEFORE = re.compile(r"\d[.,]\Z")
@@ -153,6 +155,7 @@ _VALUE_AFTER = re.compile(
     rf"(?:[,;] ?)?(?:plus|minus|(?:times|over|mod|modulo|(?:less|more|fewer)(?:\s+than)?)\s+(?!an?\b){_NUMBER_WORD}|divided\s+by|multiplied\s+by|(?:to|raised\s+to)\s+the"
     r"|raised\s+to|to\s+(?:the\s+)?(?:power|base)|squared|cubed|factorial|per\s*mill?e|permille|basis\s+points?|bps"
     r"|(?:in|to)\s+base|base\s*\d|in\s+(?:binary|octal|hex(?:adecimal)?)|percent\s+of"
+    r"|(?:below|under|beneath)\s+(?:zero|0|sea\s+level|freezing)"
     r"|(?:out\s+of|through|thru|to|in|and)\s+(?=\d)|[&|]\s*(?=\d))(?![A-Za-z])", re.IGNORECASE)  # "3 out of 4", "3 and 4"
 
 # The last word of a _VALUE_BEFORE match is a literal word of its pattern: text that ends in any other word is not
@@ -186,6 +189,8 @@ def _before(before: str, in_math: bool) -> str | None:
         if (bracket_gap == 1 and _GLUED_TO_BRACKET.search(body, end)) or (in_math and _FACTOR_BEFORE_BRACKET.search(body, end)):
             return "the box is an argument or factor"
         spaced = True  # what the bracket is glued to was judged just above
+    if "\\not" in body and _NEGATED_RELATION.search(body):  # "x \\not= \\boxed{3}" says x is not 3
+        return "a negated relation before the answer"
     command = _COMMAND_BEFORE.search(body, max(0, body.rfind("\\") - 1)) if "\\" in body else None
     if command is not None:
         name = command.group(1) if command.group(1).isalpha() else command.group()

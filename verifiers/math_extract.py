@@ -2,7 +2,8 @@
 
 Strategies, tried in the configured order; the first that finds something wins:
 
-- ``boxed``: the ``\\boxed{...}`` / ``\\fbox{...}`` answers (balanced braces, also ``\\boxed 5``).
+- ``boxed``: the ``\\boxed{...}`` / ``\\fbox{...}`` answers (balanced braces, also ``\\boxed 5`` and ``\\boxed5``,
+  whose box holds one digit, as in TeX).
   Several boxes with different contents are a hedge.
 - ``whole``: the whole completion when it is one expression (``\\frac{1}{2}``, ``$[0,1)$``,
   ``x^2+2x+1``; see ``math_spans.whole_expression``).
@@ -31,7 +32,8 @@ negatives."), or bounded, estimated, doubted, questioned or taken back (``math_h
 "at least \\boxed{3}", "It might be \\boxed{3}", "\\boxed{3}...", "\\boxed{3}. Hmm, no, it is 4.").
 A value restated after a single "or" or in brackets ("\\frac14, or 25\\%", "3 (three)") is offered as
 ``alternative``: ``MathVerifier`` accepts it when both sides say the same value and judges it a hedge otherwise.
-A percent sign or word right after the answer belongs to it (``\\boxed{3}\\%`` is 3%).
+A percent sign or word right after the answer belongs to it (``\\boxed{3}\\%`` is 3%); a unit right after a box
+is read by ``MathVerifier`` (``math_unit_names.unit_after_box``).
 When several boxes are written, each is checked (``\\boxed{3}000 ... \\boxed{3}`` is no answer 3).
 
 What a reader does not see is not read (``math_visible``): comments, phantoms, white text and struck-out
@@ -153,7 +155,8 @@ _REMARK = re.compile(
     r"matching|consistent|checking|verified|verifying)(?!\w)|\s+(?:because|since)\b"
     r"|\s*\((?:from|see|using|use|compare|comparing|checked|check|verified|by|via|per|cf\.?|as|since|because|"
     r"note|step|eq\.?|equation|i\.\s?e\.|e\.\s?g\.)(?!\w)[^()]*\)"
-    r"|\s*(?:[✓✔✅☑🎉👍✨]|:\)|:-\)|\(\s*:\s*\))[\s✓✔✅☑🎉👍✨!.]*\Z)",
+    r"|\s*(?:[✓✔✅☑🎉👍✨]|:\)|:-\)|\(\s*:\s*\))[\s✓✔✅☑🎉👍✨!.]*\Z"
+    r"|\s*—|\s+–\s)",  # a dash sets an aside apart: "The answer is 72 — 48 was April." answers 72
     re.IGNORECASE)
 # A display on the lines after "The answer is:" holds the answer: "\\[\n3\n\\]", "$$\n3\n$$", a code fence.
 _DISPLAY_AFTER = re.compile(r"\s*(?:\\\[(.*?)\\\]|\$\$(.*?)\$\$|```[a-z]*\n(.*?)```)", re.DOTALL)

@@ -9,7 +9,7 @@
     "from 1 to", "a minimum of", "bounded by", "hardly", "unlikely to be", "either";
     "maybe"/"perhaps"/"possibly"/"probably" in its sentence ("\\boxed{3}, probably.");
   - right after it: "or more", "or fewer", "or so", "at most", "at the very least", "-ish", "is wrong",
-    "isn't right", "(wrong)", ", which is wrong", "can't be right", "minimum", a cross mark (``✗``);
+    "isn't right", "(wrong)", ", which is wrong", "can't be right", "is extraneous", "minimum", a cross mark (``✗``);
   - doubt in its sentence or the next one: "not sure", "unsure", "I guess", "no idea", "I doubt", "it is
     false that", "I could not solve it";
   - only supposed: "Suppose the answer is \\boxed{3}", "e.g. \\boxed{3}", "for example", "If the answer were";
@@ -21,12 +21,14 @@
     sentence. An estimate is a hedge only against an exact gold: one written as a decimal (``7.78``, ``5.97\\times10^{24}``) or holding an irrational (``\\pi``, ``\\sqrt``, ``\\log``, ``e``)
     is itself rounded, and the value must still agree (exactly, or within ``rel_tol`` for an
     irrational gold); against ``3`` or ``\\frac13``, "about 3" does not say 3.
-  "I think" / "I believe" is no hedge: it commits to one value (small models and reasoning
+  "I think" / "I believe" is no hedge: it commits to one value (set apart after it, "(I think)", it is: so are
+  "if I'm right", "unless I'm mistaken") (small models and reasoning
   traces write "I think the answer is 3" when sure), unlike "might be" or "I guess".
+- ``taken_back``: a retraction cue or verdict between two boxed answers (the first is then no part of a list).
 - ``retracted``: the answer taken back. A cue after it ("wait", "actually", "no,", "hmm", "just
   kidding", "oops", "sorry", "scratch that", "correction", "or rather", "I mean", "my mistake",
   "never mind", "make that", "hold on", "hang on", "whoops", "second guess", "then again", "revised",
-  "erratum", "ah", "err") followed, before the completion ends, by a different value (digits, number
+  "erratum", "ah", "err"; "wrong", "rather", "er", "PS", "better" leading a clause: "Rather, 48.", "let me fix") followed, before the completion ends, by a different value (digits, number
   words where a value is stated: "it's four"; "it's 4 instead", "4 is also plausible" too; a math span or
   a choice: "Actually, $\\pi$.", "Actually (B)."), or after "actually"/"correction" by a value changed in
   words ("Actually, double it.", "it's 3 squared"): "\\boxed{3}. Hmm, no, it is 4.",
@@ -35,7 +37,8 @@
   afterwards. A check that comes back to the same value ("Wait, let me verify: 12/4 = 3") is no
   retraction, nor is a sentence without a cue ("Let me check: 3*4 = 12"). Also a second candidate
   right after a cue of its own ("or maybe 8", "could also be 8", "unless it is 8", "else 8", "vs 8") or
-  after another answer marker ("the answer is", "####", ``<answer>``, "Option 2:", "**4**", "Result = 4"), or a
+  after another answer marker ("the answer is", "####", ``<answer>``, "Option 2:", "**4**", "Result = 4", "but it is 4"),
+  a second value set apart at the end (``\\boxed{3}; 4``, ``\\boxed{3} \\Rightarrow 4``), or a
   bare conclusion with another value ("Hence 4.", "Therefore $x = 4$."). A reconsideration ("But wait",
   "Let me reconsider. Hmm") after which the completion stops mid-sentence, not back at the answer's
   value, has not settled on it. And a verdict with no
@@ -43,6 +46,8 @@
   "Actually, no.", "Never mind.", "Nope.", "Probably wrong.", "(guess)", "I made an error", "This leads to
   a contradiction." (a verdict on something else, "option
   (B) is wrong", names it and is no retraction).
+
+Every scan reads the text folded (``math_fold``): "Wаіt" in Cyrillic letters, "isn’t" and "W\\u2063ait" are the words.
 
 Limits: English cue words; the cue must come after the answer; conditional answers ("3 when x>0, for
 x<0 it is 4") are not recognised; "different" compares the text
@@ -55,6 +60,7 @@ from __future__ import annotations
 import re
 
 from .math_context import NEAR, Surroundings, flatten, last_word
+from .math_fold import fold
 from .math_spans import AMOUNT, ANSWER_PHRASE
 from .math_units import words_to_number
 
@@ -73,14 +79,14 @@ _HEDGE = re.compile(r"\b(?=[" + "".join(sorted({w[0] for w in HEDGE_WORDS})) + r
 def hedge_in(answer: str, gold: str) -> str | None:
     """The hedge word in ``answer`` that ``gold`` does not itself contain, if any."""
     gold_words = {w.lower() for w in _HEDGE.findall(gold)}
-    for word in _HEDGE.findall(answer):
+    for word in _HEDGE.findall(fold(answer)):
         if word.lower() not in gold_words:
             return f"hedge word {word.lower()!r}"
     return None
 
 
 _ESTIMATE = (r"about|approximately|approx\.?|roughly|around|nearly|almost|circa|close\s+to|\\approx|\\sim|\\simeq"
-             r"|\\thickapprox|\\cong|\\doteq|≈|∼|≃|～|〜|≅|estimated(?:\s+(?:at|as|to\s+be))?|rounds?\s+to|rounded\s+to")
+             r"|\\thickapprox|\\cong|\\doteq|≈|∼|≃|～|〜|~|≅|estimated(?:\s+(?:at|as|to\s+be))?|rounds?\s+to|rounded\s+to")
 # A bound, a possibility, an exclusion or a range ("up to", "anything except", "different from", "between 2 and").
 _BOUND = (r"at\s+(?:least|most|minimum|maximum)|(?:more|less|fewer|greater|larger|smaller|bigger|higher|lower)\s+than"
           r"|no\s+(?:more|less|fewer)\s+than|over|under|above|below|exceeds?|exceeding"
@@ -90,7 +96,8 @@ _BOUND = (r"at\s+(?:least|most|minimum|maximum)|(?:more|less|fewer|greater|large
           r"|not|never|not\s+(?:be|equal)(?:\s+to)?|can\s*not\s+(?:be|equal)|except(?:\s+for)?|other\s+than|different\s+from"
           r"|(?:anything|everything|all|any\s+\w+)\s+but|between\s+\S{1,30}\s+and|from\s+\S{1,30}\s+to|hardly|unlikely\s+to\s+be"
           r"|(?:un|not\s+)equal\s+to|(?:a|an|the)\s+(?:lower|upper)\s+bound\s+(?:of|is)|bounded\s+(?:above\s+|below\s+)?by"
-          r"|at\s+(?:max|min)|either|neither")
+          r"|at\s+(?:max|min)|either|neither"
+          r"|(?:wrong|incorrect|false|rejected)\s+(?:answer|result|solution|value)s?\s*(?:is|was|would\s+be)?\s*:?")
 # Right before the answer: "about", "\\approx", "approximately =" (an estimate); "at least", "might be", "not", "isn't"
 # (a bound, a possibility or a negation; no colon, so "as shown below: \\boxed{3}" stays).
 _BEFORE = re.compile(rf"(?:(?<![A-Za-z])(?P<estimate>{_ESTIMATE})(?:\s+(?:to|is|equal\s+to))?\s*[:=]?"
@@ -106,6 +113,7 @@ _AFTER = re.compile(
     r"|tops|if\s+not\s+more|minimum|maximum|max|or\s+thereabouts?))(?![A-Za-z])"
     r"|\A\s*(?P<negated>(?:is|was|would\s+be)?\s*(?:an?\s+)?(?:not|n't|wrong|incorrect|false|mistake|mistaken|error)\b"
     r"|[,(—–-]?\s*(?:which|that|this)?\s*(?:is|was)?\s*(?:wrong|incorrect|false)\b|[✗✘❌]"
+    r"|(?:is|was|are|were)\s+(?:extraneous|invalid|rejected|discarded|spurious|not\s+(?:valid|a\s+solution))\b"
     r"|(?:can'?t|cannot|could\s*n'?t)\s+be\s+(?:right|correct))",
     re.IGNORECASE)
 # Doubt: an adverb in the answer's sentence ("It's probably \\boxed{3}"), or a phrase in it or the next one.
@@ -113,6 +121,9 @@ _DOUBT = re.compile(r"\b(?=[pmnuiadcgt])(?:(?P<adverb>possibly|perhaps|maybe|pro
                     r"|uncertain|I\s+guess|I'?m\s+guessing|(?:a|my)\s+(?:best\s+|second\s+)?guess|no\s+idea|(?:do\s*n[o']?t|dont)\s+know"
                     r"|(?:might|could|may)\s+be\s+wrong|not\s+100\s*%|I\s+doubt|doubtful|(?:it\s+is|it's)\s+(?:false|untrue|not\s+true)\s+that"
                     r"|(?:could|can)\s*(?:not|n't)\s+solve|unable\s+to\s+solve"
+                    # A belief set apart after the answer doubts it ("\\boxed{3} (I think)", "3, if I'm right").
+                    r"|(?<=\()I\s+(?:think|believe|suppose)\s*\)|\bif\s+I(?:'m|\s+am)\s+(?:right|correct|not\s+(?:wrong|mistaken))"
+                    r"|\bunless\s+I(?:'m|\s+am)\s+(?:wrong|mistaken)|\bif\s+my\s+(?:math|arithmetic|calculation)\s+is\s+right"
                     r"|\bguess\s*:|\b(?:tentative|draft|provisional|preliminary)(?:\s+(?:answer|solution|result))?\s*:)",
                     re.IGNORECASE)
 # The answer judged wrong in its sentence or the next ("Wait, that's wrong.", "Scratch that.", "This leads to a
@@ -126,7 +137,10 @@ _VERDICT = re.compile(r"\b(?=[\s,acdeghijlmnprstuw])(?:(?:that|this|it|which)(?:
                       r"|(?:probably|likely|possibly|definitely)\s+(?:wrong|incorrect)|(?:a\s+)?(?:random|wild|rough)\s+guess)"
                       r"\s*[.!]*\s*(?=\Z|\n|[.!?]\s))",
                       re.IGNORECASE)
-_SUPPOSED = re.compile(r"\b(?=[slhife])(?:\b(?:suppose|supposing|let's\s+say|hypothetically|if\s+(?:the\s+answer|it)\s+(?:were|was))\b[^.!?]*\Z"
+_SUPPOSED = re.compile(r"\b(?=[slhifemc])(?:\b(?:suppose|supposing|let's\s+say|hypothetically|if\s+(?:the\s+answer|it)\s+(?:were|was)"
+                       r"|(?:might|could)\s+(?:write|say|think|answer|guess|claim))\b"
+                       # ... up to the answer, unless a turn comes first ("One might think 4, but it is \\boxed{3}")
+                       r"(?:(?!\b(?:but|however|yet|actually|instead|in\s+fact)\b)[^.!?])*\Z"
                        r"|\b(?:for\s+example|for\s+instance)\s*[:,]?\s*\Z"
                        r"|\be\.\s?g\.?\s*[:,]?\s*\Z)", re.IGNORECASE)
 _QUESTION_AFTER = re.compile(r"\A\s*\(?\s*(?:\?|？|؟|⁇|‽|⁈|⁉|…|\.\.|\\(?:l|c|v)?dots[cb]?(?![a-zA-Z])|⋯)")
@@ -146,7 +160,8 @@ _HINT_WORDS = frozenset(["about", "approximately", "approx", "roughly", "around"
                          "least", "most", "than", "over", "under", "above", "below", "exceed", "exceeds", "exceeding",
                          "might", "may", "could", "not", "never", "cannot", "minimum", "maximum", "up", "except", "other",
                          "different", "but", "between", "from", "estimated", "rounds", "rounded", "hardly", "unlikely",
-                         "unequal", "equal", "bound", "bounded", "max", "min", "either", "neither"])
+                         "unequal", "equal", "bound", "bounded", "max", "min", "either", "neither",
+                         "wrong", "incorrect", "false", "rejected"])
 
 
 # The answer's first word, inside a \\text{} if it starts with one: "\\text{about} 3", "~3", "\\approx 3".
@@ -171,7 +186,7 @@ def _ends_like_before(text: str) -> bool:
     if not text.isascii():
         return True
     tail = text.rstrip().rstrip(":=.").rstrip().lower()
-    return tail.endswith("'t") or last_word(tail) in _BEFORE_LAST_WORDS
+    return tail.endswith(("'t", "~")) or last_word(tail) in _BEFORE_LAST_WORDS
 
 
 def _estimate_ok(gold: str) -> bool:
@@ -180,8 +195,8 @@ def _estimate_ok(gold: str) -> bool:
 
 def qualified(around: Surroundings, answer: str, gold: str) -> str | None:
     """Why the answer, with what stands around it, is a bound, an estimate, doubtful or a question."""
-    before = around.before.rstrip(" \n")
-    after = around.after
+    # Folded: a look-alike or invisible letter in a cue word ("nоt", "isn’t") reads as the word does.
+    before, after, answer = fold(around.before).rstrip(" \n"), fold(around.after), fold(answer)
     sentence_before = before[ends[-1].end():] if (ends := list(_SENTENCE_END.finditer(before))) else before
     ends_after = list(_SENTENCE_END.finditer(after))
     next_sentences = after[:ends_after[1].end()] if len(ends_after) > 1 else after
@@ -212,10 +227,13 @@ def qualified(around: Surroundings, answer: str, gold: str) -> str | None:
 
 
 # A cue after the answer that takes it back ("The answer is 50. Actually, wait, it might be 40.").
-_RETRACTION = re.compile(r"\b(?=[acehijklmnorstuw])(actually|wait|hold\s+on|whoops|second\s+guess|on second thought|correction|scratch that|i mean|i meant|i was wrong|or rather"
+_RETRACTION = re.compile(r"\b(?=[abcehijklmnoprstuw])(actually|wait|hold\s+on|whoops|second\s+guess|on second thought|correction|scratch that|i mean|i meant|i was wrong|or rather"
                          r"|just kidding|kidding|hmm+|oops|sorry|my (?:mistake|bad)|never\s*mind|make that|update|edit"
                          r"|hang\s+on|then\s+again|on\s+reflection|revised|revision|erratum|rechecking|re-?evaluating"
-                         r"|let\s+me\s+redo(?:\s+it)?|ah|uh|err|um|no(?=\s*[,;!—-]|\s+wait))\b", re.IGNORECASE)
+                         r"|let\s+me\s+redo(?:\s+it)?|ah|uh|err|um|no(?=\s*[,;!—-]|\s+wait)"
+                         r"|let\s+me\s+(?:fix|correct)(?:\s+(?:it|that|this))?"
+                         # A verdict or a correction word leading a clause: "Wrong, it's 4.", "Rather, 48.", "PS: 48".
+                         r"|(?:wrong|incorrect|rather|er|ps|better)(?=\s*[,;:!—-]))\b", re.IGNORECASE)
 # After a cue, a completion that stops mid-sentence has not settled on the answer ("\\boxed{3}. But wait").
 _RECONSIDER = re.compile(r"\b(?=[abhlw])(?:wait|hmm+|actually|hold\s+on|hang\s+on|let\s+me\s+(?:reconsider|re-?check|double-check|verify|check"
                          r"|redo)|but\s+let\s+me)\b", re.IGNORECASE)
@@ -249,7 +267,8 @@ def _instead(tail: str) -> re.Match[str] | None:
 # a bare "one" ("no one") is none.
 _STATED_WORDS = re.compile(r"(?:\A[\s,;:—-]*|(?:\bis|'s|\bbe|[:=])\s+)(?=([A-Za-z]+(?:[\s-]+[A-Za-z]+){0,3}))")
 # "Or maybe 8", "it could also be 8" right after the answer: a second candidate.
-_ALTERNATIVE = re.compile(r"\b(?=[acemopuv])(or|maybe|perhaps|possibly|probably|alternatively|unless|else|otherwise|vs|versus"
+_ALTERNATIVE = re.compile(r"\b(?=[abcemopuv])(or|maybe|perhaps|possibly|probably|alternatively|unless|else|otherwise|vs|versus"
+                          r"|but\s+(?:it|this|that|the\s+(?:correct\s+|right\s+|real\s+|true\s+|actual\s+)?answer)\s+(?:is|was|'s)"
                           r"|(?:could|might|may|can)\s+(?:also\s+)?(?:be|equal))\b", re.IGNORECASE)
 # Another final-answer marker after the answer: "#### 4", "<answer>4</answer>", "Option 2: 4", the answer phrase.
 _ANOTHER_ANSWER = re.compile(rf"{ANSWER_PHRASE.pattern}|####\s*|<answer>\s*"
@@ -259,6 +278,10 @@ _ANOTHER_ANSWER = re.compile(rf"{ANSWER_PHRASE.pattern}|####\s*|<answer>\s*"
 _CONCLUSION = re.compile(r"\b(?=[hrst])(?:\b(?:therefore|hence|thus|so)\b,?\s*(?:we\s+get\s+|the\s+(?:total|result|answer|sum|value)\s+is\s+"
                          r"|it\s+is\s+)?|\b(?:result|total|sum)\s*(?:=|:|is)\s*)\$?\s*(?:[A-Za-z]\s*=\s*)?(?P<value>[^\s$.!]{1,20})\s*\$?\s*[.!]?\s*(?:\Z|\n)",
                          re.IGNORECASE)
+# A second value set apart after the answer, then nothing: "\\boxed{3}; 4", "\\boxed{3} \\Rightarrow 4", "\\boxed{C}; \\textbf{D}".
+_SET_APART = re.compile(r"\A\s*(?:[;,]|\\(?:Rightarrow|Longrightarrow|rightarrow|longrightarrow|implies|to|therefore)|[⇒→∴]|=>|->)"
+                        r"\s*(?P<value>[^\s;,]{1,20}?)\s*[.!]?\s*(?:\Z|\n)")
+_SET_APART_START = frozenset(";,\\⇒→∴=-$}")  # what _SET_APART's text starts with, before flattening
 ALTERNATIVE_WINDOW_WORDS = 4  # the other candidate must follow its cue closely
 _CHOICE_LETTER = r"(?<![A-Za-z])\(?[A-J]\)?(?![A-Za-z])"
 _CHOICE_ANSWER = re.compile(r"\(?[A-J]\)?(?:[,.;:)]\s.*)?", re.DOTALL)  # "C", "(B), wait, (A)", "C) 42"
@@ -288,11 +311,12 @@ def retracted(text: str, answer: str, start: int, end: int) -> tuple[str | None,
     ``text[start:end]``, if any (see the module docstring)."""
     # A choice letter is taken back by another letter ("C. Actually, it's D."), a number by a number.
     other_answer = _CHOICE_LETTER if _CHOICE_ANSWER.fullmatch(answer.strip()) else AMOUNT
-    scan = text[start:]  # the answer and what follows it: a cue inside the answer's sentence counts too
+    # The answer and what follows it (a cue inside the answer's sentence counts too), folded: "Wаіt" (Cyrillic) is "Wait".
+    scan, length = fold(text[start:]), len(fold(text[start:end]))
     cue = _RETRACTION.search(scan)
-    tail, plain = text[end:], _bare(answer)
+    tail, plain = scan[length:], _bare(answer)
     if cue is not None:
-        own = _bare(scan[:cue.start()] if cue.start() < end - start else answer)
+        own = _bare(scan[:cue.start()] if cue.start() < length else answer)
         rest = scan[cue.end():]
         last = _last_value(rest, other_answer)
         if last is None and (form := _OTHER_FORM.search(rest)) is not None:
@@ -315,6 +339,9 @@ def retracted(text: str, answer: str, start: int, end: int) -> tuple[str | None,
     if (conclusion := _CONCLUSION.search(tail)) is not None and _bare(conclusion.group("value")) not in plain \
             and re.fullmatch(other_answer, _bare(conclusion.group("value"))):
         return "a different value concluded after it", None
+    if tail.lstrip()[:1] in _SET_APART_START and (apart := _SET_APART.match(flatten(tail[:200]))) is not None and _bare(apart.group("value")) not in plain \
+            and re.fullmatch(other_answer, _bare(apart.group("value"))):
+        return "a second value set apart after the answer", None
     if (cue := _RECONSIDER.search(tail)) is not None and not _FINISHED.search(tail) \
             and ((last := _last_value(tail, other_answer)) is None or last not in plain):
         return f"unfinished after the answer ({cue.group().lower()!r})", None
@@ -322,3 +349,11 @@ def retracted(text: str, answer: str, start: int, end: int) -> tuple[str | None,
     if (verdict := _VERDICT.search(tail, 0, ends[1].end() if len(ends) > 1 else 300)) is not None:
         return f"retracted after the answer ({verdict.group().strip().lower()!r})", None
     return None, None
+
+
+def taken_back(between: str) -> str | None:
+    """Why the text between two boxed answers takes the first back ("Wait, it's", "Actually,", "that's wrong"), if it does."""
+    between = fold(between)
+    if (cue := _RETRACTION.search(between) or _VERDICT.search(between)) is not None:
+        return f"retracted between the boxes ({cue.group().strip().lower()!r})"
+    return None

@@ -26,7 +26,7 @@ Defaults, and the knob for graders that disagree:
 - ``equation_rhs=True``: ``x = 3`` counts for ``3`` (and the reverse).
 - ``multiple_choice=True``: a gold that is a letter A-J (``C``, ``(C)``) is matched
   against the letter the completion chose (``(C)``, ``\\boxed{C}``, ``C) 42``); a second letter
-  (``C D``, ``C \\vee D``) or a verdict after it (``C is wrong``, ``(C)?``, ``C...``) is no choice.
+  (``C D``, ``C \\vee D``, ``C \\text{ oder } D``) or a verdict after it (``C is wrong``, ``(C)?``, ``C...``) is no choice.
 - ``strip_units=True``: ``5 \\text{ cm}``, ``12 dollars``, ``9 buses``, ``30^\\circ`` are numbers;
   only known units and listed counted nouns are dropped (``math_units``: an allow-list), so
   ``3 \\text{ wrong}``, ``3 sixteenths`` and ``3 negatives`` are not 3, and size words multiply
@@ -41,7 +41,9 @@ Defaults, and the knob for graders that disagree:
 
 Several different boxed answers are a hedge (0), except when the gold is a list
 of solutions and the boxes are exactly as many as its elements: ``x = \\boxed{2}``
-or ``x = \\boxed{-3}`` is then read as ``2, -3`` (``details["extractor"] == "boxed_parts"``).
+or ``x = \\boxed{-3}`` is then read as ``2, -3`` (``details["extractor"] == "boxed_parts"``); not when a box is
+taken back ("\\boxed{2}. Wait, it's \\boxed{-3}.", "\\boxed{-3} is extraneous"), nor, for a point or tuple gold
+``(2, 3)``, when the boxes are alternatives joined by "or".
 
 Statuses: ``no_answer`` when nothing was extracted (a truncated completion);
 ``parse_error`` when the answer was refused as too large or deep (``9^9^9^9``)
@@ -61,8 +63,9 @@ from typing import Any, Literal
 from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-from .math_boxes import boxed_contents
+from .math_boxes import between_boxes, boxed_contents
 from .math_compare import equal
+from .math_context import flatten
 from .math_expr import ParseFailure, Refused
 from .math_extract import MAX_SCAN, SEVERAL_BOXES, STRATEGIES, Extraction, Strategy, extract
 from .math_hedge import hedge_in
@@ -79,8 +82,11 @@ _LETTERS = re.compile(r"[A-Za-z]+(?: [A-Za-z]+)*")
 _CHOICE_GOLD = re.compile(r"\(?([A-J])\)?(?:[.:]\s+.+)?")  # "C", "(C)", "C. x = 42"
 # The chosen letter, then nothing, a closing mark, or a space before more text: "E * 2" is not E.
 _CHOICE_PRED = re.compile(r"(?:[Oo]ption\s+|[Cc]hoice\s+)?\(?([A-J])\)?(?:[.:)]|\s+(?![-+*/^=])|\Z)")
-# A second letter right after the chosen one: "C D", "(C) (D)", "C, D", "C/D" choose two.
-_SECOND_CHOICE = re.compile(r"[\s,;/&(|]*(?:(?:and|or|vee|lor|wedge|land|cup|cap|[∨∧∪∩])\s*)?\(?[A-J]\)?(?:[\s.,;:)]|\Z)")
+# A second letter after the chosen one (read as rendered: ``math_context.flatten``), joined by marks, commands or one
+# lowercase word of any language: "C D", "C, D", "C/D", "C \\vee D", "C oder D", "C vs. D", "C или D", "C\\hspace{1cm}D",
+# "C \\Rightarrow D" choose two. A capitalised word starts the option's own text: "(C) Both A and B" is one choice.
+_JOIN = r"(?:[^\w\\]|_|\\[A-Za-z]+|\\.)*"
+_SECOND_CHOICE = re.compile(rf"{_JOIN}(?:[^\W\d_A-Z][^\W\d_]*{_JOIN})?\(?[A-J]\)?(?![A-Za-z])")
 # After the chosen letter: a question, an ellipsis or a verdict ("C is wrong", "(C)?", "C...") takes the choice back.
 _CHOICE_HEDGE = re.compile(r"[?？…]|\.\.|\bdots\b|\b(?:wrong|incorrect|false|not|never|no)\b", re.IGNORECASE)
 
@@ -222,8 +228,11 @@ class MathVerifier:
         if found.extractor == "boxed" and (found.hedge or "").endswith(SEVERAL_BOXES) and gold.value is not None \
                 and _is_list(gold.value):
             # "x = \\boxed{2} or x = \\boxed{-3}" for a gold list of solutions: one answer, boxed in parts.
-            boxes = list(dict.fromkeys(b.strip() for b in boxed_contents(visible(completion[-MAX_SCAN:]))))
-            if len(boxes) == len(gold.value[-1]):
+            shown = visible(completion[-MAX_SCAN:])
+            boxes = list(dict.fromkeys(b.strip() for b in boxed_contents(shown)))
+            # Boxes joined by "or" are alternative solutions: a list of solutions, never a point's coordinates.
+            alternatives = gold.value[0] != "set" and any(hedge_in(b, "") for b in between_boxes(shown))
+            if len(boxes) == len(gold.value[-1]) and not alternatives:
                 answer_text = ", ".join(boxes)
                 found = Extraction(answer_text, "boxed_parts", hedge_in(answer_text, gold_text))
                 details["extractor"] = "boxed_parts"
@@ -244,8 +253,10 @@ class MathVerifier:
             return Score.judged(1.0, found.answer, **details, method="as_written")
         if self.multiple_choice and gold.choice is not None:
             chosen = _CHOICE_PRED.match(answer)
+            shown = flatten(found.answer or "").strip()
+            joined = (as_shown := _CHOICE_PRED.match(shown)) is not None and _SECOND_CHOICE.match(shown, as_shown.end())
             correct = chosen is not None and chosen.group(1) == gold.choice \
-                and not _SECOND_CHOICE.match(answer, chosen.end()) and not _CHOICE_HEDGE.search(answer, chosen.end())
+                and not joined and not _CHOICE_HEDGE.search(answer, chosen.end())
             return Score.judged(float(correct), found.answer, **details, method="choice")
         if gold.value is None:
             if gold.error and gold.error.startswith("Refused"):

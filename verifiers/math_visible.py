@@ -5,17 +5,21 @@ it: ``The answer is 4. % \\boxed{3}``, ``\\phantom{\\boxed{3}}``, ``{\\color{whi
 ``~~\\boxed{3}~~``. ``visible`` rewrites the completion before any answer is looked for:
 
 - invisible (LaTeX comments ``%`` to the end of the line, ``\\begin{comment}..\\end{comment}``,
-  ``<!-- -->``, the content of ``\\phantom``/``\\hphantom``/``\\vphantom``, of
-  ``\\textcolor{white}{..}`` and the rest of a group after ``\\color{white}``) becomes the
+  ``<!-- -->``, ``<script>``/``<style>``/``<template>``, a markdown ``[//]: # (..)`` line, the content of
+  ``\\phantom``/``\\hphantom``/``\\vphantom``, of ``\\textcolor{white}{..}`` and the rest of a group after
+  ``\\color{white}``, white in any spelling: ``White``, ``white!100``, ``[HTML]{FFFFFF}``, ``#fff``, ``red!0``,
+  ``transparent``) becomes the
   command ``HIDDEN``: no answer is read from it, and an answer that touches it is no whole value
   (``math_context`` reads an unknown command next to the answer as more of the expression, so
   ``\\boxed{3}\\phantom{000}`` and ``\\textcolor{white}{-}\\boxed{3}`` stay refused);
 - struck out (``~~..~~`` outside maths, ``<del>``, ``<s>``, ``<strike>``) is removed: taken back;
-- shown but not rendered as maths (code spans and fenced blocks, ``\\text{..}`` and its kin, where
-  a renderer prints ``\\boxed{3}`` literally) keeps its text, but a box inside it is no box.
+- shown but not rendered as maths (code spans and fenced blocks, ``verbatim``/``lstlisting``/``minted``, a
+  markdown block indented by four spaces after a blank line (not under a list item), ``\\text{..}`` and its kin,
+  where a renderer prints ``\\boxed{3}`` literally) keeps its text, but a box inside it is no box (a ``$..$``
+  inside ``\\text{..}`` is maths again: ``\\text{$\\boxed{3}$}`` is a box).
 
 Limits: by pattern, not a TeX or Markdown engine. A ``%`` is a percent sign after a digit or a closing
-bracket ("25 %", "(a+b)%") or when only punctuation follows it on its line (``$3$%``); otherwise it starts a
+bracket ("25 %", "(a+b)%"), glued to a closing brace after a digit and followed by a word (``\\boxed{25}% of them``), or when only punctuation follows it on its line (``$3$%``); otherwise it starts a
 comment: at a line's start, after punctuation and a blank ("4. % ..."), after a math span, ``\\%``, a brace
 or a letter (``$x$ % \\boxed{3}``, ``50\\% %\\boxed{3}``, ``a%b %\\boxed{3}``). Markdown renderers print such a
 ``%``; a completion that writes one mid-line before its box loses the box, as it would in LaTeX. Other colours and ``\\smash`` render, so they stay.
@@ -27,22 +31,38 @@ from __future__ import annotations
 import re
 
 HIDDEN = "\\hidden"
-_COMMENT = re.compile(r"\\begin\{comment\}.*?(?:\\end\{comment\}|\Z)|<!--.*?(?:-->|\Z)", re.DOTALL)
+_COMMENT = re.compile(r"\\begin\{comment\}.*?(?:\\end\{comment\}|\Z)|<!--.*?(?:-->|\Z)"
+                      # HTML a browser does not show, and a markdown link definition to "#" (the "[//]: # (..)" comment idiom)
+                      r"|<script\b.*?(?:</script\s*>|\Z)|<style\b.*?(?:</style\s*>|\Z)|<template\b.*?(?:</template\s*>|\Z)"
+                      r"|^[ ]{0,3}\[[^\]\n]*\]:[ \t]*(?:#|<>)[^\n]*", re.DOTALL | re.IGNORECASE | re.MULTILINE)
 # A "%" (not "\\%") starts a comment unless a reader sees a percent sign: after a number ("25%", "25 %") or a closing
 # bracket, or with nothing but punctuation after it. At a line's start or after punctuation and a blank ("4. % ...")
 # it is a comment even after a digit; after a math span, "\\%", a brace or a letter ("$x$ % ..", "a%b") it is one too.
 _PERCENT_COMMENT = re.compile(r"(?P<lead>^[^\S\n]*|(?<=[.,;:!?])[^\S\n]+|(?<![\d)\]\s\\])|(?<=[^\d)\]\s]) )"
-                              r"(?<!\\)%(?![\s.,;:!?)]*$)[^\n]*", re.MULTILINE)
+                              # "\\boxed{25}% of them": glued to a box of digits and followed by a word, a percent sign
+                              r"(?<!\\)%(?!(?<=\d\}%)[^\S\n]*[A-Za-z])(?![\s.,;:!?)]*$)[^\n]*", re.MULTILINE)
+_HIDING_TAG = re.compile(r"<(?:!--|script|style|template)", re.IGNORECASE)  # "x < 3" costs no pass of _COMMENT
 _BOS = re.compile(r"\s*<s>")  # a Llama-2 begin-of-sequence token, not a strike-out
 _STRIKE_TAG = re.compile(r"<(/?)(del|s|strike)>", re.IGNORECASE)
 _STRIKE_MARKS = re.compile(r"(?<![^\s(\[>*_])~~(?=\S)[^~\n]+?(?<=\S)~~")  # markdown, outside maths ($~~$ is spacing)
-_CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`", re.DOTALL)
+_CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`|\\begin\{verbatim\}.*?(?:\\end\{verbatim\}|\Z)"
+                   r"|\\begin\{lstlisting\}.*?(?:\\end\{lstlisting\}|\Z)|\\begin\{minted\}.*?(?:\\end\{minted\}|\Z)", re.DOTALL)
+# A markdown indented code block: lines indented by four spaces or a tab, at the start or after a blank line, unless
+# the paragraph before is a list item (its indented lines continue the item).
+_INDENTED = re.compile(r"(?:\A|(?<=\n)[ \t]*\n)((?:(?: {4}|\t)[^\n]*(?:\n|\Z))+)")
+_LIST_ITEM = re.compile(r"(?:^|\n)[ \t]*(?:[-*+]|\d+[.)])\s[^\n]*(?:\n[^\n]+)*\n[ \t]*\n\Z")
 _BOX = re.compile(r"\\(boxed|fbox)")
+_MATH_OR_BOX = re.compile(r"(?P<math>(?<!\\)\$[^$]*(?<!\\)\$)|\\(?P<name>boxed|fbox)")
 # One pass over these: a group that hides its content, one shown as plain text, a colour that hides the rest
 # of its group, and plain braces (an escaped brace is a literal, not a group).
-_GROUPS = re.compile(r"(?P<hide>\\[hv]?phantom\s*\{|\\textcolor\s*\{\s*white\s*\}\s*\{)"
+# A colour that renders as the page: white in any spelling (``White``, ``white!100``, ``#FFFFFF``, ``#fff``, rgb 1,1,1),
+# any colour mixed at 0 % (``red!0`` is white) and ``transparent``; an optional model (``[HTML]``) before it.
+_WHITE = (r"(?:\[[^\]]*\]\s*)?\{\s*(?i:white(?:\s*!\s*100)?|[a-z]+\s*!\s*0|\#?(?:fff|ffffff)|transparent"
+          r"|1(?:\.0*)?\s*,\s*1(?:\.0*)?\s*,\s*1(?:\.0*)?|255\s*,\s*255\s*,\s*255)\s*\}")
+_GROUPS = re.compile(rf"(?P<hide>\\[hv]?phantom\s*\{{|\\textcolor\s*{_WHITE}\s*\{{)"
                      r"|(?P<text>\\(?:text(?:rm|up|normal|bf|it|sf|tt|md)?|mbox|hbox)\s*\{)"
-                     r"|(?P<color>\\color\s*\{\s*white\s*\})|(?P<escaped>\\[{}])|(?P<open>\{)|(?P<close>\})")
+                     rf"|(?P<color>\\color\s*{_WHITE})"
+                     r"|(?P<escaped>\\[{}])|(?P<open>\{)|(?P<close>\})")
 
 
 def _hidden_and_text(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -104,17 +124,26 @@ def _unbox(text: str) -> str:
     return _BOX.sub(r"\1", text)
 
 
+def _unbox_text(text: str) -> str:
+    """A text-mode region printed: its boxes are no boxes, but a ``$..$`` inside it is maths again (``\\text{$\\boxed{3}$}``)."""
+    return _MATH_OR_BOX.sub(lambda m: m.group("math") or m.group("name"), text)
+
+
 def visible(text: str) -> str:
     """``text`` as rendered for a reader (see the module docstring)."""
-    if "%" in text or "<!--" in text or "\\begin{comment}" in text:
-        text = _PERCENT_COMMENT.sub(lambda m: m.group("lead") + HIDDEN, _COMMENT.sub(lambda _: HIDDEN, text))
+    if "\\begin{comment}" in text or "]:" in text or ("<" in text and _HIDING_TAG.search(text)):
+        text = _COMMENT.sub(lambda _: HIDDEN, text)
+    if "%" in text:
+        text = _PERCENT_COMMENT.sub(lambda m: m.group("lead") + HIDDEN, text)
     if "~~" in text or "<" in text:
         # A leading "<s>" closed by a "</s>" with more text after it is a strike-out written to hide an answer,
         # not a begin-of-sequence token ("<s>\\boxed{3}</s> \\boxed{4}").
         bos = _BOS.match(text) if not re.search(r"</s>\s*\S", text, re.IGNORECASE) else None
         text = (bos.group() if bos else "") + _unstrike(text[bos.end() if bos else 0:])
-    if "`" in text or "~~~" in text:
+    if "`" in text or "~~~" in text or "\\begin{" in text:
         text = _CODE.sub(lambda m: _unbox(m.group()), text)
+    if "\n    " in text or "\n\t" in text or text[:1] in (" ", "\t"):
+        text = _INDENTED.sub(lambda m: m.group() if _LIST_ITEM.search(text, 0, m.start(1)) else _unbox(m.group()), text)
     if "\\" not in text or ("phantom" not in text and "color" not in text and "\\text" not in text
                             and "box{" not in text):
         return text
@@ -128,6 +157,6 @@ def visible(text: str) -> str:
     for start, end, hide in sorted(regions):
         if start < pos:  # text inside a hidden region: already replaced
             continue
-        out += [text[pos:start], HIDDEN if hide else _unbox(text[start:end])]
+        out += [text[pos:start], HIDDEN if hide else _unbox_text(text[start:end])]
         pos = end
     return "".join([*out, text[pos:]])
