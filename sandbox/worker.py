@@ -24,7 +24,8 @@ killer takes the job first, then a harness driver at 500, not PID 1 or the fork 
 `limits` for what a job can still do about it); a wall-clock deadline; a byte cap on
 stdout + stderr; and the memory the whole job holds (anonymous memory, tmpfs,
 ``/dev/shm``, memfd and SysV shared memory, and kernel memory such as socket and pipe
-buffers, read from the container's memory cgroup every 10 ms) capped at ``memory_mb``. After every job every other
+buffers, read from the container's memory cgroup every 10 ms) capped at ``memory_mb`` above what
+the container held when the job started. After every job every other
 process but the fork server is SIGKILLed and reaped, ``/tmp``, ``/dev/shm``,
 ``/dev/mqueue`` and every SysV IPC object are removed (whatever the modes and
 depth), and the container is proven back at its start state (`cleanup`); if it
