@@ -7,6 +7,7 @@ script, and no module here may shadow a standard-library one.)
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from enum import Enum
@@ -82,7 +83,10 @@ class Sandbox(Protocol):
     def close(self) -> None: ...
 
 
-MAX_JOB_BYTES = 16 << 20  # code + stdin + files (names included), UTF-8
+# Code + stdin + files (names included) as the host sends them: UTF-8 JSON strings, where a control
+# character costs 6 bytes (\u0001), so 16 MiB of them would be a 96 MiB request, past the worker's
+# MAX_REQUEST_BYTES (64 MiB). Measured on that encoding, a job always fits in one request.
+MAX_JOB_BYTES = 16 << 20
 MAX_FILES = 1000
 MAX_NAME_BYTES = 1024
 
@@ -97,17 +101,23 @@ def _text_problem(what: str, text: object) -> str:
     return ""
 
 
+def _sent_bytes(text: str) -> int:
+    """The bytes ``text`` costs in the worker channel's request (`channel.WorkerChannel.request`)."""
+    return len(json.dumps(text, ensure_ascii=False).encode("utf-8"))
+
+
 def job_problem(job: Job) -> str:
     """Why ``job`` cannot be run as given ("" when it can): text that is not valid Unicode (a lone
     surrogate), file names that are absolute, leave the work dir, hold a NUL, collide after
-    normalisation or replace the program, too many files, or more than ``MAX_JOB_BYTES`` in all."""
+    normalisation or replace the program, too many files, or more than ``MAX_JOB_BYTES`` in all, as
+    JSON-encoded for the worker channel."""
     program = "solution.py" if job.harness else "main.py"
     size = 0
     for what, text in (("code", job.code), ("stdin", job.stdin)):
         problem = _text_problem(what, text)
         if problem:
             return problem
-        size += len(text.encode("utf-8"))
+        size += _sent_bytes(text)
     if len(job.files) > MAX_FILES:
         return f"{len(job.files)} files (at most {MAX_FILES})"
     seen: set[str] = {program}
@@ -115,7 +125,7 @@ def job_problem(job: Job) -> str:
         problem = _text_problem(f"file name {name!r}", name) or _text_problem(f"file {name!r}", text)
         if problem:
             return problem
-        size += len(name.encode("utf-8")) + len(text.encode("utf-8"))
+        size += _sent_bytes(name) + _sent_bytes(text)
         normal = os.path.normpath(name)
         if ("\0" in name or not name or os.path.isabs(name) or normal == ".." or normal.startswith("../") or normal == "."
                 or len(name.encode("utf-8")) > MAX_NAME_BYTES
@@ -126,5 +136,5 @@ def job_problem(job: Job) -> str:
             return f"file name {name[:100]!r} collides with {program} or another file"
         seen.add(normal)
     if size > MAX_JOB_BYTES:
-        return f"job of {size} bytes exceeds {MAX_JOB_BYTES}"
+        return f"job of {size} bytes (JSON-encoded, as sent to the sandbox) exceeds {MAX_JOB_BYTES}"
     return ""

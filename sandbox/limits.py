@@ -14,9 +14,14 @@ kernel memory counter) is read only when the bound passes the limit.
 A job opens no network socket (`deny_sockets`: a seccomp filter): cgroup v1 does not charge TCP
 buffers to the job's memory cgroup, so loopback connections could pin host-wide TCP memory.
 
-Limits: kernel memory counts reclaimable slab too (dentries, inodes), so a job that stats
-millions of distinct paths is charged for their cache; the kernel memory of an idle container
-(~1 MB) is in the worker's baseline, not the job's.
+A job is charged for what the container holds beyond what it held when the job started (the
+worker passes ``over`` that plus ``memory_mb``): what earlier jobs left (dentry slab survives
+clean-up) is never the next job's.
+
+Limits: kernel memory counts reclaimable slab too (dentries, inodes; cgroup v1 shows no split,
+``memory.kmem.slabinfo`` is empty on this kernel), so a job that stats millions of distinct paths
+is charged for its own cache; if the kernel reclaims a previous job's leftover slab during a job,
+that job may hold up to the leftover more (clean-up bounds it: 64 MB).
 """
 
 from __future__ import annotations

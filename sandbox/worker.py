@@ -24,7 +24,8 @@ killer takes the job first, then a harness driver at 500, not PID 1 or the fork 
 `limits` for what a job can still do about it); a wall-clock deadline; a byte cap on
 stdout + stderr; and the memory the whole job holds (anonymous memory, tmpfs,
 ``/dev/shm``, memfd and SysV shared memory, and kernel memory such as socket and pipe
-buffers, read from the container's memory cgroup every 10 ms) capped at ``memory_mb``. After every job every other
+buffers, read from the container's memory cgroup every 10 ms) capped at ``memory_mb`` above what
+the container held when the job started. After every job every other
 process but the fork server is SIGKILLed and reaped, ``/tmp``, ``/dev/shm``,
 ``/dev/mqueue`` and every SysV IPC object are removed (whatever the modes and
 depth), and the container is proven back at its start state (`cleanup`); if it
@@ -131,12 +132,16 @@ def run_job(request: dict[str, Any], root: str, uid: int, baseline: int | None,
     else:
         argv = ["main.py"]
         limits = {"uid": uid, "cpu_s": cpu_s, "memory": memory, "file_bytes": file_bytes}
+    # The job is charged for what the container holds beyond what it held before the job existed
+    # (so it cannot pad its own start), never less than the container's baseline: a previous job's
+    # leftovers (reclaimable dentry slab survives clean-up; past baseline + 64 MB the container is
+    # replaced) are never this job's.
+    limit = None if baseline is None else max(baseline, held_memory() or 0) + memory
     start = time.monotonic()
     try:
         proc = spawn(forks, argv, cwd=job_dir, env=env, **limits)
     except ForkServerError as exc:
         return {"status": "infra_error", "detail": f"could not start: {exc}"}, ["the fork server failed"]
-    limit = None if baseline is None else baseline + memory
     out, err, killed_for = pump(proc, request.get("stdin", "").encode(), start + timeout_s, cap, limit, proc.pidfd)
     # Kill the rest before the fork server reaps the job: a job ptraced by its own child is a zombie
     # its parent cannot reap while the tracer lives.

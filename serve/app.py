@@ -1,7 +1,9 @@
 """The ASGI app: rlvr's, OpenRLHF's and SandboxFusion's endpoints over one verifier pool and sandbox.
 
 Every request passes the guard first: bearer token (header, or ``?token=`` for peer clients that
-cannot set headers), body size cap (413), then per endpoint: strict validation (422 naming the
+cannot set headers), body size cap (413 naming the cap as ``max_body_bytes``, so that
+`RemoteVerifierPool` scores a row too large to send as that row's parse_error: a body the server
+refused to read has no rows it could score), then per endpoint: strict validation (422 naming the
 field), batch cap (413), the cap on a request's worst case (413: split it), the bounded queue
 (429 with ``Retry-After``) and a deadline (504: what the request's rows and those ahead of it may
 legitimately need, plus ``request_deadline_s``; see `VerifyScheduler`). Rows
@@ -79,9 +81,10 @@ class ServeConfig(BaseModel):
 
 
 class _HTTPError(Exception):
-    def __init__(self, status: int, detail: Any, headers: dict[str, str] | None = None) -> None:
+    def __init__(self, status: int, detail: Any, headers: dict[str, str] | None = None,
+                 extra: dict[str, Any] | None = None) -> None:
         super().__init__(str(detail))
-        self.status, self.detail, self.headers = status, detail, headers or {}
+        self.status, self.detail, self.headers, self.extra = status, detail, headers or {}, extra or {}
 
 
 def _field_error(loc: list[Any], msg: str) -> _HTTPError:
@@ -256,7 +259,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise _HTTPError(413, f"request body exceeds {limit} bytes")
+            raise _HTTPError(413, f"request body exceeds {limit} bytes", extra={"max_body_bytes": limit})
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -386,13 +389,14 @@ class _Guard:
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > self.service.config.max_body_bytes:
             self.service.metrics.rejected.labels("body_too_large").inc()
-            return JSONResponse({"detail": f"request body exceeds {self.service.config.max_body_bytes} bytes"}, 413)
+            cap = self.service.config.max_body_bytes
+            return JSONResponse({"detail": f"request body exceeds {cap} bytes", "max_body_bytes": cap}, 413)
         return None
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, _HTTPError)
-    return JSONResponse({"detail": exc.detail}, exc.status, exc.headers)
+    return JSONResponse({"detail": exc.detail, **exc.extra}, exc.status, exc.headers)
 
 
 def create_app(config: ServeConfig) -> Any:

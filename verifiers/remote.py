@@ -8,10 +8,14 @@ replica, sent in parallel, replica ``i`` first for request ``i``. A request that
 connection error, a read timeout or a 5xx moves on to the next replica after a backoff; a 429
 waits its ``Retry-After`` (overload never counts as a failure, until ``give_up_after_s``). When
 every attempt failed its rows come back as ``infra_error`` (masked by the trainer), never as 0.
-A 413 (too many rows, too large a body, or rows whose worst case exceeds the server's cap per
-request, e.g. code rows that may each hang to their limit) is sent again as two halves, and later
-batches are cut at that size. A single row refused, or another 4xx than 429 (wrong token,
-malformed request), is a set-up error and raises `RemoteVerifierError`.
+A 413 (too many rows, or rows whose worst case exceeds the server's cap per request, e.g. code rows
+that may each hang to their limit) is sent again as two halves, and later batches are cut at that
+size. The server's body cap (``max_body_bytes``: given, or learnt from the first 413 that names it)
+is checked here before sending: a request over it is cut in halves (later batches are not), and a
+single row over it whose completion makes it so scores ``parse_error`` without being sent, so one
+oversized completion never costs its batch. A single row refused otherwise (its reference alone over
+the cap, its worst case over the server's), or another 4xx than 429 (wrong token, malformed
+request), is a set-up error and raises `RemoteVerifierError`.
 
 Limits: the verifier must be built from registered verifiers (``Task.verifier()``, which
 carries its ``spec``); the server rebuilds it, with its own sandbox for code. References must be
@@ -53,7 +57,12 @@ class RemoteVerifierError(RuntimeError):
 
 
 class _TooLarge(Exception):
-    """A 413: the request is to be sent again in smaller parts."""
+    """A 413: the request is to be sent again in smaller parts (``max_body_bytes``: the server's
+    body cap, when the 413 names it)."""
+
+    def __init__(self, message: str, max_body_bytes: int | None) -> None:
+        super().__init__(message)
+        self.max_body_bytes = max_body_bytes
 
 
 def read_token(token_file: str | Path | None) -> str | None:
@@ -85,8 +94,10 @@ def open_pool(url: str | None, *, token_file: str | Path | None = None, workers:
 class RemoteVerifierPool:
     def __init__(self, urls: str | Sequence[str], *, token: str | None = None, attempts: int = 6,
                  backoff_s: float = 0.2, max_backoff_s: float = 10.0, request_timeout_s: float = 300.0,
-                 give_up_after_s: float = 900.0, rows_per_request: int = 512, max_parallel: int = 16) -> None:
+                 give_up_after_s: float = 900.0, rows_per_request: int = 512, max_parallel: int = 16,
+                 max_body_bytes: int | None = None) -> None:
         self.urls = split_urls(urls)
+        self.max_body_bytes = max_body_bytes  # the servers' body cap; None: learnt from a 413 naming it
         self.request_timeout_s = request_timeout_s
         self.attempts, self.backoff_s, self.max_backoff_s = attempts, backoff_s, max_backoff_s
         self.give_up_after_s, self.rows_per_request, self.max_parallel = give_up_after_s, rows_per_request, max_parallel
@@ -138,17 +149,36 @@ class RemoteVerifierPool:
 
     def _send(self, replica: int, base: dict[str, Any], completions: Sequence[str], references: Sequence[Any],
               limits: Sequence[float]) -> list[Score]:
-        """One request; as two halves (and later batches cut at that size) when the server says it is too large."""
+        """One request; as two halves when it is over the body cap, or (and later batches cut at that
+        size) when the server says it has too many rows or too long a worst case."""
         payload = {**base, "completions": list(completions), "references": list(references)}
-        try:
-            return self._post(replica, request_body(payload), len(completions), self.request_timeout_s + sum(limits))
-        except _TooLarge as exc:
-            if len(completions) < 2:
-                raise RemoteVerifierError(f"the server refused a single row: {exc}") from None
+        body = request_body(payload)
+        cap = self.max_body_bytes
+        if cap is not None and len(body) > cap:
+            if len(completions) == 1:
+                return [self._oversized(base, references[0], len(body), cap)]
+        else:
+            try:
+                return self._post(replica, body, len(completions), self.request_timeout_s + sum(limits))
+            except _TooLarge as exc:
+                if exc.max_body_bytes is not None and len(body) > exc.max_body_bytes:  # the body cap, learnt
+                    self.max_body_bytes = exc.max_body_bytes
+                    return self._send(replica, base, completions, references, limits)
+                if len(completions) < 2:
+                    raise RemoteVerifierError(f"the server refused a single row: {exc}") from None
+            self.rows_per_request = min(self.rows_per_request, len(completions) // 2)
         half = len(completions) // 2
-        self.rows_per_request = min(self.rows_per_request, half)
         return (self._send(replica, base, completions[:half], references[:half], limits[:half])
                 + self._send(replica + 1, base, completions[half:], references[half:], limits[half:]))
+
+    @staticmethod
+    def _oversized(base: dict[str, Any], reference: Any, size: int, cap: int) -> Score:
+        """The score of a lone row whose request (``size`` bytes) is over the server's body cap: the
+        completion's fault (parse_error), unless the row would be over it without one (a set-up error)."""
+        if len(request_body({**base, "completions": [""], "references": [reference]})) > cap:
+            raise RemoteVerifierError(f"a reference alone makes a request over the server's body cap of {cap} bytes")
+        return Score.failed(Status.PARSE_ERROR, reason=f"the completion makes a request of {size} bytes, over the "
+                            f"server's body cap of {cap} bytes: not sent")
 
     def _post(self, replica: int, body: bytes, rows: int, read_s: float) -> list[Score]:
         failures, last, started = 0, "", time.monotonic()
@@ -175,7 +205,7 @@ class RemoteVerifierPool:
                     time.sleep(retry_after(response, self.backoff_s) * random.uniform(1.0, 1.5))
                     continue
                 elif response.status_code == 413:
-                    raise _TooLarge(f"{url}: HTTP 413: {response.text[:1000]}")
+                    raise _TooLarge(f"{url}: HTTP 413: {response.text[:1000]}", _named_cap(response))
                 elif response.status_code >= 500:
                     last = f"{url}: HTTP {response.status_code}: {response.text[:300]}"
                     wait = retry_after(response, 0.0)
@@ -200,14 +230,24 @@ class RemoteVerifierPool:
 
 
 def request_body(payload: dict[str, Any]) -> bytes:
-    """``payload`` as UTF-8 JSON, as httpx's ``json=`` sends it. A text UTF-8 cannot encode (a
-    completion holding a lone surrogate) makes it ASCII JSON instead, where that text travels as its
-    ``\\u`` escape and the server reads back the same text (serve's ``_validate``): such a row is
-    scored as it would be locally, and the batch never fails with it."""
+    """``payload`` as UTF-8 JSON, as httpx's ``json=`` sends it. A lone surrogate (which UTF-8 cannot
+    encode) travels as its ``\\u`` escape, and the server reads back the same text (serve's
+    ``_validate``): such a row is scored as it would be locally, the batch never fails with it, and no
+    other character grows (ASCII JSON would cost an emoji 12 bytes instead of 4). A surrogate only
+    ever stands inside a JSON string, where its escape means it.
+
+    Limits: two lone surrogates that form a pair read back as the one character they encode."""
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.encode("utf-8", "backslashreplace")
+
+
+def _named_cap(response: httpx.Response) -> int | None:
+    """The body cap a 413 names (`rlvr serve` does), else None."""
     try:
-        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(payload, separators=(",", ":"), allow_nan=False).encode("ascii")
+        cap = response.json().get("max_body_bytes")
+    except (ValueError, AttributeError):
+        return None
+    return cap if isinstance(cap, int) and not isinstance(cap, bool) and cap > 0 else None
 
 
 def retry_after(response: httpx.Response, default: float) -> float:

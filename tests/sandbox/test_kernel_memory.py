@@ -194,3 +194,36 @@ def test_the_oom_killer_takes_the_candidate_then_the_driver_never_the_worker(box
     expected = [OOM_SCORE_JOB, OOM_SCORE_DRIVER, 0]
     score = verifier(f"```python\n{candidate}```", {"asserts": [f"assert adj() == {expected}"]})
     assert score.value == 1.0, score
+
+
+# Outside red team round 8 (#9): ~150k stats of missing paths leave ~30-55 MB of dentry slab charged to
+# the container after the job; clean-up keeps the container (under baseline + 64 MB), and on 5776bf6
+# the memory poll charged it to the next job: a correct candidate 30 MB under its limit was killed.
+DENTRIES = ("import os\nfor i in range({n}):\n    try:\n        os.stat('/usr/lib/{tag}%07d' % i)\n"
+            "    except OSError:\n        pass\n")
+NEAR_THE_LIMIT = "x = bytearray(30 << 20)\nx[::4096] = b'\\1' * len(x[::4096])\n"
+
+
+def test_what_a_job_leaves_behind_never_counts_against_the_next_job(box: DockerSandbox) -> None:
+    verifier = CodeVerifier(box, self_check=False, retries=0)
+    io = {"io": [{"input": "", "output": "ok\n"}], "memory_mb": 64}
+    good = f"```python\n{NEAR_THE_LIMIT}print('ok')\n```"
+    assert verifier(good, io).value == 1.0
+    for tag in ("x", "y"):  # twice: the second job's leftovers sit on the first's
+        assert verifier(f"```python\n{DENTRIES.format(n=150_000, tag=tag)}print('nope')\n```", io).value == 0.0
+        scores = [verifier(good, io) for _ in range(3)]
+        assert [s.value for s in scores] == [1.0, 1.0, 1.0], scores  # was [0.0, 1.0, 0.0]: killed for memory
+
+
+def test_a_correct_candidate_cannot_sink_its_sibling_with_leftover_slab(box: DockerSandbox) -> None:
+    # A correct candidate that also fills the dentry cache must not cost the next correct one its score:
+    # in GRPO a sibling's lost reward is this one's advantage.
+    verifier = CodeVerifier(box, self_check=False, retries=0)
+    ref = {"check": "def check(candidate):\n    assert candidate(1) == 2\n    assert candidate(41) == 42\n",
+           "entry_point": "inc", "memory_mb": 96}
+    inc = "def inc(x):\n    return x + 1\n"
+    good = f"```python\nbuf = bytearray(56 << 20)\nbuf[::4096] = b'\\1' * len(buf[::4096])\n{inc}```"
+    for tag in ("a", "b"):
+        assert verifier(f"```python\n{DENTRIES.format(n=140_000, tag=tag)}{inc}```", ref).value == 1.0
+        scores = [verifier(good, ref) for _ in range(2)]
+        assert [s.value for s in scores] == [1.0, 1.0], scores

@@ -54,11 +54,12 @@ def test_a_completion_holding_a_lone_surrogate_is_scored_remotely_as_locally(ser
     assert [(s.value, s.details["code"]["status"]) for s in code] == [(1.0, "ok"), (0.0, "parse_error")]
 
 
-def test_the_request_body_is_utf8_json_and_ascii_json_only_when_utf8_cannot_hold_it():
+def test_the_request_body_is_utf8_json_with_only_lone_surrogates_escaped():
     plain = request_body({"completions": ["naïve 😀"]})
     assert plain == '{"completions":["naïve 😀"]}'.encode()
     lone = request_body({"completions": ["a\udc80", "😀"]})
-    assert lone == b'{"completions":["a\\udc80","\\ud83d\\ude00"]}'
+    # was ASCII JSON for the whole body (12 bytes an emoji: red team round 8 passed the body cap so)
+    assert lone == '{"completions":["a\\udc80","😀"]}'.encode()
     assert json.loads(lone) == {"completions": ["a\udc80", "😀"]}
 
 
