@@ -196,10 +196,13 @@ class VerifierPool:
                     while pending and idle:
                         worker = idle.pop()  # the last one: a fresh replacement takes a retried job
                         jobs = [pending.popleft() for _ in range(min(chunk, len(pending)))]
-                        if worker.verifier_key != key:
-                            worker.conn.send(("verifier", blob, list(sys.path)))
-                            worker.verifier_key, worker.loaded = key, False
-                        worker.conn.send(("jobs", [(i, completions[i], references[i]) for i in jobs]))
+                        # A worker that has already exited (it reported that it cannot load the verifier,
+                        # or it was killed) makes a send raise: the wait below reads its report or buries it.
+                        with contextlib.suppress(OSError):
+                            if worker.verifier_key != key:
+                                worker.verifier_key, worker.loaded = key, False
+                                worker.conn.send(("verifier", blob, list(sys.path)))
+                            worker.conn.send(("jobs", [(i, completions[i], references[i]) for i in jobs]))
                         worker.jobs = deque(jobs)
                         worker.deadline = time.monotonic() + (limits[jobs[0]] if worker.loaded else LOAD_TIMEOUT_S)
                         busy[worker.conn] = worker

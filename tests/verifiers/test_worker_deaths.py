@@ -131,6 +131,26 @@ def test_a_verifier_that_cannot_import_in_a_worker_fails_fast_with_its_traceback
     assert pool.map(ExitsOnceOnB("/nonexistent"), ["a"], ["a"], timeout_s=5)[0].value == 1.0  # usable again
 
 
+def test_a_worker_that_exits_before_its_jobs_are_sent_still_gives_the_cause(pool, unimportable_verifier, monkeypatch):
+    """The race behind a CI failure: under load the parent is descheduled between sending the verifier
+    and the jobs, the worker fails to import, reports and exits, and the jobs' send hits a closed pipe.
+    That BrokenPipeError escaped ``map`` (``rlvr verify`` exited 1 with no message); the worker's
+    report is read instead. The parent's sends are slowed here so the race is certain."""
+    import multiprocessing.connection as mpc
+
+    send = mpc.Connection.send
+
+    def slow_send(self, obj):  # only in this process: the workers run their own, unpatched code
+        send(self, obj)
+        if obj is not None and obj[0] == "verifier":
+            time.sleep(1.0)  # the worker loads (and fails), reports and exits meanwhile
+
+    monkeypatch.setattr(mpc.Connection, "send", slow_send)
+    with pytest.raises(VerifierPoolBroken) as info:
+        pool.map(unimportable_verifier, ["a"] * 4, ["a"] * 4, timeout_s=5)
+    assert "ImportError: worker_unimportable needs the parent's set-up" in str(info.value)
+
+
 def test_verify_batch_raises_for_a_verifier_that_kills_every_worker():
     start = time.monotonic()
     with pytest.raises(VerifierPoolBroken, match="die on every job"):
