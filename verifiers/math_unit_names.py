@@ -26,13 +26,13 @@ _GROUPS = {
     "min": "min minute", "h": "h hr hour", "yr": "yr year", "km/h": "kph kmh kmph", "mph": "mph",
     "dollar": "dollar usd", "cent": "cent", "pence": "pence penny", "euro": "euro eur",
     "gbp": "gbp", "yen": "yen", "rupee": "rupee rs", "degree": "degree deg", "rad": "rad radian",
-    "degree C": "celsius", "degree F": "fahrenheit",
+    "degree C": "celsius", "degree F": "fahrenheit", "kelvin": "kelvin",
 }
 _SAME = {word: name for name, words in _GROUPS.items() for word in words.split()}
 _POWER_WORDS = {"square": "2", "sq": "2", "cubic": "3", "cu": "3"}
 _SYMBOLS = {"\\$": "dollar", "€": "euro", "£": "gbp", "¥": "yen", "¢": "cent", "℃": "degree C", "℉": "degree F"}
 # A degree sign (or a temperature's) at the very end: "30^\circ", "5°C"; inside "\sin 30^\circ" it is no unit.
-_DEGREE_END = re.compile(r"(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degree)\s*(?:\\text\s*\{\s*([CF])\s*\}|([CF]))?\s*\}?\s*\Z")
+_DEGREE_END = re.compile(r"(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degree)\s*(?:\\(?:text|mathrm|rm)\s*\{\s*([CF])\s*\}|([CF]))?\s*\}?\s*\Z")
 
 
 def _word(word: str) -> str | None:
@@ -81,23 +81,32 @@ def stated_unit(answer: str) -> str | None:
     return _phrase(kept[len(stripped):])
 
 
-# What may follow a box as its unit: a text command, a sign (¢ ℃ ℉), or up to three words, which must end
-# the clause ("\\boxed{5} kg." is 5 kg; in "\\boxed{5} kg of flour" or "\\boxed{5} in total" no unit is read).
-_UNIT_AFTER_BOX = re.compile(r"\s*\}[ \t]*((?:\\(?:text|mathrm|mbox|textrm|rm)\s*\{[^{}]{1,40}\}|[¢℃℉]|[^\W\d_]+)"
-                             r"(?:[ \t]+[^\W\d_]+){0,2})[ \t]*(?:[.,;:!?)\n$]|\Z)")
+# What may follow a box as its unit, up to the end of the clause ("\\boxed{5} kg." is 5 kg; in "\\boxed{5} kg of
+# flour" or "\\boxed{5} in total" no unit is read): TeX spacing (\\, ~ \\ \\; \\: \\quad), then a text command,
+# a sign (¢ ℃ ℉) or up to three words, each with an optional exponent (^2, ^{2}, ²), or a degree sign with its
+# scale (°F, ^\\circ\\text{F}); the unit may also stand in brackets ("(kg)", "(in kg)").
+_SPACE = r"(?:[ \t~]|\\[,;:> ]|\\(?:q?quad|enspace|thinspace)(?![A-Za-z]))*"
+_TEXT = r"\\(?:text|mathrm|mbox|textrm|rm|operatorname)\s*\{[^{}]{1,40}\}"
+_POWER = r"(?:\s*\^\s*(?:\{\s*-?\d\s*\}|-?\d)|[²³])?"
+_DEGREE = r"(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degree(?![A-Za-z]))" + _SPACE + r"(?:\\(?:text|mathrm|rm)\s*\{\s*[CF]\s*\}|[CF](?![A-Za-z]))?"
+_UNIT = (rf"(?:{_DEGREE}|(?:{_TEXT}|[¢℃℉]|[^\W\d_]+){_POWER}"
+         rf"(?:{_SPACE}(?:{_TEXT}|[^\W\d_]+){_POWER}){{0,2}})")
+_UNIT_AFTER_BOX = re.compile(rf"\s*\}}{_SPACE}(?:({_UNIT})|\(\s*(?:in\s+)?({_UNIT})\s*\))[ \t]*(?:[.,;:!?)\n$]|\Z)")
+_SPACING = re.compile(r"~|\\[,;:> ]|\\(?:q?quad|enspace|thinspace)(?![A-Za-z])")
 _BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{\s*")
 
 
 def unit_after_box(completion: str, answer: str) -> str | None:
-    """The unit written right after a box that holds ``answer`` (``\\boxed{5} \\mathrm{kg}``, ``\\boxed{5}¢``,
-    ``\\boxed{5} cents.``), in ``stated_unit``'s spelling, or None; every such box is read, so a second copy
-    of the box cannot hide the first one's unit. Limits: a unit before the box, or text between it and the
-    unit, is not read."""
+    """The unit written right after a box that holds ``answer`` (``\\boxed{5}\\,\\mathrm{kg}``, ``\\boxed{5}¢``,
+    ``\\boxed{5} cents.``, ``\\boxed{5}\\text{ m}^2``, ``\\boxed{5}°F``, ``\\boxed{5} (in kg)``), in ``stated_unit``'s
+    spelling, or None; every such box is read, so a second copy of the box cannot hide the first one's unit.
+    Limits: a unit before the box, or other text between it and the unit, is not read."""
     if not answer:
         return None
     for box in _BOX_OPEN.finditer(completion):
         if completion.startswith(answer, box.end()) and (after := _UNIT_AFTER_BOX.match(completion, box.end() + len(answer))):
-            unit = stated_unit(f"1 {after.group(1)}")
+            written = _SPACING.sub(" ", after.group(1) or after.group(2))
+            unit = stated_unit(f"1 {written}")
             if unit is not None:
                 return unit
     return None

@@ -52,7 +52,7 @@ _WORDS = """
     month months yr yrs year years decade decades century centuries
     mph kph kmh kmph
     dollar dollars cent cents euro euros rupee rupees rs yen yuan usd eur gbp pence penny pennies
-    degree degrees deg rad radian radians celsius fahrenheit
+    degree degrees deg rad radian radians celsius fahrenheit kelvin kelvins
 """
 UNITS = frozenset(_WORDS.split())
 # Singular forms; plurals are made by the usual rules (singulars) or listed in _IRREGULAR.
