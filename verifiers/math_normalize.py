@@ -53,6 +53,7 @@ _COMMANDS = {
     "lceil": "ceil(", "rceil": ")", "mid": "|", "vert": "|", "lvert": "|", "rvert": "|",
     "langle": "(", "rangle": ")", "colon": ":", "to": "->", "rightarrow": "->", "implies": "=>",
     "dots": "dots", "ldots": "dots", "cdots": "dots",  # an ellipsis is one symbol, never a unit
+    "lnot": "neg", "lor": "vee", "land": "wedge", "backslash": "setminus",  # one name for each logic and set sign
 }
 _TRIG = r"(sin|cos|tan|sec|csc|cot)"
 # A degree sign: ^\circ, ^{\circ} (a brace only with its pair: \text{°} is \text{^\circ }), \degree, ^{\text{o}};
@@ -212,6 +213,10 @@ _DETERMINANT = re.compile(r"\\begin\{[vV]matrix\}(.*?)\\end\{[vV]matrix\}", re.D
 _REALS_BUT = re.compile(r"\\mathbb\s*\{?\s*R\s*\}?\s*\\setminus\s*\\\{\s*(-?\d+(?:\.\d+)?)\s*\\\}")
 _DELIMITERS = re.compile(r"\\[()\[\]]")  # \( \) \[ \] math delimiters
 _REALS = re.compile(r"\\mathbb\s*\{?\s*R\s*\}?")
+# \mathbb{Z}, \mathbb Z: the letter, as NFKC reads ℤ (and \mathbf{Z} reads Z); \Delta ABC: a triangle's name.
+_BLACKBOARD = re.compile(r"\\mathbb\s*(?:\{\s*([A-Z])\s*\}|([A-Z])(?![A-Za-z]))")
+_DELTA_TRIANGLE = re.compile(r"\\Delta\s*(?=\{?[A-Z]{3}\}?(?![A-Za-z]))")
+_SIGN_BRACES = re.compile(r"\\(triangle|angle|measuredangle|neg|lnot)\s*\{\s*(\w+)\s*\}")
 _BLANKS = re.compile(r"\s+")
 
 
@@ -264,6 +269,10 @@ def normalize_latex(text: str) -> str:
     text = text.replace("$", "")
     if latex:
         text = _REALS.sub("(-oo,oo)", _DELIMITERS.sub(" ", text))  # all reals
+        if "\\mathbb" in text or "\\Delta" in text:
+            text = _DELTA_TRIANGLE.sub(r"\\triangle ", _BLACKBOARD.sub(lambda m: f" {m.group(1) or m.group(2)} ", text))
+        if "angle" in text or "neg" in text:  # \\triangle{ABC} is \\triangle ABC: braces after a sign group nothing
+            text = _SIGN_BRACES.sub(r"\\\1 \2 ", text)
         text = text.replace("\\{", "⦃").replace("\\}", "⦄")
         for name in _TEXT_COMMANDS:
             text = _rewrite_command(text, name, 1, lambda a, _o, _b: f" {a[0]} ")

@@ -182,6 +182,19 @@ def fold_case(text: str) -> str:
                   else m.group().lower(), text)
 
 
+# Brackets around one token after a blank, a power or a subscript, as TeX's optional braces leave them
+# (\\triangle{ABC}, \\mathbb{Z}^{+}); "f(x)" keeps its brackets.
+_ONE_TOKEN = re.compile(r"(^|[\s^_])\(\s*(\w+|[-+*])\s*\)")
+
+
+def plain_text(text: str) -> str:
+    """The form two answers compared as text are compared in: ``fold_case``, one token's brackets and
+    brackets around the whole dropped, blanks dropped. Operators, signs and marks stay: A ∪ B is not
+    A ∩ B, ℤ not ℤ^+ (synonyms such as \\lnot and \\neg are one name already, ``math_normalize``)."""
+    text = _ONE_TOKEN.sub(r"\1\2", fold_case(text))
+    return re.sub(r"\s+", "", _unwrap(text))
+
+
 def read_value(text: str) -> Value:
     """Parse a normalised answer; raises ``ParseFailure`` or ``Refused``."""
     text = text.strip()
@@ -229,6 +242,8 @@ def read_value(text: str) -> Value:
             parts = split_top(inner, (";",))[::2]
         if len(parts) > 1 or text[0] == "[":
             return ("seq", text[0], text[-1], tuple(read_value(p) for p in parts))
+        if text[0] == "(" and inner.strip():  # (A ∪ B), \\left(x > 3\\right): brackets around the whole answer
+            return read_value(_unwrap(text))  # every layer at once: linear in the nesting
     # Words are text ("Monday", "any real number"); short letter runs stay maths ("xy", "abc").
     if re.fullmatch(r"[A-Za-z]+(?: [A-Za-z]+)*", text) and (" " in text or len(text) >= 4) \
             and not re.match("|".join(sorted(FUNCTIONS, key=len, reverse=True)), text):

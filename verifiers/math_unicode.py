@@ -32,6 +32,9 @@ _UNICODE_SYMBOLS = {
     "¢": "\\text{ cents}",  # a unit after the value, compared as a unit (5¢ is not \$5)
     "٫": ".", "٬": ",", "٪": "%",  # the Arabic decimal and thousands separators and percent sign
     "\u2010": "-", "\u2011": "-",  # hyphens written for a minus
+    "ℝ": "\\mathbb{R}",  # the reals, as \mathbb{R} reads (NFKC would make it the letter R)
+    "△": "\\triangle ", "▵": "\\triangle ", "∠": "\\angle ", "¬": "\\neg ", "∨": "\\vee ", "∧": "\\wedge ",
+    "∖": "\\setminus ",
 }
 
 

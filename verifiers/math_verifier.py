@@ -70,7 +70,7 @@ from .math_expr import ParseFailure, Refused
 from .math_extract import MAX_SCAN, SEVERAL_BOXES, STRATEGIES, Extraction, Strategy, extract
 from .math_hedge import hedge_in
 from .math_normalize import normalize
-from .math_read import Value, fold_case, read_value
+from .math_read import Value, fold_case, plain_text, read_value
 from .math_scalar import CompareOptions
 from .math_spans import prose_words, whole_expression
 from .math_unit_names import stated_unit, unit_after_box, units_differ
@@ -161,11 +161,6 @@ def _read_gold(reference: str, strip_units: bool) -> _Gold:
 
 def _is_list(value: Value) -> bool:
     return value[0] == "set" or (value[0] == "seq" and value[1] + value[2] == "()")
-
-
-def _plain(text: str) -> str:
-    """The text without its blanks: operators, signs and marks are the answer (A ∪ B is not A ∩ B, ℤ not ℤ^+)."""
-    return re.sub(r"\s+", "", fold_case(text))
 
 
 @pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
@@ -261,7 +256,7 @@ class MathVerifier:
         if gold.value is None:
             if gold.error and gold.error.startswith("Refused"):
                 return Score.failed(Status.PARSE_ERROR, found.answer, **details, reason=f"gold: {gold.error}")
-            return Score.judged(float(_plain(answer) == _plain(gold.text)), found.answer, **details, method="text")
+            return Score.judged(float(plain_text(answer) == plain_text(gold.text)), found.answer, **details, method="text")
         if _LETTERS.fullmatch(answer) and fold_case(answer) == fold_case(gold.text):  # "yes" vs "\\text{Yes}"
             return Score.judged(1.0, found.answer, **details, method="text")
         if gold.unit is not None and units_differ(stated_unit(answer_text) or (  # 5 kg for 5 g; \boxed{5} kg too
@@ -272,7 +267,7 @@ class MathVerifier:
         except Refused as exc:
             return Score.failed(Status.PARSE_ERROR, found.answer, **details, reason=str(exc))
         except ParseFailure:  # unreadable as maths: only a text gold can match it, as text
-            as_text = gold.value[0] == "text" and _plain(answer) == _plain(gold.text)
+            as_text = gold.value[0] == "text" and plain_text(answer) == plain_text(gold.text)
             return Score.judged(float(as_text), found.answer, **details, method="text")
         try:
             ok, method = equal(value, gold.value, self._options)

@@ -39,3 +39,31 @@ def test_the_unit_after_a_box_is_read(completion: str, gold: str) -> None:
 ])
 def test_the_same_unit_after_a_box_is_right(completion: str, gold: str) -> None:
     assert _value(completion, gold) == 1.0
+
+
+# An answer compared as text is compared in one canonical spelling: braces around one token, optional braces
+# after a sign, synonyms (\lnot \neg, \lor \vee, \backslash \setminus), Unicode signs, \left( \right) and
+# brackets around the whole answer.
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("\\boxed{\\mathbb{Z}^{+}}", "\\mathbb{Z}^+"), ("\\boxed{\\mathbb Z^+}", "\\mathbb{Z}^+"),
+    ("\\boxed{ℤ^+}", "\\mathbb{Z}^+"), ("\\boxed{ℤ⁺}", "\\mathbb{Z}^+"), ("\\boxed{\\mathbf{Z}}", "\\mathbb{Z}"),
+    ("\\boxed{\\triangle{ABC}}", "\\triangle ABC"), ("\\boxed{△ABC}", "\\triangle ABC"),
+    ("\\boxed{\\Delta ABC}", "\\triangle ABC"), ("\\boxed{\\Delta{ABC}}", "\\triangle ABC"),
+    ("\\boxed{\\angle ABC}", "\\angle{ABC}"), ("\\boxed{∠ABC}", "\\angle ABC"),
+    ("\\boxed{\\left(A\\cup B\\right)}", "A \\cup B"), ("\\boxed{\\lnot p \\lor q}", "\\neg p \\vee q"),
+    ("\\boxed{¬p ∨ q}", "\\neg p \\vee q"), ("\\boxed{\\lnot p \\land q}", "\\neg p \\wedge q"),
+    ("\\boxed{A\\backslash B}", "A \\setminus B"), ("\\boxed{A ∖ B}", "A \\setminus B"),
+    ("\\boxed{ℝ}", "\\mathbb{R}"), ("\\boxed{ℝ}", "(-\\infty, \\infty)"),
+])
+def test_text_answers_in_other_spellings(completion: str, gold: str) -> None:
+    assert _value(completion, gold) == 1.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("\\boxed{\\mathbb{Z}^{-}}", "\\mathbb{Z}^+"), ("\\boxed{ℤ}", "\\mathbb{Z}^+"), ("\\boxed{\\mathbb{Z}^{-}}", "ℤ⁺"),
+    ("\\boxed{\\mathbb{N}}", "\\mathbb{Z}"), ("\\boxed{\\triangle{ABD}}", "\\triangle ABC"),
+    ("\\boxed{\\left(A\\cap B\\right)}", "A \\cup B"), ("\\boxed{\\lnot p \\land q}", "\\neg p \\vee q"),
+    ("\\boxed{B\\backslash A}", "A \\setminus B"), ("\\boxed{\\angle ACB}", "\\angle{ABC}"),
+])
+def test_text_answers_keep_their_signs(completion: str, gold: str) -> None:
+    assert _value(completion, gold) == 0.0
