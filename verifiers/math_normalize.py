@@ -145,8 +145,8 @@ def _rewrite_command(text: str, name: str, arity: int, render, optional: bool = 
                 break
             args.append(arg[0])
             cursor = arg[1]
-        if len(args) < arity:  # malformed: drop the command name, keep the rest
-            out.append(text[pos:match.start()])
+        if len(args) < arity:  # malformed ("5\\sqrt", "\\frac{1}"): a command short of its arguments is no value
+            out.append(text[pos:match.start()] + " ⊥ ")
             pos = match.end()
             continue
         out.append(text[pos:match.start()])
@@ -318,12 +318,15 @@ _DIGIT_OR_EQUALS = re.compile(r"[\d=]")
 _PERCENT_WORD = re.compile(r"(?<=[\d)])\s*(?:percentage|percent|pct)\b")
 _SIDE_BY_SIDE = re.compile(r"(?<![\w.^])(\d+(?:\.\d+)?)\s+(?=\d)")
 _LETTER = re.compile(r"[A-Za-z]")
+_SURD = re.compile(r"\\surd(?![a-zA-Z])")
 
 
 def normalize(text: str, *, strip_units: bool = True, gold: bool = False) -> str:
     """The full pass: Unicode, LaTeX, separators, scientific notation, number words, units.
     ``gold``: any ``\\text{}`` words after the value are dropped (a completion may drop only units).
     Each step runs only where a character its pattern needs is present (the same output, cheaper)."""
+    if "\\surd" in text:  # TeX's radical sign, drawn as √
+        text = _SURD.sub("√", text)
     text = normalize_unicode(text)
     if strip_units and "\\" in text:  # 5\text{ cm}^2: a unit in a text command right after a value
         text = _TEXT_UNIT.sub(_drop_gold_text if gold else _drop_text_unit, text)

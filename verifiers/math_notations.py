@@ -1,8 +1,8 @@
 """Notations rewritten whole before the LaTeX pass (``math_normalize``): radical signs, repeating
 decimals, names made of points.
 
-Limits: a radical sign takes a number, a parenthesised argument or one character, never a longer
-expression (``√x+1`` is ``sqrt(x) + 1``); a repeating decimal's period is at most 100 digits (six when
+Limits: a radical sign takes a number, a bracketed argument, a command with its arguments, another
+radical or one letter, never a longer expression (``√x+1`` is ``sqrt(x) + 1``); a repeating decimal's period is at most 100 digits (six when
 written out before an ellipsis); a name of points is two to four capitals.
 """
 
@@ -11,29 +11,55 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-# The radical signs: √16 is 4 (the whole number, as \sqrt{16}; LaTeX's \sqrt16 is another matter), √(2) is
-# \sqrt{2}, ∛27 is 3. A bare sign before anything else takes one character, as \sqrt does.
-_RADICAL = re.compile(r"([√∛∜])\s*(\d+(?:\.\d+)?|\()?")
+# The radical signs: √16 is 4 (the whole number, as \\sqrt{16}; LaTeX's \\sqrt16 is another matter), √1,000,000
+# is 1000, √-4 is 2i, √(2) and √{2} are \\sqrt{2}, √\\frac{1}{4} is 1/2, √√16 is 2, ∛27 is 3. A sign before a
+# letter takes that one letter, as \\sqrt does; a sign before nothing it can take (5√) is no value.
+_RADICAL = re.compile(r"[√∛∜]")
 _ROOT_INDEX = {"√": "", "∛": "[3]", "∜": "[4]"}
+_RADICAND_NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+(?![\d,])|\d+(?:\.\d+)?|\.\d+)")
+_RADICAND_COMMAND = re.compile(r"\\[a-zA-Z]+(?:\s*\{[^{}]*\}){0,2}")  # \\frac{1}{4}, \\pi
+_GROUP_CLOSE = {"(": ")", "{": "}"}
+
+
+def _radicand(text: str, pos: int) -> tuple[str, int] | None:
+    """What the radical sign before ``pos`` takes, and where it ends; None when nothing is there to take."""
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    if pos >= len(text):
+        return None
+    char = text[pos]
+    if char in _ROOT_INDEX:
+        return _radical(text, pos)
+    if char in _GROUP_CLOSE:  # to the matching bracket
+        depth = 0
+        for end in range(pos, len(text)):
+            depth += {char: 1, _GROUP_CLOSE[char]: -1}.get(text[end], 0)
+            if depth == 0:
+                return text[pos:end + 1], end + 1
+        return None
+    if (number := _RADICAND_NUMBER.match(text, pos)) is not None:
+        return number.group().replace(",", ""), number.end()
+    if (command := _RADICAND_COMMAND.match(text, pos)) is not None:
+        return command.group(), command.end()
+    return (char, pos + 1) if char.isalnum() else None
+
+
+def _radical(text: str, start: int) -> tuple[str, int]:
+    """The radical whose sign is at ``start`` as ``\\sqrt{..}``, and where it ends; `` ⊥ `` (no value) for a bare sign."""
+    taken = _radicand(text, start + 1)
+    if taken is None:
+        return " ⊥ ", start + 1
+    return f" \\sqrt{_ROOT_INDEX[text[start]]}{{{taken[0]}}}", taken[1]
 
 
 def radicals(text: str) -> str:
-    """``√16`` -> ``\\sqrt{16}``, ``√(x+1)`` -> ``\\sqrt{(x+1)}`` (to the matching parenthesis), ``∛27`` -> ``\\sqrt[3]{27}``."""
+    """``√16`` -> ``\\sqrt{16}``, ``√(x+1)`` -> ``\\sqrt{(x+1)}`` (to the matching parenthesis), ``∛27`` -> ``\\sqrt[3]{27}``,
+    ``√√16`` -> ``\\sqrt{\\sqrt{16}}``, a bare ``√`` -> `` ⊥ `` (no value)."""
     out, pos = [], 0
-    for match in _RADICAL.finditer(text):
-        if match.start() < pos:  # inside an argument already taken
-            continue
+    while (match := _RADICAL.search(text, pos)) is not None:
         out.append(text[pos:match.start()])
-        command, number = f" \\sqrt{_ROOT_INDEX[match.group(1)]}", match.group(2)
-        pos = match.end()
-        if number == "(":
-            depth, end = 0, match.end() - 1
-            for end in range(match.end() - 1, len(text)):
-                depth += {"(": 1, ")": -1}.get(text[end], 0)
-                if depth == 0:
-                    break
-            number, pos = text[match.end() - 1:end + 1], end + 1
-        out.append(f"{command}{{{number}}}" if number else f"{command} ")
+        rendered, pos = _radical(text, match.start())
+        out.append(rendered)
     out.append(text[pos:])
     return "".join(out)
 

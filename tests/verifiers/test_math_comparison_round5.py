@@ -67,3 +67,17 @@ def test_text_answers_in_other_spellings(completion: str, gold: str) -> None:
 ])
 def test_text_answers_keep_their_signs(completion: str, gold: str) -> None:
     assert _value(completion, gold) == 0.0
+
+
+# A radical sign takes a fraction, another radical, a grouped number, a negative number or a brace group;
+# a sign (or \sqrt) with nothing after it is no value.
+@pytest.mark.parametrize(("completion", "gold", "expected"), [
+    ("\\boxed{√\\frac{1}{4}}", "\\frac12", 1.0), ("\\boxed{√\\frac{1}{4}}", "\\frac14", 0.0),
+    ("\\boxed{√√16}", "2", 1.0), ("\\boxed{√√16}", "4", 0.0), ("\\boxed{√1,000,000}", "1000", 1.0),
+    ("\\boxed{√-4}", "2i", 1.0), ("\\boxed{√-4}", "2", 0.0), ("\\boxed{\\surd 16}", "4", 1.0),
+    ("\\boxed{√{16}}", "4", 1.0), ("\\boxed{√.25}", "0.5", 1.0),
+    ("\\boxed{5√}", "5", 0.0), ("\\boxed{3 + √}", "3", 0.0), ("\\boxed{5\\sqrt}", "5", 0.0),
+    ("\\boxed{\\frac{1}}", "1", 0.0),
+])
+def test_what_a_radical_sign_takes(completion: str, gold: str, expected: float) -> None:
+    assert _value(completion, gold) == expected
