@@ -1,6 +1,11 @@
 """Notations rewritten whole before the LaTeX pass (``math_normalize``): radical signs, repeating
 decimals, names made of points.
 
+A repeating decimal is read only where its notation is unambiguous: an overline or dots over the period
+(0.1\\overline{6}, 0.\\dot{3}), the period in brackets right after the point (0.(3), 1.(3)), or a period
+written out before an ellipsis (0.1666...). ``0.1(6)`` and ``1.5(2)`` are products (0.6, 3), as the
+sympy-based graders read them and as worked answers use them (the peer set's "0.4(7)" is 2.8).
+
 Limits: a radical sign takes a number, a bracketed argument, a command with its arguments, another
 radical or one letter, never a longer expression (``√x+1`` is ``sqrt(x) + 1``); a repeating decimal's period is at most 100 digits (six when
 written out before an ellipsis); a name of points is two to four capitals.
@@ -70,10 +75,12 @@ _REPEATING = re.compile(r"(?<![\d.])(\d*)\.(\d*)\s*(?:\\(?:overline|bar)\s*\{\s*
                         r"|\\dot\s*\{?\s*(\d)\s*\}?(?:(\d{0,100})\\dot\s*\{?\s*(\d)\s*\}?)?)(?![\d.])")
 
 
-# Two more ways to write one: the period in parentheses, 0.(3), 0.1(6); and digits that repeat a period
+# Two more ways to write one: the period in parentheses right after the point, 0.(3), 1.(3); and digits that repeat a period
 # at least three times (a period of one digit) or twice (longer), then an ellipsis: 0.333..., 0.1666\\ldots,
 # 0.142857142857... An ellipsis after digits that repeat nothing (3.14...) stays an ellipsis.
-_PERIOD_IN_PARENS = re.compile(r"(?<![\d.])(\d*)\.(\d*)\((\d{1,100})\)")
+# Digits between the point and the bracket make a product, as sympy-based graders (Math-Verify, Qwen's) read
+# it and as answers write it: the peer set's "0.4(7)" is 0.4 * 7 = 2.8; 1.5(2) is 3, never 1.5222...
+_PERIOD_IN_PARENS = re.compile(r"(?<![\d.])(\d*)\.\((\d{1,100})\)")
 _PERIOD_THEN_DOTS = re.compile(r"(?<![\d.])(\d*)\.(\d{0,20}?)(\d{1,6}?)\3{1,50}\s*(?:\\[lc]?dots(?![a-zA-Z])|\.{3}|…)")
 
 
@@ -103,8 +110,9 @@ def repeating_decimals(text: str) -> str:
 
 
 def repeating_periods(text: str) -> str:
-    """``0.(3)``, ``0.333...``, ``0.1666\\ldots`` -> the exact fraction; ``3.14...`` stays."""
-    return _PERIOD_THEN_DOTS.sub(_period_then_dots, _PERIOD_IN_PARENS.sub(lambda m: _exact_repeating(*m.groups()), text))
+    """``0.(3)``, ``0.333...``, ``0.1666\\ldots`` -> the exact fraction; ``3.14...`` and ``0.1(6)`` (a product) stay."""
+    periods = _PERIOD_IN_PARENS.sub(lambda m: _exact_repeating(m.group(1), "", m.group(2)), text)
+    return _PERIOD_THEN_DOTS.sub(_period_then_dots, periods)
 
 
 # A vector, line, segment, arc or angle named by its points (\\overrightarrow{AB}, \\vec{AB}, \\overline{AB},

@@ -100,7 +100,7 @@ def test_require_simplified_rejects_a_root_in_the_denominator() -> None:
     ("\\boxed{\\colorbox{yellow}{3}}", "3"), ("\\boxed{\\left.3\\right.}", "3"), ("\\boxed{\\nicefrac{3}{4}}", "0.75"),
     ("\\boxed{{3 \\over 4}}", "0.75"), ("\\boxed{₹3}", "3"), ("\\boxed{\\pounds 3}", "3"), ("\\boxed{US\\$3}", "3"),
     ("\\boxed{3'000}", "3000"), ("\\boxed{1'234'567}", "1234567"), ("\\boxed{\\begin{aligned}x&=3\\end{aligned}}", "3"),
-    ("\\boxed{0.(3)}", "1/3"), ("\\boxed{1.1(6)}", "7/6"), ("\\boxed{0.333\\ldots}", "1/3"), ("\\boxed{0.1666...}", "1/6"),
+    ("\\boxed{0.(3)}", "1/3"), ("\\boxed{1.1\\overline{6}}", "7/6"), ("\\boxed{0.333\\ldots}", "1/3"), ("\\boxed{0.1666...}", "1/6"),
     ("\\boxed{0.142857142857\\dots}", "1/7"), ("\\boxed{\\mathbb{R}\\setminus\\{0\\}}", "(-\\infty,0)\\cup(0,\\infty)"),
     ("\\boxed{\\mp3}", "\\pm 3"),
 ])

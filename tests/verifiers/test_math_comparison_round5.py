@@ -81,3 +81,14 @@ def test_text_answers_keep_their_signs(completion: str, gold: str) -> None:
 ])
 def test_what_a_radical_sign_takes(completion: str, gold: str, expected: float) -> None:
     assert _value(completion, gold) == expected
+
+
+# Digits between the point and a bracket make a product (1.5(2) is 3), as sympy-based graders and worked answers
+# read it (the peer set's "0.4(7)" is 2.8); a period in brackets right after the point stays a repeating decimal.
+@pytest.mark.parametrize(("completion", "gold", "expected"), [
+    ("\\boxed{1.5(2)}", "3", 1.0), ("\\boxed{0.5(4)}", "2", 1.0), ("\\boxed{1.1(6)}", "6.6", 1.0),
+    ("\\boxed{1.1(6)}", "7/6", 0.0), ("\\boxed{1.5(2)}", "137/90", 0.0),
+    ("\\boxed{0.(3)}", "1/3", 1.0), ("\\boxed{1.(3)}", "4/3", 1.0), ("\\boxed{0.1\\overline{6}}", "1/6", 1.0),
+])
+def test_a_bracket_after_decimal_digits_is_a_product(completion: str, gold: str, expected: float) -> None:
+    assert _value(completion, gold) == expected
