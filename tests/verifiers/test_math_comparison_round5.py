@@ -64,6 +64,8 @@ def test_text_answers_in_other_spellings(completion: str, gold: str) -> None:
     ("\\boxed{\\mathbb{N}}", "\\mathbb{Z}"), ("\\boxed{\\triangle{ABD}}", "\\triangle ABC"),
     ("\\boxed{\\left(A\\cap B\\right)}", "A \\cup B"), ("\\boxed{\\lnot p \\land q}", "\\neg p \\vee q"),
     ("\\boxed{B\\backslash A}", "A \\setminus B"), ("\\boxed{\\angle ACB}", "\\angle{ABC}"),
+    # A set difference is no subtraction: algebra on "-" would make A - B + C equal A \ (B \ C).
+    ("\\boxed{A - B + C}", "A \\setminus (B \\setminus C)"), ("\\boxed{A - B}", "A \\setminus B"),
 ])
 def test_text_answers_keep_their_signs(completion: str, gold: str) -> None:
     assert _value(completion, gold) == 0.0
