@@ -63,11 +63,11 @@ def doctor(
         console.print(f"[red]sandbox unavailable:[/] {exc}")
         raise typer.Exit(1) from exc
     table = Table(title=f"rlvr sandbox doctor: {image}")
-    for column in ("case", "attack", "status", "expected", "s", "next job s", "verdict"):
+    for column in ("case", "attack", "status", "expected", "s", "next job s (limit)", "verdict"):
         table.add_column(column)
     for r in reports:
         verdict = "[green]contained[/]" if r.passed else "[red]" + "; ".join(r.problems) + "[/]"
-        table.add_row(r.name, r.attack, r.status, r.expected, f"{r.seconds:.2f}", f"{r.next_job_s:.3f}", verdict)
+        table.add_row(r.name, r.attack, r.status, r.expected, f"{r.seconds:.2f}", f"{r.next_job_s:.3f} ({r.next_job_limit_s:.2f})", verdict)
     Console(width=150).print(table)
     failed = [r.name for r in reports if not r.passed]
     if failed:

@@ -1,10 +1,9 @@
 """The abuse suite: hostile programs run against a live sandbox, each checked for containment.
 
 Each case states the statuses it must end with and inspects what the job could
-see. After every case a probe job must be served within ``1 s + 3x`` the slowest of three
-probes on the fresh sandbox (so a loaded host does not fail the suite) and must find no
-process but itself and the worker, and an empty ``/tmp`` and ``/dev/shm``; for
-Docker, no container of ours may exist beyond the pool's own.
+see. After every case a probe job must be served in time (1 s plus what load explains: see
+`abuse_probe`) and must find no process but itself and the worker, and an empty ``/tmp`` and
+``/dev/shm``; for Docker, no container of ours may exist beyond the pool's own.
 
 The suite builds its own one-container sandbox from the config, so the probe
 always lands in the container the case just abused. ``rlvr sandbox doctor``
@@ -34,28 +33,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .abuse_probe import container_pids, next_job, timed_probe
 from .abuse_programs import ANSWER_KEY as _ANSWER_KEY
 from .abuse_programs import ANSWER_KEY_BODY as ANSWER_KEY_BODY
 from .abuse_programs import ATTACK_FORK_SERVER as _ATTACK_FORK_SERVER
 from .abuse_programs import ESCALATE as _ESCALATE
-from .abuse_programs import FORGE_RESULTS, INODE_FLOOD, JUNK_THEN_EXIT, PIDS, PTRACED_ZOMBIE, host_files
+from .abuse_programs import FORGE_RESULTS, INODE_FLOOD, JUNK_THEN_EXIT, PTRACED_ZOMBIE, host_files
 from .abuse_programs import KERNEL_MEMORY as _KERNEL_MEMORY
 from .abuse_programs import LEAVE_STATE as _LEAVE_STATE
 from .abuse_programs import NETWORK_SOCKETS as _NETWORK_SOCKETS
 from .config import SandboxConfig
 from .harness import assert_job
 from .jobs import ExecResult, ExecStatus, Job
-
-_PROBE = PIDS + """
-import json
-def ls(d):
-    try: return sorted(os.listdir(d))
-    except OSError as e: return ['<%s>' % e]
-ipc = [k for k in ('shm', 'msg', 'sem') if open('/proc/sysvipc/' + k).read().count('\\n') > 1]
-print(json.dumps({'pids': pids, 'self': os.getpid(), 'tmp': ls(os.environ.get('TMPDIR', '/tmp')),
-                  'shm': ls('/dev/shm'), 'ipc': ipc + ls('/dev/mqueue'), 'uid': os.getuid(),
-                  'cwd_writable': os.access('.', os.W_OK)}))
-"""
 
 
 @dataclass
@@ -104,6 +93,7 @@ class CaseReport:
     expected: str
     seconds: float
     next_job_s: float
+    next_job_limit_s: float  # `abuse_probe.next_job`: 1 s plus what load explains
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -284,25 +274,6 @@ CASES: list[Case] = [
 ]
 
 
-def _probe_problems(probe: ExecResult, seconds: float, limit_s: float) -> list[str]:
-    if probe.status is not ExecStatus.OK or probe.exit_code != 0:
-        return [f"the next job failed: {probe.status.value} {probe.detail} {probe.stderr[-300:]}"]
-    problems = [f"the next job took {seconds:.2f} s (limit {limit_s:.2f} s)"] if seconds > limit_s else []
-    seen = json.loads(probe.stdout)
-    others = [p for p in seen["pids"] if p not in (1, seen["self"])]
-    if others:
-        problems.append(f"{len(others)} process(es) left behind")
-    if seen["tmp"] != ["job"] or seen["shm"]:
-        problems.append(f"files left behind: tmp={seen['tmp'][:5]} shm={seen['shm'][:5]}")
-    if seen["ipc"]:
-        problems.append(f"IPC objects left behind: {seen['ipc'][:5]}")
-    if not seen["cwd_writable"]:
-        problems.append("the next job's work dir is not writable")
-    if seen["uid"] == 0:
-        problems.append("jobs run as root")
-    return problems
-
-
 def run_abuse_suite(config: SandboxConfig | None = None, names: list[str] | None = None) -> list[CaseReport]:
     """Run every case (or those named) on a fresh one-worker sandbox built from ``config``.
 
@@ -325,24 +296,20 @@ def run_abuse_suite(config: SandboxConfig | None = None, names: list[str] | None
         os.environ["RLVR_ABUSE_SECRET"] = ctx.secret  # only children started after this can inherit it
         sandbox = make_sandbox(config)
         try:
-            limit_s = 1.0 + 3 * max(_timed_probe(sandbox)[1] for _ in range(3))
-            return [_run_case(sandbox, case, ctx, config, limit_s) for case in cases]
+            sandbox.warm_up()  # type: ignore[attr-defined]
+            return [_run_case(sandbox, case, ctx, config) for case in cases]
         finally:
             sandbox.close()
             os.environ.pop("RLVR_ABUSE_SECRET", None)
 
 
-def _timed_probe(sandbox: object) -> tuple[ExecResult, float]:
-    start = time.monotonic()
-    probe = sandbox.run(_PROBE, timeout_s=5.0)  # type: ignore[attr-defined]
-    return probe, time.monotonic() - start
-
-
-def _run_case(sandbox: object, case: Case, ctx: Context, config: SandboxConfig, probe_limit_s: float) -> CaseReport:
+def _run_case(sandbox: object, case: Case, ctx: Context, config: SandboxConfig) -> CaseReport:
     from .docker_pool import DockerSandbox, list_containers, live_container_names, owner_label
 
     disk_before = shutil.disk_usage(tempfile.gettempdir()).free
     replaced_before = getattr(sandbox, "replaced", 0)
+    pids = container_pids(sandbox.container_names() if isinstance(sandbox, DockerSandbox) else set())
+    before_s = timed_probe(sandbox)[1]  # in the container the case runs in, at the host's load of now
     start = time.monotonic()
     if case.tests is None:
         job = Job(code=case.code(ctx), timeout_s=case.timeout_s, memory_mb=case.memory_mb)
@@ -356,8 +323,8 @@ def _run_case(sandbox: object, case: Case, ctx: Context, config: SandboxConfig, 
         problems.append(f"status {result.status.value} ({result.detail}), expected "
                         + " or ".join(sorted(s.value for s in case.expect)))
     problems += case.check(result, ctx)
-    probe, next_job_s = _timed_probe(sandbox)
-    problems += _probe_problems(probe, next_job_s, probe_limit_s)
+    next_job_s, limit_s, probe_problems = next_job(sandbox, pids, before_s)
+    problems += probe_problems
     if shutil.disk_usage(tempfile.gettempdir()).free < disk_before - (512 << 20):
         problems.append("the host lost more than 512 MB of free disk")
     if isinstance(sandbox, DockerSandbox):
@@ -368,7 +335,7 @@ def _run_case(sandbox: object, case: Case, ctx: Context, config: SandboxConfig, 
         problems.append("the worker died or wedged and had to be replaced")
     return CaseReport(case.name, case.attack, result.status.value,
                       " or ".join(sorted(s.value for s in case.expect)), round(seconds, 3), round(next_job_s, 3),
-                      problems)
+                      round(limit_s, 3), problems)
 
 
 SELF_CHECK_TTL_S = 3600.0

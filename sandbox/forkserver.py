@@ -238,15 +238,21 @@ def serve(sock: socket.socket) -> None:
             return
         request = json.loads(data)
         r, w = os.pipe()
+        # SIGCHLD waits until `_job_pid` names the new process: a loaded machine can deschedule us
+        # between `fork` and that assignment long enough for a short job to run to its end, and
+        # `_reap_strays` would then reap it as a stray before we open its pidfd (we died of it).
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
         try:
             pid = _job_pid = os.fork()
         except OSError:
             pid = -1
         if pid == 0:
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             sock.close()
             os.close(r)
             _become(request, fds, w, extra_vm)  # never returns: it ends in os._exit
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         for fd in (*fds, w):
             os.close(fd)
         ready = b""

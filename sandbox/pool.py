@@ -3,8 +3,9 @@
 Each slot holds one worker. A job takes an idle slot, sends one request, and
 waits at most its own timeout plus a grace period. A job that cannot be run as given (`job_problem`) is
 an ``error`` result before anything is sent. A worker that died or missed its
-deadline is torn down and started afresh, and that job comes back as
-``infra_error``, never as a verdict. The worker replies with a job's verdict as soon as the job
+deadline is torn down and started afresh, and that job is run once more in the fresh worker
+(as is one whose worker reported a failure of its own) before it comes back as ``infra_error``,
+never as a verdict. The worker replies with a job's verdict as soon as the job
 ended, then cleans up and sends a second frame saying whether its container is back at its
 start state; the slot takes its next job only after that frame (read, with its own deadline
 ``CLEANUP_WAIT_S``, when the slot is next used). A worker whose clean-up fails or is late is
@@ -88,7 +89,15 @@ class WorkerPool:
             return ExecResult(status=ExecStatus.INFRA_ERROR, detail="sandbox is closed")
         slot = self._idle.get()
         try:
-            return self._run_on(slot, job)
+            result = self._run_on(slot, job)
+            if result.status is ExecStatus.INFRA_ERROR and not self._closed.is_set():
+                # Ours, and maybe transient (a fork server or container that died under load): the
+                # slot's worker is replaced (now, or on its unclean frame when `_run_on` settles it),
+                # so the one retry runs in a fresh container. What a job does is never infra_error,
+                # so a job's own failure is never run twice.
+                log.warning("sandbox job retried in a fresh worker after: %s", result.detail[:300])
+                result = self._run_on(slot, job)
+            return result
         finally:
             self._idle.put(slot)
 

@@ -66,6 +66,7 @@ if [ "$WITH_TEST" = 1 ]; then
   # 4. Docker engine (no systemd needed) and the sandbox image, built offline once.
   command -v dockerd >/dev/null 2>&1 || apt_install docker.io
   command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
+  command -v strace >/dev/null 2>&1 || apt_install strace  # tests/sandbox replays a scheduling race with it
   if ! docker info >/dev/null 2>&1; then
     log "starting dockerd"
     $SUDO sh -c 'nohup dockerd >/var/log/rlvr-dockerd.log 2>&1 &'

@@ -23,7 +23,7 @@ def reports(sandbox_image: str) -> dict[str, CaseReport]:
 def test_attack_is_contained(reports: dict[str, CaseReport], name: str) -> None:
     report = reports[name]
     assert report.problems == []
-    assert report.next_job_s < 1.0
+    assert report.next_job_s <= report.next_job_limit_s  # 1 s plus what load explains (abuse_probe)
 
 
 def test_each_attack_ends_with_its_own_status(reports: dict[str, CaseReport]) -> None:

@@ -82,19 +82,19 @@ def test_containers_are_locked_down(docker_sandbox: DockerSandbox) -> None:
     assert docker_sandbox.run("print(open('/proc/1/environ').read())").exit_code == 1  # not ours to read
 
 
-def test_a_killed_container_is_an_infra_error_then_replaced(sandbox_image: str) -> None:
+def test_a_killed_container_is_replaced_and_its_job_retried_there(sandbox_image: str) -> None:
     with DockerSandbox(SandboxConfig(image=sandbox_image, pool_size=1)) as sandbox:
         sandbox.warm_up()
         (victim,) = sandbox.container_names()
         killer = threading.Timer(0.5, lambda: subprocess.run(["docker", "kill", victim], capture_output=True))
         killer.start()
-        lost = sandbox.run("import time; time.sleep(3); print('done')", timeout_s=5)
+        retried = sandbox.run("import time; time.sleep(3); print('done')", timeout_s=5)
         killer.join()
-        assert lost.status is ExecStatus.INFRA_ERROR
+        assert (retried.status, retried.stdout) == (ExecStatus.OK, "done\n"), retried
+        assert sandbox.replaced == 1 and victim not in sandbox.container_names()
         start = time.monotonic()
         after = sandbox.run("print('served')")
         assert after.stdout == "served\n" and time.monotonic() - start < 3.0
-        assert sandbox.replaced == 1 and victim not in sandbox.container_names()
 
 
 def test_missing_image_is_a_clear_error() -> None:
@@ -149,9 +149,9 @@ def test_a_wedged_worker_is_replaced_within_a_second(sandbox_image: str) -> None
         (frozen,) = sandbox.container_names()
         subprocess.run(["docker", "pause", frozen], check=True, capture_output=True)
         start = time.monotonic()
-        stuck = sandbox.run("print(1)", timeout_s=0.5)
-        assert stuck.status is ExecStatus.INFRA_ERROR and "wedged" in stuck.detail
-        assert time.monotonic() - start < 5.0
+        retried = sandbox.run("print(1)", timeout_s=0.5)  # wedged, then run again in a fresh container
+        assert (retried.status, retried.stdout) == (ExecStatus.OK, "1\n"), retried
+        assert time.monotonic() - start < 5.0 and sandbox.replaced == 1
         start = time.monotonic()
         assert sandbox.run("print(2)").stdout == "2\n"
         assert time.monotonic() - start < 1.0

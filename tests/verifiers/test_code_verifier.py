@@ -154,7 +154,8 @@ def test_an_infra_failure_is_retried_not_scored(verifier: CodeVerifier) -> None:
     score = verifier(slow_but_right, {"asserts": ["assert add(2, 3) == 5"], "time_limit_s": 3.0})
     killer.join()
     assert score.status is Status.OK and score.value == 1.0
-    assert score.details["attempts"] == 2
+    # the pool itself ran the job again in a fresh container: the verifier saw no failure
+    assert score.details["attempts"] == 1 and sandbox.replaced == 1  # type: ignore[union-attr]
 
 
 @pytest.mark.docker
