@@ -3,7 +3,8 @@
 Runs inside the sandbox as a sibling script of ``worker.py`` (standard library only). In a
 container the worker is PID 1: every process but PID 1 and the fork server (`forkserver`) is
 killed and reaped, ``/tmp``, ``/dev/shm``, ``/dev/mqueue`` and every SysV IPC object are
-removed whatever their modes and depth, and memory must be back near its baseline. Outside a
+removed whatever their modes and depth, the tmpfs mounts must be back at their fresh usage (blocks
+and inodes: `mount_usage`) and memory back near its baseline. Outside a
 container (``ProcessSandbox``) only the job's process group is killed and the work dir emptied.
 """
 
@@ -12,12 +13,17 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import stat
 import time
 
 from limits import held_memory, over
 
 CLEANUP_BUDGET_S = 5.0
+# The container's tmpfs mounts (besides the job's work dir's own), whose used blocks and inodes
+# must be back at the fresh container's values after each job.
+MOUNTS = ("/tmp", "/dev/shm", "/dev/mqueue")
+UNIX_GC_WAIT_S = 0.5
 
 
 def kill_others(spare: set[int]) -> list[int]:
@@ -166,9 +172,49 @@ def _mqueues() -> list[str]:
         return []
 
 
-def clean_up(root: str, baseline: int | None, uid: int = 0) -> list[str]:
+def mount_usage(root: str) -> dict[str, tuple[int, int]]:
+    """Used blocks and used inodes of each tmpfs mount a job can write to (``root``'s and `MOUNTS`).
+
+    Empty directories are not enough: a file unlinked while open keeps its pages and inode, and
+    a job can leave such files open with no process left, their descriptors in flight in a unix
+    socket that holds itself (an SCM_RIGHTS cycle) until the kernel's unix garbage collector runs.
+    """
+    usage = {}
+    for path in dict.fromkeys((root, *MOUNTS)):
+        with contextlib.suppress(OSError):
+            st = os.statvfs(path)
+            usage[path] = (st.f_blocks - st.f_bfree, st.f_files - st.f_ffree)
+    return usage
+
+
+def _collect_unix_garbage() -> None:
+    """Make the kernel run its unix-socket garbage collector now: it runs when an AF_UNIX socket is
+    released while any descriptors are in flight (host-wide), which the job's cycle guarantees."""
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    a.close()
+    b.close()
+
+
+def _mounts_back(root: str, fresh: dict[str, tuple[int, int]], deadline: float) -> list[str]:
+    """Which mounts still differ from ``fresh`` after one forced unix GC and a short wait."""
+    collected = False
+    while True:
+        now = mount_usage(root)
+        differ = [p for p, used in fresh.items() if now.get(p) != used]
+        if not differ or time.monotonic() >= deadline:
+            return [f"{p} holds {now.get(p)} (blocks, inodes) used, fresh {fresh[p]}" for p in differ]
+        if not collected:  # the GC and the last fput of its files run in kernel workers: re-check
+            _collect_unix_garbage()
+            collected = True
+            deadline = min(deadline, time.monotonic() + UNIX_GC_WAIT_S)
+        time.sleep(0.005)
+
+
+def clean_up(root: str, baseline: int | None, uid: int = 0,
+             fresh: dict[str, tuple[int, int]] | None = None) -> list[str]:
     """Return the container to its start state (run after `sweep`: no process is left);
-    what is still not clean ([] when all is)."""
+    what is still not clean ([] when all is). ``fresh``: `mount_usage` of the fresh container;
+    any difference left after a forced unix GC (half a second at most) is a problem."""
     deadline = time.monotonic() + CLEANUP_BUDGET_S
     problems = [] if empty_dir(root, deadline) else [f"{root} not empty"]
     if os.getpid() != 1:
@@ -181,6 +227,8 @@ def clean_up(root: str, baseline: int | None, uid: int = 0) -> list[str]:
             problems.append("SysV IPC objects left")
         if _mqueues():
             problems.append("POSIX message queues left")
+    if fresh is not None:
+        problems += _mounts_back(root, fresh, deadline)
     if baseline is not None and over(baseline + (64 << 20)):
         problems.append(f"memory not back to baseline ({(held_memory() or 0) >> 20} MB held, "
                         f"baseline {baseline >> 20} MB)")

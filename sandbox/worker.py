@@ -48,7 +48,7 @@ import sys
 import time
 from typing import Any
 
-from cleanup import clean_up, sweep
+from cleanup import clean_up, mount_usage, sweep
 from forkserver import ForkServer, ForkServerError
 from frames import HEADER, MAX_REQUEST_BYTES, read_exact, write_frame
 from limits import IGNORED, held_memory, job_status, make_undumpable
@@ -160,9 +160,10 @@ def run_job(request: dict[str, Any], root: str, uid: int, baseline: int | None,
             "duration_s": round(duration, 6)}, survivors
 
 
-def tidy(root: str, baseline: int | None, uid: int, survivors: list[str], forks: ForkServer) -> list[str]:
+def tidy(root: str, baseline: int | None, uid: int, survivors: list[str], forks: ForkServer,
+         fresh: dict[str, tuple[int, int]] | None) -> list[str]:
     """After the verdict went out: clean the container; what is not clean ([] when all is)."""
-    problems = survivors or clean_up(root, baseline, uid)
+    problems = survivors or clean_up(root, baseline, uid, fresh)
     if not forks.alive():
         problems.append("the fork server died")
     return problems
@@ -182,6 +183,7 @@ def main() -> None:
     problems = clean_up(root, None, uid)
     forks = ForkServer()
     baseline = held_memory() if os.getpid() == 1 else None
+    fresh = mount_usage(root) if os.getpid() == 1 else None
     write_frame(chan_out, {"hello": 1, "pid": os.getpid(), "undumpable": undumpable, "uid": os.getuid(),
                            "job_uid": uid, "python": sys.version.split()[0], "clean": not problems,
                            "unclean": problems})
@@ -203,7 +205,7 @@ def main() -> None:
         # time. The host hands this worker the next job only after the second frame says clean.
         write_frame(chan_out, {**reply, "id": request.get("id")})
         try:
-            problems = tidy(root, baseline, uid, survivors, forks)
+            problems = tidy(root, baseline, uid, survivors, forks, fresh)
         except Exception as exc:
             problems = [f"worker: clean-up raised {type(exc).__name__}: {exc}"]
         write_frame(chan_out, {"id": request.get("id"), "cleaned": True, "clean": not problems,
