@@ -116,12 +116,18 @@ def run_job(request: dict[str, Any], root: str, uid: int, baseline: int | None,
     job_dir = os.path.join(root, "job")
     harness = request.get("harness")
     program = "solution.py" if harness else "main.py"
+    memory = int(request["memory_mb"]) << 20
+    # The job is charged for what the container holds beyond what it held before the job existed,
+    # its own files on /tmp (tmpfs is memory) included: measured before they are written, or a job
+    # that unlinks its code and drops its source would gain their size. Never less than the
+    # container's baseline: a previous job's leftovers (reclaimable dentry slab survives clean-up;
+    # past baseline + 64 MB the container is replaced) are never this job's.
+    limit = None if baseline is None else max(baseline, held_memory() or 0) + memory
     try:
         _write_files(job_dir, {**request.get("files", {}), program: request["code"]}, uid)
     except OSError as exc:  # the container was proven clean and the names valid: this is ours
         return {"status": "infra_error", "detail": f"job set-up failed: {exc}"}, ["job set-up failed"]
     timeout_s = float(request["timeout_s"])
-    memory = int(request["memory_mb"]) << 20
     cap = int(request["output_limit"])
     cpu_s, file_bytes = math.ceil(timeout_s) + 1, int(request["file_size_mb"]) << 20
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": job_dir, "TMPDIR": root}
@@ -132,11 +138,6 @@ def run_job(request: dict[str, Any], root: str, uid: int, baseline: int | None,
     else:
         argv = ["main.py"]
         limits = {"uid": uid, "cpu_s": cpu_s, "memory": memory, "file_bytes": file_bytes}
-    # The job is charged for what the container holds beyond what it held before the job existed
-    # (so it cannot pad its own start), never less than the container's baseline: a previous job's
-    # leftovers (reclaimable dentry slab survives clean-up; past baseline + 64 MB the container is
-    # replaced) are never this job's.
-    limit = None if baseline is None else max(baseline, held_memory() or 0) + memory
     start = time.monotonic()
     try:
         proc = spawn(forks, argv, cwd=job_dir, env=env, **limits)
@@ -196,6 +197,7 @@ def main() -> None:
         if body is None:
             return
         request = json.loads(body)
+        job_id = request.get("id")
         survivors: list[str] = ["the job did not finish"]
         try:
             reply, survivors = run_job(request, root, uid, baseline, forks)
@@ -203,12 +205,15 @@ def main() -> None:
             reply = {"status": "infra_error", "detail": f"worker: {type(exc).__name__}: {exc}"}
         # The verdict goes out first: clean-up (bounded by its own budget) is never the job's
         # time. The host hands this worker the next job only after the second frame says clean.
-        write_frame(chan_out, {**reply, "id": request.get("id")})
+        write_frame(chan_out, {**reply, "id": job_id})
+        # Clean-up checks that the container's memory is back near its baseline: the request (its
+        # code twice, as bytes and as text) and the reply are ours, not leftovers; let them go.
+        del body, request, reply
         try:
             problems = tidy(root, baseline, uid, survivors, forks, fresh)
         except Exception as exc:
             problems = [f"worker: clean-up raised {type(exc).__name__}: {exc}"]
-        write_frame(chan_out, {"id": request.get("id"), "cleaned": True, "clean": not problems,
+        write_frame(chan_out, {"id": job_id, "cleaned": True, "clean": not problems,
                                "unclean": problems})
 
 
