@@ -227,7 +227,7 @@ def clean_up(root: str, baseline: int | None, uid: int = 0,
             problems.append("SysV IPC objects left")
         if _mqueues():
             problems.append("POSIX message queues left")
-    if fresh is not None:
+    if fresh is not None and not problems:  # an unclean container is replaced anyway: no GC wait
         problems += _mounts_back(root, fresh, deadline)
     if baseline is not None and over(baseline + (64 << 20)):
         problems.append(f"memory not back to baseline ({(held_memory() or 0) >> 20} MB held, "
