@@ -164,3 +164,17 @@ def test_an_arrow_or_should_be_between_boxes_takes_the_first_back(completion: st
 
 def test_a_list_boxed_in_parts_stays_right() -> None:
     assert _value("x = \\boxed{2} and x = \\boxed{-3}.", "2, -3") == 1.0
+
+
+# Any second choice letter a reader sees in the answer makes it no choice, however it is joined or set.
+@pytest.mark.parametrize("answer", [
+    "C\\mid D", "C\\\\D", "\\text{C}\\text{D}", "C\\lor D", "C\\vee D", "C\\wedge D", "C\\cap D", "C\\cup D", "C\\text{, }D",
+    "\\text{C}, \\text{D}", "\\textbf{C}\\textbf{D}", "C\\mathrm{D}", "C\\newline D", "C\\vphantom{D}D",
+])
+def test_a_second_choice_letter_in_the_box(answer: str) -> None:
+    assert _value(f"\\boxed{{{answer}}}", "C", MC) == 0.0
+
+
+@pytest.mark.parametrize("answer", ["C", "\\text{C}", "\\textbf{(C)}", "C) 42", "(C) Both A and B", "\\mathrm{C}"])
+def test_one_choice_letter_stays_right(answer: str) -> None:
+    assert _value(f"\\boxed{{{answer}}}", "C", MC) == 1.0
