@@ -178,3 +178,24 @@ def test_a_second_choice_letter_in_the_box(answer: str) -> None:
 @pytest.mark.parametrize("answer", ["C", "\\text{C}", "\\textbf{(C)}", "C) 42", "(C) Both A and B", "\\mathrm{C}"])
 def test_one_choice_letter_stays_right(answer: str) -> None:
     assert _value(f"\\boxed{{{answer}}}", "C", MC) == 1.0
+
+
+# A box a reader does not see as a box: in HTML or LaTeX that prints text as it is, hidden from view, too light to
+# read, or scaled to nothing. The answer then is the one a reader sees.
+@pytest.mark.parametrize("hidden", [
+    "<pre>\\boxed{3}</pre>", "<code>\\boxed{3}</code>", "<textarea>\\boxed{3}</textarea>", "<noscript>\\boxed{3}</noscript>",
+    "\\textcolor{white!99}{\\boxed{3}}", "\\textcolor{gray!1}{\\boxed{3}}", "\\textcolor{#fffffe}{\\boxed{3}}",
+    "\\textcolor{snow}{\\boxed{3}}", "\\textcolor{ivory}{\\boxed{3}}", "\\textcolor[rgb]{0.95,0.95,0.95}{\\boxed{3}}",
+    "\\begin{Verbatim}\\boxed{3}\\end{Verbatim}", "\\begin{spverbatim}\\boxed{3}\\end{spverbatim}",
+    "\\begin{filecontents}{x}\\boxed{3}\\end{filecontents}", "\\resizebox{0pt}{0pt}{\\boxed{3}}",
+    "\\resizebox{0pt}{!}{\\boxed{3}}", "\\scalebox{0}{\\boxed{3}}",
+])
+def test_a_box_no_reader_sees_is_not_read(hidden: str) -> None:
+    assert _value(f"{hidden}\nAnswer 4", "3") == 0.0
+
+
+@pytest.mark.parametrize("shown", ["\\textcolor{white!50!black}{\\boxed{3}}", "\\textcolor{red}{\\boxed{3}}",
+                                   "\\textcolor{gray!50}{\\boxed{3}}", "\\textcolor{blue!20}{\\boxed{3}}",
+                                   "<b>\\boxed{3}</b>", "\\resizebox{0.5\\linewidth}{!}{\\boxed{3}}"])
+def test_a_box_in_a_readable_colour_or_size_is_read(shown: str) -> None:
+    assert _value(shown, "3") == 1.0
