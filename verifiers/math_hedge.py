@@ -246,10 +246,14 @@ _RETRACTION = re.compile(r"\b(?=[abcefhijklmnoprstuw])(actually|wa+i+t|hold\s+on
                          r"|scratch that|i mean|i meant|i was wrong|or rather"
                          r"|just kidding|kidding|hmm+|oops|sorry|my (?:mistake|bad)|never\s*mind|nvm|make that|update|edit"
                          r"|hang\s+on|then\s+again|(?:up)?on\s+reflection|revised|revision|erratum|rechecking|re-?evaluating"
-                         r"|re(?:calculat|consider|think)ing|let\s+me\s+redo(?:\s+it)?|it\s+should\s+(?:be|have\s+been)|should(?:'ve|\s+have)\s+been"
+                         r"|re(?:calculat|consider|think)ing|let\s+me\s+redo(?:\s+it)?"
+                         # ... with the value right after it: "It should be clear that ..." is no correction
+                         r"|(?:it\s+should\s+(?:be|have\s+been)|should(?:'ve|\s+have)\s+been)(?=\s*[-−$\d(\\])"
                          # Interjections, their letters drawn out as speech draws them ("Waaait", "Umm", "Errr", "Ahh").
                          r"|a+h+|o+h+|u+h+|e+r+r+|u+m+|e+h+|hu+h+|u+g+h+|who+a+|nope|nah"
-                         r"|no(?=\s*[,;:!—-]|\s+wait)|not\s+quite|(?:typo|final|fix|redo)(?=\s*:)|(?:mistake|false)(?=\s*[,;:!—–-])"
+                         r"|no(?=\s*[,;:!—-]|\s+wait)|not\s+quite(?=\s*[,;:!.—–-])|(?:typo|final|fix|redo)(?=\s*:)"
+                         # leading a sentence: "(B) is false, since 4 > 5" is a verdict on something else
+                         r"|(?:(?<=[.!?]\s)|(?<=\n))(?:mistake|false)(?=\s*[,;:!—–-])"
                          r"|let\s+me\s+(?:fix|correct)(?:\s+(?:it|that|this))?"
                          # A verdict or a correction word leading a clause: "Wrong, it's 4.", "Rather, 48.", "PS: 48".
                          r"|(?:wrong|incorrect|rather|er|ps|better)(?=\s*[,;:!—-]))\b", re.IGNORECASE)

@@ -199,3 +199,12 @@ def test_a_box_no_reader_sees_is_not_read(hidden: str) -> None:
                                    "<b>\\boxed{3}</b>", "\\resizebox{0.5\\linewidth}{!}{\\boxed{3}}"])
 def test_a_box_in_a_readable_colour_or_size_is_read(shown: str) -> None:
     assert _value(shown, "3") == 1.0
+
+
+@pytest.mark.parametrize("completion", [
+    "\\boxed{12} apples. It should be clear from step 2 that 4 boxes hold 3 each.",
+    "\\boxed{3}. Note that option (B) is false, since 4 > 5 fails.",
+    "\\boxed{3}. There is no mistake — every one of the 4 checks passes.",
+])
+def test_correction_words_inside_a_remark_keep_right_answers(completion: str) -> None:
+    assert _value(completion, "12" if "12" in completion else "3") == 1.0
