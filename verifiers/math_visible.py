@@ -17,7 +17,8 @@ it: ``The answer is 4. % \\boxed{3}``, ``\\phantom{\\boxed{3}}``, ``{\\color{whi
 - shown but not rendered as maths (code spans and fenced blocks, ``verbatim``/``Verbatim``/``spverbatim``/
   ``lstlisting``/``minted``/``alltt``, ``filecontents`` (written to a file), HTML ``<pre>``, ``<code>``,
   ``<textarea>``, ``<samp>``, ``<kbd>``, a
-  markdown block indented by four spaces after a blank line (not under a list item), ``\\text{..}`` and its kin,
+  markdown block indented by four spaces after a blank line (not under a list item, nor inside a closed
+  display ``\\[..\\]`` / ``$$..$$``), ``\\text{..}`` and its kin,
   where a renderer prints ``\\boxed{3}`` literally) keeps its text, but a box inside it is no box (a ``$..$``
   inside ``\\text{..}`` is maths again: ``\\text{$\\boxed{3}$}`` is a box).
 
@@ -31,6 +32,7 @@ One pass over the braces: nested groups cost linear time.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 HIDDEN = "\\hidden"
@@ -120,6 +122,18 @@ def _outermost(regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def _displays(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the closed display maths (``\\[..\\]``, ``$$..$$``), merged: no markdown is read inside one.
+    One ``find`` per delimiter (a regex search from every unclosed ``\\[`` would be quadratic)."""
+    found: list[tuple[int, int]] = []
+    for opener, closer in (("\\[", "\\]"), ("$$", "$$")):
+        pos = 0
+        while (start := text.find(opener, pos)) >= 0 and (end := text.find(closer, start + 2)) >= 0:
+            found.append((start, end + 2))
+            pos = end + 2
+    return _outermost(found)
+
+
 def _unstrike(text: str) -> str:
     """``text`` without struck-out HTML (each close paired with the last open tag of its name: one pass; a tag left open
     strikes nothing, it prints) and markdown ``~~..~~``."""
@@ -163,7 +177,15 @@ def visible(text: str) -> str:
     if "<" in text:
         text = _HTML_CODE.sub(lambda m: _unbox(m.group()), text)
     if "\n    " in text or "\n\t" in text or text[:1] in (" ", "\t"):
-        text = _INDENTED.sub(lambda m: m.group() if _LIST_ITEM.search(text, 0, m.start(1)) else _unbox(m.group()), text)
+        displays = _displays(text)
+        starts = [start for start, _ in displays]
+
+        def in_display(at: int) -> bool:  # "\\[\n\n    \\boxed{3}\n\\]": an indented line of a display is maths
+            i = bisect.bisect_right(starts, at) - 1
+            return i >= 0 and at < displays[i][1]
+
+        text = _INDENTED.sub(lambda m: m.group() if in_display(m.start(1)) or _LIST_ITEM.search(text, 0, m.start(1))
+                             else _unbox(m.group()), text)
     if "\\" not in text or ("phantom" not in text and "color" not in text and "\\text" not in text
                             and "box{" not in text):
         return text

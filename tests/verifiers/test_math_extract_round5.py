@@ -208,3 +208,22 @@ def test_a_box_in_a_readable_colour_or_size_is_read(shown: str) -> None:
 ])
 def test_correction_words_inside_a_remark_keep_right_answers(completion: str) -> None:
     assert _value(completion, "12" if "12" in completion else "3") == 1.0
+
+
+@pytest.mark.parametrize("completion", ["x ∉ \\boxed{\\{3\\}}", "A ⊄ \\boxed{\\{3\\}}", "x ∈\u0338 \\boxed{\\{3\\}}"])
+def test_a_negated_relation_sign_before_the_box(completion: str) -> None:
+    assert _value(completion, "\\{3\\}") == 0.0
+
+
+def test_a_membership_sign_before_the_box_stays_right() -> None:
+    assert _value("x ∈ \\boxed{\\{3\\}}", "\\{3\\}") == 1.0
+
+
+@pytest.mark.parametrize("completion", ["\\[\n\n    \\boxed{3}\n\\]", "$$\n\n    \\boxed{3}\n$$"])
+def test_an_indented_line_of_a_display_is_maths_not_code(completion: str) -> None:
+    assert _value(completion, "3") == 1.0
+
+
+@pytest.mark.parametrize("completion", ["$$\n\n    \\boxed{3}\n\nAnswer 4", "\\[x\\]\n\n    \\boxed{3}\n\nAnswer 4"])
+def test_an_indented_block_outside_a_closed_display_is_code(completion: str) -> None:
+    assert _value(completion, "3") == 0.0
