@@ -18,6 +18,8 @@ import re
 
 from .math_context import not_whole, surroundings
 from .math_hedge import qualified, taken_back
+from .math_same_value import same
+from .math_spans import AMOUNT, ANSWER_PHRASE
 
 MAX_PARTS = 20  # boxes checked one by one when there are several (a list gold is read from at most these)
 
@@ -83,4 +85,23 @@ def boxes_not_whole(text: str, gold: str, several: bool) -> str | None:
         for between in between_boxes(text):
             if reason := taken_back(between):
                 return reason
-    return None
+    return offered_before(text, boxes[-1][0], boxes[-1][2]) if boxes else None
+
+
+# Right before a box (nothing but space, a dollar or a display opening between): a value stated as another final
+# answer ("The answer is 4.\n\n\\boxed{3}", "#### 4\n\\boxed{3}") or offered with it ("Either 4 or \\boxed{3}",
+# "x = 4 \\text{ or } \\boxed{3}", "4 and/or \\boxed{3}").
+_OFFERED_BEFORE = re.compile(
+    rf"(?:(?:{ANSWER_PHRASE.pattern}|####\s*|<answer>\s*)\$?\s*(?P<marked>{AMOUNT})\s*\$?\s*[.!]?\s*(?:</answer>\s*)?"
+    rf"|(?<![\w.])(?P<offered>{AMOUNT})\s*\$?\s*(?:and/or|or|\\text\s*\{{\s*(?:and/)?or\s*\}})\s*\$?\s*"
+    r")(?:\$\$|\\\[|\\\()?\s*\Z", re.IGNORECASE)
+
+
+def offered_before(text: str, start: int, content: str) -> str | None:
+    """Why the box at ``text[start:]`` holding ``content`` comes with another value stated right before it, if it does."""
+    before = text[max(0, start - 200):start]
+    if before.rstrip()[-1:] not in tuple("0123456789.!$r[(>}") or (found := _OFFERED_BEFORE.search(before)) is None:
+        return None
+    value = found.group("marked") or found.group("offered")
+    return None if same(value, content) else (
+        "a different answer stated before it" if found.group("marked") else "a second candidate offered with it")

@@ -125,6 +125,8 @@ _GLUED_TO_BRACKET = re.compile(r"[\w)\]]\Z")
 _FACTOR_BEFORE_BRACKET = re.compile(r"(?:[\d)\]]|\b[A-Za-z])\Z")
 _COMMAND_BEFORE = re.compile(r"\\([a-zA-Z]+|.)\Z")
 _NEGATED_RELATION = re.compile(r"\\not\s*(?:[=<>]|\\[a-zA-Z]+)\s*\Z")
+# The negated relations written as one sign ("x ∉ \\boxed{\\{3\\}}"), or with a combining overlay (U+0338, U+20E5).
+_NEGATED_SIGNS = frozenset("∉∌⊄⊅⊈⊉∤∦≢≁≄≇≉≭⊀⊁⋢⋣⋠⋡⊬⊭⊮⊯\u0338\u20e5")
 _COMMAND_AFTER = re.compile(r"\\([a-zA-Z]+|.)")
 _POINT_BEFORE = re.compile(r"\d\.\Z")
 _SEPARATOR_BEFORE = re.compile(r"\d[.,]\Z")
@@ -190,6 +192,8 @@ def _before(before: str, in_math: bool) -> str | None:
             return "the box is an argument or factor"
         spaced = True  # what the bracket is glued to was judged just above
     if "\\not" in body and _NEGATED_RELATION.search(body):  # "x \\not= \\boxed{3}" says x is not 3
+        return "a negated relation before the answer"
+    if body[-1:] in _NEGATED_SIGNS:
         return "a negated relation before the answer"
     command = _COMMAND_BEFORE.search(body, max(0, body.rfind("\\") - 1)) if "\\" in body else None
     if command is not None:

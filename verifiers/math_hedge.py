@@ -28,31 +28,40 @@
 - ``retracted``: the answer taken back. A cue after it ("wait", "actually", "no,", "hmm", "just
   kidding", "oops", "sorry", "scratch that", "correction", "or rather", "I mean", "my mistake",
   "never mind", "make that", "hold on", "hang on", "whoops", "second guess", "then again", "revised",
-  "erratum", "ah", "err"; "wrong", "rather", "er", "PS", "better" leading a clause: "Rather, 48.", "let me fix") followed, before the completion ends, by a different value (digits, number
+  "erratum", "on second thoughts", "upon reflection", "it should be", "should've been", "reconsidering", "nope", "nah",
+  "nvm", "not quite"; interjections with their letters drawn out: "Waaait", "Umm", "Uhh", "Errr", "Ahh", "Oh", "Huh",
+  "Ugh", "Eh", "Whoa"; "wrong", "rather", "er", "PS", "better", "no", "mistake", "false" leading a clause: "Rather, 48.",
+  "let me fix"; "typo", "final", "fix", "redo" before a colon) followed, before the completion ends, by a different value (digits, number
   words where a value is stated: "it's four"; "it's 4 instead", "4 is also plausible" too; a math span or
   a choice: "Actually, $\\pi$.", "Actually (B)."), or after "actually"/"correction" by a value changed in
   words ("Actually, double it.", "it's 3 squared"): "\\boxed{3}. Hmm, no, it is 4.",
   "The answer is (B), wait, (A)". Scored 0, not read as the later value: the completion then
   offers two answers, and rewarding the second would reward boxing a guess and correcting it
-  afterwards. A check that comes back to the same value ("Wait, let me verify: 12/4 = 3") is no
-  retraction, nor is a sentence without a cue ("Let me check: 3*4 = 12"). Also a second candidate
+  afterwards. A check that comes back to the same value ("Wait, let me verify: 12/4 = 3"), or an equation
+  that states the answer too ("Wait, let me check: 9 = 3²", "3\\cdot 4 = 12"), is no retraction, nor is a
+  sentence without a cue ("Let me check: 3*4 = 12"). A value is new when it is no value the answer states
+  (``math_same_value``: "3" after "-3", "2" after "12" or "\\frac{1}{2}" is new). Also a second candidate
   right after a cue of its own ("or maybe 8", "could also be 8", "unless it is 8", "else 8", "vs 8") or
   after another answer marker ("the answer is", "####", ``<answer>``, "Option 2:", "**4**", "Result = 4", "but it is 4"),
-  a second value set apart at the end (``\\boxed{3}; 4``, ``\\boxed{3} \\Rightarrow 4``), or a
+  a second value set apart at the end (``\\boxed{3}; 4``, ``; x = 4``, ``; 4 apples.``, ``; four``,
+  ``\\boxed{3} \\Rightarrow 4``, ``⟹ 4``, ``==> 4``, ``(4)``, ``[4]``, alone on the next line; handed on as the
+  alternative, so that ``\\boxed{\\frac12} \\Rightarrow 0.5`` stays right), or a
   bare conclusion with another value ("Hence 4.", "Therefore $x = 4$."). A reconsideration ("But wait",
   "Let me reconsider. Hmm") after which the completion stops mid-sentence, not back at the answer's
   value, has not settled on it. And a verdict with no
   new value in the answer's sentence or the next: "Wait, that's wrong.", "Scratch that.", "Just kidding.",
-  "Actually, no.", "Never mind.", "Nope.", "Probably wrong.", "(guess)", "I made an error", "This leads to
+  "Actually, no.", "Never mind.", "Nope.", "Probably wrong.", "(guess)", "( wrong )", "(*guess*)", "(wild guess)",
+  "(not verified)", "(placeholder)", "(made up)", "(I gave up)", "I made an error", "This leads to
   a contradiction." (a verdict on something else, "option
   (B) is wrong", names it and is no retraction).
 
 Every scan reads the text folded (``math_fold``): "Wаіt" in Cyrillic letters, "isn’t" and "W\\u2063ait" are the words.
 
 Limits: English cue words; the cue must come after the answer; conditional answers ("3 when x>0, for
-x<0 it is 4") are not recognised; "different" compares the text
-of the last number or letter after the cue with the answer's (``1/2`` then ``0.5`` counts as
-different here, and ``MathVerifier`` forgives an alternative equal in value).
+x<0 it is 4") are not recognised; "different" compares the last number or letter after the cue
+with the values the answer states (``math_same_value``; ``1/2`` then ``0.5`` counts as different here, and
+``MathVerifier`` forgives an alternative equal in value where one is handed on); an equation that holds the
+answer is read as a check of it, whatever else it states ("Wait, 3 + 1 = 4" after 3 is no retraction).
 """
 
 from __future__ import annotations
@@ -61,6 +70,7 @@ import re
 
 from .math_context import NEAR, Surroundings, flatten, last_word
 from .math_fold import fold
+from .math_same_value import a_check, bare, same
 from .math_spans import AMOUNT, ANSWER_PHRASE
 from .math_units import words_to_number
 
@@ -132,11 +142,16 @@ _VERDICT = re.compile(r"\b(?=[\s,acdeghijlmnprstuw])(?:(?:that|this|it|which)(?:
                       r"(?:wrong|incorrect|false|not\s+(?:right|correct)|impossible|absurd)|,\s*impossible\b|scratch\s+that|I\s+retract|retracted|just\s+kidding"
                       r"|(?:actually|hmm+),?\s+no\b|never\s*mind|(?:leads?|led)\s+to\s+a\s+contradiction|ignore\s+(?:that|this)"
                       r"|(?:can'?t|cannot)\s+be\s+right|(?:this|the|that|my)\s+answer\s+is\s+(?:wrong|incorrect|not\s+right)"
-                      r"|I\s+made\s+(?:an?\s+)?(?:error|mistake)|(?<=[(\[])\s*(?:guess|guessing|tentative|wrong|unverified|unsure|estimate|typo|draft|(?:lower|upper)\s+bound)\s*(?=[)\]])"
+                      r"|I\s+made\s+(?:an?\s+)?(?:error|mistake)"
                       r"|(?:(?<=[.!?]\s)|(?<=\n)|(?<=\$\.\s))(?:nope|no|wrong|incorrect|unverified|tentative(?:ly)?"
                       r"|(?:probably|likely|possibly|definitely)\s+(?:wrong|incorrect)|(?:a\s+)?(?:random|wild|rough)\s+guess)"
                       r"\s*[.!]*\s*(?=\Z|\n|[.!?]\s))",
                       re.IGNORECASE)
+# A verdict set apart in brackets: "(guess)", "( wrong )", "(*guess*)", "(wild guess)", "(not verified)", "(made up)".
+_ASIDE = re.compile(r"[(\[][\s*_]*(?:(?:a\s+|my\s+)?(?:wild|random|rough|blind|lucky|best|educated)\s+)?(?:guess(?:ing|ed)?|tentative|wrong"
+                    r"|incorrect|unverified|unchecked|untested|not\s+(?:verified|checked|sure|certain|confirmed)|unsure|estimated?|typo"
+                    r"|draft|placeholder|dummy|made\s+up|(?:randomly|arbitrarily)\s+(?:chosen|picked|guessed)|(?:I\s+)?gave\s+up"
+                    r"|(?:lower|upper)\s+bound)[\s*_]*[!.]*\s*[)\]]", re.IGNORECASE)
 _SUPPOSED = re.compile(r"\b(?=[slhifemc])(?:\b(?:suppose|supposing|let's\s+say|hypothetically|if\s+(?:the\s+answer|it)\s+(?:were|was)"
                        r"|(?:might|could)\s+(?:write|say|think|answer|guess|claim))\b"
                        # ... up to the answer, unless a turn comes first ("One might think 4, but it is \\boxed{3}")
@@ -227,10 +242,18 @@ def qualified(around: Surroundings, answer: str, gold: str) -> str | None:
 
 
 # A cue after the answer that takes it back ("The answer is 50. Actually, wait, it might be 40.").
-_RETRACTION = re.compile(r"\b(?=[abcehijklmnoprstuw])(actually|wait|hold\s+on|whoops|second\s+guess|on second thought|correction|scratch that|i mean|i meant|i was wrong|or rather"
-                         r"|just kidding|kidding|hmm+|oops|sorry|my (?:mistake|bad)|never\s*mind|make that|update|edit"
-                         r"|hang\s+on|then\s+again|on\s+reflection|revised|revision|erratum|rechecking|re-?evaluating"
-                         r"|let\s+me\s+redo(?:\s+it)?|ah|uh|err|um|no(?=\s*[,;!—-]|\s+wait)"
+_RETRACTION = re.compile(r"\b(?=[abcefhijklmnoprstuw])(actually|wa+i+t|hold\s+on|whoops|second\s+guess|on\s+second\s+thoughts?|correction"
+                         r"|scratch that|i mean|i meant|i was wrong|or rather"
+                         r"|just kidding|kidding|hmm+|oops|sorry|my (?:mistake|bad)|never\s*mind|nvm|make that|update|edit"
+                         r"|hang\s+on|then\s+again|(?:up)?on\s+reflection|revised|revision|erratum|rechecking|re-?evaluating"
+                         r"|re(?:calculat|consider|think)ing|let\s+me\s+redo(?:\s+it)?"
+                         # ... with the value right after it: "It should be clear that ..." is no correction
+                         r"|(?:it\s+should\s+(?:be|have\s+been)|should(?:'ve|\s+have)\s+been)(?=\s*[-−$\d(\\])"
+                         # Interjections, their letters drawn out as speech draws them ("Waaait", "Umm", "Errr", "Ahh").
+                         r"|a+h+|o+h+|u+h+|e+r+r+|u+m+|e+h+|hu+h+|u+g+h+|who+a+|nope|nah"
+                         r"|no(?=\s*[,;:!—-]|\s+wait)|not\s+quite(?=\s*[,;:!.—–-])|(?:typo|final|fix|redo)(?=\s*:)"
+                         # leading a sentence: "(B) is false, since 4 > 5" is a verdict on something else
+                         r"|(?:(?<=[.!?]\s)|(?<=\n))(?:mistake|false)(?=\s*[,;:!—–-])"
                          r"|let\s+me\s+(?:fix|correct)(?:\s+(?:it|that|this))?"
                          # A verdict or a correction word leading a clause: "Wrong, it's 4.", "Rather, 48.", "PS: 48".
                          r"|(?:wrong|incorrect|rather|er|ps|better)(?=\s*[,;:!—-]))\b", re.IGNORECASE)
@@ -269,31 +292,40 @@ _STATED_WORDS = re.compile(r"(?:\A[\s,;:—-]*|(?:\bis|'s|\bbe|[:=])\s+)(?=([A-Z
 # "Or maybe 8", "it could also be 8" right after the answer: a second candidate.
 _ALTERNATIVE = re.compile(r"\b(?=[abcemopuv])(or|maybe|perhaps|possibly|probably|alternatively|unless|else|otherwise|vs|versus"
                           r"|but\s+(?:it|this|that|the\s+(?:correct\s+|right\s+|real\s+|true\s+|actual\s+)?answer)\s+(?:is|was|'s)"
-                          r"|(?:could|might|may|can)\s+(?:also\s+)?(?:be|equal))\b", re.IGNORECASE)
+                          r"|(?:could|might|may|can)\s+(?:also\s+)?(?:be|equal)|(?<=\()also(?=\s+[^\s()]{1,20}\s*\)))\b", re.IGNORECASE)
 # Another final-answer marker after the answer: "#### 4", "<answer>4</answer>", "Option 2: 4", the answer phrase.
 _ANOTHER_ANSWER = re.compile(rf"{ANSWER_PHRASE.pattern}|####\s*|<answer>\s*"
-                             r"|\b(?:option|guess|alternative|candidate|choice)\s*\d*\s*:\s*|\*\*\s*", re.IGNORECASE)
+                             r"|\b(?:option|guess|alternative|candidate|choice)\s*\d*\s*:\s*"
+                             # A bold value ("**4**"), not the end of a bold heading ("**Verification:** $2 \\cdot 3 = 6$").
+                             r"|(?<![^\s(])\*\*\s*(?=[^*\n]{1,40}\*\*)", re.IGNORECASE)
 # A conclusion after the answer that states another value and ends its line: "Hence 4.", "Therefore $x = 4$.", "Result = 4."
 # ("The total is 12 apples shared by 4" explains; it is no second answer).
 _CONCLUSION = re.compile(r"\b(?=[hrst])(?:\b(?:therefore|hence|thus|so)\b,?\s*(?:we\s+get\s+|the\s+(?:total|result|answer|sum|value)\s+is\s+"
                          r"|it\s+is\s+)?|\b(?:result|total|sum)\s*(?:=|:|is)\s*)\$?\s*(?:[A-Za-z]\s*=\s*)?(?P<value>[^\s$.!]{1,20})\s*\$?\s*[.!]?\s*(?:\Z|\n)",
                          re.IGNORECASE)
 # A second value set apart after the answer, then nothing: "\\boxed{3}; 4", "\\boxed{3} \\Rightarrow 4", "\\boxed{C}; \\textbf{D}".
-_SET_APART = re.compile(r"\A\s*(?:[;,]|\\(?:Rightarrow|Longrightarrow|rightarrow|longrightarrow|implies|to|therefore)|[⇒→∴]|=>|->)"
-                        r"\s*(?P<value>[^\s;,]{1,20}?)\s*[.!]?\s*(?:\Z|\n)")
-_SET_APART_START = frozenset(";,\\⇒→∴=-$}")  # what _SET_APART's text starts with, before flattening
+# After a mark or an arrow ("; x = 4", "⟹ 4", "==> 4"), in brackets ("(4)", "[4]") or alone on the next line; a unit
+# word may follow ("; 4 apples."). The value is handed on: "\\frac12 \\Rightarrow 0.5" says one value twice.
+_ARROW = r"\\(?:Rightarrow|Longrightarrow|rightarrow|longrightarrow|implies|to|therefore)(?![A-Za-z])|[⇒→∴⟹⟶⇨⟾⇛➔➜➞]|={1,2}>|-{1,2}>"
+_SET_APART = re.compile(rf"\A(?:\s*(?:[;,]|{_ARROW})\s*(?:[A-Za-z]\s*=\s*)?|\s*(?P<open>[(\[])\s*|[ \t]*\n\s*)"
+                        r"(?P<value>[^\s;,()\[\]]{1,20}?)\s*(?(open)[)\]])(?P<more>(?:\s*,\s*[^\s;,()\[\]]{1,20}){0,100})"
+                        r"(?:\s+[A-Za-z]{1,12})?\s*[.!]?\s*(?:\Z|\n)")
+# Between two boxes, an arrow or "should be" alone takes the first back ("\\boxed{2} \\Rightarrow \\boxed{-3}").
+_TURNED_INTO = re.compile(rf"[\s,;.]*(?:{_ARROW}|should\s+(?:be|have\s+been))\s*", re.IGNORECASE)
+_SET_APART_START = frozenset(";,\\⇒→∴⟹⟶⇨⟾⇛➔➜➞=-$}([\n")  # what _SET_APART's text starts with, before flattening
 ALTERNATIVE_WINDOW_WORDS = 4  # the other candidate must follow its cue closely
 _CHOICE_LETTER = r"(?<![A-Za-z])\(?[A-J]\)?(?![A-Za-z])"
 _CHOICE_ANSWER = re.compile(r"\(?[A-J]\)?(?:[,.;:)]\s.*)?", re.DOTALL)  # "C", "(B), wait, (A)", "C) 42"
 
 
-def _bare(value: str) -> str:
-    return value.strip("$()").replace(",", "")
+# A digit-group mark inside a number, no end of it: the spaces "\\!", "\\,", "~" and the braced comma "{,}".
+_DIGIT_GROUP = re.compile(r"(?<=[\d,])(?:\\[!,;: ]|\{,\}|~)(?=\d)")
 
 
-def _last_value(text: str, other_answer: str) -> str | None:
-    """The last value ``text`` states: a number (or a choice letter) as written, or number words read as digits."""
-    found = [(m.start(), _bare(m.group())) for m in re.finditer(other_answer, text)]
+def _last_value(text: str, other_answer: str) -> tuple[int, str] | None:
+    """Where the last value ``text`` states is, and that value: a number (or a choice letter) as written, or number
+    words read as digits."""
+    found = [(m.start(), bare(m.group())) for m in re.finditer(other_answer, text)]
     if other_answer == AMOUNT:
         for stated in _STATED_WORDS.finditer(text):
             words = list(re.finditer(r"[A-Za-z]+", stated.group(1)))
@@ -303,7 +335,7 @@ def _last_value(text: str, other_answer: str) -> str | None:
             if 0 < run == len(words) and (value := words_to_number(
                     stated.group(1)[:words[run - 1].end()])) is not None:
                 found.append((stated.start(1), str(value)))
-    return max(found)[1] if found else None
+    return max(found) if found else None
 
 
 def retracted(text: str, answer: str, start: int, end: int) -> tuple[str | None, str | None]:
@@ -313,40 +345,49 @@ def retracted(text: str, answer: str, start: int, end: int) -> tuple[str | None,
     other_answer = _CHOICE_LETTER if _CHOICE_ANSWER.fullmatch(answer.strip()) else AMOUNT
     # The answer and what follows it (a cue inside the answer's sentence counts too), folded: "Wаіt" (Cyrillic) is "Wait".
     scan, length = fold(text[start:]), len(fold(text[start:end]))
+    if "\\" in scan[length:] or "{," in scan[length:]:  # "16,\\!386.20" after the answer is the number 16,386.20
+        scan = scan[:length] + _DIGIT_GROUP.sub("", scan[length:])
     cue = _RETRACTION.search(scan)
-    tail, plain = scan[length:], _bare(answer)
+    tail = scan[length:]
     if cue is not None:
-        own = _bare(scan[:cue.start()] if cue.start() < length else answer)
+        own = bare(scan[:cue.start()] if cue.start() < length else answer)
         rest = scan[cue.end():]
-        last = _last_value(rest, other_answer)
-        if last is None and (form := _OTHER_FORM.search(rest)) is not None:
+        found = _last_value(rest, other_answer)
+        last = found[1] if found is not None and not a_check(rest, found[0], own) else None
+        if found is None and (form := _OTHER_FORM.search(rest)) is not None:
             last = (form.group(1) or form.group(2)).strip()
         changed = cue.group(1).lower() in ("actually", "correction", "make that", "i mean", "i meant", "or rather") \
             and _CHANGED.search(rest) is not None
-        if (last is not None and last not in own) or changed:
+        if (last is not None and not same(last, own)) or changed:
             return f"retracted after the answer ({cue.group(1).lower()!r})", None
-    if (instead := _instead(tail)) is not None and _bare(instead.group(1)) not in plain:
+    if (instead := _instead(tail)) is not None and not same(instead.group(1), answer):
         return "retracted after the answer ('instead')", None
     for cue in _ALTERNATIVE.finditer(tail):
         window = " ".join(tail[cue.end(): cue.end() + 120].split()[:ALTERNATIVE_WINDOW_WORDS])
         other = re.search(other_answer, window)
-        if other and _bare(other.group(0)) not in plain:
+        if other and not same(other.group(0), answer):
             return f"a second candidate after the answer ({cue.group(1).lower()!r})", other.group(0)
     for phrase in _ANOTHER_ANSWER.finditer(tail):  # "\\boxed{3}. The answer is 4.": a second final answer
         other = re.match(rf"\s*\$?\s*({other_answer})", tail[phrase.end():])
-        if other and _bare(other.group(1)) not in plain:
+        if other and not same(other.group(1), answer):
             return "a different answer stated after it", None
-    if (conclusion := _CONCLUSION.search(tail)) is not None and _bare(conclusion.group("value")) not in plain \
-            and re.fullmatch(other_answer, _bare(conclusion.group("value"))):
+    if (conclusion := _CONCLUSION.search(tail)) is not None and not same(conclusion.group("value"), answer) \
+            and re.fullmatch(other_answer, bare(conclusion.group("value"))):
         return "a different value concluded after it", None
-    if tail.lstrip()[:1] in _SET_APART_START and (apart := _SET_APART.match(flatten(tail[:200]))) is not None and _bare(apart.group("value")) not in plain \
-            and re.fullmatch(other_answer, _bare(apart.group("value"))):
-        return "a second value set apart after the answer", None
+    if tail.lstrip(" \t")[:1] in _SET_APART_START and (apart := _SET_APART.match(flatten(tail[:200]).rstrip(" ,;"))) is not None:
+        for value in [apart.group("value"), *apart.group("more").split(",")[1:]]:  # "\\boxed{3}, 4, 5": each
+            value = bare(value.strip())
+            if other_answer == AMOUNT and (number := words_to_number(value)) is not None:  # "; four"
+                value = str(number)
+            if re.fullmatch(other_answer, value) and not same(value, answer):
+                return "a second value set apart after the answer", value
     if (cue := _RECONSIDER.search(tail)) is not None and not _FINISHED.search(tail) \
-            and ((last := _last_value(tail, other_answer)) is None or last not in plain):
+            and ((said := _last_value(tail, other_answer)) is None or not same(said[1], answer)):
         return f"unfinished after the answer ({cue.group().lower()!r})", None
     ends = list(_SENTENCE_END.finditer(tail, 0, 300))  # a verdict in the answer's sentence or the next, no value offered
-    if (verdict := _VERDICT.search(tail, 0, ends[1].end() if len(ends) > 1 else 300)) is not None:
+    reach = ends[1].end() if len(ends) > 1 else 300
+    if (verdict := _VERDICT.search(tail, 0, reach) or (
+            _ASIDE.search(tail, 0, reach) if "(" in tail[:reach] or "[" in tail[:reach] else None)) is not None:
         return f"retracted after the answer ({verdict.group().strip().lower()!r})", None
     return None, None
 
@@ -354,6 +395,6 @@ def retracted(text: str, answer: str, start: int, end: int) -> tuple[str | None,
 def taken_back(between: str) -> str | None:
     """Why the text between two boxed answers takes the first back ("Wait, it's", "Actually,", "that's wrong"), if it does."""
     between = fold(between)
-    if (cue := _RETRACTION.search(between) or _VERDICT.search(between)) is not None:
+    if (cue := _RETRACTION.search(between) or _VERDICT.search(between) or _TURNED_INTO.fullmatch(between)) is not None:
         return f"retracted between the boxes ({cue.group().strip().lower()!r})"
     return None

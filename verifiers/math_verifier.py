@@ -26,7 +26,8 @@ Defaults, and the knob for graders that disagree:
 - ``equation_rhs=True``: ``x = 3`` counts for ``3`` (and the reverse).
 - ``multiple_choice=True``: a gold that is a letter A-J (``C``, ``(C)``) is matched
   against the letter the completion chose (``(C)``, ``\\boxed{C}``, ``C) 42``); a second letter
-  (``C D``, ``C \\vee D``, ``C \\text{ oder } D``) or a verdict after it (``C is wrong``, ``(C)?``, ``C...``) is no choice.
+  (``C D``, ``C \\vee D``, ``C \\text{ oder } D``, ``C\\mid D``, ``\\text{C}\\text{D}``, ``C\\mathrm{D}``: any second letter
+  a reader sees) or a verdict after it (``C is wrong``, ``(C)?``, ``C...``) is no choice.
 - ``strip_units=True``: ``5 \\text{ cm}``, ``12 dollars``, ``9 buses``, ``30^\\circ`` are numbers;
   only known units and listed counted nouns are dropped (``math_units``: an allow-list), so
   ``3 \\text{ wrong}``, ``3 sixteenths`` and ``3 negatives`` are not 3, and size words multiply
@@ -249,7 +250,10 @@ class MathVerifier:
         if self.multiple_choice and gold.choice is not None:
             chosen = _CHOICE_PRED.match(answer)
             shown = flatten(found.answer or "").strip()
-            joined = (as_shown := _CHOICE_PRED.match(shown)) is not None and _SECOND_CHOICE.match(shown, as_shown.end())
+            # A second letter as shown, or as normalised (which reads commands and fonts: "C\\mid D", "\\text{C}\\text{D}",
+            # "C\\mathrm{D}", "C\\lor D" are "C | D", "C D", "C D", "C lor D"): any second letter a reader sees.
+            joined = ((as_shown := _CHOICE_PRED.match(shown)) is not None and _SECOND_CHOICE.match(shown, as_shown.end())) \
+                or (chosen is not None and _SECOND_CHOICE.match(answer, chosen.end()))
             correct = chosen is not None and chosen.group(1) == gold.choice \
                 and not joined and not _CHOICE_HEDGE.search(answer, chosen.end())
             return Score.judged(float(correct), found.answer, **details, method="choice")

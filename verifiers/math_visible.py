@@ -8,13 +8,17 @@ it: ``The answer is 4. % \\boxed{3}``, ``\\phantom{\\boxed{3}}``, ``{\\color{whi
   ``<!-- -->``, ``<script>``/``<style>``/``<template>``, a markdown ``[//]: # (..)`` line, the content of
   ``\\phantom``/``\\hphantom``/``\\vphantom``, of ``\\textcolor{white}{..}`` and the rest of a group after
   ``\\color{white}``, white in any spelling: ``White``, ``white!100``, ``[HTML]{FFFFFF}``, ``#fff``, ``red!0``,
-  ``transparent``) becomes the
+  ``transparent``, or a colour too light to read: ``white!99``, ``gray!1``, ``#fffffe``, ``snow``, ``ivory``;
+  ``<noscript>``; a box scaled to nothing: ``\\resizebox{0pt}{0pt}{..}``, ``\\scalebox{0}{..}``) becomes the
   command ``HIDDEN``: no answer is read from it, and an answer that touches it is no whole value
   (``math_context`` reads an unknown command next to the answer as more of the expression, so
   ``\\boxed{3}\\phantom{000}`` and ``\\textcolor{white}{-}\\boxed{3}`` stay refused);
 - struck out (``~~..~~`` outside maths, ``<del>``, ``<s>``, ``<strike>``) is removed: taken back;
-- shown but not rendered as maths (code spans and fenced blocks, ``verbatim``/``lstlisting``/``minted``, a
-  markdown block indented by four spaces after a blank line (not under a list item), ``\\text{..}`` and its kin,
+- shown but not rendered as maths (code spans and fenced blocks, ``verbatim``/``Verbatim``/``spverbatim``/
+  ``lstlisting``/``minted``/``alltt``, ``filecontents`` (written to a file), HTML ``<pre>``, ``<code>``,
+  ``<textarea>``, ``<samp>``, ``<kbd>``, a
+  markdown block indented by four spaces after a blank line (not under a list item, nor inside a closed
+  display ``\\[..\\]`` / ``$$..$$``), ``\\text{..}`` and its kin,
   where a renderer prints ``\\boxed{3}`` literally) keeps its text, but a box inside it is no box (a ``$..$``
   inside ``\\text{..}`` is maths again: ``\\text{$\\boxed{3}$}`` is a box).
 
@@ -28,12 +32,13 @@ One pass over the braces: nested groups cost linear time.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 HIDDEN = "\\hidden"
 _COMMENT = re.compile(r"\\begin\{comment\}.*?(?:\\end\{comment\}|\Z)|<!--.*?(?:-->|\Z)"
                       # HTML a browser does not show, and a markdown link definition to "#" (the "[//]: # (..)" comment idiom)
-                      r"|<script\b.*?(?:</script\s*>|\Z)|<style\b.*?(?:</style\s*>|\Z)|<template\b.*?(?:</template\s*>|\Z)"
+                      r"|<(script|style|template|noscript)\b.*?(?:</\1\s*>|\Z)"
                       r"|^[ ]{0,3}\[[^\]\n]*\]:[ \t]*(?:#|<>)[^\n]*", re.DOTALL | re.IGNORECASE | re.MULTILINE)
 # A "%" (not "\\%") starts a comment unless a reader sees a percent sign: after a number ("25%", "25 %") or a closing
 # bracket, or with nothing but punctuation after it. At a line's start or after punctuation and a blank ("4. % ...")
@@ -41,12 +46,16 @@ _COMMENT = re.compile(r"\\begin\{comment\}.*?(?:\\end\{comment\}|\Z)|<!--.*?(?:-
 _PERCENT_COMMENT = re.compile(r"(?P<lead>^[^\S\n]*|(?<=[.,;:!?])[^\S\n]+|(?<![\d)\]\s\\])|(?<=[^\d)\]\s]) )"
                               # "\\boxed{25}% of them": glued to a box of digits and followed by a word, a percent sign
                               r"(?<!\\)%(?!(?<=\d\}%)[^\S\n]*[A-Za-z])(?![\s.,;:!?)]*$)[^\n]*", re.MULTILINE)
-_HIDING_TAG = re.compile(r"<(?:!--|script|style|template)", re.IGNORECASE)  # "x < 3" costs no pass of _COMMENT
+_HIDING_TAG = re.compile(r"<(?:!--|script|style|template|noscript)", re.IGNORECASE)  # "x < 3" costs no pass of _COMMENT
 _BOS = re.compile(r"\s*<s>")  # a Llama-2 begin-of-sequence token, not a strike-out
 _STRIKE_TAG = re.compile(r"<(/?)(del|s|strike)>", re.IGNORECASE)
 _STRIKE_MARKS = re.compile(r"(?<![^\s(\[>*_])~~(?=\S)[^~\n]+?(?<=\S)~~")  # markdown, outside maths ($~~$ is spacing)
-_CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`|\\begin\{verbatim\}.*?(?:\\end\{verbatim\}|\Z)"
-                   r"|\\begin\{lstlisting\}.*?(?:\\end\{lstlisting\}|\Z)|\\begin\{minted\}.*?(?:\\end\{minted\}|\Z)", re.DOTALL)
+_CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`"
+                   # LaTeX environments that print (or only write to a file) their text as it is
+                   r"|\\begin\{((?:verbatim|Verbatim|BVerbatim|LVerbatim|spverbatim|lstlisting|minted|filecontents|alltt)\*?)\}"
+                   r".*?(?:\\end\{\1\}|\Z)", re.DOTALL)
+# HTML that shows its text as it is, untypeset: a box in it is printed, no box.
+_HTML_CODE = re.compile(r"<(pre|code|textarea|samp|kbd|xmp|plaintext|listing|tt)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.DOTALL | re.IGNORECASE)
 # A markdown indented code block: lines indented by four spaces or a tab, at the start or after a blank line, unless
 # the paragraph before is a list item (its indented lines continue the item).
 _INDENTED = re.compile(r"(?:\A|(?<=\n)[ \t]*\n)((?:(?: {4}|\t)[^\n]*(?:\n|\Z))+)")
@@ -57,9 +66,20 @@ _MATH_OR_BOX = re.compile(r"(?P<math>(?<!\\)\$[^$]*(?<!\\)\$)|\\(?P<name>boxed|f
 # of its group, and plain braces (an escaped brace is a literal, not a group).
 # A colour that renders as the page: white in any spelling (``White``, ``white!100``, ``#FFFFFF``, ``#fff``, rgb 1,1,1),
 # any colour mixed at 0 % (``red!0`` is white) and ``transparent``; an optional model (``[HTML]``) before it.
-_WHITE = (r"(?:\[[^\]]*\]\s*)?\{\s*(?i:white(?:\s*!\s*100)?|[a-z]+\s*!\s*0|\#?(?:fff|ffffff)|transparent"
-          r"|1(?:\.0*)?\s*,\s*1(?:\.0*)?\s*,\s*1(?:\.0*)?|255\s*,\s*255\s*,\s*255)\s*\}")
-_GROUPS = re.compile(rf"(?P<hide>\\[hv]?phantom\s*\{{|\\textcolor\s*{_WHITE}\s*\{{)"
+# A colour too light to read on the page is white too: ``white!99`` (any tint of white), ``gray!1`` (at most 10 % of a
+# colour), ``#fffffe`` (each channel at least 0xE8), ``snow``, ``ivory``, rgb channels of at least 0.9 or 232.
+_LIGHT_NAMES = (r"\w*white\w*|snow|ivory|azure|aliceblue|honeydew|mintcream|seashell|linen|oldlace|cornsilk|lightyellow"
+                r"|lavenderblush|lightcyan|beige|lemonchiffon|papayawhip|mistyrose|lightgoldenrodyellow")
+_LIGHT_1 = r"(?:1(?:\.0*)?|0?\.9\d*)"
+_LIGHT_255 = r"(?:25[0-5]|24\d|23[2-9])"
+_WHITE = (rf"(?:\[[^\]]*\]\s*)?\{{\s*(?i:(?:{_LIGHT_NAMES})(?:\s*!\s*\d+(?:\.\d*)?)?(?!\s*!)"
+          r"|[a-z]+\s*!\s*(?:\d(?:\.\d*)?|10(?:\.0*)?)(?![\d.!])|\#?(?:[ef]{3}|(?:f[0-9a-f]|e[89a-f]){3})|transparent"
+          rf"|{_LIGHT_1}(?:\s*,\s*{_LIGHT_1}){{2}}|{_LIGHT_1}|{_LIGHT_255}(?:\s*,\s*{_LIGHT_255}){{2}})\s*\}}")
+# A box scaled to nothing: "\\resizebox{0pt}{0pt}{..}", "\\resizebox{0pt}{!}{..}", "\\scalebox{0}{..}".
+_ZERO = r"\{\s*(?:0+(?:\.0*)?|\.0+)\s*(?:[a-z]{2})?\s*\}"
+_SCALED_AWAY = (rf"\\resizebox\*?\s*(?:{_ZERO}\s*\{{[^{{}}]*\}}|\{{[^{{}}]*\}}\s*{_ZERO})\s*\{{"
+                rf"|\\scalebox\s*{_ZERO}\s*(?:\[[^\]]*\]\s*)?\{{")
+_GROUPS = re.compile(rf"(?P<hide>\\[hv]?phantom\s*\{{|\\textcolor\s*{_WHITE}\s*\{{|{_SCALED_AWAY})"
                      r"|(?P<text>\\(?:text(?:rm|up|normal|bf|it|sf|tt|md)?|mbox|hbox)\s*\{)"
                      rf"|(?P<color>\\color\s*{_WHITE})"
                      r"|(?P<escaped>\\[{}])|(?P<open>\{)|(?P<close>\})")
@@ -102,6 +122,18 @@ def _outermost(regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def _displays(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the closed display maths (``\\[..\\]``, ``$$..$$``), merged: no markdown is read inside one.
+    One ``find`` per delimiter (a regex search from every unclosed ``\\[`` would be quadratic)."""
+    found: list[tuple[int, int]] = []
+    for opener, closer in (("\\[", "\\]"), ("$$", "$$")):
+        pos = 0
+        while (start := text.find(opener, pos)) >= 0 and (end := text.find(closer, start + 2)) >= 0:
+            found.append((start, end + 2))
+            pos = end + 2
+    return _outermost(found)
+
+
 def _unstrike(text: str) -> str:
     """``text`` without struck-out HTML (each close paired with the last open tag of its name: one pass; a tag left open
     strikes nothing, it prints) and markdown ``~~..~~``."""
@@ -142,8 +174,18 @@ def visible(text: str) -> str:
         text = (bos.group() if bos else "") + _unstrike(text[bos.end() if bos else 0:])
     if "`" in text or "~~~" in text or "\\begin{" in text:
         text = _CODE.sub(lambda m: _unbox(m.group()), text)
+    if "<" in text:
+        text = _HTML_CODE.sub(lambda m: _unbox(m.group()), text)
     if "\n    " in text or "\n\t" in text or text[:1] in (" ", "\t"):
-        text = _INDENTED.sub(lambda m: m.group() if _LIST_ITEM.search(text, 0, m.start(1)) else _unbox(m.group()), text)
+        displays = _displays(text)
+        starts = [start for start, _ in displays]
+
+        def in_display(at: int) -> bool:  # "\\[\n\n    \\boxed{3}\n\\]": an indented line of a display is maths
+            i = bisect.bisect_right(starts, at) - 1
+            return i >= 0 and at < displays[i][1]
+
+        text = _INDENTED.sub(lambda m: m.group() if in_display(m.start(1)) or _LIST_ITEM.search(text, 0, m.start(1))
+                             else _unbox(m.group()), text)
     if "\\" not in text or ("phantom" not in text and "color" not in text and "\\text" not in text
                             and "box{" not in text):
         return text
