@@ -172,18 +172,27 @@ def _mqueues() -> list[str]:
         return []
 
 
+UNIX_SOCKETS = "/proc/net/unix"  # every AF_UNIX socket of the container's network namespace
+
+
 def mount_usage(root: str) -> dict[str, tuple[int, int]]:
-    """Used blocks and used inodes of each tmpfs mount a job can write to (``root``'s and `MOUNTS`).
+    """Used blocks and used inodes of each tmpfs mount a job can write to (``root``'s and `MOUNTS`),
+    and the number of AF_UNIX sockets alive in the container (under `UNIX_SOCKETS`, as ``(n, 0)``).
 
     Empty directories are not enough: a file unlinked while open keeps its pages and inode, and
     a job can leave such files open with no process left, their descriptors in flight in a unix
     socket that holds itself (an SCM_RIGHTS cycle) until the kernel's unix garbage collector runs.
+    What is in flight need not be a file (empty pipes with big buffers, unlinked message queues,
+    plain descriptors): it holds the job uid's per-user quotas for the next job, and shows only as
+    the cycle's sockets, which no process holds but the namespace's socket table still lists.
     """
     usage = {}
     for path in dict.fromkeys((root, *MOUNTS)):
         with contextlib.suppress(OSError):
             st = os.statvfs(path)
             usage[path] = (st.f_blocks - st.f_bfree, st.f_files - st.f_ffree)
+    with contextlib.suppress(OSError), open(UNIX_SOCKETS, "rb") as f:
+        usage[UNIX_SOCKETS] = (f.read().count(b"\n") - 1, 0)  # less the header line
     return usage
 
 
@@ -202,7 +211,8 @@ def _mounts_back(root: str, fresh: dict[str, tuple[int, int]], deadline: float) 
         now = mount_usage(root)
         differ = [p for p, used in fresh.items() if now.get(p) != used]
         if not differ or time.monotonic() >= deadline:
-            return [f"{p} holds {now.get(p)} (blocks, inodes) used, fresh {fresh[p]}" for p in differ]
+            return [f"{p} holds {now.get(p)} (blocks, inodes; sockets for {UNIX_SOCKETS}), fresh {fresh[p]}"
+                    for p in differ]
         if not collected:  # the GC and the last fput of its files run in kernel workers: re-check
             _collect_unix_garbage()
             collected = True
