@@ -354,6 +354,9 @@ def retracted(text: str, answer: str, start: int, end: int) -> tuple[str | None,
         rest = scan[cue.end():]
         found = _last_value(rest, other_answer)
         last = found[1] if found is not None and not a_check(rest, found[0], own) else None
+        if found is not None and any(m.start() <= found[0] < m.end() and same(m.group(1), own)  # "$3\\sqrt{2}$" restated:
+                                     for m in _OTHER_FORM.finditer(rest) if m.group(1)):  # its "2" is no new value
+            last = None
         if found is None and (form := _OTHER_FORM.search(rest)) is not None:
             last = (form.group(1) or form.group(2)).strip()
         changed = cue.group(1).lower() in ("actually", "correction", "make that", "i mean", "i meant", "or rather") \

@@ -6,14 +6,21 @@ a value of "-3", "2" for one of "12" or of "\\frac{1}{2}": a policy could retrac
 Here a value is the same only if it is the answer itself, the right side of "x = 3", or a number of a plain
 list ("2, -3"), compared as a number ("3.0" is "3", "2/4" is "1/2").
 
-Limits: a formula's value is its text ("\\frac{1}{2}" and "0.5" differ here; ``MathVerifier`` forgives an
-alternative equal in value where one is handed on); numbers with more than 40 characters are compared as text.
+A formula is read as the verifier reads answers (``normalize``, then an exact rational value when it has one):
+"1/2", "0.5" and "\\frac12" are one value, "1000" and "1{,}000", "3" and "\\text{3}", "1024" and "2^{10}".
+
+Limits: a formula with no rational value (or over ``_MAX_FORMULA`` characters) is compared by its normalized
+text ("3\\sqrt{2}" and "\\sqrt{18}" differ here); numbers with more than 40 characters are compared as text.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from fractions import Fraction
+
+from .math_expr import ParseFailure, Refused, exact, free_symbols, parse
+from .math_normalize import normalize
 
 
 def bare(value: str) -> str:
@@ -47,13 +54,34 @@ def _own_values(answer: str) -> frozenset[str]:
     return frozenset([_key(own), *(_key(n) for n in _NUMBER_TOKEN.findall(own))])
 
 
+_MAX_FORMULA = 200  # a value or answer longer than this is compared by its text only (bounds the cost)
+
+
+@functools.lru_cache(maxsize=256)
+def _formula_value(text: str) -> str | None:
+    """``text`` read as the verifier reads an answer: its exact rational value if it has one, else its normalized
+    text; None when it is too long or empty."""
+    if len(text) > _MAX_FORMULA or not (normal := normalize(text.strip("$ ")).strip()):
+        return None
+    try:
+        node = parse(normal)
+        rational = exact(node) if not free_symbols(node) else None
+    except (ParseFailure, Refused, ArithmeticError, ValueError):
+        return normal
+    return str(rational) if rational is not None else normal
+
+
 def same(value: str, answer: str) -> bool:
     """Whether ``value`` (a number or a choice letter found after the answer) is a value ``answer`` states whole:
     values are compared, not text ("3" is no value of "-3", nor "2" of "12" or of "\\frac{1}{2}")."""
     value = bare(value).strip()
     if re.fullmatch(r"[A-J]", value):
         return value in re.findall(r"(?<![A-Za-z])[A-J](?![A-Za-z])", answer)
-    return _key(_NOT_VALUE.sub("", value)) in _own_values(answer)
+    if _key(_NOT_VALUE.sub("", value)) in _own_values(answer):
+        return True
+    # The same value in another notation: "1/2" restating "\\frac{1}{2}", "1024" restating "2^{10}".
+    said = _formula_value(value)
+    return said is not None and said == _formula_value(answer.strip("$() ").rsplit("=", 1)[-1])
 
 
 # A clause: what a value after a cue is read in, up to a sentence, clause or line end (not a decimal point).

@@ -1,0 +1,49 @@
+"""Outside red team round 6 (#10): each class of break, run through ``MathVerifier``."""
+
+from __future__ import annotations
+
+import pytest
+
+from rlvr.verifiers import MathVerifier
+from rlvr.verifiers.score import Status
+
+V = MathVerifier()
+
+
+def _value(completion: str, gold: str) -> float:
+    score = V(completion, gold)
+    assert score.status in (Status.OK, Status.NO_ANSWER), score
+    return score.value
+
+
+# The value stated right before the box, or restated after a cue, is compared with the box as a value: the same
+# value in another notation is one answer, no second one.
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("The answer is 1/2.\n\\boxed{\\frac{1}{2}}", "1/2"),
+    ("The answer is 0.25.\n\\boxed{\\frac{1}{4}}", "1/4"),
+    ("The answer is 0.5.\n\\boxed{\\frac12}", "1/2"),
+    ("Final answer: 3/4\n\\boxed{\\frac34}", "3/4"),
+    ("The answer is 1000.\n\\boxed{1{,}000}", "1000"),
+    ("The answer is 3.\n\\boxed{\\text{3}}", "3"),
+    ("The answer is 2.\n\\boxed{\\mathbf{2}}", "2"),
+    ("The answer is 7.\n\\boxed{\\textbf{7}}", "7"),
+    ("The answer is 30.\n\\boxed{30^\\circ}", "30"),
+    ("\\boxed{\\frac{1}{2}}. Hmm, let me verify: the probability is 1/2.", "1/2"),
+    ("\\boxed{\\dfrac{3}{4}}. Wait, let me verify: 3/4 = 0.75.", "3/4"),
+    ("\\boxed{-\\frac{1}{2}}. Hmm, double-check: -1/2 indeed.", "-1/2"),
+    ("\\boxed{3\\sqrt{2}}. Wait, let me verify: $3\\sqrt{2}$.", "3\\sqrt{2}"),
+    ("\\boxed{2^{10}}. Wait, that's 1024.", "1024"),
+])
+def test_the_same_value_written_two_ways_is_one_answer(completion: str, gold: str) -> None:
+    assert _value(completion, gold) == 1.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("The answer is 4.\n\n\\boxed{3}", "3"),
+    ("The answer is 0.5.\n\\boxed{\\frac13}", "1/3"),
+    ("\\boxed{\\frac{1}{2}}. Wait, it's 1/3.", "1/2"),
+    ("\\boxed{2^{10}}. Wait, that's 1000.", "1024"),
+    ("\\boxed{3\\sqrt{2}}. Wait, it's $2\\sqrt{3}$.", "3\\sqrt{2}"),
+])
+def test_a_different_value_still_makes_it_zero(completion: str, gold: str) -> None:
+    assert _value(completion, gold) == 0.0
