@@ -47,3 +47,28 @@ def test_the_same_value_written_two_ways_is_one_answer(completion: str, gold: st
 ])
 def test_a_different_value_still_makes_it_zero(completion: str, gold: str) -> None:
     assert _value(completion, gold) == 0.0
+
+
+# A sentence that ends in a number, then the box opening a display on the next line: the point ends the sentence, it
+# is no decimal point of the box; glued or inside the box's own maths it still is.
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("The final answer is 8.\n$$\\boxed{8}$$", "8"),
+    ("Therefore, x = 8.\n\\[\\boxed{8}\\]", "8"),
+    ("Hence the minimum value is 4.\n\\[ \\boxed{4} \\]", "4"),
+    ("Thus $a + b = 7$.\n$$\n\\boxed{7}\n$$", "7"),
+    ("So the total is 12,\n$$\\boxed{12}$$", "12"),
+])
+def test_a_display_box_after_a_sentence_ending_in_a_number(completion: str, gold: str) -> None:
+    assert _value(completion, gold) == 1.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("8.$\\boxed{8}$", "8"),
+    ("1. $\\boxed{3}$", "3"),
+    ("1.\\[\\boxed{3}\\]", "3"),
+    ("$$1.\n\\boxed{3}$$", "3"),
+    ("$$12\n\\boxed{3}$$", "3"),
+    ("$1,\\boxed{3}$", "3"),
+])
+def test_a_point_or_digit_glued_or_inside_the_box_maths_still_counts(completion: str, gold: str) -> None:
+    assert _value(completion, gold) == 0.0
