@@ -70,7 +70,7 @@ import re
 
 from .math_context import NEAR, Surroundings, flatten, last_word
 from .math_fold import fold
-from .math_same_value import a_check, bare, same
+from .math_same_value import a_check, bare, disowned, same
 from .math_spans import AMOUNT, ANSWER_PHRASE
 from .math_units import words_to_number
 
@@ -353,7 +353,7 @@ def retracted(text: str, answer: str, start: int, end: int) -> tuple[str | None,
         own = bare(scan[:cue.start()] if cue.start() < length else answer)
         rest = scan[cue.end():]
         found = _last_value(rest, other_answer)
-        last = found[1] if found is not None and not a_check(rest, found[0], own) else None
+        last = found[1] if found is not None and not a_check(rest, found[0], own, cue.group(1)) else None
         if found is not None and any(m.start() <= found[0] < m.end() and same(m.group(1), own)  # "$3\\sqrt{2}$" restated:
                                      for m in _OTHER_FORM.finditer(rest) if m.group(1)):  # its "2" is no new value
             last = None
@@ -361,7 +361,7 @@ def retracted(text: str, answer: str, start: int, end: int) -> tuple[str | None,
             last = (form.group(1) or form.group(2)).strip()
         changed = cue.group(1).lower() in ("actually", "correction", "make that", "i mean", "i meant", "or rather") \
             and _CHANGED.search(rest) is not None
-        if (last is not None and not same(last, own)) or changed:
+        if (last is not None and not same(last, own)) or changed or disowned(rest, own):
             return f"retracted after the answer ({cue.group(1).lower()!r})", None
     if (instead := _instead(tail)) is not None and not same(instead.group(1), answer):
         return "retracted after the answer ('instead')", None

@@ -88,9 +88,41 @@ def same(value: str, answer: str) -> bool:
 _CLAUSE_END = re.compile(r"[!?;:\n]|\.(?!\d)")
 
 
-def a_check(text: str, at: int, answer: str) -> bool:
+# Cues that announce a change, never a check: an equation after them works out the new value ("Oops, 5 - 1 = 4").
+_CHANGE_CUES = re.compile(r"w?hoops|oops|sorry|my\s+(?:mistake|bad)|correction|scratch\s+that|i\s+mean|i\s+meant|or\s+rather"
+                          r"|i\s+was\s+wrong|make\s+that|erratum|typo|fix|nope|nah|no|wrong|incorrect|mistake|false"
+                          r"|let\s+me\s+(?:fix|correct).*|never\s*mind|nvm|just\s+kidding|kidding|revised|revision|redo", re.IGNORECASE)
+# After a cue, the answer's variable given another value ("x = 4", "we get x = 4": the value ends the equation) ...
+_ASSIGNED = re.compile(r"(?<![\w\\])[A-Za-z]\s*=\s*\$?(-?\d[\d,]*(?:\.\d+)?(?:/\d+)?)(?![\d.,]?\d|\s*[-+*/^(\\×·])")
+# ... or the answer called wrong: "not 3", "3 was wrong", "so 3 is off", "3 is a typo".
+_DISOWNED = re.compile(r"(?:\bnot|n't)\s+(?:\$?\s*)(-?\d[\d,]*(?:\.\d+)?(?:/\d+)?)(?![\d.,]?\d)"
+                       r"|(?<![\w.])(-?\d[\d,]*(?:\.\d+)?(?:/\d+)?)\$?\s+(?:was|is|'s)\s+(?:(?:also|all|just|clearly)\s+)?"
+                       r"(?:wrong|off|incorrect|mistaken|an?\s+(?:typo|mistake|error|miscalculation|slip))\b", re.IGNORECASE)
+
+
+# A value set up for a check, not a result: "let me verify with n = 2", "if x = 4 then ...", "plugging in x = 3".
+_SUPPOSING = re.compile(r"\b(?:if|let|with|when|where|for|suppose|assum\w*|plug\w*|substitut\w*|sett?ing|at)\b", re.IGNORECASE)
+_DISOWN_REACH = 300  # characters after the cue read (bounds the cost on a long digit run)
+
+
+def disowned(text: str, answer: str) -> bool:
+    """Whether ``text`` (after a retraction cue) gives the answer's variable another value ("x = 4") or calls the
+    answer wrong ("not 3", "3 was wrong", "3 is off"), within its first ``_DISOWN_REACH`` characters. Limit: the
+    variable is any single letter, unless its sentence supposes it ("if x = 4")."""
+    text = text[:_DISOWN_REACH]
+    for m in _ASSIGNED.finditer(text):
+        ends = [e.end() for e in _CLAUSE_END.finditer(text, 0, m.start()) if e.group() != ":"]
+        if not same(m.group(1), answer) and not _SUPPOSING.search(text, ends[-1] if ends else 0, m.start()):
+            return True
+    return any(same(m.group(1) or m.group(2), answer) for m in _DISOWNED.finditer(text))
+
+
+def a_check(text: str, at: int, answer: str, cue: str) -> bool:
     """Whether the value at ``text[at]`` sits in an equation that states the answer too: a check of it ("Wait,
-    let me verify: 9 = 3²", "the checks pass: 3\\cdot 4 = 12"), no new value."""
+    let me verify: 9 = 3²", "the checks pass: 3\\cdot 4 = 12"), no new value. After a ``cue`` that announces a
+    change ("Oops", "Sorry") an equation is no check."""
+    if _CHANGE_CUES.fullmatch(cue.strip()):
+        return False
     ends = [m.end() for m in _CLAUSE_END.finditer(text, 0, at)]
     after = _CLAUSE_END.search(text, at)
     clause = text[ends[-1] if ends else 0: after.start() if after else len(text)]

@@ -72,3 +72,27 @@ def test_a_display_box_after_a_sentence_ending_in_a_number(completion: str, gold
 ])
 def test_a_point_or_digit_glued_or_inside_the_box_maths_still_counts(completion: str, gold: str) -> None:
     assert _value(completion, gold) == 0.0
+
+
+# After a retraction cue, an equation that gives the variable another value, calls the answer wrong, or follows a
+# cue that announces a change is no check of the answer: it takes the answer back.
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("\\boxed{3}. Wait, x = 4, not 3.", "3"),
+    ("\\boxed{3}. Wait, 3 was wrong, x = 4.", "3"),
+    ("\\boxed{5}. Oops, 5 - 1 = 4.", "5"),
+    ("\\boxed{3}. Actually, since 2x = 8 we get x = 4, so 3 is off.", "3"),
+    ("\\boxed{3}. Hmm, 3 is a typo.", "3"),
+])
+def test_an_equation_that_changes_the_answer_is_no_check(completion: str, gold: str) -> None:
+    assert _value(completion, gold) == 0.0
+
+
+@pytest.mark.parametrize(("completion", "gold"), [
+    ("\\boxed{3}. Wait, let me verify: 3 \\cdot 4 = 12.", "3"),
+    ("\\boxed{3}. Hmm, 9 = 3^2, good.", "3"),
+    ("\\boxed{3}. Wait, let me verify with n = 2: 2 + 1 = 3.", "3"),
+    ("\\boxed{3}. Hmm, let me check: if x = 3, then y = 6.", "3"),
+    ("\\boxed{3}. Wait, let me verify: x = 3 gives 2x = 6.", "3"),
+])
+def test_a_check_of_the_answer_still_counts(completion: str, gold: str) -> None:
+    assert _value(completion, gold) == 1.0
