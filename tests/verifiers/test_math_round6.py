@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from rlvr.verifiers import MathVerifier
@@ -96,3 +98,20 @@ def test_an_equation_that_changes_the_answer_is_no_check(completion: str, gold: 
 ])
 def test_a_check_of_the_answer_still_counts(completion: str, gold: str) -> None:
     assert _value(completion, gold) == 1.0
+
+
+# The conclusion scan reads each run of spaces once: "\\boxed{3}." then 441 " so" and 40 spaces took 5 s.
+@pytest.mark.parametrize("completion", [
+    "\\boxed{3}." + (" so" + " " * 40) * 441,
+    "\\boxed{3}." + (" Thus," + " " * 60) * 287,
+])
+def test_a_conclusion_scan_over_runs_of_spaces_is_linear(completion: str) -> None:
+    started = time.perf_counter()
+    assert _value(completion, "3") == 1.0
+    assert time.perf_counter() - started < 0.5
+
+
+def test_a_conclusion_still_ends_its_line() -> None:
+    assert _value("\\boxed{3}. So we get  4\nmore words here", "3") == 0.0
+    assert _value("\\boxed{3}. Hence  $ x =  4 $ . \n", "3") == 0.0
+    assert _value("\\boxed{3}. Hence 4 apples are left over for Bob.", "3") == 1.0
