@@ -24,8 +24,8 @@ from .math_normalize import normalize
 
 
 def bare(value: str) -> str:
-    """``value`` without the dollar signs and brackets around it and its digit-group commas."""
-    return value.strip("$()").replace(",", "")
+    """``value`` without the dollar signs and brackets around it and its digit-group commas (also TeX's "{,}")."""
+    return value.strip("$()").replace("{,}", "").replace(",", "")
 
 
 # A whole number, never a piece of one: not the "3" of "-3", "13", "3.5" or "x_3".

@@ -35,6 +35,7 @@ def _value(completion: str, gold: str) -> float:
     ("\\boxed{-\\frac{1}{2}}. Hmm, double-check: -1/2 indeed.", "-1/2"),
     ("\\boxed{3\\sqrt{2}}. Wait, let me verify: $3\\sqrt{2}$.", "3\\sqrt{2}"),
     ("\\boxed{2^{10}}. Wait, that's 1024.", "1024"),
+    ("\\boxed{1{,}000}. Wait, let me recheck: 1000 it is.", "1000"),
 ])
 def test_the_same_value_written_two_ways_is_one_answer(completion: str, gold: str) -> None:
     assert _value(completion, gold) == 1.0
@@ -45,6 +46,7 @@ def test_the_same_value_written_two_ways_is_one_answer(completion: str, gold: st
     ("The answer is 0.5.\n\\boxed{\\frac13}", "1/3"),
     ("\\boxed{\\frac{1}{2}}. Wait, it's 1/3.", "1/2"),
     ("\\boxed{2^{10}}. Wait, that's 1000.", "1024"),
+    ("\\boxed{1{,}000}. Wait, it is 1001.", "1000"),
     ("\\boxed{3\\sqrt{2}}. Wait, it's $2\\sqrt{3}$.", "3\\sqrt{2}"),
 ])
 def test_a_different_value_still_makes_it_zero(completion: str, gold: str) -> None:
