@@ -105,6 +105,18 @@ _SUPPOSING = re.compile(r"\b(?:if|let|with|when|where|for|suppose|assum\w*|plug\
 _DISOWN_REACH = 300  # characters after the cue read (bounds the cost on a long digit run)
 
 
+# Two plain numbers equated, neither side part of a longer expression: "it's 4 = 3" is no check, it is false.
+_PLAIN_EQUATION = re.compile(r"(?<![\w.^/])(-?\d+(?:\.\d+)?)\s*=\s*(-?\d+(?:\.\d+)?)(?![\w^/]|\.\d|\s*[-+*/^(\\×·])")
+
+
+def _equated_to_another(text: str, answer: str) -> bool:
+    """Whether ``text`` equates the answer with a different plain number ("it's 4 = 3"): no check, a new value
+    (what stands before the left number is no operator: "2 + 1 = 3" is a check)."""
+    return any(_key(m.group(1)) != _key(m.group(2)) and (same(m.group(1), answer) or same(m.group(2), answer))
+               and text[:m.start()].rstrip()[-1:] not in tuple("-+*/^×·}")
+               and not re.search(r"\\[a-zA-Z]+\s*\Z", text[:m.start()]) for m in _PLAIN_EQUATION.finditer(text))
+
+
 def disowned(text: str, answer: str) -> bool:
     """Whether ``text`` (after a retraction cue) gives the answer's variable another value ("x = 4") or calls the
     answer wrong ("not 3", "3 was wrong", "3 is off"), within its first ``_DISOWN_REACH`` characters. Limit: the
@@ -114,7 +126,8 @@ def disowned(text: str, answer: str) -> bool:
         ends = [e.end() for e in _CLAUSE_END.finditer(text, 0, m.start()) if e.group() != ":"]
         if not same(m.group(1), answer) and not _SUPPOSING.search(text, ends[-1] if ends else 0, m.start()):
             return True
-    return any(same(m.group(1) or m.group(2), answer) for m in _DISOWNED.finditer(text))
+    return any(same(m.group(1) or m.group(2), answer) for m in _DISOWNED.finditer(text)) \
+        or _equated_to_another(text, answer)
 
 
 def a_check(text: str, at: int, answer: str, cue: str) -> bool:

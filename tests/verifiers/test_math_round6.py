@@ -86,6 +86,8 @@ def test_a_point_or_digit_glued_or_inside_the_box_maths_still_counts(completion:
     ("\\boxed{5}. Oops, 5 - 1 = 4.", "5"),
     ("\\boxed{3}. Actually, since 2x = 8 we get x = 4, so 3 is off.", "3"),
     ("\\boxed{3}. Hmm, 3 is a typo.", "3"),
+    ("\\boxed{3}. Wait, it's 4 = 3.", "3"),
+    ("\\boxed{3}. Wait, it's 4 = ３.", "3"),
 ])
 def test_an_equation_that_changes_the_answer_is_no_check(completion: str, gold: str) -> None:
     assert _value(completion, gold) == 0.0
@@ -97,6 +99,9 @@ def test_an_equation_that_changes_the_answer_is_no_check(completion: str, gold: 
     ("\\boxed{3}. Wait, let me verify with n = 2: 2 + 1 = 3.", "3"),
     ("\\boxed{3}. Hmm, let me check: if x = 3, then y = 6.", "3"),
     ("\\boxed{3}. Wait, let me verify: x = 3 gives 2x = 6.", "3"),
+    ("\\boxed{3}. Wait, check: 2 + 1 = 3.", "3"),
+    ("\\boxed{3}. Wait, 6 = 2 \\cdot 3.", "3"),
+    ("\\boxed{3}. Hmm, 3 \\times 4 = 12 = 12.", "3"),
 ])
 def test_a_check_of_the_answer_still_counts(completion: str, gold: str) -> None:
     assert _value(completion, gold) == 1.0
