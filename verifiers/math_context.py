@@ -84,6 +84,7 @@ class Surroundings:
     before: str  # flattened, from the start of the paragraph (at most WINDOW characters back)
     after: str  # flattened, to the end of the paragraph
     in_math: bool  # the answer sits inside a math span ($..$, \\(..\\), \\[..\\], $$..$$)
+    opens_math: bool  # ... and opens it: what stands before the answer is outside that span
 
 
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
@@ -98,8 +99,13 @@ def surroundings(text: str, start: int, end: int) -> Surroundings:
         after = after[:stop.start()]
     window = text[start - len(before):end + len(after)]
     low, high = len(before), len(window) - len(after)
-    inside = any(s <= low and e >= high and (s, e) != (low, high) for s, e, _ in math_spans(window))
-    return Surroundings(flatten(before), flatten(after), inside)
+    spans = [(s, e) for s, e, _ in math_spans(window) if s <= low and e >= high and (s, e) != (low, high)]
+    opens = any(_MATH_OPENING.fullmatch(window[s:low]) for s, _ in spans)
+    return Surroundings(flatten(before), flatten(after), bool(spans), opens)
+
+
+# A math span's opening delimiter and nothing else before the answer: "\\[ \\boxed{4} \\]", "$$\n\\boxed{7}".
+_MATH_OPENING = re.compile(r"(?:\$\$?|\\[\[(])\s*")
 
 
 # Commands that may stand right before an answer: arrows, "therefore", congruence, line breaks.
@@ -269,4 +275,6 @@ def _after(after: str, in_math: bool, prose: bool) -> str | None:
 
 def not_whole(around: Surroundings, prose: bool = False) -> str | None:
     """Why the answer is part of a larger expression or number, given what surrounds it, if it is."""
-    return _before(around.before, around.in_math) or _after(around.after, around.in_math, prose)
+    # "The final answer is 8.\n$$\\boxed{8}$$": the point ends a sentence outside the box's maths; read as prose
+    # ("8.$\\boxed{8}$" glued, or "8. $\\boxed{8}$" on one line, is still a decimal point).
+    return _before(around.before, around.in_math and not around.opens_math) or _after(around.after, around.in_math, prose)

@@ -70,7 +70,7 @@ import re
 
 from .math_context import NEAR, Surroundings, flatten, last_word
 from .math_fold import fold
-from .math_same_value import a_check, bare, same
+from .math_same_value import a_check, bare, disowned, same
 from .math_spans import AMOUNT, ANSWER_PHRASE
 from .math_units import words_to_number
 
@@ -299,10 +299,11 @@ _ANOTHER_ANSWER = re.compile(rf"{ANSWER_PHRASE.pattern}|####\s*|<answer>\s*"
                              # A bold value ("**4**"), not the end of a bold heading ("**Verification:** $2 \\cdot 3 = 6$").
                              r"|(?<![^\s(])\*\*\s*(?=[^*\n]{1,40}\*\*)", re.IGNORECASE)
 # A conclusion after the answer that states another value and ends its line: "Hence 4.", "Therefore $x = 4$.", "Result = 4."
-# ("The total is 12 apples shared by 4" explains; it is no second answer).
-_CONCLUSION = re.compile(r"\b(?=[hrst])(?:\b(?:therefore|hence|thus|so)\b,?\s*(?:we\s+get\s+|the\s+(?:total|result|answer|sum|value)\s+is\s+"
-                         r"|it\s+is\s+)?|\b(?:result|total|sum)\s*(?:=|:|is)\s*)\$?\s*(?:[A-Za-z]\s*=\s*)?(?P<value>[^\s$.!]{1,20})\s*\$?\s*[.!]?\s*(?:\Z|\n)",
-                         re.IGNORECASE)
+# ("The total is 12 apples shared by 4" explains; it is no second answer). Possessive quantifiers: each run of spaces
+# is read once (adjacent "\s*"s split a run every way: "\\boxed{3}." then 441 " so" and 40 spaces took 5 s).
+_CONCLUSION = re.compile(r"\b(?=[hrst])(?:\b(?:therefore|hence|thus|so)\b,?\s*+(?:we\s++get\s++|the\s++(?:total|result|answer|sum|value)\s++is\s++"
+                         r"|it\s++is\s++)?|\b(?:result|total|sum)\s*+(?:=|:|is)\s*+)\$?\s*+(?:[A-Za-z]\s*+=\s*+)?(?P<value>[^\s$.!]{1,20})"
+                         r"[^\S\n]*+\$?[^\S\n]*+[.!]?[^\S\n]*+(?:\Z|\n)", re.IGNORECASE)
 # A second value set apart after the answer, then nothing: "\\boxed{3}; 4", "\\boxed{3} \\Rightarrow 4", "\\boxed{C}; \\textbf{D}".
 # After a mark or an arrow ("; x = 4", "⟹ 4", "==> 4"), in brackets ("(4)", "[4]") or alone on the next line; a unit
 # word may follow ("; 4 apples."). The value is handed on: "\\frac12 \\Rightarrow 0.5" says one value twice.
@@ -353,12 +354,15 @@ def retracted(text: str, answer: str, start: int, end: int) -> tuple[str | None,
         own = bare(scan[:cue.start()] if cue.start() < length else answer)
         rest = scan[cue.end():]
         found = _last_value(rest, other_answer)
-        last = found[1] if found is not None and not a_check(rest, found[0], own) else None
+        last = found[1] if found is not None and not a_check(rest, found[0], own, cue.group(1)) else None
+        if found is not None and any(m.start() <= found[0] < m.end() and same(m.group(1), own)  # "$3\\sqrt{2}$" restated:
+                                     for m in _OTHER_FORM.finditer(rest) if m.group(1)):  # its "2" is no new value
+            last = None
         if found is None and (form := _OTHER_FORM.search(rest)) is not None:
             last = (form.group(1) or form.group(2)).strip()
         changed = cue.group(1).lower() in ("actually", "correction", "make that", "i mean", "i meant", "or rather") \
             and _CHANGED.search(rest) is not None
-        if (last is not None and not same(last, own)) or changed:
+        if (last is not None and not same(last, own)) or changed or disowned(rest, own):
             return f"retracted after the answer ({cue.group(1).lower()!r})", None
     if (instead := _instead(tail)) is not None and not same(instead.group(1), answer):
         return "retracted after the answer ('instead')", None
