@@ -315,6 +315,10 @@ _SET_APART = re.compile(rf"\A(?:\s*(?:[;,]|{_ARROW})\s*(?:[A-Za-z]\s*=\s*)?|\s*(
 _TURNED_INTO = re.compile(rf"[\s,;.]*(?:{_ARROW}|should\s+(?:be|have\s+been))\s*", re.IGNORECASE)
 _SET_APART_START = frozenset(";,\\⇒→∴⟹⟶⇨⟾⇛➔➜➞=-$}([\n")  # what _SET_APART's text starts with, before flattening
 ALTERNATIVE_WINDOW_WORDS = 4  # the other candidate must follow its cue closely
+# Cues that are adverbs offer another value only where they start a clause (after punctuation, the answer
+# itself, or a conjunction), not inside one ("would otherwise take 12 days", a model rambling after its answer).
+_ADVERB_CUES = frozenset(("maybe", "perhaps", "possibly", "probably", "alternatively", "unless", "else", "otherwise"))
+_CLAUSE_START = re.compile(r"(?:\A|[.,;:!?)\]}$*—–-]|\b(?:but|and|or|so|then))\s*\Z", re.IGNORECASE)
 _CHOICE_LETTER = r"(?<![A-Za-z])\(?[A-J]\)?(?![A-Za-z])"
 _CHOICE_ANSWER = re.compile(r"\(?[A-J]\)?(?:[,.;:)]\s.*)?", re.DOTALL)  # "C", "(B), wait, (A)", "C) 42"
 
@@ -367,6 +371,8 @@ def retracted(text: str, answer: str, start: int, end: int) -> tuple[str | None,
     if (instead := _instead(tail)) is not None and not same(instead.group(1), answer):
         return "retracted after the answer ('instead')", None
     for cue in _ALTERNATIVE.finditer(tail):
+        if cue.group(1).lower() in _ADVERB_CUES and not _CLAUSE_START.search(tail[max(0, cue.start() - 12):cue.start()]):
+            continue  # "a number that would otherwise take 12 days" tells a story; "Otherwise, 12." offers a value
         window = " ".join(tail[cue.end(): cue.end() + 120].split()[:ALTERNATIVE_WINDOW_WORDS])
         other = re.search(other_answer, window)
         if other and not same(other.group(0), answer):

@@ -122,3 +122,14 @@ def test_a_conclusion_still_ends_its_line() -> None:
     assert _value("\\boxed{3}. So we get  4\nmore words here", "3") == 0.0
     assert _value("\\boxed{3}. Hence  $ x =  4 $ . \n", "3") == 0.0
     assert _value("\\boxed{3}. Hence 4 apples are left over for Bob.", "3") == 1.0
+
+
+def test_an_adverb_inside_a_story_after_the_answer_offers_no_second_value() -> None:
+    """The default model's own step-8 rollout in the main job (seed 0, 2026-12-02): scored 1 on 5776bf6, then
+    0 when the second-candidate check began to compare values ("12" had passed as a part of "124")."""
+    rambling = ("96 + 28 = 124. The answer is \\boxed{124}.\n\nA lazy little lad who always finds it within his magic "
+                "has solved the problem of adding 10 to a number that would otherwise take 12 days to calculate.")
+    assert MathVerifier()(rambling, "124").value == 1.0
+    for offered in ("\\boxed{3}. Otherwise 4.", "\\boxed{3}, maybe 4", "\\boxed{3} or else 4", "\\boxed{3}; perhaps 4",
+                    "\\boxed{3}, but maybe 4"):
+        assert MathVerifier()(offered, "3").value == 0.0, offered
