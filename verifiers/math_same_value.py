@@ -28,8 +28,9 @@ def bare(value: str) -> str:
     return value.strip("$()").replace("{,}", "").replace(",", "")
 
 
+_NUMBER = r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?"  # a number as written: "-3", "1,000", "2.5", "1/2"
 # A whole number, never a piece of one: not the "3" of "-3", "13", "3.5" or "x_3".
-_NUMBER_TOKEN = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?:/\d+)?(?![\w.]?\d)")
+_NUMBER_TOKEN = re.compile(rf"(?<![\w.]){_NUMBER}(?![\w.]?\d)")
 # What a value's text may carry that is no part of it: a unit in \text{}, a thin space, an escaped percent sign.
 _NOT_VALUE = re.compile(r"\\(?:text|mathrm|mbox)\s*\{[^{}]*\}|\\[,;:! %$]|\s+")
 
@@ -93,10 +94,10 @@ _CHANGE_CUES = re.compile(r"w?hoops|oops|sorry|my\s+(?:mistake|bad)|correction|s
                           r"|i\s+was\s+wrong|make\s+that|erratum|typo|fix|nope|nah|no|wrong|incorrect|mistake|false"
                           r"|let\s+me\s+(?:fix|correct).*|never\s*mind|nvm|just\s+kidding|kidding|revised|revision|redo", re.IGNORECASE)
 # After a cue, the answer's variable given another value ("x = 4", "we get x = 4": the value ends the equation) ...
-_ASSIGNED = re.compile(r"(?<![\w\\])[A-Za-z]\s*=\s*\$?(-?\d[\d,]*(?:\.\d+)?(?:/\d+)?)(?![\d.,]?\d|\s*[-+*/^(\\×·])")
+_ASSIGNED = re.compile(rf"(?<![\w\\])[A-Za-z]\s*=\s*\$?({_NUMBER})(?![\d.,]?\d|\s*[-+*/^(\\×·])")
 # ... or the answer called wrong: "not 3", "3 was wrong", "so 3 is off", "3 is a typo".
-_DISOWNED = re.compile(r"(?:\bnot|n't)\s+(?:\$?\s*)(-?\d[\d,]*(?:\.\d+)?(?:/\d+)?)(?![\d.,]?\d)"
-                       r"|(?<![\w.])(-?\d[\d,]*(?:\.\d+)?(?:/\d+)?)\$?\s+(?:was|is|'s)\s+(?:(?:also|all|just|clearly)\s+)?"
+_DISOWNED = re.compile(rf"(?:\bnot|n't)\s+(?:\$?\s*)({_NUMBER})(?![\d.,]?\d)"
+                       rf"|(?<![\w.])({_NUMBER})\$?\s+(?:was|is|'s)\s+(?:(?:also|all|just|clearly)\s+)?"
                        r"(?:wrong|off|incorrect|mistaken|an?\s+(?:typo|mistake|error|miscalculation|slip))\b", re.IGNORECASE)
 
 
