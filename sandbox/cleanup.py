@@ -4,7 +4,7 @@ Runs inside the sandbox as a sibling script of ``worker.py`` (standard library o
 container the worker is PID 1: every process but PID 1 and the fork server (`forkserver`) is
 killed and reaped, ``/tmp``, ``/dev/shm``, ``/dev/mqueue`` and every SysV IPC object are
 removed whatever their modes and depth, the tmpfs mounts must be back at their fresh usage (blocks
-and inodes: `mount_usage`) and memory back near its baseline. Outside a
+and inodes, and the AF_UNIX socket count: `fresh_state_usage`) and memory back near its baseline. Outside a
 container (``ProcessSandbox``) only the job's process group is killed and the work dir emptied.
 """
 
@@ -175,7 +175,7 @@ def _mqueues() -> list[str]:
 UNIX_SOCKETS = "/proc/net/unix"  # every AF_UNIX socket of the container's network namespace
 
 
-def mount_usage(root: str) -> dict[str, tuple[int, int]]:
+def fresh_state_usage(root: str) -> dict[str, tuple[int, int]]:
     """Used blocks and used inodes of each tmpfs mount a job can write to (``root``'s and `MOUNTS`),
     and the number of AF_UNIX sockets alive in the container (under `UNIX_SOCKETS`, as ``(n, 0)``).
 
@@ -204,11 +204,11 @@ def _collect_unix_garbage() -> None:
     b.close()
 
 
-def _mounts_back(root: str, fresh: dict[str, tuple[int, int]], deadline: float) -> list[str]:
-    """Which mounts still differ from ``fresh`` after one forced unix GC and a short wait."""
+def _usage_back(root: str, fresh: dict[str, tuple[int, int]], deadline: float) -> list[str]:
+    """Which mounts (or the socket count) still differ from ``fresh`` after one forced unix GC and a short wait."""
     collected = False
     while True:
-        now = mount_usage(root)
+        now = fresh_state_usage(root)
         differ = [p for p, used in fresh.items() if now.get(p) != used]
         if not differ or time.monotonic() >= deadline:
             return [f"{p} holds {now.get(p)} (blocks, inodes; sockets for {UNIX_SOCKETS}), fresh {fresh[p]}"
@@ -223,7 +223,7 @@ def _mounts_back(root: str, fresh: dict[str, tuple[int, int]], deadline: float) 
 def clean_up(root: str, baseline: int | None, uid: int = 0,
              fresh: dict[str, tuple[int, int]] | None = None) -> list[str]:
     """Return the container to its start state (run after `sweep`: no process is left);
-    what is still not clean ([] when all is). ``fresh``: `mount_usage` of the fresh container;
+    what is still not clean ([] when all is). ``fresh``: `fresh_state_usage` of the fresh container;
     any difference left after a forced unix GC (half a second at most) is a problem."""
     deadline = time.monotonic() + CLEANUP_BUDGET_S
     problems = [] if empty_dir(root, deadline) else [f"{root} not empty"]
@@ -238,7 +238,7 @@ def clean_up(root: str, baseline: int | None, uid: int = 0,
         if _mqueues():
             problems.append("POSIX message queues left")
     if fresh is not None and not problems:  # an unclean container is replaced anyway: no GC wait
-        problems += _mounts_back(root, fresh, deadline)
+        problems += _usage_back(root, fresh, deadline)
     if baseline is not None and over(baseline + (64 << 20)):
         problems.append(f"memory not back to baseline ({(held_memory() or 0) >> 20} MB held, "
                         f"baseline {baseline >> 20} MB)")

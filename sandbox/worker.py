@@ -48,7 +48,7 @@ import sys
 import time
 from typing import Any
 
-from cleanup import clean_up, mount_usage, sweep
+from cleanup import clean_up, fresh_state_usage, sweep
 from forkserver import ForkServer, ForkServerError
 from frames import HEADER, MAX_REQUEST_BYTES, read_exact, write_frame
 from limits import IGNORED, held_memory, job_status, make_undumpable
@@ -184,7 +184,7 @@ def main() -> None:
     problems = clean_up(root, None, uid)
     forks = ForkServer()
     baseline = held_memory() if os.getpid() == 1 else None
-    fresh = mount_usage(root) if os.getpid() == 1 else None
+    fresh = fresh_state_usage(root) if os.getpid() == 1 else None
     write_frame(chan_out, {"hello": 1, "pid": os.getpid(), "undumpable": undumpable, "uid": os.getuid(),
                            "job_uid": uid, "python": sys.version.split()[0], "clean": not problems,
                            "unclean": problems})

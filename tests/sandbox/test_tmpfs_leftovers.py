@@ -84,13 +84,13 @@ def test_clean_up_reports_a_mount_not_back_at_its_fresh_usage(tmp_path: Path,
     import rlvr.sandbox
 
     monkeypatch.syspath_prepend(str(Path(rlvr.sandbox.__file__).parent))  # a sibling script of the worker
-    from cleanup import _mounts_back, mount_usage
+    from cleanup import _usage_back, fresh_state_usage
 
-    now = mount_usage(str(tmp_path))[str(tmp_path)]
+    now = fresh_state_usage(str(tmp_path))[str(tmp_path)]
     assert now[0] > 0 and now[1] > 0  # blocks and inodes in use (this test's own directory)
     fresh = {str(tmp_path): (now[0] - 256, now[1] - 1)}  # as if a job left 1 MB in one file
     start = time.monotonic()
-    problems = _mounts_back(str(tmp_path), fresh, time.monotonic() + 5)
+    problems = _usage_back(str(tmp_path), fresh, time.monotonic() + 5)
     # One forced unix GC, then half a second at most: the container is replaced, not waited for.
     assert 0.45 < time.monotonic() - start < 1.0
     assert len(problems) == 1 and problems[0].startswith(f"{tmp_path} holds")
